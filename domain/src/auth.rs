@@ -1,0 +1,169 @@
+//! What makes warm authentication cheap and brute force expensive:
+//! a cache of successful argon2 verifications and a failure throttle.
+//! Both are per process and only save work; correctness never depends on
+//! them, since the key row is read on every request.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use moka::sync::Cache;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::error::{Error, Result};
+use crate::token::Token;
+
+/// Remembers "this token verified against this secret hash".
+#[derive(Clone)]
+pub struct VerifiedCache {
+    entries: Cache<[u8; 32], Arc<str>>,
+}
+
+impl VerifiedCache {
+    pub fn new(capacity: u64) -> Self {
+        Self { entries: Cache::new(capacity) }
+    }
+
+    /// The SHA-256 of the whole token: the cache never holds the token itself.
+    pub fn digest(token: &Token) -> [u8; 32] {
+        Sha256::digest(token.as_str().as_bytes()).into()
+    }
+
+    /// Whether this token already verified against exactly this hash.
+    pub fn contains(&self, digest: &[u8; 32], secret_hash: &str) -> bool {
+        self.entries.get(digest).is_some_and(|known| bool::from(known.as_bytes().ct_eq(secret_hash.as_bytes())))
+    }
+
+    pub fn insert(&self, digest: [u8; 32], secret_hash: &str) {
+        self.entries.insert(digest, Arc::from(secret_hash));
+    }
+}
+
+/// Limits on failed authentications within one window.
+#[derive(Clone, Copy, Debug)]
+pub struct ThrottleLimits {
+    pub per_address: u32,
+    pub per_key: u32,
+    pub window: Duration,
+}
+
+impl Default for ThrottleLimits {
+    fn default() -> Self {
+        Self { per_address: 30, per_key: 10, window: Duration::from_secs(60) }
+    }
+}
+
+#[derive(Clone, Hash, PartialEq, Eq)]
+enum Subject {
+    Address(IpAddr),
+    /// The public lookup part of a token.
+    Key(String),
+}
+
+/// Counts failures per client address and per key in fixed windows.
+#[derive(Clone)]
+pub struct FailureThrottle {
+    limits: ThrottleLimits,
+    failures: Cache<Subject, (u32, Instant)>,
+}
+
+impl FailureThrottle {
+    pub fn new(limits: ThrottleLimits) -> Self {
+        let failures = Cache::builder().max_capacity(100_000).time_to_live(limits.window).build();
+        Self { limits, failures }
+    }
+
+    /// Refuses an address that failed too often, before any other work.
+    pub fn check_address(&self, address: IpAddr) -> Result<()> {
+        self.check(&Subject::Address(address), self.limits.per_address)
+    }
+
+    /// Refuses a key that failed too often, before argon2 runs.
+    pub fn check_key(&self, lookup: &str) -> Result<()> {
+        self.check(&Subject::Key(lookup.to_owned()), self.limits.per_key)
+    }
+
+    pub fn record_failure(&self, address: IpAddr, lookup: Option<&str>) {
+        self.bump(Subject::Address(address));
+        if let Some(lookup) = lookup {
+            self.bump(Subject::Key(lookup.to_owned()));
+        }
+    }
+
+    fn check(&self, subject: &Subject, limit: u32) -> Result<()> {
+        match self.failures.get(subject) {
+            Some((count, since)) if count >= limit => {
+                let retry_after = self.limits.window.saturating_sub(since.elapsed());
+                if retry_after.is_zero() { Ok(()) } else { Err(Error::Throttled { retry_after }) }
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn bump(&self, subject: Subject) {
+        let window = self.limits.window;
+        self.failures.entry(subject).and_upsert_with(|entry| match entry {
+            Some(entry) if entry.value().1.elapsed() < window => {
+                let (count, since) = entry.into_value();
+                (count.saturating_add(1), since)
+            }
+            _ => (1, Instant::now()),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verified_cache_requires_the_same_hash() {
+        let cache = VerifiedCache::new(10);
+        let token = Token::generate(false);
+        let digest = VerifiedCache::digest(&token);
+        assert!(!cache.contains(&digest, "$argon2id$a"));
+        cache.insert(digest, "$argon2id$a");
+        assert!(cache.contains(&digest, "$argon2id$a"));
+        assert!(!cache.contains(&digest, "$argon2id$b"));
+    }
+
+    #[test]
+    fn throttles_a_key_after_its_limit_and_reports_the_wait() {
+        let limits = ThrottleLimits { per_address: 100, per_key: 3, window: Duration::from_secs(60) };
+        let throttle = FailureThrottle::new(limits);
+        let address: IpAddr = [127, 0, 0, 1].into();
+        for _ in 0..3 {
+            throttle.check_key("lookup").unwrap();
+            throttle.record_failure(address, Some("lookup"));
+        }
+        match throttle.check_key("lookup") {
+            Err(Error::Throttled { retry_after }) => assert!(retry_after <= Duration::from_secs(60)),
+            other => panic!("expected a throttle, got {other:?}"),
+        }
+        throttle.check_key("other").unwrap();
+        throttle.check_address(address).unwrap();
+    }
+
+    #[test]
+    fn throttles_an_address_after_its_limit() {
+        let limits = ThrottleLimits { per_address: 2, per_key: 100, window: Duration::from_secs(60) };
+        let throttle = FailureThrottle::new(limits);
+        let address: IpAddr = [10, 0, 0, 1].into();
+        throttle.record_failure(address, None);
+        throttle.record_failure(address, None);
+        assert!(matches!(throttle.check_address(address), Err(Error::Throttled { .. })));
+        throttle.check_address([10, 0, 0, 2].into()).unwrap();
+    }
+
+    #[test]
+    fn a_window_passes() {
+        let limits = ThrottleLimits { per_address: 1, per_key: 1, window: Duration::from_millis(50) };
+        let throttle = FailureThrottle::new(limits);
+        let address: IpAddr = [10, 0, 0, 1].into();
+        throttle.record_failure(address, Some("k"));
+        assert!(throttle.check_key("k").is_err());
+        std::thread::sleep(Duration::from_millis(60));
+        throttle.check_key("k").unwrap();
+    }
+}

@@ -1,0 +1,279 @@
+use std::net::IpAddr;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
+};
+
+use crate::auth::{FailureThrottle, ThrottleLimits, VerifiedCache};
+use crate::entity::{api_key, region};
+use crate::error::{Error, Result};
+use crate::secret_hash;
+use crate::token::{Token, random_base62};
+use crate::types::{self, ApiKey, CreatedApiKey, CreatedRegion, RegionOverview, RegionSummary};
+use crate::usage::UsageRecorder;
+
+/// Who is calling: a region, through one of its keys.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Caller {
+    pub region: types::Region,
+    pub key_id: String,
+}
+
+/// The one entry point for everything that reads or changes regions and keys.
+/// Cheap to clone; clones share the caches and the usage recorder.
+#[derive(Clone)]
+pub struct KeyService {
+    db: DatabaseConnection,
+    verified: VerifiedCache,
+    throttle: FailureThrottle,
+    usage: UsageRecorder,
+}
+
+/// How many verified tokens one process remembers.
+const VERIFIED_CACHE_CAPACITY: u64 = 10_000;
+/// The name of the region created on the first start of an empty database.
+pub const BOOTSTRAP_REGION_NAME: &str = "default";
+
+impl KeyService {
+    pub fn new(db: DatabaseConnection, limits: ThrottleLimits) -> Self {
+        Self {
+            db,
+            verified: VerifiedCache::new(VERIFIED_CACHE_CAPACITY),
+            throttle: FailureThrottle::new(limits),
+            usage: UsageRecorder::default(),
+        }
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Checks a presented token: the verification hot path.
+    ///
+    /// Garbage fails the checksum without database work. A well-formed token
+    /// costs one indexed read (the row is read every time, so a deleted key
+    /// fails on its very next request in every process). argon2 runs only for
+    /// a token this process has not verified yet, and not at all for a key or
+    /// address that failed too often. Nothing here writes: the use is noted
+    /// in memory and flushed later.
+    pub async fn authenticate(&self, presented: &str, client: IpAddr) -> Result<Caller> {
+        self.throttle.check_address(client)?;
+        let Some(token) = Token::parse(presented) else {
+            return Err(self.refuse(client, None));
+        };
+        let found = api_key::Entity::find()
+            .filter(api_key::Column::Lookup.eq(token.lookup()))
+            .find_also_related(region::Entity)
+            .one(&self.db)
+            .await?;
+        let Some((key, Some(region))) = found else {
+            return Err(self.refuse(client, None));
+        };
+        let digest = VerifiedCache::digest(&token);
+        if !self.verified.contains(&digest, &key.secret_hash) {
+            self.throttle.check_key(token.lookup())?;
+            let (secret, hash) = (token.secret().to_owned(), key.secret_hash.clone());
+            let matches = tokio::task::spawn_blocking(move || secret_hash::verify(&secret, &hash))
+                .await
+                .map_err(|e| Error::Internal(format!("argon2 verification task: {e}")))?;
+            if !matches {
+                return Err(self.refuse(client, Some(token.lookup())));
+            }
+            self.verified.insert(digest, &key.secret_hash);
+        }
+        self.usage.record(&key.id);
+        Ok(Caller { region: region.into(), key_id: key.id })
+    }
+
+    fn refuse(&self, client: IpAddr, lookup: Option<&str>) -> Error {
+        self.throttle.record_failure(client, lookup);
+        Error::Unauthenticated
+    }
+
+    /// The caller's region with all its keys.
+    pub async fn overview(&self, caller: &Caller) -> Result<RegionOverview> {
+        Ok(RegionOverview {
+            region: caller.region.clone(),
+            api_keys: self.list_keys(caller).await?,
+            current_api_key_id: caller.key_id.clone(),
+        })
+    }
+
+    /// The caller's keys, oldest first.
+    pub async fn list_keys(&self, caller: &Caller) -> Result<Vec<ApiKey>> {
+        let rows = api_key::Entity::find()
+            .filter(api_key::Column::RegionId.eq(&caller.region.id))
+            .order_by_asc(api_key::Column::CreatedAt)
+            .order_by_asc(api_key::Column::Id)
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(ApiKey::from).collect())
+    }
+
+    pub async fn get_key(&self, caller: &Caller, key_id: &str) -> Result<ApiKey> {
+        Ok(find_own_key(&self.db, &caller.region.id, key_id).await?.into())
+    }
+
+    /// Creates a key in the caller's region (or in `region_id`, which must be
+    /// the caller's own). The returned value is the only one that ever
+    /// carries the token.
+    pub async fn create_key(
+        &self,
+        caller: &Caller,
+        description: Option<String>,
+        region_id: Option<&str>,
+    ) -> Result<CreatedApiKey> {
+        ensure_own_region(caller, region_id)?;
+        let description = types::normalize_description(description).map_err(Error::Invalid)?;
+        let (row, token) = new_key_row(&caller.region, description).await?;
+        let row = row.insert(&self.db).await?;
+        Ok(CreatedApiKey { key: row.into(), token: token.into_string() })
+    }
+
+    /// Sets or clears a key's description; `updated_at` moves.
+    pub async fn update_description(
+        &self,
+        caller: &Caller,
+        key_id: &str,
+        description: Option<String>,
+    ) -> Result<ApiKey> {
+        let description = types::normalize_description(description).map_err(Error::Invalid)?;
+        let row = find_own_key(&self.db, &caller.region.id, key_id).await?;
+        let mut row: api_key::ActiveModel = row.into();
+        row.description = Set(description);
+        row.updated_at = Set(now());
+        Ok(row.update(&self.db).await?.into())
+    }
+
+    /// Revokes a key of the caller's region, unless it is the region's last.
+    ///
+    /// The count and the delete happen in one transaction that holds the
+    /// region's write lock (`FOR UPDATE` on Postgres, `BEGIN IMMEDIATE` on
+    /// SQLite), so concurrent deletes cannot all see "two left".
+    pub async fn delete_key(&self, caller: &Caller, key_id: &str, region_id: Option<&str>) -> Result<()> {
+        ensure_own_region(caller, region_id)?;
+        let txn = crate::db::begin_write(&self.db).await?;
+        region::Entity::find_by_id(&caller.region.id).lock_exclusive().one(&txn).await?;
+        find_own_key(&txn, &caller.region.id, key_id).await?;
+        let keys = api_key::Entity::find().filter(api_key::Column::RegionId.eq(&caller.region.id)).count(&txn).await?;
+        if keys <= 1 {
+            return Err(Error::LastKey);
+        }
+        api_key::Entity::delete_by_id(key_id).exec(&txn).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Creates a region and its first key in one transaction.
+    pub async fn create_region(&self, name: &str, sandbox: bool, description: Option<String>) -> Result<CreatedRegion> {
+        let name = types::validate_region_name(name).map_err(Error::Invalid)?;
+        let description = types::normalize_description(description).map_err(Error::Invalid)?;
+        let at = now();
+        let region =
+            region::Model { id: format!("reg_{}", random_base62(16)), name, sandbox, created_at: at, updated_at: at };
+        let (key, token) = new_key_row(&region.clone().into(), description).await?;
+
+        let txn = crate::db::begin_write(&self.db).await?;
+        let taken = Error::RegionNameTaken(region.name.clone());
+        let region = match region::ActiveModel::from(region).insert(&txn).await {
+            Err(e) if is_unique_violation(&e) => return Err(taken),
+            other => other?,
+        };
+        let key = key.insert(&txn).await?;
+        txn.commit().await?;
+        Ok(CreatedRegion {
+            region: region.into(),
+            api_key: CreatedApiKey { key: key.into(), token: token.into_string() },
+        })
+    }
+
+    /// Every region with its number of keys, oldest first.
+    pub async fn list_regions(&self) -> Result<Vec<RegionSummary>> {
+        let regions = region::Entity::find()
+            .order_by_asc(region::Column::CreatedAt)
+            .order_by_asc(region::Column::Id)
+            .all(&self.db)
+            .await?;
+        let mut summaries = Vec::with_capacity(regions.len());
+        for region in regions {
+            let api_key_count =
+                api_key::Entity::find().filter(api_key::Column::RegionId.eq(&region.id)).count(&self.db).await?;
+            summaries.push(RegionSummary { region: region.into(), api_key_count });
+        }
+        Ok(summaries)
+    }
+
+    /// On an empty database, creates the region `default` and its first key.
+    /// `None` when any region exists, also when another process starting at
+    /// the same moment won the race (region names are unique).
+    pub async fn bootstrap(&self) -> Result<Option<CreatedRegion>> {
+        if region::Entity::find().count(&self.db).await? > 0 {
+            return Ok(None);
+        }
+        match self.create_region(BOOTSTRAP_REGION_NAME, false, Some("first key".to_owned())).await {
+            Err(Error::RegionNameTaken(_)) => Ok(None),
+            other => other.map(Some),
+        }
+    }
+
+    /// Writes the `last_used_at` values noted since the last flush.
+    pub async fn flush_usage(&self) -> Result<usize> {
+        self.usage.flush(&self.db).await
+    }
+
+    /// Whether the database answers (readiness).
+    pub async fn ping(&self) -> Result<()> {
+        Ok(self.db.ping().await?)
+    }
+}
+
+fn ensure_own_region(caller: &Caller, region_id: Option<&str>) -> Result<()> {
+    match region_id {
+        Some(id) if id != caller.region.id => Err(Error::ForeignRegion),
+        _ => Ok(()),
+    }
+}
+
+/// A key of `region_id`; other regions' keys are as absent as unknown ids.
+async fn find_own_key(db: &impl ConnectionTrait, region_id: &str, key_id: &str) -> Result<api_key::Model> {
+    api_key::Entity::find_by_id(key_id)
+        .filter(api_key::Column::RegionId.eq(region_id))
+        .one(db)
+        .await?
+        .ok_or(Error::KeyNotFound)
+}
+
+/// A fresh token and the row that stores only its hash. Hashing runs on the
+/// blocking pool: it takes tens of milliseconds of CPU by design.
+async fn new_key_row(region: &types::Region, description: Option<String>) -> Result<(api_key::ActiveModel, Token)> {
+    let token = Token::generate(region.sandbox);
+    let secret = token.secret().to_owned();
+    let secret_hash = tokio::task::spawn_blocking(move || secret_hash::hash(&secret))
+        .await
+        .map_err(|e| Error::Internal(format!("argon2 hashing task: {e}")))??;
+    let at = now();
+    let row = api_key::ActiveModel {
+        id: Set(format!("key_{}", random_base62(16))),
+        region_id: Set(region.id.clone()),
+        lookup: Set(token.lookup().to_owned()),
+        secret_hash: Set(secret_hash),
+        preview: Set(token.preview()),
+        description: Set(description),
+        created_at: Set(at),
+        updated_at: Set(at),
+        last_used_at: Set(None),
+    };
+    Ok((row, token))
+}
+
+/// Now, at the precision every backend stores (microseconds), so what a
+/// write returns equals what a later read returns.
+pub(crate) fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+fn is_unique_violation(error: &DbErr) -> bool {
+    matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}

@@ -1,0 +1,3 @@
+//! The console's wasm entry point.
+
+fn main() {}

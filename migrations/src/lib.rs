@@ -1,0 +1,14 @@
+//! The schema, one migration per change, each with a real `down`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_regions_and_api_keys;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261127_000001_regions_and_api_keys::Migration)]
+    }
+}

@@ -1,0 +1,109 @@
+//! Typed configuration: flags, each with an environment variable (`.env`
+//! files are read too).
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// The embedded default: a SQLite file under `./data/`, created on first run.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/keyward.db?mode=rwc";
+
+#[derive(Debug, Parser)]
+#[command(name = "keyward", version, about = "Self-hosted API key manager", args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// `sqlite://path?mode=rwc` or `postgres://user:password@host/db`.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true, hide_env_values = true)]
+    pub database_url: String,
+
+    /// How logs are written (to stderr).
+    #[arg(long, env = "KEYWARD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// `keyward` alone serves.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the REST API and the console (the default).
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage regions.
+    Region {
+        #[command(subcommand)]
+        command: RegionCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RegionCommand {
+    /// Create a region and print its first API key (shown once).
+    Create {
+        /// The region's unique name.
+        #[arg(long)]
+        name: String,
+        /// A sandbox region: its keys start with `kw_test_`.
+        #[arg(long)]
+        sandbox: bool,
+        /// The first key's description.
+        #[arg(long)]
+        description: Option<String>,
+        /// Print `{"region": {...}, "api_key": {..., "token": "..."}}`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List regions with their number of keys.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "KEYWARD_BIND", default_value = "127.0.0.1:3000")]
+    pub bind: SocketAddr,
+
+    /// On an empty database, do not create a first region and key.
+    #[arg(long, env = "KEYWARD_NO_BOOTSTRAP")]
+    pub no_bootstrap: bool,
+
+    /// How often `last_used_at` is written, in milliseconds.
+    #[arg(long, env = "KEYWARD_USAGE_FLUSH_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(10..))]
+    pub usage_flush_ms: u64,
+
+    /// Failed authentications per key within a minute before 429.
+    #[arg(long, env = "KEYWARD_AUTH_FAILURES_PER_KEY", default_value_t = 10)]
+    pub auth_failures_per_key: u32,
+
+    /// Failed authentications per client address within a minute before 429.
+    #[arg(long, env = "KEYWARD_AUTH_FAILURES_PER_ADDRESS", default_value_t = 30)]
+    pub auth_failures_per_address: u32,
+}
+
+impl ServeArgs {
+    pub fn usage_flush_interval(&self) -> Duration {
+        Duration::from_millis(self.usage_flush_ms)
+    }
+
+    pub fn throttle_limits(&self) -> domain::ThrottleLimits {
+        domain::ThrottleLimits {
+            per_address: self.auth_failures_per_address,
+            per_key: self.auth_failures_per_key,
+            ..Default::default()
+        }
+    }
+}

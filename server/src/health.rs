@@ -1,0 +1,33 @@
+//! Liveness and readiness probes.
+
+use axum::Json;
+use axum::extract::State;
+use domain::KeyService;
+use serde::Serialize;
+
+use crate::error::{ApiError, Problem};
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Health {
+    /// `ok` or `ready`.
+    pub status: &'static str,
+}
+
+/// The process is up.
+#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, body = Health)))]
+pub async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok" })
+}
+
+/// The process can serve: its database answers.
+#[utoipa::path(get, path = "/readyz", tag = "health",
+    responses((status = 200, body = Health), (status = 503, body = Problem)))]
+pub async fn readyz(State(keys): State<KeyService>) -> Result<Json<Health>, ApiError> {
+    match keys.ping().await {
+        Ok(()) => Ok(Json(Health { status: "ready" })),
+        Err(error) => {
+            tracing::warn!(%error, "readiness check failed");
+            Err(ApiError::Unavailable)
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! `keyward serve`: start-up, background work and graceful shutdown.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use domain::{CreatedRegion, KeyService};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use crate::cli::Failure;
+use crate::config::ServeArgs;
+use crate::{AppState, app};
+
+pub async fn run(keys: KeyService, args: &ServeArgs) -> Result<(), Failure> {
+    let listener = TcpListener::bind(args.bind).await.map_err(|source| Failure::Bind { address: args.bind, source })?;
+    let address = listener.local_addr().map_err(|source| Failure::Bind { address: args.bind, source })?;
+    if !args.no_bootstrap {
+        if let Some(created) = keys.bootstrap().await? {
+            print_first_key(&created, address);
+        }
+    }
+    let flusher = spawn_usage_flusher(keys.clone(), args.usage_flush_interval());
+    // Tests and scripts wait for this line; the port is real even with `:0`.
+    println!("Keyward is listening on http://{address}");
+    let state = AppState { keys: keys.clone() };
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(Failure::Serve)?;
+    flusher.abort();
+    // Uses noted since the last tick must not be lost on a clean stop.
+    keys.flush_usage().await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Writes `last_used_at` every `interval`; failures are logged and retried
+/// on the next tick.
+pub fn spawn_usage_flusher(keys: KeyService, interval: Duration) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(interval);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            if let Err(error) = keys.flush_usage().await {
+                tracing::warn!(%error, "could not record key usage");
+            }
+        }
+    })
+}
+
+fn print_first_key(created: &CreatedRegion, address: SocketAddr) {
+    println!(
+        "\nThis database was empty, so Keyward created the region {:?} ({}) and its first API key.\n\
+         It is shown only this once; store it now:\n\n    {}\n\n\
+         Use it in the x-api-key header, e.g.\n    curl -H 'x-api-key: <key>' http://{address}/auth/regions/me\n",
+        created.region.name, created.region.id, created.api_key.token
+    );
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
