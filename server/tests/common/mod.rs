@@ -1,0 +1,229 @@
+//! The test harness: a fresh database per test (a SQLite file, or a new
+//! database on the Postgres named by `KEYWARD_TEST_POSTGRES_URL`), the real
+//! router on an ephemeral port, and the real `keyward` binary.
+
+#![allow(dead_code)] // each test file uses a different part of the harness
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+use domain::{CreatedRegion, KeyService, ThrottleLimits};
+use reqwest::{Method, Response, StatusCode};
+use sea_orm::ConnectionTrait;
+use serde_json::Value;
+use server::AppState;
+
+/// A database of its own for one test.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    pub async fn fresh() -> TestDb {
+        match std::env::var("KEYWARD_TEST_POSTGRES_URL") {
+            Ok(admin_url) => {
+                let name = format!("kw_{}", domain::token::random_base62(12).to_lowercase());
+                let admin = domain::db::connect(&admin_url).await.expect("connect to the test Postgres");
+                admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create a test database");
+                admin.close().await.ok();
+                let (base, _) = admin_url.rsplit_once('/').expect("the Postgres URL names a database");
+                TestDb { url: format!("{base}/{name}"), _dir: None }
+            }
+            Err(_) => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}/keyward.db?mode=rwc", dir.path().display());
+                TestDb { url, _dir: Some(dir) }
+            }
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.url.starts_with("postgres")
+    }
+
+    pub async fn service(&self, limits: ThrottleLimits) -> KeyService {
+        let db = domain::db::connect(&self.url).await.expect("connect");
+        domain::db::migrate(&db).await.expect("migrate");
+        KeyService::new(db, limits)
+    }
+}
+
+/// The real router, served in this process on 127.0.0.1:0.
+pub struct TestServer {
+    pub url: String,
+    pub keys: KeyService,
+    pub db: TestDb,
+    pub client: reqwest::Client,
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        Self::start_with(ThrottleLimits::default()).await
+    }
+
+    pub async fn start_with(limits: ThrottleLimits) -> TestServer {
+        let db = TestDb::fresh().await;
+        let keys = db.service(limits).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let address = listener.local_addr().expect("address");
+        let app = server::app(AppState { keys: keys.clone() });
+        tokio::spawn(async move {
+            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
+        });
+        server::serve::spawn_usage_flusher(keys.clone(), Duration::from_millis(50));
+        TestServer { url: format!("http://{address}"), keys, db, client: reqwest::Client::new() }
+    }
+
+    pub async fn region(&self, name: &str) -> CreatedRegion {
+        self.keys.create_region(name, false, None).await.expect("create region")
+    }
+
+    pub fn request(&self, method: Method, path: &str, token: &str) -> reqwest::RequestBuilder {
+        self.client.request(method, format!("{}{path}", self.url)).header("x-api-key", token)
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Response {
+        self.request(Method::GET, path, token).send().await.expect("request")
+    }
+
+    pub async fn create_key(&self, token: &str, body: Value) -> Response {
+        self.request(Method::POST, "/auth/region/api-keys", token).json(&body).send().await.expect("request")
+    }
+
+    /// Creates a key and returns its token.
+    pub async fn new_token(&self, token: &str) -> String {
+        let response = self.create_key(token, serde_json::json!({})).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        response.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Response {
+        self.request(Method::DELETE, path, token).send().await.expect("request")
+    }
+
+    /// The caller's region as `GET /auth/regions/me` shows it.
+    pub async fn me(&self, token: &str) -> Value {
+        let response = self.get("/auth/regions/me", token).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.unwrap()
+    }
+}
+
+/// Reads a problem+json response and checks its shape.
+pub async fn problem(response: Response, status: StatusCode, kind: &str) -> Value {
+    assert_eq!(response.status(), status);
+    let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
+    assert_eq!(content_type, "application/problem+json");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["type"], format!("urn:keyward:problem:{kind}"), "{body}");
+    assert_eq!(body["status"], status.as_u16());
+    assert!(body["title"].as_str().is_some_and(|t| !t.is_empty()));
+    assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()));
+    body
+}
+
+/// Polls `check` until it returns `Some`, failing after `timeout`.
+pub async fn eventually<T, F, Fut>(timeout: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "condition not met within {timeout:?}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// A `keyward` process.
+pub struct Process {
+    child: Child,
+    pub url: String,
+    pub stdout: Arc<Mutex<String>>,
+    pub stderr: Arc<Mutex<String>>,
+}
+
+pub fn keyward() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_keyward"))
+}
+
+impl Process {
+    /// Starts `keyward serve` on a free port and waits until it listens.
+    pub fn serve(database_url: &str, extra: &[&str]) -> Process {
+        let mut child = keyward()
+            .args(["serve", "--bind", "127.0.0.1:0", "--usage-flush-ms", "50"])
+            .args(extra)
+            .env("DATABASE_URL", database_url)
+            .env("RUST_LOG", "debug")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start keyward");
+        let stdout = Arc::new(Mutex::new(String::new()));
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let (listening, address) = mpsc::channel();
+        drain(child.stdout.take().unwrap(), stdout.clone(), Some(listening));
+        drain(child.stderr.take().unwrap(), stderr.clone(), None);
+        let url = match address.recv_timeout(Duration::from_secs(60)) {
+            Ok(url) => url,
+            Err(_) => {
+                child.kill().ok();
+                panic!("keyward did not start; stderr:\n{}", stderr.lock().unwrap());
+            }
+        };
+        Process { child, url, stdout, stderr }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// SIGKILL: no chance to flush or finish anything.
+    pub fn kill(mut self) {
+        self.child.kill().expect("kill");
+        self.child.wait().expect("wait");
+    }
+
+    /// SIGTERM and wait for a clean exit.
+    pub fn terminate(mut self) -> std::process::ExitStatus {
+        let status = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().expect("kill -TERM");
+        assert!(status.success());
+        self.child.wait().expect("wait")
+    }
+
+    pub fn logs(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    pub fn printed(&self) -> String {
+        self.stdout.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+/// Collects a pipe into `sink`; reports the listening URL once seen.
+fn drain(pipe: impl std::io::Read + Send + 'static, sink: Arc<Mutex<String>>, listening: Option<mpsc::Sender<String>>) {
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+            if let (Some(sender), Some(url)) = (&listening, line.strip_prefix("Keyward is listening on ")) {
+                sender.send(url.to_owned()).ok();
+            }
+            let mut sink = sink.lock().unwrap();
+            sink.push_str(&line);
+            sink.push('\n');
+        }
+    });
+}

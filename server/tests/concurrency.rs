@@ -1,0 +1,120 @@
+//! The last-key invariant under racing deletes, on whichever database the
+//! harness gives (SQLite by default, Postgres with KEYWARD_TEST_POSTGRES_URL).
+
+mod common;
+
+use common::TestServer;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+const KEYS: &str = "/auth/region/api-keys";
+
+/// Creates `count` more keys and returns (id, token) of all of them.
+async fn keys_of_new_region(server: &TestServer, name: &str, count: usize) -> Vec<(String, String)> {
+    let created = server.region(name).await;
+    let first = created.api_key.token.clone();
+    let mut keys = vec![(created.api_key.key.id, first.clone())];
+    for _ in 0..count {
+        let response = server.create_key(&first, serde_json::json!({})).await;
+        let key: Value = response.json().await.unwrap();
+        keys.push((key["id"].as_str().unwrap().to_owned(), key["token"].as_str().unwrap().to_owned()));
+    }
+    keys
+}
+
+async fn remaining(server: &TestServer, keys: &[(String, String)]) -> usize {
+    let mut survivors = Vec::new();
+    for (_, token) in keys {
+        let response = server.get("/auth/regions/me", token).await;
+        if response.status() == StatusCode::OK {
+            survivors.push(response.json::<Value>().await.unwrap()["api_keys"].as_array().unwrap().len());
+        }
+    }
+    assert_eq!(survivors.len(), 1, "exactly one key still authenticates");
+    survivors[0]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_five_keys_deleting_themselves_at_once_leave_exactly_one() {
+    let server = TestServer::start().await;
+    let keys = keys_of_new_region(&server, "race", 24).await;
+    let mut deletes = tokio::task::JoinSet::new();
+    for (id, token) in keys.clone() {
+        let (client, url) = (server.client.clone(), server.url.clone());
+        deletes.spawn(async move {
+            client.delete(format!("{url}{KEYS}/{id}")).header("x-api-key", token).send().await.unwrap().status()
+        });
+    }
+    let statuses = deletes.join_all().await;
+    let deleted = statuses.iter().filter(|s| **s == StatusCode::NO_CONTENT).count();
+    let refused = statuses.iter().filter(|s| **s == StatusCode::CONFLICT).count();
+    assert_eq!((deleted, refused), (24, 1), "{statuses:?}");
+    assert_eq!(remaining(&server, &keys).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_key_deleting_all_of_its_region_at_once_keeps_one() {
+    let server = TestServer::start().await;
+    let keys = keys_of_new_region(&server, "sweep", 21).await;
+    let caller = keys[0].1.clone();
+    let mut deletes = tokio::task::JoinSet::new();
+    for (id, _) in keys.clone() {
+        let (client, url, caller) = (server.client.clone(), server.url.clone(), caller.clone());
+        deletes.spawn(async move {
+            client.delete(format!("{url}{KEYS}/{id}")).header("x-api-key", caller).send().await.unwrap().status()
+        });
+    }
+    let statuses = deletes.join_all().await;
+    // Whoever deleted the caller's own key first makes later calls 401;
+    // none may be a 5xx, and at least one key must survive.
+    assert!(
+        statuses.iter().all(|s| [StatusCode::NO_CONTENT, StatusCode::CONFLICT, StatusCode::UNAUTHORIZED].contains(s)),
+        "{statuses:?}"
+    );
+    assert_eq!(remaining(&server, &keys).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_keys_deleting_each_other_never_leave_none() {
+    let server = TestServer::start().await;
+    let created = server.region("duel").await;
+    let mut a = (created.api_key.key.id.clone(), created.api_key.token.clone());
+    for round in 0..20 {
+        let response = server.create_key(&a.1, serde_json::json!({"description": format!("round {round}")})).await;
+        let key: Value = response.json().await.unwrap();
+        let b = (key["id"].as_str().unwrap().to_owned(), key["token"].as_str().unwrap().to_owned());
+        let a_deletes_b = server.delete(&format!("{KEYS}/{}", b.0), &a.1);
+        let b_deletes_a = server.delete(&format!("{KEYS}/{}", a.0), &b.1);
+        let (first, second) = tokio::join!(a_deletes_b, b_deletes_a);
+        let statuses = [first.status(), second.status()];
+        assert_eq!(
+            statuses.iter().filter(|s| **s == StatusCode::NO_CONTENT).count(),
+            1,
+            "round {round}: exactly one delete wins: {statuses:?}"
+        );
+        assert!(
+            statuses
+                .iter()
+                .all(|s| [StatusCode::NO_CONTENT, StatusCode::CONFLICT, StatusCode::UNAUTHORIZED].contains(s))
+        );
+        let pair = [a.clone(), b.clone()];
+        assert_eq!(remaining(&server, &pair).await, 1, "round {round}");
+        a = if statuses[0] == StatusCode::NO_CONTENT { a } else { b };
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_creates_all_land() {
+    let server = TestServer::start().await;
+    let token = server.region("busy").await.api_key.token;
+    let mut creates = tokio::task::JoinSet::new();
+    for n in 0..20 {
+        let (client, url, token) = (server.client.clone(), server.url.clone(), token.clone());
+        creates.spawn(async move {
+            let body = serde_json::json!({ "description": format!("worker {n}") });
+            client.post(format!("{url}{KEYS}")).header("x-api-key", token).json(&body).send().await.unwrap().status()
+        });
+    }
+    assert!(creates.join_all().await.iter().all(|s| *s == StatusCode::CREATED));
+    assert_eq!(server.me(&token).await["api_keys"].as_array().unwrap().len(), 21);
+}

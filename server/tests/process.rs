@@ -1,0 +1,223 @@
+//! The real `keyward` binary: restarts, several processes on one database,
+//! first start, logs and the CLI's refusals.
+
+mod common;
+
+use std::collections::HashSet;
+
+use common::{Process, TestDb, keyward};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const KEYS: &str = "/auth/region/api-keys";
+
+fn create_region(db: &TestDb, name: &str) -> Value {
+    let output = keyward()
+        .args(["region", "create", "--name", name, "--description", "ops", "--json"])
+        .env("DATABASE_URL", &db.url)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn token_of(created: &Value) -> String {
+    created["api_key"]["token"].as_str().unwrap().to_owned()
+}
+
+async fn send(request: reqwest::RequestBuilder) -> reqwest::Response {
+    request.send().await.expect("request")
+}
+
+#[tokio::test]
+async fn region_create_json_has_the_documented_shape() {
+    let db = TestDb::fresh().await;
+    let created = create_region(&db, "acme");
+    assert_eq!(created["region"]["name"], "acme");
+    assert_eq!(created["region"]["sandbox"], false);
+    assert_eq!(created["api_key"]["description"], "ops");
+    assert!(token_of(&created).starts_with("kw_live_"));
+
+    let listed = keyward().args(["region", "list", "--json"]).env("DATABASE_URL", &db.url).output().unwrap();
+    let listed: Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(listed[0]["id"], created["region"]["id"]);
+    assert_eq!(listed[0]["api_key_count"], 1);
+    assert!(!listed.to_string().contains(&token_of(&created)));
+}
+
+#[tokio::test]
+async fn every_acknowledged_write_survives_a_crash() {
+    let db = TestDb::fresh().await;
+    let token = token_of(&create_region(&db, "durable"));
+    let server = Process::serve(&db.url, &["--no-bootstrap"]);
+    let client = reqwest::Client::new();
+    let mut acknowledged = Vec::new();
+    for n in 0..5 {
+        let response = send(
+            client
+                .post(format!("{}{KEYS}", server.url))
+                .header("x-api-key", &token)
+                .json(&json!({"description": n.to_string()})),
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        acknowledged.push(response.json::<Value>().await.unwrap());
+    }
+    let renamed = &acknowledged[0]["id"];
+    let patched = send(
+        client
+            .patch(format!("{}{KEYS}/{}", server.url, renamed.as_str().unwrap()))
+            .header("x-api-key", &token)
+            .json(&json!({"description": "renamed"})),
+    )
+    .await;
+    assert_eq!(patched.status(), StatusCode::OK);
+    let deleted = &acknowledged[1]["id"];
+    let delete =
+        send(client.delete(format!("{}{KEYS}/{}", server.url, deleted.as_str().unwrap())).header("x-api-key", &token))
+            .await;
+    assert_eq!(delete.status(), StatusCode::NO_CONTENT);
+    server.kill();
+
+    let server = Process::serve(&db.url, &["--no-bootstrap"]);
+    let me: Value = send(client.get(format!("{}/auth/regions/me", server.url)).header("x-api-key", &token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let keys = me["api_keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 5, "the first key plus 5 created minus 1 deleted");
+    let described: HashSet<&str> = keys.iter().filter_map(|k| k["description"].as_str()).collect();
+    assert_eq!(described, HashSet::from(["ops", "renamed", "2", "3", "4"]));
+    let surviving_token = acknowledged[4]["token"].as_str().unwrap();
+    let response =
+        send(client.get(format!("{}/auth/regions/me", server.url)).header("x-api-key", surviving_token)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_key_deleted_through_one_process_is_refused_by_another_at_once() {
+    let db = TestDb::fresh().await;
+    let token = token_of(&create_region(&db, "shared"));
+    let first = Process::serve(&db.url, &["--no-bootstrap"]);
+    let second = Process::serve(&db.url, &["--no-bootstrap"]);
+    let client = reqwest::Client::new();
+    let created: Value = send(client.post(format!("{}{KEYS}", first.url)).header("x-api-key", &token).json(&json!({})))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let doomed = created["token"].as_str().unwrap();
+    // The second process verifies (and caches) the doomed key first.
+    for _ in 0..2 {
+        let response = send(client.get(format!("{}/auth/regions/me", second.url)).header("x-api-key", doomed)).await;
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    let id = created["id"].as_str().unwrap();
+    let deleted = send(client.delete(format!("{}{KEYS}/{id}", first.url)).header("x-api-key", &token)).await;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let after = send(client.get(format!("{}/auth/regions/me", second.url)).header("x-api-key", doomed)).await;
+    assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_first_start_prints_one_working_key_once_and_logs_no_secret() {
+    let db = TestDb::fresh().await;
+    let server = Process::serve(&db.url, &[]);
+    let printed = server.printed();
+    let token = printed
+        .split_whitespace()
+        .find(|word| word.starts_with("kw_live_"))
+        .unwrap_or_else(|| panic!("no key printed:\n{printed}"))
+        .to_owned();
+    let client = reqwest::Client::new();
+    let me = |token: String| client.get(format!("{}/auth/regions/me", server.url)).header("x-api-key", token);
+    let response = send(me(token.clone())).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.json::<Value>().await.unwrap()["name"], "default");
+
+    // Exercise every path a secret travels: creation, use, failures.
+    let created: Value =
+        send(client.post(format!("{}{KEYS}", server.url)).header("x-api-key", &token).json(&json!({})))
+            .await
+            .json()
+            .await
+            .unwrap();
+    let second = created["token"].as_str().unwrap().to_owned();
+    send(me(second.clone())).await;
+    send(client.get(format!("{}/auth/regions/me", server.url)).bearer_auth(&second)).await;
+    let mut wrong = second.clone();
+    wrong.replace_range(30..31, if &second[30..31] == "a" { "b" } else { "a" });
+    assert_eq!(send(me(wrong.clone())).await.status(), StatusCode::UNAUTHORIZED);
+    let id = created["id"].as_str().unwrap();
+    send(client.delete(format!("{}{KEYS}/{id}", server.url)).header("x-api-key", &token)).await;
+    assert_eq!(send(me(second.clone())).await.status(), StatusCode::UNAUTHORIZED);
+
+    let stopped = server.stdout.clone();
+    let logs_handle = server.stderr.clone();
+    let status = server.terminate();
+    assert!(status.success(), "a clean stop on SIGTERM");
+    let logs = logs_handle.lock().unwrap().clone();
+    assert!(logs.contains("/auth/regions/me"), "debug logs were captured:\n{logs}");
+    for secret in [token.as_str(), second.as_str(), wrong.as_str(), &token[20..44], &second[20..44]] {
+        assert!(!logs.contains(secret), "a secret reached the logs");
+    }
+    assert!(!logs.contains("$argon2id$"), "a hash reached the logs");
+    let printed = stopped.lock().unwrap().clone();
+    assert_eq!(printed.matches(&token).count(), 1, "the first key is printed exactly once");
+    assert!(!printed.contains(&second));
+
+    let again = Process::serve(&db.url, &[]);
+    assert!(!again.printed().contains("kw_live_"), "a second start prints no key");
+}
+
+#[tokio::test]
+async fn two_first_starts_at_once_create_one_region() {
+    let db = TestDb::fresh().await;
+    let (a, b) = std::thread::scope(|scope| {
+        let a = scope.spawn(|| Process::serve(&db.url, &[]));
+        let b = scope.spawn(|| Process::serve(&db.url, &[]));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    let printed = [a.printed(), b.printed()];
+    assert_eq!(printed.iter().filter(|p| p.contains("kw_live_")).count(), 1, "{printed:?}");
+    let listed = keyward().args(["region", "list", "--json"]).env("DATABASE_URL", &db.url).output().unwrap();
+    let listed: Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn bad_flags_and_unreachable_databases_fail_in_one_line() {
+    let cases: [&[&str]; 3] = [&["--bogus"], &["serve", "--bind", "nowhere"], &["region", "create"]];
+    for args in cases {
+        let output = keyward().args(args).env("DATABASE_URL", "sqlite::memory:").output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.starts_with("keyward: "));
+    }
+    let unreachable = keyward()
+        .args(["region", "list"])
+        .env("DATABASE_URL", "postgres://keyward@127.0.0.1:1/keyward")
+        .output()
+        .unwrap();
+    assert_eq!(unreachable.status.code(), Some(1));
+    let stderr = String::from_utf8(unreachable.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("keyward: cannot open the database") && !stderr.contains("panicked"), "{stderr}");
+}
+
+#[tokio::test]
+async fn invalid_region_input_fails_in_one_line_and_changes_nothing() {
+    let db = TestDb::fresh().await;
+    create_region(&db, "taken");
+    for args in [vec!["--name", "taken"], vec!["--name", " "], vec!["--name", "ok", "--description", "a\u{1}b"]] {
+        let output = keyward().args(["region", "create"]).args(&args).env("DATABASE_URL", &db.url).output().unwrap();
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+    }
+    let listed = keyward().args(["region", "list", "--json"]).env("DATABASE_URL", &db.url).output().unwrap();
+    let listed: Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+}

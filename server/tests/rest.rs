@@ -1,0 +1,336 @@
+//! Every row of the REST table and every refusal, over HTTP against the real
+//! router and a real database.
+
+mod common;
+
+use common::{TestServer, eventually, problem};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+const KEYS: &str = "/auth/region/api-keys";
+
+#[tokio::test]
+async fn me_shows_the_region_its_keys_and_the_calling_key_but_no_secret() {
+    let server = TestServer::start().await;
+    let created = server.region("acme").await;
+    let token = created.api_key.token.clone();
+    let second = server.new_token(&token).await;
+
+    let me = server.me(&second).await;
+    assert_eq!(me["id"], created.region.id);
+    assert_eq!(me["name"], "acme");
+    assert_eq!(me["sandbox"], false);
+    assert!(me["created_at"].is_string() && me["updated_at"].is_string());
+    let keys = me["api_keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 2);
+    assert_eq!(keys[0]["id"], created.api_key.key.id);
+    for key in keys {
+        for field in ["id", "token_preview", "created_at", "updated_at"] {
+            assert!(key[field].is_string(), "{field} in {key}");
+        }
+        assert!(key.get("token").is_none() && key.get("secret_hash").is_none());
+        assert!(key["token_preview"].as_str().unwrap().starts_with("kw_live_"));
+    }
+    let current = me["current_api_key_id"].as_str().unwrap();
+    assert_eq!(current, keys[1]["id"]);
+    let text = me.to_string();
+    assert!(!text.contains(&token) && !text.contains(&second) && !text.contains("argon2"));
+}
+
+#[tokio::test]
+async fn bearer_authorization_works_like_x_api_key() {
+    let server = TestServer::start().await;
+    let token = server.region("acme").await.api_key.token;
+    let response =
+        server.client.get(format!("{}/auth/regions/me", server.url)).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn missing_malformed_unknown_and_wrong_keys_are_refused_alike() {
+    let server = TestServer::start().await;
+    let token = server.region("acme").await.api_key.token;
+    let no_key = server.client.get(format!("{}/auth/regions/me", server.url)).send().await.unwrap();
+    assert_eq!(no_key.headers()["www-authenticate"], "Bearer");
+    let bodies = [
+        problem(no_key, StatusCode::UNAUTHORIZED, "unauthenticated").await,
+        problem(server.get("/auth/regions/me", "garbage").await, StatusCode::UNAUTHORIZED, "unauthenticated").await,
+        problem(server.get("/auth/regions/me", &typo(&token)).await, StatusCode::UNAUTHORIZED, "unauthenticated").await,
+        problem(
+            server.get("/auth/regions/me", &other_secret(&token)).await,
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+        )
+        .await,
+        problem(
+            server.get("/auth/regions/me", domain::token::Token::generate(false).as_str()).await,
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+        )
+        .await,
+    ];
+    assert!(bodies.windows(2).all(|pair| pair[0] == pair[1]), "one answer for every kind of bad key");
+}
+
+#[tokio::test]
+async fn a_sandbox_region_gets_test_keys() {
+    let server = TestServer::start().await;
+    let created = server.keys.create_region("play", true, None).await.unwrap();
+    assert!(created.api_key.token.starts_with("kw_test_"));
+    let me = server.me(&created.api_key.token).await;
+    assert_eq!(me["sandbox"], true);
+    let second = server.new_token(&created.api_key.token).await;
+    assert!(second.starts_with("kw_test_"));
+}
+
+#[tokio::test]
+async fn creating_a_key_returns_its_token_once() {
+    let server = TestServer::start().await;
+    let created = server.region("acme").await;
+    let token = created.api_key.token;
+
+    let response = server.create_key(&token, json!({"description": "  billing worker  "})).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let key: Value = response.json().await.unwrap();
+    let new_token = key["token"].as_str().unwrap().to_owned();
+    assert!(domain::token::Token::parse(&new_token).is_some());
+    assert_eq!(key["description"], "billing worker");
+    assert!(key["last_used_at"].is_null());
+    assert_eq!(key["created_at"], key["updated_at"]);
+    let preview = key["token_preview"].as_str().unwrap();
+    assert!(new_token.starts_with(&preview[..12]) && new_token.ends_with(&preview[preview.len() - 4..]));
+
+    // The new key works, and no later response carries a token again.
+    let me = server.me(&new_token).await;
+    let id = key["id"].as_str().unwrap();
+    let listed = server.get(KEYS, &new_token).await.text().await.unwrap();
+    let one = server.get(&format!("{KEYS}/{id}"), &new_token).await.text().await.unwrap();
+    for body in [me.to_string(), listed, one] {
+        assert!(!body.contains(&new_token) && !body.contains(&token) && !body.contains("\"token\""), "{body}");
+    }
+}
+
+#[tokio::test]
+async fn creating_in_a_named_region_requires_it_to_be_the_callers() {
+    let server = TestServer::start().await;
+    let acme = server.region("acme").await;
+    let other = server.region("other").await;
+    let token = acme.api_key.token;
+
+    let own = server.create_key(&token, json!({"region_id": acme.region.id})).await;
+    assert_eq!(own.status(), StatusCode::CREATED);
+    let foreign = server.create_key(&token, json!({"region_id": other.region.id})).await;
+    problem(foreign, StatusCode::FORBIDDEN, "foreign-region").await;
+    assert_eq!(key_count(&server, &other.api_key.token).await, 1);
+}
+
+#[tokio::test]
+async fn bad_create_bodies_are_refused_and_change_nothing() {
+    let server = TestServer::start().await;
+    let token = server.region("acme").await.api_key.token;
+    let post = || server.request(Method::POST, KEYS, &token);
+
+    let too_long = server.create_key(&token, json!({"description": "x".repeat(201)})).await;
+    problem(too_long, StatusCode::UNPROCESSABLE_ENTITY, "invalid-input").await;
+    let control = server.create_key(&token, json!({"description": "line\nbreak"})).await;
+    problem(control, StatusCode::UNPROCESSABLE_ENTITY, "invalid-input").await;
+    let wrong_type = server.create_key(&token, json!({"description": 5})).await;
+    problem(wrong_type, StatusCode::UNPROCESSABLE_ENTITY, "invalid-body").await;
+    let unknown_field = server.create_key(&token, json!({"descripton": "typo"})).await;
+    problem(unknown_field, StatusCode::UNPROCESSABLE_ENTITY, "invalid-body").await;
+    let malformed = post().header("content-type", "application/json").body("{\"description\": ").send().await.unwrap();
+    problem(malformed, StatusCode::BAD_REQUEST, "malformed-json").await;
+    let not_json = post().header("content-type", "text/plain").body("{}").send().await.unwrap();
+    problem(not_json, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type").await;
+    let huge = post().json(&json!({"description": "x".repeat(64 * 1024)})).send().await.unwrap();
+    problem(huge, StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large").await;
+
+    assert_eq!(key_count(&server, &token).await, 1);
+}
+
+#[tokio::test]
+async fn keys_of_other_regions_are_as_absent_as_unknown_ids() {
+    let server = TestServer::start().await;
+    let acme = server.region("acme").await;
+    let other = server.region("other").await;
+    let token = acme.api_key.token;
+    let foreign_id = other.api_key.key.id.clone();
+
+    let own = server.get(&format!("{KEYS}/{}", acme.api_key.key.id), &token).await;
+    assert_eq!(own.status(), StatusCode::OK);
+    let own: Value = own.json().await.unwrap();
+    assert_eq!(own["id"], acme.api_key.key.id);
+    assert!(own.get("token").is_none());
+
+    for id in [foreign_id.as_str(), "key_doesnotexist00", "nonsense"] {
+        let path = format!("{KEYS}/{id}");
+        let get = problem(server.get(&path, &token).await, StatusCode::NOT_FOUND, "api-key-not-found").await;
+        let patch = server.request(Method::PATCH, &path, &token).json(&json!({"description": "mine"})).send().await;
+        let patch = problem(patch.unwrap(), StatusCode::NOT_FOUND, "api-key-not-found").await;
+        let delete = problem(server.delete(&path, &token).await, StatusCode::NOT_FOUND, "api-key-not-found").await;
+        assert!(get == patch && patch == delete);
+    }
+    // The other region's key is untouched and still works.
+    let other_me = server.me(&other.api_key.token).await;
+    assert!(other_me["api_keys"][0]["description"].is_null());
+    let listed: Value = server.get(KEYS, &token).await.json().await.unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn patch_sets_and_clears_the_description_and_moves_updated_at() {
+    let server = TestServer::start().await;
+    let created = server.region("acme").await;
+    let token = created.api_key.token;
+    let path = format!("{KEYS}/{}", created.api_key.key.id);
+    let patch = |body: Value| server.request(Method::PATCH, &path, &token).json(&body).send();
+
+    let updated: Value = patch(json!({"description": "renamed"})).await.unwrap().json().await.unwrap();
+    assert_eq!(updated["description"], "renamed");
+    let before = chrono::DateTime::parse_from_rfc3339(updated["updated_at"].as_str().unwrap()).unwrap();
+    assert!(before > created.api_key.key.updated_at);
+    assert_eq!(updated["created_at"], json!(created.api_key.key.created_at));
+
+    let cleared: Value = patch(json!({"description": null})).await.unwrap().json().await.unwrap();
+    assert!(cleared["description"].is_null());
+
+    problem(patch(json!({})).await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "invalid-body").await;
+    problem(patch(json!({"description": "\u{7}"})).await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "invalid-input")
+        .await;
+    let after: Value = server.get(&path, &token).await.json().await.unwrap();
+    assert_eq!(after, cleared, "refused patches change nothing");
+}
+
+#[tokio::test]
+async fn delete_revokes_at_once_and_never_the_last_key() {
+    let server = TestServer::start().await;
+    let created = server.region("acme").await;
+    let first = created.api_key.token;
+    let second = server.new_token(&first).await;
+    let second_id = server.me(&second).await["current_api_key_id"].as_str().unwrap().to_owned();
+
+    // A key may delete itself when it is not the last; its next request is refused.
+    let deleted = server.delete(&format!("{KEYS}/{second_id}"), &second).await;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    problem(server.get("/auth/regions/me", &second).await, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+    problem(server.get(&format!("{KEYS}/{second_id}"), &first).await, StatusCode::NOT_FOUND, "api-key-not-found").await;
+
+    let last = server.delete(&format!("{KEYS}/{}", created.api_key.key.id), &first).await;
+    let body = problem(last, StatusCode::CONFLICT, "last-api-key").await;
+    assert!(body["detail"].as_str().unwrap().contains("only API key"));
+    assert_eq!(key_count(&server, &first).await, 1);
+}
+
+#[tokio::test]
+async fn delete_with_a_region_scope_requires_the_callers_region() {
+    let server = TestServer::start().await;
+    let acme = server.region("acme").await;
+    let other = server.region("other").await;
+    let token = acme.api_key.token;
+    let doomed = server.new_token(&token).await;
+    let doomed_id = server.me(&doomed).await["current_api_key_id"].as_str().unwrap().to_owned();
+
+    let foreign = server.delete(&format!("{KEYS}/{doomed_id}?region_id={}", other.region.id), &token).await;
+    problem(foreign, StatusCode::FORBIDDEN, "foreign-region").await;
+    let bad_query = server.delete(&format!("{KEYS}/{doomed_id}?region=1"), &token).await;
+    problem(bad_query, StatusCode::BAD_REQUEST, "invalid-query").await;
+    assert_eq!(key_count(&server, &token).await, 2);
+
+    let own = server.delete(&format!("{KEYS}/{doomed_id}?region_id={}", acme.region.id), &token).await;
+    assert_eq!(own.status(), StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn last_used_at_is_recorded_off_the_request_path() {
+    let server = TestServer::start().await;
+    let created = server.region("acme").await;
+    let token = created.api_key.token;
+    let id = created.api_key.key.id;
+    assert!(created.api_key.key.last_used_at.is_none());
+    server.me(&token).await;
+    let used_at = eventually(Duration::from_secs(10), || async {
+        let key: Value = server.get(&format!("{KEYS}/{id}"), &token).await.json().await.unwrap();
+        key["last_used_at"].as_str().map(str::to_owned)
+    })
+    .await;
+    let used_at = chrono::DateTime::parse_from_rfc3339(&used_at).unwrap();
+    assert!(used_at >= created.api_key.key.created_at);
+}
+
+#[tokio::test]
+async fn repeated_failures_for_a_key_are_throttled_before_argon2() {
+    let limits = domain::ThrottleLimits { per_key: 3, per_address: 1000, window: Duration::from_secs(60) };
+    let server = TestServer::start_with(limits).await;
+    let token = server.region("acme").await.api_key.token;
+    server.me(&token).await; // warm: this process has verified the real token
+    let wrong = other_secret(&token);
+    for _ in 0..3 {
+        problem(server.get("/auth/regions/me", &wrong).await, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+    }
+    let throttled = server.get("/auth/regions/me", &wrong).await;
+    let retry_after: u64 = throttled.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry_after));
+    problem(throttled, StatusCode::TOO_MANY_REQUESTS, "throttled").await;
+    // The holder of the real, already verified key is not locked out.
+    server.me(&token).await;
+}
+
+#[tokio::test]
+async fn repeated_failures_from_an_address_are_throttled() {
+    let limits = domain::ThrottleLimits { per_key: 1000, per_address: 5, window: Duration::from_secs(60) };
+    let server = TestServer::start_with(limits).await;
+    let token = server.region("acme").await.api_key.token;
+    for _ in 0..5 {
+        problem(server.get("/auth/regions/me", "kw_live_garbage").await, StatusCode::UNAUTHORIZED, "unauthenticated")
+            .await;
+    }
+    let throttled = server.get("/auth/regions/me", &token).await;
+    assert!(throttled.headers().contains_key("retry-after"));
+    problem(throttled, StatusCode::TOO_MANY_REQUESTS, "throttled").await;
+}
+
+#[tokio::test]
+async fn openapi_health_and_readiness() {
+    let server = TestServer::start().await;
+    let openapi: Value =
+        server.client.get(format!("{}/openapi.json", server.url)).send().await.unwrap().json().await.unwrap();
+    assert!(openapi["openapi"].as_str().unwrap().starts_with("3.1"));
+    for path in ["/auth/regions/me", "/auth/region/api-keys", "/auth/region/api-keys/{id}", "/healthz", "/readyz"] {
+        assert!(openapi["paths"][path].is_object(), "{path} is documented");
+    }
+    let item = &openapi["paths"]["/auth/region/api-keys/{id}"];
+    assert!(item["get"].is_object() && item["patch"].is_object() && item["delete"].is_object());
+    assert!(openapi["paths"]["/auth/region/api-keys"]["post"]["responses"]["201"].is_object());
+    assert!(openapi["components"]["securitySchemes"]["api_key"].is_object());
+
+    for (path, status) in [("/healthz", "ok"), ("/readyz", "ready")] {
+        let response = server.client.get(format!("{}{path}", server.url)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.json::<Value>().await.unwrap()["status"], status);
+    }
+    let missing = server.client.get(format!("{}/auth/nothing", server.url)).send().await.unwrap();
+    problem(missing, StatusCode::NOT_FOUND, "no-route").await;
+}
+
+async fn key_count(server: &TestServer, token: &str) -> usize {
+    server.me(token).await["api_keys"].as_array().unwrap().len()
+}
+
+/// The same token with one character of its secret changed: the checksum
+/// catches it.
+fn typo(token: &str) -> String {
+    let mut bytes = token.as_bytes().to_vec();
+    bytes[30] = if bytes[30] == b'a' { b'b' } else { b'a' };
+    String::from_utf8(bytes).unwrap()
+}
+
+/// A well-formed token (valid checksum) with the real lookup part and
+/// another secret: it reaches argon2, which says no.
+fn other_secret(token: &str) -> String {
+    let prefix_and_lookup = &token[..20];
+    let secret = domain::token::random_base62(24);
+    let signed = format!("{prefix_and_lookup}{secret}");
+    domain::token::with_checksum(&signed)
+}
