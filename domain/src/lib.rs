@@ -3,7 +3,9 @@
 //! console's server functions and the CLI all call [`KeyService`], so every
 //! invariant lives here once.
 
+pub mod rotation_types;
 pub mod types;
+pub use rotation_types::*;
 pub use types::*;
 
 #[cfg(feature = "service")]
@@ -15,9 +17,13 @@ pub mod entity;
 #[cfg(feature = "service")]
 mod error;
 #[cfg(feature = "service")]
+mod rotation;
+#[cfg(feature = "service")]
 mod secret_hash;
 #[cfg(feature = "service")]
 mod service;
+#[cfg(feature = "service")]
+mod session;
 #[cfg(feature = "service")]
 pub mod token;
 #[cfg(feature = "service")]
@@ -29,3 +35,5 @@ pub use auth::ThrottleLimits;
 pub use error::{Error, Result};
 #[cfg(feature = "service")]
 pub use service::{Caller, KeyService};
+#[cfg(feature = "service")]
+pub use session::{SessionId, SessionLimits};

@@ -10,6 +10,7 @@ use crate::auth::{FailureThrottle, ThrottleLimits, VerifiedCache};
 use crate::entity::{api_key, region};
 use crate::error::{Error, Result};
 use crate::secret_hash;
+use crate::session::SessionLimits;
 use crate::token::{Token, random_base62};
 use crate::types::{self, ApiKey, CreatedApiKey, CreatedRegion, RegionOverview, RegionSummary};
 use crate::usage::UsageRecorder;
@@ -29,6 +30,7 @@ pub struct KeyService {
     verified: VerifiedCache,
     throttle: FailureThrottle,
     usage: UsageRecorder,
+    sessions: SessionLimits,
 }
 
 /// How many verified tokens one process remembers.
@@ -43,7 +45,18 @@ impl KeyService {
             verified: VerifiedCache::new(VERIFIED_CACHE_CAPACITY),
             throttle: FailureThrottle::new(limits),
             usage: UsageRecorder::default(),
+            sessions: SessionLimits::default(),
         }
+    }
+
+    /// Console sessions end after these time-outs instead of the defaults.
+    pub fn with_session_limits(mut self, limits: SessionLimits) -> Self {
+        self.sessions = limits;
+        self
+    }
+
+    pub fn session_limits(&self) -> SessionLimits {
+        self.sessions
     }
 
     pub fn db(&self) -> &DatabaseConnection {
@@ -237,7 +250,7 @@ fn ensure_own_region(caller: &Caller, region_id: Option<&str>) -> Result<()> {
 }
 
 /// A key of `region_id`; other regions' keys are as absent as unknown ids.
-async fn find_own_key(db: &impl ConnectionTrait, region_id: &str, key_id: &str) -> Result<api_key::Model> {
+pub(crate) async fn find_own_key(db: &impl ConnectionTrait, region_id: &str, key_id: &str) -> Result<api_key::Model> {
     api_key::Entity::find_by_id(key_id)
         .filter(api_key::Column::RegionId.eq(region_id))
         .one(db)
@@ -247,7 +260,10 @@ async fn find_own_key(db: &impl ConnectionTrait, region_id: &str, key_id: &str) 
 
 /// A fresh token and the row that stores only its hash. Hashing runs on the
 /// blocking pool: it takes tens of milliseconds of CPU by design.
-async fn new_key_row(region: &types::Region, description: Option<String>) -> Result<(api_key::ActiveModel, Token)> {
+pub(crate) async fn new_key_row(
+    region: &types::Region,
+    description: Option<String>,
+) -> Result<(api_key::ActiveModel, Token)> {
     let token = Token::generate(region.sandbox);
     let secret = token.secret().to_owned();
     let secret_hash = tokio::task::spawn_blocking(move || secret_hash::hash(&secret))

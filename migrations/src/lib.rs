@@ -3,12 +3,16 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261127_000001_regions_and_api_keys;
+mod m20261127_000002_console_sessions_and_rotations;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261127_000001_regions_and_api_keys::Migration)]
+        vec![
+            Box::new(m20261127_000001_regions_and_api_keys::Migration),
+            Box::new(m20261127_000002_console_sessions_and_rotations::Migration),
+        ]
     }
 }

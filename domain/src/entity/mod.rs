@@ -1,4 +1,6 @@
 //! sea-orm entities: the tables as the domain sees them.
 
 pub mod api_key;
+pub mod console_session;
 pub mod region;
+pub mod rotation;
