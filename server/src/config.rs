@@ -2,6 +2,7 @@
 //! files are read too).
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -92,11 +93,25 @@ pub struct ServeArgs {
     /// Failed authentications per client address within a minute before 429.
     #[arg(long, env = "KEYWARD_AUTH_FAILURES_PER_ADDRESS", default_value_t = 30)]
     pub auth_failures_per_address: u32,
+
+    /// The built console (`trunk build --release --offline` writes `dist`).
+    /// Without a build there, only the API is served.
+    #[arg(long, env = "KEYWARD_CONSOLE_DIR", default_value = "dist")]
+    pub console_dir: PathBuf,
+
+    /// Mark the console's session cookie `Secure`. Turn on whenever the
+    /// console is reached over HTTPS, also through a TLS-terminating proxy.
+    #[arg(long, env = "KEYWARD_SECURE_COOKIES")]
+    pub secure_cookies: bool,
 }
 
 impl ServeArgs {
     pub fn usage_flush_interval(&self) -> Duration {
         Duration::from_millis(self.usage_flush_ms)
+    }
+
+    pub fn console(&self) -> crate::console::ConsoleOptions {
+        crate::console::ConsoleOptions::from_dir(&self.console_dir, self.secure_cookies)
     }
 
     pub fn throttle_limits(&self) -> domain::ThrottleLimits {

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod error;
 pub mod health;
 pub mod rest;
@@ -19,7 +20,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::error::ApiError;
+use crate::console::ConsoleOptions;
 
 /// Request bodies are small JSON objects; anything larger is refused (413).
 pub const BODY_LIMIT_BYTES: usize = 16 * 1024;
@@ -67,11 +68,18 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .split_for_parts()
 }
 
-/// The whole HTTP surface.
+/// The whole HTTP surface without the console's files (the REST API and
+/// the console's server functions), with cookies not marked `Secure`.
 pub fn app(state: AppState) -> Router {
+    app_with_console(state, &ConsoleOptions::default())
+}
+
+/// The whole HTTP surface: the REST API, the console's server functions and
+/// the built console.
+pub fn app_with_console(state: AppState, console: &ConsoleOptions) -> Router {
     let (api, openapi) = api();
     api.route("/openapi.json", get(move || async move { Json(openapi) }))
-        .fallback(|| async { ApiError::NoRoute })
+        .merge(console::routes(state.keys.clone(), console))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(
             // Method and path only: headers (and so keys) are never logged.

@@ -9,21 +9,26 @@ use tokio::task::JoinHandle;
 
 use crate::cli::Failure;
 use crate::config::ServeArgs;
-use crate::{AppState, app};
+use crate::{AppState, app_with_console};
 
 pub async fn run(keys: KeyService, args: &ServeArgs) -> Result<(), Failure> {
     let listener = TcpListener::bind(args.bind).await.map_err(|source| Failure::Bind { address: args.bind, source })?;
     let address = listener.local_addr().map_err(|source| Failure::Bind { address: args.bind, source })?;
-    if !args.no_bootstrap {
-        if let Some(created) = keys.bootstrap().await? {
-            print_first_key(&created, address);
-        }
+    if !args.no_bootstrap
+        && let Some(created) = keys.bootstrap().await?
+    {
+        print_first_key(&created, address);
     }
+    let console = args.console();
     let flusher = spawn_usage_flusher(keys.clone(), args.usage_flush_interval());
     // Tests and scripts wait for this line; the port is real even with `:0`.
     println!("Keyward is listening on http://{address}");
+    if console.dir.is_some() {
+        println!("Console: http://{address}/ (sign in with an API key of your region)");
+    }
     let state = AppState { keys: keys.clone() };
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+    let router = app_with_console(state, &console);
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(Failure::Serve)?;

@@ -1,0 +1,109 @@
+//! Words and times as the console shows them. Pure functions, so they are
+//! tested natively.
+
+use chrono::{DateTime, Utc};
+use domain::ApiKey;
+
+/// "just now", "45 s ago", "3 min ago", "2 h ago", "5 days ago".
+pub fn relative(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let seconds = (now - at).num_seconds().max(0);
+    match seconds {
+        0..10 => "just now".to_owned(),
+        10..60 => format!("{seconds} s ago"),
+        60..3_600 => format!("{} min ago", seconds / 60),
+        3_600..86_400 => format!("{} h ago", seconds / 3_600),
+        86_400..172_800 => "1 day ago".to_owned(),
+        _ => format!("{} days ago", seconds / 86_400),
+    }
+}
+
+/// The exact time, for the hover text next to a relative time.
+pub fn exact(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
+/// When a key was last used, relatively: "never" if it never was.
+pub fn last_used(at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
+    at.map_or_else(|| "never".to_owned(), |at| relative(at, now))
+}
+
+/// How the console names a key: its description and preview, or the
+/// preview alone.
+pub fn key_label(key: &ApiKey) -> String {
+    match &key.description {
+        Some(description) => format!("{description} ({})", key.token_preview),
+        None => key.token_preview.clone(),
+    }
+}
+
+/// Error texts are sentence fragments ("this API key is not valid"); on
+/// their own line they start with a capital.
+pub fn sentence(text: String) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// The verify step's plain verdict on the traffic of a rotation's keys.
+pub fn rotation_verdict(
+    new_key_last_used: Option<DateTime<Utc>>,
+    old_key_last_used: Option<DateTime<Utc>>,
+    started_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> String {
+    let old_in_use = old_key_last_used.is_some_and(|at| at >= started_at);
+    let old = match old_key_last_used {
+        Some(at) => format!("old key last used {}", relative(at, now)),
+        None => "old key never used".to_owned(),
+    };
+    match (new_key_last_used.is_some(), old_in_use) {
+        (false, _) => format!("New key not used yet; {old}."),
+        (true, true) => format!("New key in use, but the {old}: update every integration before deleting it."),
+        (true, false) => format!("New key in use; {old}."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeDelta;
+
+    use super::*;
+
+    fn at(seconds_ago: i64) -> DateTime<Utc> {
+        now() - TimeDelta::seconds(seconds_ago)
+    }
+
+    fn now() -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000, 0).expect("valid timestamp")
+    }
+
+    #[test]
+    fn relative_times_read_naturally() {
+        assert_eq!(relative(at(3), now()), "just now");
+        assert_eq!(relative(at(-30), now()), "just now", "clock skew is not the future");
+        assert_eq!(relative(at(45), now()), "45 s ago");
+        assert_eq!(relative(at(14 * 60 + 5), now()), "14 min ago");
+        assert_eq!(relative(at(2 * 3_600), now()), "2 h ago");
+        assert_eq!(relative(at(86_400 + 5), now()), "1 day ago");
+        assert_eq!(relative(at(5 * 86_400), now()), "5 days ago");
+        assert_eq!(last_used(None, now()), "never");
+        assert_eq!(exact(now()), "2027-01-15 08:00:00 UTC");
+        assert_eq!(sentence("this API key is not valid".into()), "This API key is not valid");
+    }
+
+    #[test]
+    fn the_verdict_says_which_key_is_in_use() {
+        let started = at(600);
+        assert_eq!(
+            rotation_verdict(None, Some(at(900)), started, now()),
+            "New key not used yet; old key last used 15 min ago."
+        );
+        assert_eq!(
+            rotation_verdict(Some(at(5)), Some(at(840)), started, now()),
+            "New key in use; old key last used 14 min ago."
+        );
+        assert_eq!(rotation_verdict(Some(at(5)), None, started, now()), "New key in use; old key never used.");
+        assert!(
+            rotation_verdict(Some(at(5)), Some(at(20)), started, now()).contains("but the old key last used 20 s ago")
+        );
+    }
+}

@@ -1,0 +1,89 @@
+//! The dashboard: the region, an unfinished rotation, the keys.
+
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::clipboard::CopyButton;
+use super::keys::KeysSection;
+use super::{DashboardData, LoadStatus, Navigator, RelativeTime};
+use crate::api;
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let notice = Navigator::get().take_notice();
+    let data = DashboardData::load();
+    view! {
+        {notice.map(|notice| view! { <p class="notice" role="status">{notice}</p> })}
+        <LoadStatus data=data>
+            <RegionHeader data=data/>
+            <RotationBanner data=data/>
+            <KeysSection data=data/>
+        </LoadStatus>
+    }
+}
+
+#[component]
+fn RegionHeader(data: DashboardData) -> impl IntoView {
+    let region = data.select(|d| d.overview.region.clone());
+    let navigator = Navigator::get();
+    let sign_out = move |_| {
+        spawn_local(async move {
+            // Signed out either way: a failure here leaves at most a session
+            // that times out, and the cookie is HttpOnly.
+            let _ = api::sign_out().await;
+            navigator.go("/sign-in", Some("You have signed out.".to_owned()));
+        });
+    };
+    move || {
+        region.get().map(|region| {
+            let id_field = NodeRef::<html::Input>::new();
+            view! {
+                <section class="region-head">
+                    <div>
+                        <h1>
+                            {region.name}
+                            {region.sandbox.then(|| view! { " " <span class="badge sandbox">"Sandbox"</span> })}
+                        </h1>
+                        <div class="region-id">
+                            <label for="region-id">"Region ID"</label>
+                            <input id="region-id" class="token" node_ref=id_field readonly value=region.id size="24"/>
+                            <CopyButton source=id_field label="Copy region ID"/>
+                        </div>
+                    </div>
+                    <button type="button" class="secondary" on:click=sign_out>"Sign out"</button>
+                </section>
+            }
+        })
+    }
+}
+
+#[component]
+fn RotationBanner(data: DashboardData) -> impl IntoView {
+    let rotation = data.select(|d| {
+        d.rotation.as_ref().map(|rotation| {
+            let preview =
+                |id: &str| d.overview.api_keys.iter().find(|key| key.id == id).map(|key| key.token_preview.clone());
+            let old = rotation.old_key_id.as_deref().and_then(preview).unwrap_or_else(|| "a deleted key".to_owned());
+            let new = preview(&rotation.new_key_id).unwrap_or_default();
+            (old, new, rotation.started_at)
+        })
+    });
+    let navigator = Navigator::get();
+    move || {
+        rotation.get().flatten().map(|(old, new, started_at)| {
+            view! {
+                <section class="banner" aria-labelledby="rotation-banner">
+                    <h2 id="rotation-banner">"A key rotation is unfinished"</h2>
+                    <p>
+                        "The new key " <code>{new}</code> " is to replace " <code>{old}</code>
+                        ", started " <RelativeTime at=Signal::stored(Some(started_at))/> "."
+                    </p>
+                    <button type="button" id="resume-rotation" class="primary" on:click=move |_| navigator.go("/rotation", None)>
+                        "Resume rotation"
+                    </button>
+                </section>
+            }
+        })
+    }
+}

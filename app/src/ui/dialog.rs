@@ -1,0 +1,51 @@
+//! Modal dialogs on the native `<dialog>` element: the browser makes the
+//! rest of the page inert and moves focus into the dialog; we move focus
+//! back to the control that opened it.
+
+use leptos::callback::{Callable, UnsyncCallback};
+use leptos::html;
+use leptos::prelude::*;
+use leptos::wasm_bindgen::JsCast;
+
+/// A modal dialog titled `title`. Escape calls `on_escape`; a dialog that
+/// must not be dismissed that way passes `None`.
+#[component]
+pub fn Modal(
+    #[prop(into)] title: String,
+    #[prop(optional)] on_escape: Option<UnsyncCallback<()>>,
+    children: Children,
+) -> impl IntoView {
+    let dialog = NodeRef::<html::Dialog>::new();
+    // Remembered by id, since the opener may be re-rendered meanwhile.
+    let opener = document().active_element().map(|element| element.id()).filter(|id| !id.is_empty());
+    Effect::new(move |_| {
+        if let Some(dialog) = dialog.get()
+            && !dialog.open()
+        {
+            // Fails only if the element left the document already.
+            let _ = dialog.show_modal();
+        }
+    });
+    on_cleanup(move || {
+        let target =
+            opener.and_then(|id| document().get_element_by_id(&id)).or_else(|| document().get_element_by_id("content"));
+        if let Some(target) = target.and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = target.focus();
+        }
+    });
+    let on_keydown = move |event: leptos::ev::KeyboardEvent| {
+        if event.key() == "Escape" {
+            // Never let the browser close it behind our back.
+            event.prevent_default();
+            if let Some(on_escape) = on_escape {
+                on_escape.run(());
+            }
+        }
+    };
+    view! {
+        <dialog node_ref=dialog class="modal" aria-labelledby="modal-title" on:keydown=on_keydown>
+            <h2 id="modal-title">{title}</h2>
+            {children()}
+        </dialog>
+    }
+}

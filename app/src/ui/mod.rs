@@ -1,0 +1,237 @@
+//! The console's pages and components (browser only).
+
+mod clipboard;
+mod dashboard;
+mod dialog;
+mod keys;
+mod reveal;
+mod rotation;
+mod sign_in;
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use leptos::callback::{Callable, UnsyncCallback};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::hooks::use_navigate;
+use leptos_router::{NavigateOptions, path};
+
+use crate::api::{self, ConsoleError, Dashboard};
+use crate::format;
+
+const SESSION_ENDED: &str =
+    "Your session has ended: it timed out, was signed out, or the key it used was deleted. Sign in again.";
+/// How often relative times ("3 min ago") are recomputed.
+const CLOCK_TICK: Duration = Duration::from_secs(10);
+
+#[component]
+pub fn App() -> impl IntoView {
+    let clock = RwSignal::new(Utc::now());
+    set_interval(move || clock.set(Utc::now()), CLOCK_TICK);
+    provide_context(Clock(clock));
+    view! {
+        <Router>
+            <Shell/>
+        </Router>
+    }
+}
+
+/// Everything inside the router, so pages can navigate.
+#[component]
+fn Shell() -> impl IntoView {
+    let notice = RwSignal::new(None::<String>);
+    let navigate = use_navigate();
+    let go = UnsyncCallback::new(move |path: String| navigate(&path, NavigateOptions::default()));
+    provide_context(Navigator { go, notice });
+    view! {
+        <a class="skip-link" href="#content">"Skip to content"</a>
+        <header class="top-bar">
+            <span class="brand">"Keyward"</span>
+            <span class="brand-sub">"API key console"</span>
+        </header>
+        <main id="content" tabindex="-1">
+            <Routes fallback=|| view! { <NotFound/> }>
+                <Route path=path!("/") view=dashboard::DashboardPage/>
+                <Route path=path!("/sign-in") view=sign_in::SignInPage/>
+                <Route path=path!("/rotation") view=rotation::RotationPage/>
+            </Routes>
+        </main>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    view! {
+        <section class="panel">
+            <h1>"Page not found"</h1>
+            <p><a href="/">"Go to the dashboard"</a></p>
+        </section>
+    }
+}
+
+/// Now, ticking, so relative times stay true without reloading.
+#[derive(Clone, Copy)]
+pub(crate) struct Clock(pub RwSignal<DateTime<Utc>>);
+
+impl Clock {
+    pub fn now() -> DateTime<Utc> {
+        expect_context::<Clock>().0.get()
+    }
+}
+
+/// Moves between pages, carrying a one-line notice to the next page
+/// (e.g. why the session ended).
+#[derive(Clone, Copy)]
+pub(crate) struct Navigator {
+    go: UnsyncCallback<String>,
+    notice: RwSignal<Option<String>>,
+}
+
+impl Navigator {
+    pub fn get() -> Self {
+        expect_context()
+    }
+
+    pub fn go(self, path: impl Into<String>, notice: Option<String>) {
+        self.notice.set(notice);
+        self.go.run(path.into());
+    }
+
+    /// The notice left for this page, taken once.
+    pub fn take_notice(self) -> Option<String> {
+        self.notice.try_update(Option::take).flatten()
+    }
+
+    /// Sends the administrator to sign in when `error` means there is no
+    /// session; `true` if it did, so the caller shows nothing else.
+    pub fn signed_out(self, error: &ConsoleError) -> bool {
+        match error {
+            ConsoleError::NotSignedIn => self.go("/sign-in", None),
+            ConsoleError::SignedOut => self.go("/sign-in", Some(SESSION_ENDED.to_owned())),
+            _ => return false,
+        }
+        true
+    }
+}
+
+/// The region, its keys and an unfinished rotation, loaded from the server
+/// and reloaded after every change. An ended session goes to sign-in.
+#[derive(Clone, Copy)]
+pub(crate) struct DashboardData {
+    state: RwSignal<Option<Result<Dashboard, ConsoleError>>>,
+    navigator: Navigator,
+}
+
+impl DashboardData {
+    pub fn load() -> Self {
+        let data = Self { state: RwSignal::new(None), navigator: Navigator::get() };
+        data.reload();
+        data
+    }
+
+    pub fn reload(self) {
+        spawn_local(async move {
+            let result = api::load_dashboard().await;
+            if let Err(error) = &result
+                && self.navigator.signed_out(error)
+            {
+                return;
+            }
+            // The page may be gone by the time the answer arrives.
+            self.state.try_set(Some(result));
+        });
+    }
+
+    /// `None` while loading.
+    pub fn status(self) -> Memo<Option<Result<(), ConsoleError>>> {
+        Memo::new(move |_| {
+            self.state.with(|state| state.as_ref().map(|result| result.as_ref().map(|_| ()).map_err(Clone::clone)))
+        })
+    }
+
+    /// A piece of the loaded data that re-renders only when it changes.
+    pub fn select<T: Clone + PartialEq + Send + Sync + 'static>(
+        self,
+        pick: impl Fn(&Dashboard) -> T + Send + Sync + 'static,
+    ) -> Memo<Option<T>> {
+        Memo::new(move |_| self.state.with(|state| state.as_ref().and_then(|result| result.as_ref().ok()).map(&pick)))
+    }
+}
+
+/// The loading and error states every data-driven page shares.
+#[component]
+pub(crate) fn LoadStatus(data: DashboardData, children: ChildrenFn) -> impl IntoView {
+    let status = data.status();
+    move || match status.get() {
+        None => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
+        Some(Err(error)) => view! {
+            <div class="error-state" role="alert">
+                <p>"The console could not load this region: " {error.to_string()}</p>
+                <button type="button" on:click=move |_| data.reload()>"Try again"</button>
+            </div>
+        }
+        .into_any(),
+        Some(Ok(())) => children().into_any(),
+    }
+}
+
+/// A time as "3 min ago", with the exact time on hover; "never" for `None`.
+#[component]
+pub(crate) fn RelativeTime(#[prop(into)] at: Signal<Option<DateTime<Utc>>>) -> impl IntoView {
+    view! {
+        <time
+            datetime=move || at.get().map(|at| at.to_rfc3339())
+            title=move || at.get().map(format::exact)
+        >
+            {move || format::last_used(at.get(), Clock::now())}
+        </time>
+    }
+}
+
+/// One server call started from a form: pending while it runs, its
+/// refusal kept for the form to show; an ended session goes to sign-in.
+#[derive(Clone, Copy)]
+pub(crate) struct Submission {
+    pub pending: RwSignal<bool>,
+    pub error: RwSignal<Option<String>>,
+    navigator: Navigator,
+}
+
+impl Submission {
+    pub fn new() -> Self {
+        Self { pending: RwSignal::new(false), error: RwSignal::new(None), navigator: Navigator::get() }
+    }
+
+    /// Shows a refusal found before calling the server.
+    pub fn refuse(self, message: String) {
+        self.error.set(Some(format::sentence(message)));
+    }
+
+    pub fn run<T: 'static>(
+        self,
+        call: impl Future<Output = Result<T, ConsoleError>> + 'static,
+        on_success: impl FnOnce(T) + 'static,
+    ) {
+        self.pending.set(true);
+        self.error.set(None);
+        spawn_local(async move {
+            let result = call.await;
+            self.pending.try_set(false);
+            match result {
+                Ok(value) => on_success(value),
+                Err(error) if self.navigator.signed_out(&error) => {}
+                Err(error) => {
+                    self.error.try_set(Some(format::sentence(error.to_string())));
+                }
+            }
+        });
+    }
+}
+
+/// Where a form shows its refusal; announced when it appears.
+#[component]
+pub(crate) fn FormError(#[prop(into)] id: String, submission: Submission) -> impl IntoView {
+    view! { <p id=id class="field-error" role="alert">{move || submission.error.get()}</p> }
+}

@@ -1,0 +1,428 @@
+//! The rotation wizard: create -> update -> verify -> delete. The rotation
+//! itself is stored server-side, so a reload or another browser resumes it.
+
+use std::time::Duration;
+
+use domain::{ApiKey, CreatedApiKey, RegionOverview, Rotation};
+use gloo_net::http::Request;
+use leptos::callback::{Callable, UnsyncCallback};
+use leptos::ev::SubmitEvent;
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_query_map;
+
+use super::dialog::Modal;
+use super::keys::DescriptionField;
+use super::reveal::OneTimeReveal;
+use super::{Clock, DashboardData, FormError, LoadStatus, Navigator, RelativeTime, Submission};
+use crate::api::{self, SessionAfterRotation};
+use crate::format;
+
+/// How often the verify step refreshes `last_used_at` of both keys.
+const USAGE_POLL: Duration = Duration::from_secs(3);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Step {
+    Create,
+    Update,
+    Verify,
+    Delete,
+}
+
+const STEPS: [(Step, &str); 4] = [
+    (Step::Create, "Create the new key"),
+    (Step::Update, "Update integrations"),
+    (Step::Verify, "Verify traffic"),
+    (Step::Delete, "Delete the old key"),
+];
+
+/// What every step works on.
+#[derive(Clone, Copy)]
+struct Wizard {
+    data: DashboardData,
+    step: RwSignal<Step>,
+    /// The new key's token, between its creation and "I have stored this key".
+    revealed: RwSignal<Option<CreatedApiKey>>,
+    /// The page opened on a rotation started earlier.
+    resumed: RwSignal<bool>,
+    rotation: Memo<Option<Rotation>>,
+    keys: Memo<Vec<ApiKey>>,
+    session_key: Memo<Option<String>>,
+}
+
+impl Wizard {
+    fn key(self, id: Option<&str>) -> Option<ApiKey> {
+        let id = id?;
+        self.keys.with(|keys| keys.iter().find(|key| key.id == id).cloned())
+    }
+}
+
+#[component]
+pub fn RotationPage() -> impl IntoView {
+    let data = DashboardData::load();
+    let rotation = data.select(|d| d.rotation.clone());
+    let keys = data.select(|d| d.overview.api_keys.clone());
+    let session_key = data.select(|d| d.overview.current_api_key_id.clone());
+    let wizard = Wizard {
+        data,
+        step: RwSignal::new(Step::Create),
+        revealed: RwSignal::new(None),
+        resumed: RwSignal::new(false),
+        rotation: Memo::new(move |_| rotation.get().flatten()),
+        keys: Memo::new(move |_| keys.get().unwrap_or_default()),
+        session_key,
+    };
+    // A rotation that exists before this page created one is resumed at
+    // "update": its token was shown when it was created and is gone.
+    Effect::new(move |_| {
+        if wizard.rotation.with(Option::is_some)
+            && wizard.step.get_untracked() == Step::Create
+            && wizard.revealed.with_untracked(Option::is_none)
+        {
+            wizard.resumed.set(true);
+            wizard.step.set(Step::Update);
+        }
+    });
+    let old_key_id = use_query_map().with_untracked(|query| query.get("key"));
+    view! {
+        <section class="panel" aria-labelledby="wizard-title">
+            <h1 id="wizard-title">"Rotate an API key"</h1>
+            <Stepper step=wizard.step/>
+            <LoadStatus data=data>
+                {
+                    let old_key_id = old_key_id.clone();
+                    move || match (wizard.step.get(), wizard.rotation.get()) {
+                        (Step::Create, _) if wizard.revealed.with(Option::is_some) => {
+                            view! { <RevealStep wizard=wizard/> }.into_any()
+                        }
+                        (Step::Create, None) => view! { <CreateStep wizard=wizard old_key_id=old_key_id.clone()/> }.into_any(),
+                        (_, None) => view! { <NoRotation/> }.into_any(),
+                        (Step::Create | Step::Update, Some(rotation)) => view! { <UpdateStep wizard=wizard rotation=rotation/> }.into_any(),
+                        (Step::Verify, Some(rotation)) => view! { <VerifyStep wizard=wizard rotation=rotation/> }.into_any(),
+                        (Step::Delete, Some(rotation)) => view! { <DeleteStep wizard=wizard rotation=rotation/> }.into_any(),
+                    }
+                }
+            </LoadStatus>
+        </section>
+    }
+}
+
+#[component]
+fn Stepper(step: RwSignal<Step>) -> impl IntoView {
+    view! {
+        <ol class="stepper" aria-label="Rotation steps">
+            {STEPS
+                .into_iter()
+                .enumerate()
+                .map(|(index, (this, name))| {
+                    let done = move || step.get() > this;
+                    let current = move || step.get() == this;
+                    view! {
+                        <li class:done=done class:current=current aria-current=move || current().then_some("step")>
+                            <span class="step-number" aria-hidden="true">{index + 1}</span>
+                            <span>{name}</span>
+                            <Show when=done>
+                                <span class="visually-hidden">" (done)"</span>
+                            </Show>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+    }
+}
+
+/// The step's heading; it takes focus, so keyboard and screen reader
+/// users land on the new step.
+#[component]
+fn StepHeading(#[prop(into)] text: String) -> impl IntoView {
+    let heading = NodeRef::<html::H2>::new();
+    Effect::new(move |_| {
+        if let Some(heading) = heading.get() {
+            let _ = heading.focus();
+        }
+    });
+    view! { <h2 node_ref=heading tabindex="-1">{text}</h2> }
+}
+
+#[component]
+fn NoRotation() -> impl IntoView {
+    view! {
+        <StepHeading text="No rotation in progress"/>
+        <p>"This rotation was finished or cancelled, or none was started. To rotate a key, choose “Rotate” next to it on the dashboard."</p>
+        <p><a href="/">"Back to the dashboard"</a></p>
+    }
+}
+
+#[component]
+fn CreateStep(wizard: Wizard, old_key_id: Option<String>) -> impl IntoView {
+    let Some(old_key) = wizard.key(old_key_id.as_deref()) else {
+        return view! { <NoRotation/> }.into_any();
+    };
+    let field = NodeRef::<html::Input>::new();
+    let submission = Submission::new();
+    let old_key_id = old_key.id.clone();
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        let Some(input) = field.get() else { return };
+        match domain::normalize_description(Some(input.value())) {
+            Err(message) => submission.refuse(message),
+            Ok(description) => submission.run(api::start_rotation(old_key_id.clone(), description), move |started| {
+                wizard.revealed.set(Some(started.new_key));
+                wizard.data.reload();
+            }),
+        }
+    };
+    view! {
+        <StepHeading text="Create the new key"/>
+        <p>"The new key replaces " <strong>{format::key_label(&old_key)}</strong> ". Both keys work until you delete the old one in the last step."</p>
+        <form on:submit=submit>
+            <DescriptionField field=field submission=submission value=old_key.description.unwrap_or_default() label="Description of the new key"/>
+            <div class="actions">
+                <button type="submit" class="primary" disabled=move || submission.pending.get()>"Create new key"</button>
+                <a class="button secondary" href="/">"Back to the dashboard"</a>
+            </div>
+        </form>
+    }
+    .into_any()
+}
+
+#[component]
+fn RevealStep(wizard: Wizard) -> impl IntoView {
+    let created = wizard.revealed.get_untracked();
+    let stored = UnsyncCallback::new(move |()| {
+        wizard.revealed.set(None);
+        wizard.step.set(Step::Update);
+    });
+    view! {
+        <StepHeading text="Create the new key"/>
+        {created.map(|created| view! { <OneTimeReveal created=created on_stored=stored/> })}
+    }
+}
+
+#[component]
+fn UpdateStep(wizard: Wizard, rotation: Rotation) -> impl IntoView {
+    let old = wizard.key(rotation.old_key_id.as_deref());
+    let new = wizard.key(Some(&rotation.new_key_id));
+    view! {
+        <StepHeading text="Update your integrations"/>
+        <Show when=move || wizard.resumed.get()>
+            <p class="notice" role="status">
+                "You are resuming a rotation started " <RelativeTime at=Signal::stored(Some(rotation.started_at))/>
+                ". Its new key was shown once, when it was created. If it was not stored, cancel this rotation and start a new one."
+            </p>
+        </Show>
+        <p>"Put the new key wherever the old key is used (configuration, secrets store, CI variables), then deploy. Both keys work meanwhile."</p>
+        <div class="key-pair">
+            <KeyCard title="Old key (to delete)" key=old/>
+            <KeyCard title="New key (to use)" key=new/>
+        </div>
+        <div class="actions">
+            <button type="button" class="primary" on:click=move |_| wizard.step.set(Step::Verify)>"Next: verify"</button>
+            <CancelRotation wizard=wizard rotation=rotation.clone()/>
+        </div>
+    }
+}
+
+#[component]
+fn KeyCard(title: &'static str, key: Option<ApiKey>) -> impl IntoView {
+    view! {
+        <div class="key-card">
+            <h3>{title}</h3>
+            {match key {
+                Some(key) => view! {
+                    <p><code>{key.token_preview}</code></p>
+                    <p>{key.description.unwrap_or_else(|| "No description".to_owned())}</p>
+                }
+                .into_any(),
+                None => view! { <p class="muted">"Already deleted"</p> }.into_any(),
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn VerifyStep(wizard: Wizard, rotation: Rotation) -> impl IntoView {
+    let poll = set_interval_with_handle(move || wizard.data.reload(), USAGE_POLL).ok();
+    on_cleanup(move || {
+        if let Some(poll) = poll {
+            poll.clear();
+        }
+    });
+    let last_used =
+        move |id: Option<String>| Signal::derive(move || wizard.key(id.as_deref()).and_then(|key| key.last_used_at));
+    let new_used = last_used(Some(rotation.new_key_id.clone()));
+    let old_used = last_used(rotation.old_key_id.clone());
+    let started_at = rotation.started_at;
+    let verdict = move || format::rotation_verdict(new_used.get(), old_used.get(), started_at, Clock::now());
+
+    let field = NodeRef::<html::Input>::new();
+    let check = RwSignal::new(None::<String>);
+    let checking = RwSignal::new(false);
+    let new_key_id = rotation.new_key_id.clone();
+    let run_check = move |event: SubmitEvent| {
+        event.prevent_default();
+        let Some(input) = field.get() else { return };
+        let token = input.value();
+        // The token stays in the page no longer than the request.
+        input.set_value("");
+        let new_key_id = new_key_id.clone();
+        checking.set(true);
+        spawn_local(async move {
+            let outcome = live_check(&token, &new_key_id).await;
+            checking.try_set(false);
+            check.try_set(Some(outcome));
+        });
+    };
+    view! {
+        <StepHeading text="Verify that the new key is in use"/>
+        <h3>"Check the new key"</h3>
+        <p>"Paste the new key as your integration stores it. The console calls " <code>"GET /auth/regions/me"</code> " with it, as an integration would; the key is not kept."</p>
+        <form class="inline-form" on:submit=run_check>
+            <label for="check-key">"New API key"</label>
+            <input id="check-key" node_ref=field type="password" class="token" autocomplete="off" spellcheck="false" required/>
+            <button type="submit" class="secondary" disabled=move || checking.get()>"Check new key"</button>
+        </form>
+        <p class="check-outcome" role="status">{move || check.get()}</p>
+
+        <h3>"Traffic"</h3>
+        <table class="usage">
+            <thead>
+                <tr><th scope="col">"Key"</th><th scope="col">"Last used"</th></tr>
+            </thead>
+            <tbody>
+                <tr><th scope="row">"New key"</th><td><RelativeTime at=new_used/></td></tr>
+                <tr><th scope="row">"Old key"</th><td><RelativeTime at=old_used/></td></tr>
+            </tbody>
+        </table>
+        <p class="verdict" role="status" aria-live="polite">{verdict}</p>
+        <p class="hint">"Refreshed every few seconds. Use is recorded within a few seconds of a request."</p>
+        <div class="actions">
+            <button type="button" class="primary" on:click=move |_| wizard.step.set(Step::Delete)>"Next: delete the old key"</button>
+            <button type="button" class="secondary" on:click=move |_| wizard.step.set(Step::Update)>"Back"</button>
+            <CancelRotation wizard=wizard rotation=rotation.clone()/>
+        </div>
+    }
+}
+
+/// The verify step's live check: a real REST call with the pasted key.
+async fn live_check(token: &str, new_key_id: &str) -> String {
+    let response = match Request::get("/auth/regions/me").header("x-api-key", token).send().await {
+        Ok(response) => response,
+        Err(error) => return format!("The check could not reach the server ({error})."),
+    };
+    match response.status() {
+        200 => match response.json::<RegionOverview>().await {
+            Ok(me) if me.current_api_key_id == new_key_id => {
+                "The new key works: the REST API accepted it for this region.".to_owned()
+            }
+            Ok(_) => "This key works, but it is not the new key of this rotation.".to_owned(),
+            Err(error) => format!("The server's answer did not decode ({error})."),
+        },
+        401 => "The REST API refused this key: it is not a valid key.".to_owned(),
+        429 => "Too many failed attempts from this address; wait a minute and check again.".to_owned(),
+        status => format!("The REST API answered with status {status}."),
+    }
+}
+
+#[component]
+fn DeleteStep(wizard: Wizard, rotation: Rotation) -> impl IntoView {
+    let old = wizard.key(rotation.old_key_id.as_deref());
+    let signed_in_with_old = rotation.old_key_id.is_some() && rotation.old_key_id == wizard.session_key.get_untracked();
+    let stay_signed_in = RwSignal::new(true);
+    let submission = Submission::new();
+    let navigator = Navigator::get();
+    let old_label = old.as_ref().map(format::key_label);
+    let rotation_id = rotation.id.clone();
+    let submit = {
+        let old_label = old_label.clone();
+        move |event: SubmitEvent| {
+            event.prevent_default();
+            let finished = match &old_label {
+                Some(label) => format!("Rotation finished: the old key {label} is deleted."),
+                None => "Rotation finished.".to_owned(),
+            };
+            submission.run(api::finish_rotation(rotation_id.clone(), stay_signed_in.get_untracked()), move |after| {
+                match after {
+                    SessionAfterRotation::SignedIn => navigator.go("/", Some(finished)),
+                    SessionAfterRotation::SignedOut => {
+                        navigator.go("/sign-in", Some(format!("{finished} You signed out with it.")))
+                    }
+                }
+            });
+        }
+    };
+    view! {
+        <StepHeading text="Delete the old key"/>
+        <form on:submit=submit>
+            {match old_label {
+                Some(label) => view! {
+                    <p>"Delete " <strong>{label}</strong> "? Integrations still using it are refused from their next request. This cannot be undone."</p>
+                }
+                .into_any(),
+                None => view! { <p>"The old key is already deleted; finishing closes the rotation."</p> }.into_any(),
+            }}
+            {signed_in_with_old.then(|| view! {
+                <p class="warning">"You signed in to this console with the old key. Deleting it ends this session unless it continues on the new key."</p>
+                <fieldset>
+                    <legend>"After deleting"</legend>
+                    <label class="choice">
+                        <input type="radio" name="after" checked=true on:change=move |_| stay_signed_in.set(true)/>
+                        "Stay signed in with the new key"
+                    </label>
+                    <label class="choice">
+                        <input type="radio" name="after" on:change=move |_| stay_signed_in.set(false)/>
+                        "Sign out"
+                    </label>
+                </fieldset>
+            })}
+            <FormError id="finish-error" submission=submission/>
+            <div class="actions">
+                <button type="submit" class="danger" disabled=move || submission.pending.get()>
+                    {if old.is_some() { "Delete old key" } else { "Finish rotation" }}
+                </button>
+                <button type="button" class="secondary" on:click=move |_| wizard.step.set(Step::Verify)>"Back"</button>
+            </div>
+        </form>
+    }
+}
+
+/// "Cancel rotation" and its confirmation.
+#[component]
+fn CancelRotation(wizard: Wizard, rotation: Rotation) -> impl IntoView {
+    let confirming = RwSignal::new(false);
+    let new_key = wizard.key(Some(&rotation.new_key_id)).map(|key| key.token_preview).unwrap_or_default();
+    let close = UnsyncCallback::new(move |()| confirming.set(false));
+    view! {
+        <button type="button" id="cancel-rotation" class="secondary" on:click=move |_| confirming.set(true)>"Cancel rotation"</button>
+        {move || confirming.get().then(|| view! {
+            <CancelRotationDialog rotation_id=rotation.id.clone() new_key=new_key.clone() on_close=close/>
+        })}
+    }
+}
+
+/// Cancelling deletes the new key; the old one stays.
+#[component]
+fn CancelRotationDialog(rotation_id: String, new_key: String, on_close: UnsyncCallback<()>) -> impl IntoView {
+    let submission = Submission::new();
+    let navigator = Navigator::get();
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        submission.run(api::cancel_rotation(rotation_id.clone()), move |()| {
+            navigator.go("/", Some("Rotation cancelled: the new key is deleted and the old key stays.".to_owned()));
+        });
+    };
+    view! {
+        <Modal title="Cancel this rotation?" on_escape=on_close>
+            <form on:submit=submit>
+                <p>"The new key " <code>{new_key}</code> " is deleted; integrations already using it are refused. The old key stays."</p>
+                <FormError id="cancel-error" submission=submission/>
+                <div class="actions">
+                    <button type="submit" class="danger" disabled=move || submission.pending.get()>"Cancel rotation"</button>
+                    <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Keep rotating"</button>
+                </div>
+            </form>
+        </Modal>
+    }
+}

@@ -1,0 +1,47 @@
+//! Sign-in with an API key of the region.
+
+use leptos::ev::SubmitEvent;
+use leptos::html;
+use leptos::prelude::*;
+
+use super::{FormError, Navigator, Submission};
+use crate::api;
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let navigator = Navigator::get();
+    let notice = navigator.take_notice();
+    let field = NodeRef::<html::Input>::new();
+    let submission = Submission::new();
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        let Some(input) = field.get() else { return };
+        submission.run(api::sign_in(input.value()), move |()| navigator.go("/", None));
+    };
+    view! {
+        <section class="panel narrow">
+            <h1>"Sign in"</h1>
+            {notice.map(|notice| view! { <p class="notice" role="status">{notice}</p> })}
+            <p>"Sign in with any API key of your region. The key is checked once; this browser then holds only a session."</p>
+            <form on:submit=submit>
+                <label for="api-key">"API key"</label>
+                <input
+                    id="api-key"
+                    node_ref=field
+                    type="password"
+                    class="token"
+                    autocomplete="off"
+                    spellcheck="false"
+                    required
+                    autofocus
+                    aria-describedby="sign-in-error"
+                    aria-invalid=move || submission.error.with(Option::is_some).to_string()
+                />
+                <FormError id="sign-in-error" submission=submission/>
+                <button type="submit" class="primary" disabled=move || submission.pending.get()>
+                    {move || if submission.pending.get() { "Signing in…" } else { "Sign in" }}
+                </button>
+            </form>
+        </section>
+    }
+}

@@ -1,0 +1,202 @@
+//! The administrator console on the server side: its server functions
+//! (leptos_axum, under `/api/`) and its built files (Trunk's `dist/`).
+//!
+//! The server functions call the same [`domain::KeyService`] as the REST
+//! API. They refuse cross-site requests, and their answers are never cached.
+//! The files are served with the single-page-app fallback: any path that is
+//! not a file name gets `index.html` (never cached), while Trunk's
+//! content-hashed assets are cached for a year.
+
+use std::path::{Path, PathBuf};
+
+use app::api::ssr::{ClientAddress, ConsoleState};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use domain::KeyService;
+use leptos::prelude::provide_context;
+use tower::ServiceExt;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::AppState;
+use crate::auth::client_address;
+use crate::error::{ApiError, Problem};
+
+/// Where the console comes from and how its cookie is marked.
+#[derive(Clone, Debug, Default)]
+pub struct ConsoleOptions {
+    /// The built console (`index.html` and assets); `None` serves the API only.
+    pub dir: Option<PathBuf>,
+    /// Mark the session cookie `Secure` (the console is served over TLS).
+    pub secure_cookies: bool,
+}
+
+impl ConsoleOptions {
+    /// Serves the console from `dir` when it holds a build; otherwise warns
+    /// and serves the API only.
+    pub fn from_dir(dir: &Path, secure_cookies: bool) -> Self {
+        let built = dir.join(INDEX).is_file();
+        if !built {
+            tracing::warn!(
+                dir = %dir.display(),
+                "no console build here (run `trunk build --release --offline`); serving the API only"
+            );
+        }
+        Self { dir: built.then(|| dir.to_owned()), secure_cookies }
+    }
+}
+
+const INDEX: &str = "index.html";
+const SERVER_FN_ROUTE: &str = "/api/{*fn_name}";
+/// Trunk names built assets `<name>-<16 hex digits>.<ext>`: their content never changes.
+const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
+const REVALIDATE: HeaderValue = HeaderValue::from_static("no-cache");
+
+/// The console's routes: its server functions, and its files as the
+/// fallback of the whole router (REST paths that match nothing still get
+/// the problem+json 404).
+pub fn routes(keys: KeyService, options: &ConsoleOptions) -> Router<AppState> {
+    let state = ConsoleState { keys, secure_cookies: options.secure_cookies };
+    let files = options.dir.clone();
+    Router::new()
+        .route(SERVER_FN_ROUTE, post(server_function).get(server_function))
+        .route_layer(middleware::from_fn(refuse_cross_site))
+        // Answers may carry a new key's token: nothing may keep them.
+        .route_layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .with_state(state)
+        .fallback(move |request: Request| console_file(files.clone(), request))
+}
+
+/// Runs the server function the path names, with the state and the
+/// caller's address in its context.
+async fn server_function(State(state): State<ConsoleState>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let client = ClientAddress(client_address(&parts));
+    let request = Request::from_parts(parts, body);
+    leptos_axum::handle_server_fns_with_context(
+        move || {
+            provide_context(state.clone());
+            provide_context(client);
+        },
+        request,
+    )
+    .await
+    .into_response()
+}
+
+/// Another site's page must not drive the console, even where a browser
+/// would send the cookie (defence in depth beside `SameSite=Strict`).
+async fn refuse_cross_site(request: Request, next: Next) -> Response {
+    if !is_cross_site(request.headers()) {
+        return next.run(request).await;
+    }
+    let problem = Problem {
+        kind: "urn:keyward:problem:cross-site".to_owned(),
+        title: "Cross-site request".to_owned(),
+        status: StatusCode::FORBIDDEN.as_u16(),
+        detail: "the console's functions accept requests from the console's own pages only".to_owned(),
+    };
+    let content_type = [(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"))];
+    (StatusCode::FORBIDDEN, content_type, axum::Json(problem)).into_response()
+}
+
+/// Browsers send `Sec-Fetch-Site`; older ones at least `Origin`, which must
+/// then name this host. A request with neither is not from a browser page,
+/// so it carries no ambient cookie of a victim.
+fn is_cross_site(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return site.as_bytes() != b"same-origin";
+    }
+    let Some(origin) = headers.get(header::ORIGIN) else { return false };
+    let origin_host = origin.to_str().ok().and_then(|origin| origin.split_once("://")).map(|(_, host)| host);
+    let host = headers.get(header::HOST).and_then(|host| host.to_str().ok());
+    origin_host.is_none() || origin_host != host
+}
+
+/// A file of the built console, or `index.html` for the console's routes.
+async fn console_file(dir: Option<PathBuf>, request: Request) -> Response {
+    let path = request.uri().path().to_owned();
+    let Some(dir) = dir.filter(|_| is_console_path(&path) && matches!(*request.method(), Method::GET | Method::HEAD))
+    else {
+        return ApiError::NoRoute.into_response();
+    };
+    let file_name = path.rsplit('/').next().unwrap_or_default().to_owned();
+    let response = if file_name.contains('.') {
+        ServeDir::new(&dir).oneshot(request).await
+    } else {
+        ServeFile::new(dir.join(INDEX)).oneshot(request).await
+    };
+    let Ok(response) = response;
+    if response.status() == StatusCode::NOT_FOUND {
+        return ApiError::NoRoute.into_response();
+    }
+    let mut response = response.map(Body::new);
+    let is_index = !file_name.contains('.') || file_name == INDEX;
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, if is_content_hashed(&file_name) { IMMUTABLE } else { REVALIDATE });
+    if is_index {
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    }
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    response
+}
+
+/// The REST API's and the server functions' paths never fall back to the
+/// console, so their unknown paths stay a problem+json 404.
+fn is_console_path(path: &str) -> bool {
+    !["/auth", "/api"].iter().any(|prefix| path == *prefix || path.starts_with(&format!("{prefix}/")))
+}
+
+fn is_content_hashed(file_name: &str) -> bool {
+    file_name.split(['-', '.', '_']).any(|part| part.len() == 16 && part.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        pairs
+            .iter()
+            .map(|(name, value)| (header::HeaderName::from_static(name), HeaderValue::from_static(value)))
+            .collect()
+    }
+
+    #[test]
+    fn same_origin_and_non_browser_requests_pass() {
+        assert!(!is_cross_site(&headers(&[("sec-fetch-site", "same-origin")])));
+        assert!(!is_cross_site(&headers(&[])));
+        assert!(!is_cross_site(&headers(&[("origin", "http://127.0.0.1:3000"), ("host", "127.0.0.1:3000")])));
+    }
+
+    #[test]
+    fn cross_site_requests_are_refused() {
+        assert!(is_cross_site(&headers(&[("sec-fetch-site", "cross-site")])));
+        assert!(is_cross_site(&headers(&[("sec-fetch-site", "same-site")])));
+        assert!(is_cross_site(&headers(&[("origin", "https://evil.example"), ("host", "127.0.0.1:3000")])));
+        assert!(is_cross_site(&headers(&[("origin", "null"), ("host", "127.0.0.1:3000")])));
+    }
+
+    #[test]
+    fn only_console_paths_fall_back_to_the_console() {
+        assert!(is_console_path("/"));
+        assert!(is_console_path("/rotation"));
+        assert!(is_console_path("/authors"));
+        assert!(!is_console_path("/auth/nope"));
+        assert!(!is_console_path("/api/unknown"));
+    }
+
+    #[test]
+    fn trunk_hashed_assets_are_recognised() {
+        assert!(is_content_hashed("frontend-3f2b8c1d9e0a7b6c_bg.wasm"));
+        assert!(is_content_hashed("console-0123456789abcdef.css"));
+        assert!(!is_content_hashed("index.html"));
+        assert!(!is_content_hashed("favicon.ico"));
+    }
+}
