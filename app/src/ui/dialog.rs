@@ -8,16 +8,20 @@ use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
 
 /// A modal dialog titled `title`. Escape calls `on_escape`; a dialog that
-/// must not be dismissed that way passes `None`.
+/// must not be dismissed that way passes `None`. On closing, focus returns
+/// to the element with id `return_focus_to`, by default the one that had
+/// focus when the dialog opened.
 #[component]
 pub fn Modal(
     #[prop(into)] title: String,
     #[prop(optional)] on_escape: Option<UnsyncCallback<()>>,
+    #[prop(optional, into)] return_focus_to: Option<String>,
     children: Children,
 ) -> impl IntoView {
     let dialog = NodeRef::<html::Dialog>::new();
     // Remembered by id, since the opener may be re-rendered meanwhile.
-    let opener = document().active_element().map(|element| element.id()).filter(|id| !id.is_empty());
+    let opener =
+        return_focus_to.or_else(|| document().active_element().map(|element| element.id())).filter(|id| !id.is_empty());
     Effect::new(move |_| {
         if let Some(dialog) = dialog.get()
             && !dialog.open()
@@ -27,11 +31,16 @@ pub fn Modal(
         }
     });
     on_cleanup(move || {
-        let target =
-            opener.and_then(|id| document().get_element_by_id(&id)).or_else(|| document().get_element_by_id("content"));
-        if let Some(target) = target.and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok()) {
-            let _ = target.focus();
-        }
+        // After the dialog has left the document: until then the rest of
+        // the page is inert and refuses focus.
+        request_animation_frame(move || {
+            let target = opener
+                .and_then(|id| document().get_element_by_id(&id))
+                .or_else(|| document().get_element_by_id("content"));
+            if let Some(target) = target.and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok()) {
+                let _ = target.focus();
+            }
+        });
     });
     let on_keydown = move |event: leptos::ev::KeyboardEvent| {
         if event.key() == "Escape" {

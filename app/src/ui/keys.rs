@@ -84,7 +84,8 @@ pub fn KeysSection(data: DashboardData) -> impl IntoView {
             }
             .into_any(),
             KeyDialog::Reveal(created) => view! {
-                <Modal title="Your new API key">
+                // Opened from the create dialog, which is gone when this closes.
+                <Modal title="Your new API key" return_focus_to="create-key">
                     <OneTimeReveal created=created on_stored=close/>
                 </Modal>
             }
@@ -182,7 +183,7 @@ fn key_row(id: String, row: KeyRowContext) -> impl IntoView {
 #[component]
 fn CreateKeyDialog(on_created: UnsyncCallback<CreatedApiKey>, on_close: UnsyncCallback<()>) -> impl IntoView {
     let field = NodeRef::<html::Input>::new();
-    let submission = Submission::new();
+    let submission = Submission::new().focus_on_refusal(field);
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         let Some(input) = field.get() else { return };
@@ -205,7 +206,7 @@ fn CreateKeyDialog(on_created: UnsyncCallback<CreatedApiKey>, on_close: UnsyncCa
 #[component]
 fn EditKeyDialog(key: ApiKey, on_saved: UnsyncCallback<()>, on_close: UnsyncCallback<()>) -> impl IntoView {
     let field = NodeRef::<html::Input>::new();
-    let submission = Submission::new();
+    let submission = Submission::new().focus_on_refusal(field);
     let title = format!("Edit {}", key.token_preview);
     let key_id = key.id;
     let submit = move |event: SubmitEvent| {

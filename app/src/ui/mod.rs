@@ -204,6 +204,19 @@ impl Submission {
         Self { pending: RwSignal::new(false), error: RwSignal::new(None), navigator: Navigator::get() }
     }
 
+    /// Moves focus to `field` whenever a refusal appears, so it can be
+    /// corrected at once (the submit button is disabled meanwhile).
+    pub fn focus_on_refusal(self, field: NodeRef<leptos::html::Input>) -> Self {
+        Effect::new(move |_| {
+            if self.error.with(Option::is_some)
+                && let Some(field) = field.get_untracked()
+            {
+                let _ = field.focus();
+            }
+        });
+        self
+    }
+
     /// Shows a refusal found before calling the server.
     pub fn refuse(self, message: String) {
         self.error.set(Some(format::sentence(message)));

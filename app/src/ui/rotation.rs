@@ -161,7 +161,7 @@ fn CreateStep(wizard: Wizard, old_key_id: Option<String>) -> impl IntoView {
         return view! { <NoRotation/> }.into_any();
     };
     let field = NodeRef::<html::Input>::new();
-    let submission = Submission::new();
+    let submission = Submission::new().focus_on_refusal(field);
     let old_key_id = old_key.id.clone();
     let submit = move |event: SubmitEvent| {
         event.prevent_default();

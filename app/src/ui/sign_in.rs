@@ -12,7 +12,7 @@ pub fn SignInPage() -> impl IntoView {
     let navigator = Navigator::get();
     let notice = navigator.take_notice();
     let field = NodeRef::<html::Input>::new();
-    let submission = Submission::new();
+    let submission = Submission::new().focus_on_refusal(field);
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         let Some(input) = field.get() else { return };
