@@ -1,0 +1,96 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+
+import { test as base, expect, type APIRequestContext } from '@playwright/test';
+
+import { DashboardPage } from './pages/dashboard';
+import { RotationWizard } from './pages/rotation';
+import { SignInPage } from './pages/sign-in';
+
+const run = promisify(execFile);
+
+/** A key as the REST API shows it. */
+export interface ApiKey {
+  id: string;
+  token_preview: string;
+  description: string | null;
+  last_used_at: string | null;
+}
+
+/** A fresh region, made with `keyward region create --json`, and its first key. */
+export interface Region {
+  id: string;
+  name: string;
+  token: string;
+  keyId: string;
+  preview: string;
+}
+
+export async function createRegion({ sandbox = false } = {}): Promise<Region> {
+  const bin = process.env.KEYWARD_BIN;
+  if (!bin || !process.env.DATABASE_URL) {
+    throw new Error('KEYWARD_BIN and DATABASE_URL must name the binary and the database of the server under test');
+  }
+  const name = `e2e-${randomUUID()}`;
+  const args = ['region', 'create', '--name', name, '--description', 'first key', '--json'];
+  const { stdout } = await run(bin, sandbox ? [...args, '--sandbox'] : args);
+  const created = JSON.parse(stdout);
+  return {
+    id: created.region.id,
+    name,
+    token: created.api_key.token,
+    keyId: created.api_key.id,
+    preview: created.api_key.token_preview,
+  };
+}
+
+/** The preview the server shows for a token: prefix, four lookup characters, the last four. */
+export function previewOf(token: string): string {
+  return `${token.slice(0, 12)}…${token.slice(-4)}`;
+}
+
+/** The REST API, as an integration calls it. */
+export class Rest {
+  constructor(private readonly request: APIRequestContext) {}
+
+  async me(token: string) {
+    return this.request.get('/auth/regions/me', { headers: { 'x-api-key': token } });
+  }
+
+  async createKey(token: string, description: string): Promise<ApiKey & { token: string }> {
+    const response = await this.request.post('/auth/region/api-keys', {
+      headers: { 'x-api-key': token },
+      data: { description },
+    });
+    expect(response.status()).toBe(201);
+    return response.json();
+  }
+
+  async deleteKey(token: string, keyId: string) {
+    return this.request.delete(`/auth/region/api-keys/${keyId}`, { headers: { 'x-api-key': token } });
+  }
+
+  async keys(token: string): Promise<ApiKey[]> {
+    const response = await this.request.get('/auth/region/api-keys', { headers: { 'x-api-key': token } });
+    expect(response.status()).toBe(200);
+    return response.json();
+  }
+}
+
+export const test = base.extend<{
+  region: Region;
+  rest: Rest;
+  signIn: SignInPage;
+  dashboard: DashboardPage;
+  wizard: RotationWizard;
+}>({
+  // eslint-disable-next-line no-empty-pattern
+  region: async ({}, use) => use(await createRegion()),
+  rest: async ({ request }, use) => use(new Rest(request)),
+  signIn: async ({ page }, use) => use(new SignInPage(page)),
+  dashboard: async ({ page }, use) => use(new DashboardPage(page)),
+  wizard: async ({ page }, use) => use(new RotationWizard(page)),
+});
+
+export { expect };

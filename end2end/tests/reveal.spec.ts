@@ -1,0 +1,48 @@
+import { expect, test } from '../fixtures';
+
+test('a new key is revealed once, copied, acknowledged, and never shown again', async ({
+  page,
+  region,
+  rest,
+  dashboard,
+}) => {
+  await dashboard.open(region.token);
+  const token = await dashboard.createKeyAndReveal('deploy bot');
+  await expect(dashboard.dialog).toContainText('you will not see it again');
+
+  await dashboard.dialog.getByRole('button', { name: 'Copy API key' }).click();
+  await expect(dashboard.dialog.getByRole('status')).toHaveText('Copied.');
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(token);
+
+  // Escape does not dismiss it; only the explicit acknowledgement does.
+  await page.keyboard.press('Escape');
+  await expect(dashboard.revealedToken()).toBeVisible();
+
+  await dashboard.acknowledgeReveal();
+  await expect(dashboard.createKey).toBeFocused();
+  expect(await page.content()).not.toContain(token);
+
+  await page.reload();
+  await dashboard.expectLoaded();
+  const created = (await rest.keys(region.token)).find((key) => key.description === 'deploy bot');
+  expect(created).toBeDefined();
+  await expect(dashboard.row(created!.token_preview)).toContainText('deploy bot');
+  expect(await page.content()).not.toContain(token);
+  // The key itself works.
+  expect((await rest.me(token)).status()).toBe(200);
+});
+
+test('leaving the page before acknowledging asks for confirmation', async ({ page, region, dashboard }) => {
+  await dashboard.open(region.token);
+  await dashboard.createKeyAndReveal('asks first');
+  const asked = new Promise<string>((resolve) => {
+    page.once('dialog', async (dialog) => {
+      resolve(dialog.type());
+      await dialog.dismiss();
+    });
+  });
+  // Playwright does not run beforeunload on goto/reload, but does on close with runBeforeUnload.
+  await page.close({ runBeforeUnload: true });
+  expect(await asked).toBe('beforeunload');
+  await expect(dashboard.revealedToken()).toBeVisible();
+});
