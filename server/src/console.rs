@@ -159,7 +159,81 @@ fn is_content_hashed(file_name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use axum::http::Request as HttpRequest;
+
     use super::*;
+    use crate::app_with_console;
+
+    /// The whole router with a console build of two files in a temp dir.
+    async fn serving(build: bool) -> (Router, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("keyward.db").display());
+        let db = domain::db::connect(&url).await.expect("connect");
+        domain::db::migrate(&db).await.expect("migrate");
+        let dist = dir.path().join("dist");
+        std::fs::create_dir(&dist).expect("dist dir");
+        if build {
+            std::fs::write(dist.join(INDEX), "<!DOCTYPE html><title>console</title>").expect("index");
+            std::fs::write(dist.join("frontend-0123456789abcdef_bg.wasm"), b"\0asm").expect("wasm");
+        }
+        let keys = KeyService::new(db, domain::ThrottleLimits::default());
+        let router = app_with_console(AppState { keys }, &ConsoleOptions::from_dir(&dist, false));
+        (router, dir)
+    }
+
+    async fn send(router: &Router, method: Method, path: &str, headers: &[(&'static str, &'static str)]) -> Response {
+        let mut request = HttpRequest::builder().method(method).uri(path);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        router.clone().oneshot(request.body(Body::empty()).expect("request")).await.expect("infallible")
+    }
+
+    fn header(response: &Response, name: header::HeaderName) -> &str {
+        response.headers().get(name).and_then(|value| value.to_str().ok()).unwrap_or_default()
+    }
+
+    #[tokio::test]
+    async fn serves_the_console_with_its_routes_and_cache_rules() {
+        let (router, _dir) = serving(true).await;
+        for route in ["/", "/sign-in", "/rotation"] {
+            let response = send(&router, Method::GET, route, &[]).await;
+            assert_eq!(response.status(), StatusCode::OK, "{route}");
+            assert!(header(&response, header::CONTENT_TYPE).starts_with("text/html"), "{route}");
+            assert_eq!(header(&response, header::CACHE_CONTROL), "no-cache", "{route}");
+            assert_eq!(header(&response, header::X_FRAME_OPTIONS), "DENY", "{route}");
+        }
+        let wasm = send(&router, Method::GET, "/frontend-0123456789abcdef_bg.wasm", &[]).await;
+        assert_eq!(wasm.status(), StatusCode::OK);
+        assert_eq!(header(&wasm, header::CONTENT_TYPE), "application/wasm");
+        assert_eq!(header(&wasm, header::CACHE_CONTROL), "public, max-age=31536000, immutable");
+
+        for missing in ["/missing.js", "/auth/unknown", "/api"] {
+            let response = send(&router, Method::GET, missing, &[]).await;
+            assert_eq!(response.status(), StatusCode::NOT_FOUND, "{missing}");
+            assert_eq!(header(&response, header::CONTENT_TYPE), "application/problem+json", "{missing}");
+        }
+        assert_eq!(send(&router, Method::POST, "/", &[]).await.status(), StatusCode::NOT_FOUND);
+    }
+
+    #[tokio::test]
+    async fn server_functions_need_a_session_refuse_other_sites_and_are_not_cached() {
+        let (router, _dir) = serving(true).await;
+        let response = send(&router, Method::POST, "/api/load_dashboard", &[("sec-fetch-site", "same-origin")]).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(header(&response, header::CACHE_CONTROL), "no-store");
+
+        let response = send(&router, Method::POST, "/api/load_dashboard", &[("sec-fetch-site", "cross-site")]).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        assert_eq!(header(&response, header::CONTENT_TYPE), "application/problem+json");
+    }
+
+    #[tokio::test]
+    async fn without_a_build_only_the_api_is_served() {
+        let (router, _dir) = serving(false).await;
+        assert_eq!(send(&router, Method::GET, "/", &[]).await.status(), StatusCode::NOT_FOUND);
+        assert_eq!(send(&router, Method::GET, "/healthz", &[]).await.status(), StatusCode::OK);
+    }
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         pairs
