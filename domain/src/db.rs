@@ -7,8 +7,8 @@ use std::time::Duration;
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 /// Opens a pool for `url` (`sqlite://path?mode=rwc` or `postgres://...`).
@@ -39,9 +39,22 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     Database::connect(options).await
 }
 
-/// Applies every pending migration; safe to run from several processes.
+/// "keyward" in ASCII, shared by every Keyward process: the key of the Postgres
+/// advisory lock that serialises migrations.
+const MIGRATION_LOCK_KEY: i64 = 0x006b_6579_7761_7264;
+
+/// Applies every pending migration in one write transaction, so processes
+/// starting at once on one database migrate one after the other: the
+/// second finds nothing left to do. SQLite serialises on `BEGIN IMMEDIATE`,
+/// Postgres on an advisory lock (a transaction alone would let both create
+/// the same table).
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    let txn = begin_write(db).await?;
+    if db.get_database_backend() == DbBackend::Postgres {
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")).await?;
+    }
+    Migrator::up(&txn, None).await?;
+    txn.commit().await
 }
 
 /// The file behind a `sqlite:` URL, if it names one.

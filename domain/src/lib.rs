@@ -15,7 +15,7 @@ pub mod entity;
 #[cfg(feature = "service")]
 mod error;
 #[cfg(feature = "service")]
-mod secret_hash;
+pub mod secret_hash;
 #[cfg(feature = "service")]
 mod service;
 #[cfg(feature = "service")]

@@ -70,14 +70,17 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 /// The whole HTTP surface.
 pub fn app(state: AppState) -> Router {
     let (api, openapi) = api();
-    api.route("/openapi.json", get(move || async move { Json(openapi) }))
-        .fallback(|| async { ApiError::NoRoute })
-        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
-        .layer(
-            // Method and path only: headers (and so keys) are never logged.
-            TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
-                .on_response(DefaultOnResponse::new().level(Level::INFO)),
-        )
-        .with_state(state)
+    let routes = api.route("/openapi.json", get(move || async move { Json(openapi) })).with_state(state);
+    with_http_layers(routes)
+}
+
+/// What every route gets: the body limit, request logging and a
+/// problem+json 404 for unknown paths.
+pub fn with_http_layers(routes: Router) -> Router {
+    routes.fallback(|| async { ApiError::NoRoute }).layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES)).layer(
+        // Method and path only: headers (and so keys) are never logged.
+        TraceLayer::new_for_http()
+            .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+            .on_response(DefaultOnResponse::new().level(Level::INFO)),
+    )
 }

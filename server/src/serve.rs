@@ -14,10 +14,10 @@ use crate::{AppState, app};
 pub async fn run(keys: KeyService, args: &ServeArgs) -> Result<(), Failure> {
     let listener = TcpListener::bind(args.bind).await.map_err(|source| Failure::Bind { address: args.bind, source })?;
     let address = listener.local_addr().map_err(|source| Failure::Bind { address: args.bind, source })?;
-    if !args.no_bootstrap {
-        if let Some(created) = keys.bootstrap().await? {
-            print_first_key(&created, address);
-        }
+    if !args.no_bootstrap
+        && let Some(created) = keys.bootstrap().await?
+    {
+        print_first_key(&created, address);
     }
     let flusher = spawn_usage_flusher(keys.clone(), args.usage_flush_interval());
     // Tests and scripts wait for this line; the port is real even with `:0`.
