@@ -7,7 +7,7 @@ use std::time::Duration;
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, RuntimeErr,
     SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
@@ -36,7 +36,28 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
         });
-    Database::connect(options).await
+    let mut attempts = 0;
+    loop {
+        match Database::connect(options.clone()).await {
+            // Switching a new SQLite file to WAL takes an exclusive lock that
+            // the busy handler does not wait for, so processes creating the
+            // same file at the same moment can see SQLITE_BUSY. It passes.
+            Err(error) if is_sqlite_busy(&error) && attempts < 50 => {
+                attempts += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            result => return result,
+        }
+    }
+}
+
+fn is_sqlite_busy(error: &DbErr) -> bool {
+    match error {
+        DbErr::Conn(RuntimeErr::SqlxError(error)) => {
+            error.as_database_error().and_then(|e| e.code()).is_some_and(|code| code == "5")
+        }
+        _ => false,
+    }
 }
 
 /// "keyward" in ASCII, shared by every Keyward process: the key of the Postgres
