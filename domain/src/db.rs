@@ -7,8 +7,8 @@ use std::time::Duration;
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, RuntimeErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 /// Opens a pool for `url` (`sqlite://path?mode=rwc` or `postgres://...`).
@@ -36,12 +36,46 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
         });
-    Database::connect(options).await
+    let mut attempts = 0;
+    loop {
+        match Database::connect(options.clone()).await {
+            // Switching a new SQLite file to WAL takes an exclusive lock that
+            // the busy handler does not wait for, so processes creating the
+            // same file at the same moment can see SQLITE_BUSY. It passes.
+            Err(error) if is_sqlite_busy(&error) && attempts < 50 => {
+                attempts += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            result => return result,
+        }
+    }
 }
 
-/// Applies every pending migration; safe to run from several processes.
+fn is_sqlite_busy(error: &DbErr) -> bool {
+    match error {
+        DbErr::Conn(RuntimeErr::SqlxError(error)) => {
+            error.as_database_error().and_then(|e| e.code()).is_some_and(|code| code == "5")
+        }
+        _ => false,
+    }
+}
+
+/// "keyward" in ASCII, shared by every Keyward process: the key of the Postgres
+/// advisory lock that serialises migrations.
+const MIGRATION_LOCK_KEY: i64 = 0x006b_6579_7761_7264;
+
+/// Applies every pending migration in one write transaction, so processes
+/// starting at once on one database migrate one after the other: the
+/// second finds nothing left to do. SQLite serialises on `BEGIN IMMEDIATE`,
+/// Postgres on an advisory lock (a transaction alone would let both create
+/// the same table).
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    let txn = begin_write(db).await?;
+    if db.get_database_backend() == DbBackend::Postgres {
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")).await?;
+    }
+    Migrator::up(&txn, None).await?;
+    txn.commit().await
 }
 
 /// The file behind a `sqlite:` URL, if it names one.

@@ -19,7 +19,7 @@ mod error;
 #[cfg(feature = "service")]
 mod rotation;
 #[cfg(feature = "service")]
-mod secret_hash;
+pub mod secret_hash;
 #[cfg(feature = "service")]
 mod service;
 #[cfg(feature = "service")]

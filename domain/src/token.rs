@@ -35,10 +35,8 @@ impl Token {
     /// Draws a new token from the OS CSPRNG.
     pub fn generate(sandbox: bool) -> Token {
         let prefix = if sandbox { TEST_PREFIX } else { LIVE_PREFIX };
-        let mut text = String::with_capacity(TOKEN_LEN);
-        text.push_str(prefix);
-        text.push_str(&random_base62(LOOKUP_LEN + SECRET_LEN));
-        Token { text: with_checksum(&text) }
+        let unsigned = format!("{prefix}{}", random_base62(LOOKUP_LEN + SECRET_LEN));
+        Token { text: with_checksum(&unsigned) }
     }
 
     /// Parses untrusted input. Cheap and allocation-light: runs before any

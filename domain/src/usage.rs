@@ -19,7 +19,7 @@ impl UsageRecorder {
     /// Notes that `key_id` was used now. Later uses before the next flush
     /// overwrite earlier ones, so one write per key per flush.
     pub fn record(&self, key_id: &str) {
-        let now = Utc::now();
+        let now = crate::service::now();
         let mut pending = self.pending.lock().expect("usage map poisoned");
         match pending.get_mut(key_id) {
             Some(at) => *at = now,

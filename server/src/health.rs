@@ -1,11 +1,17 @@
 //! Liveness and readiness probes.
 
+use std::time::Duration;
+
 use axum::Json;
 use axum::extract::State;
 use domain::KeyService;
 use serde::Serialize;
 
 use crate::error::{ApiError, Problem};
+
+/// A probe must answer quickly, also while the pool waits for a database
+/// that does not answer.
+const READINESS_TIMEOUT: Duration = Duration::from_secs(2);
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Health {
@@ -23,10 +29,14 @@ pub async fn healthz() -> Json<Health> {
 #[utoipa::path(get, path = "/readyz", tag = "health",
     responses((status = 200, body = Health), (status = 503, body = Problem)))]
 pub async fn readyz(State(keys): State<KeyService>) -> Result<Json<Health>, ApiError> {
-    match keys.ping().await {
-        Ok(()) => Ok(Json(Health { status: "ready" })),
-        Err(error) => {
+    match tokio::time::timeout(READINESS_TIMEOUT, keys.ping()).await {
+        Ok(Ok(())) => Ok(Json(Health { status: "ready" })),
+        Ok(Err(error)) => {
             tracing::warn!(%error, "readiness check failed");
+            Err(ApiError::Unavailable)
+        }
+        Err(_) => {
+            tracing::warn!("readiness check timed out");
             Err(ApiError::Unavailable)
         }
     }

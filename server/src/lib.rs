@@ -78,14 +78,19 @@ pub fn app(state: AppState) -> Router {
 /// the built console.
 pub fn app_with_console(state: AppState, console: &ConsoleOptions) -> Router {
     let (api, openapi) = api();
-    api.route("/openapi.json", get(move || async move { Json(openapi) }))
+    let routes = api
+        .route("/openapi.json", get(move || async move { Json(openapi) }))
         .merge(console::routes(state.keys.clone(), console))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
-        .layer(
-            // Method and path only: headers (and so keys) are never logged.
-            TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
-                .on_response(DefaultOnResponse::new().level(Level::INFO)),
-        )
-        .with_state(state)
+        .with_state(state);
+    with_http_layers(routes)
+}
+
+/// What every route gets: the body limit and request logging.
+pub fn with_http_layers(routes: Router) -> Router {
+    routes.layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES)).layer(
+        // Method and path only: headers (and so keys) are never logged.
+        TraceLayer::new_for_http()
+            .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+            .on_response(DefaultOnResponse::new().level(Level::INFO)),
+    )
 }

@@ -83,9 +83,8 @@ async fn two_keys_deleting_each_other_never_leave_none() {
         let response = server.create_key(&a.1, serde_json::json!({"description": format!("round {round}")})).await;
         let key: Value = response.json().await.unwrap();
         let b = (key["id"].as_str().unwrap().to_owned(), key["token"].as_str().unwrap().to_owned());
-        let a_deletes_b = server.delete(&format!("{KEYS}/{}", b.0), &a.1);
-        let b_deletes_a = server.delete(&format!("{KEYS}/{}", a.0), &b.1);
-        let (first, second) = tokio::join!(a_deletes_b, b_deletes_a);
+        let (path_of_a, path_of_b) = (format!("{KEYS}/{}", a.0), format!("{KEYS}/{}", b.0));
+        let (first, second) = tokio::join!(server.delete(&path_of_b, &a.1), server.delete(&path_of_a, &b.1));
         let statuses = [first.status(), second.status()];
         assert_eq!(
             statuses.iter().filter(|s| **s == StatusCode::NO_CONTENT).count(),

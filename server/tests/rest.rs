@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{TestServer, eventually, problem};
+use common::{DbProxy, TestDb, TestServer, eventually, problem, service_at};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -199,7 +199,8 @@ async fn patch_sets_and_clears_the_description_and_moves_updated_at() {
     problem(patch(json!({})).await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "invalid-body").await;
     problem(patch(json!({"description": "\u{7}"})).await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "invalid-input")
         .await;
-    let after: Value = server.get(&path, &token).await.json().await.unwrap();
+    let mut after: Value = server.get(&path, &token).await.json().await.unwrap();
+    after["last_used_at"] = cleared["last_used_at"].clone(); // moves with every call, by design
     assert_eq!(after, cleared, "refused patches change nothing");
 }
 
@@ -333,4 +334,33 @@ fn other_secret(token: &str) -> String {
     let secret = domain::token::random_base62(24);
     let signed = format!("{prefix_and_lookup}{secret}");
     domain::token::with_checksum(&signed)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readiness_follows_the_database_and_recovers_by_itself() {
+    let db = TestDb::fresh().await;
+    if !db.is_postgres() {
+        eprintln!("skipped: losing the database over the network needs Postgres (KEYWARD_TEST_POSTGRES_URL)");
+        return;
+    }
+    let (credentials, rest) = db.url.split_once('@').unwrap();
+    let (host_and_port, name) = rest.split_once('/').unwrap();
+    let proxy = DbProxy::start(host_and_port.parse().unwrap()).await;
+    let proxied = format!("{credentials}@{}/{name}", proxy.address);
+    let keys = service_at(&proxied, domain::ThrottleLimits::default()).await;
+    let token = keys.create_region("acme", false, None).await.unwrap().api_key.token;
+    let server = TestServer::serve(keys, db).await;
+    let ready = || async { server.client.get(format!("{}/readyz", server.url)).send().await.unwrap() };
+    assert_eq!(ready().await.status(), StatusCode::OK);
+
+    proxy.cut();
+    problem(ready().await, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
+    let down = server.get("/auth/regions/me", &token).await;
+    problem(down, StatusCode::INTERNAL_SERVER_ERROR, "internal-error").await;
+    let healthy = server.client.get(format!("{}/healthz", server.url)).send().await.unwrap();
+    assert_eq!(healthy.status(), StatusCode::OK, "liveness does not depend on the database");
+
+    proxy.restore();
+    eventually(Duration::from_secs(30), || async { (ready().await.status() == StatusCode::OK).then_some(()) }).await;
+    server.me(&token).await;
 }

@@ -46,10 +46,15 @@ impl TestDb {
     }
 
     pub async fn service(&self, limits: ThrottleLimits) -> KeyService {
-        let db = domain::db::connect(&self.url).await.expect("connect");
-        domain::db::migrate(&db).await.expect("migrate");
-        KeyService::new(db, limits)
+        service_at(&self.url, limits).await
     }
+}
+
+/// A migrated service over the database at `url`.
+pub async fn service_at(url: &str, limits: ThrottleLimits) -> KeyService {
+    let db = domain::db::connect(url).await.expect("connect");
+    domain::db::migrate(&db).await.expect("migrate");
+    KeyService::new(db, limits)
 }
 
 /// The real router, served in this process on 127.0.0.1:0.
@@ -68,6 +73,11 @@ impl TestServer {
     pub async fn start_with(limits: ThrottleLimits) -> TestServer {
         let db = TestDb::fresh().await;
         let keys = db.service(limits).await;
+        Self::serve(keys, db).await
+    }
+
+    /// Serves `keys`, which may reach `db` another way than `db.url`.
+    pub async fn serve(keys: KeyService, db: TestDb) -> TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let address = listener.local_addr().expect("address");
         let app = server::app(AppState { keys: keys.clone() });
@@ -226,4 +236,49 @@ fn drain(pipe: impl std::io::Read + Send + 'static, sink: Arc<Mutex<String>>, li
             sink.push('\n');
         }
     });
+}
+
+/// A TCP proxy in front of the database that the test can cut and restore,
+/// to see the server lose its database and get it back.
+pub struct DbProxy {
+    pub address: SocketAddr,
+    open: Arc<std::sync::atomic::AtomicBool>,
+    connections: Arc<Mutex<Vec<tokio::task::AbortHandle>>>,
+}
+
+impl DbProxy {
+    pub async fn start(upstream: SocketAddr) -> DbProxy {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let open = Arc::new(AtomicBool::new(true));
+        let connections: Arc<Mutex<Vec<tokio::task::AbortHandle>>> = Arc::default();
+        let (accepting, tracked) = (open.clone(), connections.clone());
+        tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                if !accepting.load(Ordering::SeqCst) {
+                    continue; // dropped: the connection closes at once
+                }
+                let task = tokio::spawn(async move {
+                    if let Ok(mut server) = tokio::net::TcpStream::connect(upstream).await {
+                        tokio::io::copy_bidirectional(&mut client, &mut server).await.ok();
+                    }
+                });
+                tracked.lock().unwrap().push(task.abort_handle());
+            }
+        });
+        DbProxy { address, open, connections }
+    }
+
+    /// The database becomes unreachable: open connections die, new ones are refused.
+    pub fn cut(&self) {
+        self.open.store(false, std::sync::atomic::Ordering::SeqCst);
+        for connection in self.connections.lock().unwrap().drain(..) {
+            connection.abort();
+        }
+    }
+
+    pub fn restore(&self) {
+        self.open.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
 }

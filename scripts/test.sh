@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs Keyward's whole test suite: format and lint checks, unit and
+# integration tests against SQLite, the same tests against a throwaway
+# Postgres 15 that this script starts and stops, then the browser tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+need_cargo
+
+say "Checking formatting and lints"
+cargo fmt --all -- --check
+cargo clippy --all-targets --locked -- -D warnings
+
+say "Tests against SQLite (a temp file per test)"
+cargo test --locked
+
+say "Starting a throwaway Postgres 15 on loopback"
+. scripts/postgres.sh
+start_postgres
+trap stop_postgres EXIT
+
+say "Tests against Postgres ($KEYWARD_TEST_POSTGRES_URL)"
+KEYWARD_TEST_POSTGRES_URL="$KEYWARD_TEST_POSTGRES_URL" cargo test --locked -p server --tests
+
+if [ -x scripts/e2e.sh ]; then
+  say "Browser tests (Playwright, Chromium)"
+  scripts/e2e.sh
+fi
+
+say "All tests passed"
