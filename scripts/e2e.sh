@@ -6,51 +6,10 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/keyward/target}"
-export PATH="$HOME/.cargo/bin:$PATH"
+. scripts/lib.sh
 
-TRUNK_VERSION=0.21.14
-CHROMIUM=/usr/bin/chromium
-
-say() { printf '\n==> %s\n' "$*"; }
-
-install_tools() {
-    if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
-        say "Installing the wasm32-unknown-unknown target"
-        rustup target add wasm32-unknown-unknown
-    fi
-    # Trunk uses the wasm-bindgen in PATH only at exactly the version in Cargo.lock.
-    local bindgen_version
-    bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
-    if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $bindgen_version" ]; then
-        say "Installing wasm-bindgen-cli $bindgen_version (matches Cargo.lock; takes a few minutes)"
-        # Not --locked: its lock file pins a crate version the registry does not serve.
-        cargo install wasm-bindgen-cli --version "$bindgen_version"
-    fi
-    if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
-        say "Installing Trunk $TRUNK_VERSION (takes about 15 minutes on 2 cores)"
-        cargo install --locked trunk --version "$TRUNK_VERSION"
-    fi
-    if [ ! -x "$CHROMIUM" ]; then
-        say "Installing Debian's Chromium"
-        apt-get update
-        apt-get install -y chromium
-    fi
-    if ! command -v npm >/dev/null; then
-        say "Installing Node.js and npm"
-        apt-get update
-        apt-get install -y nodejs npm
-    fi
-    if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
-        say "Installing the Playwright test runner (npm ci; no browser download)"
-        (cd end2end && npm ci --no-audit --no-fund)
-    fi
-}
-
-install_tools
-
-say "Building the console (trunk build --release --offline)"
-trunk build --release --offline
+ensure_browser_tools
+build_console
 
 say "Building keyward"
 cargo build --bin keyward

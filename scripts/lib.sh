@@ -25,3 +25,44 @@ apt_install() {
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
+
+# The console's build tools: the wasm target, wasm-bindgen-cli at exactly
+# Cargo.lock's version (Trunk uses the one in PATH only then, and never
+# downloads with --offline), and Trunk 0.21.14 (0.22 needs a newer rustc).
+TRUNK_VERSION=0.21.14
+ensure_console_tools() {
+  need_cargo
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "Installing the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  local bindgen_version
+  bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+  if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $bindgen_version" ]; then
+    say "Installing wasm-bindgen-cli $bindgen_version (matches Cargo.lock; a few minutes, once per machine)"
+    # Not --locked: its lock file pins a crate version the registry does not serve.
+    cargo install wasm-bindgen-cli --version "$bindgen_version"
+  fi
+  if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
+    say "Installing Trunk $TRUNK_VERSION (about 15 minutes on 2 cores, once per machine)"
+    cargo install --locked trunk --version "$TRUNK_VERSION"
+  fi
+}
+
+# Builds the console into dist/, which `keyward serve` serves at /.
+build_console() {
+  ensure_console_tools
+  say "Building the console (trunk build --release --offline)"
+  trunk build --release --offline
+}
+
+# Debian's Chromium and the Playwright test runner (never a downloaded browser).
+CHROMIUM=/usr/bin/chromium
+ensure_browser_tools() {
+  [ -x "$CHROMIUM" ] || apt_install chromium
+  command -v npm >/dev/null || apt_install nodejs npm
+  if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+    say "Installing the Playwright test runner (npm ci; no browser download)"
+    (cd end2end && npm ci --no-audit --no-fund)
+  fi
+}

@@ -20,11 +20,9 @@ start_postgres
 trap stop_postgres EXIT
 
 say "Tests against Postgres ($KEYWARD_TEST_POSTGRES_URL)"
-KEYWARD_TEST_POSTGRES_URL="$KEYWARD_TEST_POSTGRES_URL" cargo test --locked -p server --tests
+KEYWARD_TEST_POSTGRES_URL="$KEYWARD_TEST_POSTGRES_URL" cargo test --locked -p server -p domain --tests
 
-if [ -x scripts/e2e.sh ]; then
-  say "Browser tests (Playwright, Chromium)"
-  scripts/e2e.sh
-fi
+say "Browser tests of the console (Playwright, Debian's Chromium)"
+scripts/e2e.sh
 
 say "All tests passed"

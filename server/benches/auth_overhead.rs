@@ -1,17 +1,20 @@
 //! What authentication costs, measured in one run on one machine:
 //!
-//! 1. one argon2id verification with Keyward's parameters;
-//! 2. a cold authentication (one indexed read + argon2);
-//! 3. a warm authenticated `GET /auth/regions/me` through the whole router,
-//!    against the same handler behind the same layers with the caller
-//!    already known (no authentication), and their ratio;
-//! 4. the two halves alone: `KeyService::authenticate` (warm) and
-//!    `KeyService::overview`.
+//! 1. one argon2id verification with Keyward's parameters, and a cold
+//!    authentication (one indexed read + argon2);
+//! 2. `KeyService::authenticate` when warm, beside `KeyService::overview`
+//!    (the work of `GET /auth/regions/me` once the caller is known);
+//! 3. a warm authenticated `GET /auth/regions/me` against the same handler
+//!    behind the same layers with the caller already known, in-process
+//!    (`tower::ServiceExt::oneshot`, no sockets) and over loopback HTTP with
+//!    a keep-alive client, and their ratios.
 //!
-//! Run with `cargo bench -p server --bench auth_overhead`. Requests go through
-//! `tower::ServiceExt::oneshot` (no sockets), so the ratio isolates our work.
+//! The two variants of each pair alternate request by request, so both see
+//! the same machine. Run with `cargo bench -p server --bench auth_overhead`
+//! (`DATABASE_URL=postgres://...` measures on Postgres; default: a SQLite
+//! file).
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
@@ -24,26 +27,32 @@ use server::auth::Authenticated;
 use server::{AppState, app, rest, with_http_layers};
 use tower::ServiceExt;
 
-const ROUNDS: usize = 8;
-const REQUESTS_PER_ROUND: usize = 500;
+const SAMPLES: usize = 4000;
 const ARGON2_SAMPLES: usize = 20;
+const PATH: &str = "/auth/regions/me";
 
-#[tokio::main(flavor = "current_thread")]
+#[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}/bench.db?mode=rwc", dir.path().display());
+    let url = std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}/bench.db?mode=rwc", dir.path().display()));
     let db = domain::db::connect(&url).await.expect("connect");
     domain::db::migrate(&db).await.expect("migrate");
     let keys = KeyService::new(db, ThrottleLimits::default());
-    let created = keys.create_region("bench", false, None).await.expect("region");
-    let token = created.api_key.token.clone();
+    let name = format!("bench-{}", domain::token::random_base62(8));
+    let token = keys.create_region(&name, false, None).await.expect("region").api_key.token;
+    let caller = keys.authenticate(&token, localhost()).await.unwrap();
     for _ in 0..4 {
-        keys.create_key(&keys.authenticate(&token, localhost()).await.unwrap(), None, None).await.unwrap();
+        keys.create_key(&caller, None, None).await.unwrap();
     }
 
     let secret = &token[20..44];
     let hash = domain::secret_hash::hash(secret).unwrap();
-    let argon2 = median((0..ARGON2_SAMPLES).map(|_| time(|| assert!(domain::secret_hash::verify(secret, &hash)))));
+    let argon2 = median((0..ARGON2_SAMPLES).map(|_| {
+        let started = Instant::now();
+        assert!(domain::secret_hash::verify(secret, &hash));
+        started.elapsed()
+    }));
     let mut cold = Vec::new();
     for _ in 0..ARGON2_SAMPLES {
         let fresh = KeyService::new(keys.db().clone(), ThrottleLimits::default());
@@ -52,12 +61,21 @@ async fn main() {
         cold.push(started.elapsed());
     }
 
-    let caller = keys.authenticate(&token, localhost()).await.unwrap();
+    let (mut warm, mut overview) = (Vec::new(), Vec::new());
+    for _ in 0..SAMPLES {
+        let started = Instant::now();
+        keys.authenticate(&token, localhost()).await.unwrap();
+        warm.push(started.elapsed());
+        let started = Instant::now();
+        keys.overview(&caller).await.unwrap();
+        overview.push(started.elapsed());
+    }
+
     let authenticated = app(AppState { keys: keys.clone() });
-    let known_caller = with_http_layers(
+    let known = with_http_layers(
         Router::new()
             .route(
-                "/auth/regions/me",
+                PATH,
                 get(move |state: State<KeyService>| {
                     let caller = caller.clone();
                     async move { rest::me(state, Authenticated(caller)).await.into_response() }
@@ -65,63 +83,83 @@ async fn main() {
             )
             .with_state(keys.clone()),
     );
+    let (mut in_process_auth, mut in_process_known) = (Vec::new(), Vec::new());
+    for _ in 0..SAMPLES {
+        in_process_known.push(oneshot(&known, None).await);
+        in_process_auth.push(oneshot(&authenticated, Some(&token)).await);
+    }
 
-    let (mut with_auth, mut without_auth) = (Vec::new(), Vec::new());
-    for _ in 0..ROUNDS {
-        without_auth.extend(requests(&known_caller, None).await);
-        with_auth.extend(requests(&authenticated, Some(&token)).await);
+    let (auth_url, known_url) = (serve(authenticated).await, serve(known).await);
+    let client = reqwest::Client::new();
+    let (mut http_auth, mut http_known) = (Vec::new(), Vec::new());
+    for _ in 0..SAMPLES {
+        http_known.push(over_http(&client, &known_url, None).await);
+        http_auth.push(over_http(&client, &auth_url, Some(&token)).await);
     }
-    let (with_auth, without_auth) = (median(with_auth), median(without_auth));
-    let mut warm = Vec::new();
-    let mut listing = Vec::new();
-    for _ in 0..ROUNDS * REQUESTS_PER_ROUND / 4 {
-        let started = Instant::now();
-        let caller = keys.authenticate(&token, localhost()).await.unwrap();
-        warm.push(started.elapsed());
-        let started = Instant::now();
-        keys.overview(&caller).await.unwrap();
-        listing.push(started.elapsed());
-    }
-    println!("KeyService::authenticate, warm:                {:>10.1} µs", us(median(warm)));
-    println!("KeyService::overview:                          {:>10.1} µs", us(median(listing)));
-    println!("machine: {} cores; SQLite file database; medians", std::thread::available_parallelism().unwrap());
-    println!("argon2id verify (m=19456 KiB, t=2, p=1):        {:>10.3} ms", ms(argon2));
-    println!("cold authentication (read + argon2):           {:>10.3} ms", ms(median(cold)));
-    println!("GET /auth/regions/me, caller known (no auth):  {:>10.1} µs", us(without_auth));
-    println!("GET /auth/regions/me, warm authentication:     {:>10.1} µs", us(with_auth));
+
+    let backend = if url.starts_with("postgres") { "Postgres" } else { "SQLite file" };
     println!(
-        "warm authentication adds:                      {:>10.1} % (ratio {:.3})",
-        (with_auth.as_secs_f64() / without_auth.as_secs_f64() - 1.0) * 100.0,
-        with_auth.as_secs_f64() / without_auth.as_secs_f64()
+        "{} cores, {backend}; medians of {SAMPLES} alternating samples",
+        std::thread::available_parallelism().unwrap()
+    );
+    println!("argon2id verify (m=19456 KiB, t=2, p=1)           {:>9.3} ms", ms(argon2));
+    println!("cold authentication (read + argon2)               {:>9.3} ms", ms(median(cold)));
+    println!("KeyService::authenticate, warm                    {:>9.1} µs", us(median(warm)));
+    println!("KeyService::overview                              {:>9.1} µs", us(median(overview)));
+    report("in-process", median(in_process_known), median(in_process_auth));
+    report("loopback HTTP", median(http_known), median(http_auth));
+}
+
+fn report(setting: &str, known: Duration, authenticated: Duration) {
+    let ratio = authenticated.as_secs_f64() / known.as_secs_f64();
+    println!(
+        "GET {PATH}, {setting}: caller known {:>7.1} µs, warm auth {:>7.1} µs, ratio {ratio:.2} (+{:.0} %)",
+        us(known),
+        us(authenticated),
+        (ratio - 1.0) * 100.0
     );
 }
 
-async fn requests(router: &Router, token: Option<&str>) -> Vec<Duration> {
-    let mut samples = Vec::with_capacity(REQUESTS_PER_ROUND);
-    for _ in 0..REQUESTS_PER_ROUND {
-        let mut request = Request::get("/auth/regions/me");
-        if let Some(token) = token {
-            request = request.header("x-api-key", token);
-        }
-        let request = request.body(Body::empty()).unwrap();
-        let started = Instant::now();
-        let response = router.clone().oneshot(request).await.unwrap();
-        assert_eq!(response.status(), StatusCode::OK);
-        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
-        samples.push(started.elapsed());
-        assert!(!body.is_empty());
+async fn oneshot(router: &Router, token: Option<&str>) -> Duration {
+    let mut request = Request::get(PATH);
+    if let Some(token) = token {
+        request = request.header("x-api-key", token);
     }
-    samples
+    let request = request.body(Body::empty()).unwrap();
+    let started = Instant::now();
+    let response = router.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    let elapsed = started.elapsed();
+    assert!(!body.is_empty());
+    elapsed
+}
+
+async fn serve(router: Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+    });
+    format!("http://{address}{PATH}")
+}
+
+async fn over_http(client: &reqwest::Client, url: &str, token: Option<&str>) -> Duration {
+    let mut request = client.get(url);
+    if let Some(token) = token {
+        request = request.header("x-api-key", token);
+    }
+    let started = Instant::now();
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body = response.bytes().await.unwrap();
+    let elapsed = started.elapsed();
+    assert!(!body.is_empty());
+    elapsed
 }
 
 fn localhost() -> IpAddr {
     IpAddr::V4(Ipv4Addr::LOCALHOST)
-}
-
-fn time(work: impl FnOnce()) -> Duration {
-    let started = Instant::now();
-    work();
-    started.elapsed()
 }
 
 fn median(samples: impl IntoIterator<Item = Duration>) -> Duration {

@@ -25,7 +25,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::AppState;
 use crate::auth::client_address;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 
 /// Where the console comes from and how its cookie is marked.
 #[derive(Clone, Debug, Default)]
@@ -95,14 +95,7 @@ async fn refuse_cross_site(request: Request, next: Next) -> Response {
     if !is_cross_site(request.headers()) {
         return next.run(request).await;
     }
-    let problem = Problem {
-        kind: "urn:keyward:problem:cross-site".to_owned(),
-        title: "Cross-site request".to_owned(),
-        status: StatusCode::FORBIDDEN.as_u16(),
-        detail: "the console's functions accept requests from the console's own pages only".to_owned(),
-    };
-    let content_type = [(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"))];
-    (StatusCode::FORBIDDEN, content_type, axum::Json(problem)).into_response()
+    ApiError::CrossSite.into_response()
 }
 
 /// Browsers send `Sec-Fetch-Site`; older ones at least `Origin`, which must

@@ -20,6 +20,8 @@ pub enum ApiError {
     Query(QueryRejection),
     /// 404: no route here.
     NoRoute,
+    /// 403: a console server function called from another site's page.
+    CrossSite,
     /// 503: the database does not answer (readiness).
     Unavailable,
 }
@@ -92,6 +94,12 @@ impl ApiError {
                 (StatusCode::BAD_REQUEST, "invalid-query", "Invalid query", rejection.body_text())
             }
             Self::NoRoute => (StatusCode::NOT_FOUND, "no-route", "Not found", "no such endpoint".to_owned()),
+            Self::CrossSite => (
+                StatusCode::FORBIDDEN,
+                "cross-site",
+                "Cross-site request",
+                "the console's functions accept requests from the console's own pages only".to_owned(),
+            ),
             Self::Unavailable => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",
