@@ -74,7 +74,7 @@ impl FailureThrottle {
         Self { limits, failures }
     }
 
-    /// Refuses an address that failed too often, before any other work.
+    /// Refuses an address that failed too often, before argon2 runs.
     pub fn check_address(&self, address: IpAddr) -> Result<()> {
         self.check(&Subject::Address(address), self.limits.per_address)
     }

@@ -69,10 +69,12 @@ impl KeyService {
     /// costs one indexed read (the row is read every time, so a deleted key
     /// fails on its very next request in every process). argon2 runs only for
     /// a token this process has not verified yet, and not at all for a key or
-    /// address that failed too often. Nothing here writes: the use is noted
-    /// in memory and flushed later.
+    /// client address that failed too often: those get `Throttled`. A token
+    /// this process already verified is never throttled, so failures from
+    /// others (behind the same proxy or NAT, or guessing at the same key)
+    /// cannot lock a working integration out. Nothing here writes: the use
+    /// is noted in memory and flushed later.
     pub async fn authenticate(&self, presented: &str, client: IpAddr) -> Result<Caller> {
-        self.throttle.check_address(client)?;
         let Some(token) = Token::parse(presented) else {
             return Err(self.refuse(client, None));
         };
@@ -86,6 +88,7 @@ impl KeyService {
         };
         let digest = VerifiedCache::digest(&token);
         if !self.verified.contains(&digest, &key.secret_hash) {
+            self.throttle.check_address(client)?;
             self.throttle.check_key(token.lookup())?;
             let (secret, hash) = (token.secret().to_owned(), key.secret_hash.clone());
             let matches = tokio::task::spawn_blocking(move || secret_hash::verify(&secret, &hash))

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use axum::http::HeaderName;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// The embedded default: a SQLite file under `./data/`, created on first run.
@@ -103,6 +104,12 @@ pub struct ServeArgs {
     /// console is reached over HTTPS, also through a TLS-terminating proxy.
     #[arg(long, env = "KEYWARD_SECURE_COOKIES")]
     pub secure_cookies: bool,
+
+    /// Behind a reverse proxy: the header in which it names the client
+    /// (e.g. `x-forwarded-for`), so failures are throttled per real client.
+    /// Set it only when every request comes through a proxy that sets it.
+    #[arg(long, env = "KEYWARD_CLIENT_IP_HEADER")]
+    pub client_ip_header: Option<HeaderName>,
 }
 
 impl ServeArgs {

@@ -3,10 +3,12 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use axum::Extension;
 use domain::{CreatedRegion, KeyService};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+use crate::auth::ClientIpHeader;
 use crate::cli::Failure;
 use crate::config::ServeArgs;
 use crate::{AppState, app_with_console};
@@ -27,7 +29,10 @@ pub async fn run(keys: KeyService, args: &ServeArgs) -> Result<(), Failure> {
         println!("Console: http://{address}/ (sign in with an API key of your region)");
     }
     let state = AppState { keys: keys.clone() };
-    let router = app_with_console(state, &console);
+    let mut router = app_with_console(state, &console);
+    if let Some(header) = args.client_ip_header.clone() {
+        router = router.layer(Extension(ClientIpHeader(header)));
+    }
     axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await

@@ -221,3 +221,27 @@ async fn invalid_region_input_fails_in_one_line_and_changes_nothing() {
     let listed: Value = serde_json::from_slice(&listed.stdout).unwrap();
     assert_eq!(listed.as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn behind_a_proxy_failures_are_counted_per_forwarded_client() {
+    let db = TestDb::fresh().await;
+    let token = token_of(&create_region(&db, "proxied"));
+    let server = Process::serve(
+        &db.url,
+        &["--no-bootstrap", "--client-ip-header", "x-forwarded-for", "--auth-failures-per-address", "2"],
+    );
+    let client = reqwest::Client::new();
+    let me = |key: &str, forwarded_for: &str| {
+        client
+            .get(format!("{}/auth/regions/me", server.url))
+            .header("x-api-key", key)
+            .header("x-forwarded-for", format!("10.9.9.9, {forwarded_for}"))
+    };
+    for _ in 0..2 {
+        assert_eq!(send(me("kw_live_guess", "198.51.100.1")).await.status(), StatusCode::UNAUTHORIZED);
+    }
+    // The key is new to this process, so it needs argon2: refused for the failing client...
+    assert_eq!(send(me(&token, "198.51.100.1")).await.status(), StatusCode::TOO_MANY_REQUESTS);
+    // ...but not for another client behind the same proxy.
+    assert_eq!(send(me(&token, "198.51.100.2")).await.status(), StatusCode::OK);
+}
