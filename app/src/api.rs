@@ -5,18 +5,23 @@
 //! Endpoints are named, so their URLs (`/api/<name>`) do not depend on the
 //! path the crate was built from.
 
-use domain::{ApiKey, CreatedApiKey, RegionOverview, Rotation, StartedRotation};
+use domain::{ApiKey, AuditEvent, CreatedApiKey, RegionOverview, Rotation, StartedRotation};
 use leptos::prelude::*;
 use leptos::server_fn::codec::JsonEncoding;
 use serde::{Deserialize, Serialize};
 
 /// Everything the dashboard shows: the region, its keys (with the key of
-/// this session as `current_api_key_id`) and an unfinished rotation.
+/// this session as `current_api_key_id`), an unfinished rotation and the
+/// latest entries of the audit log.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dashboard {
     pub overview: RegionOverview,
     pub rotation: Option<Rotation>,
+    pub activity: Vec<AuditEvent>,
 }
+
+/// How many audit events the dashboard shows.
+pub const DASHBOARD_ACTIVITY: u64 = 15;
 
 /// How a finished rotation left this session.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,7 +116,8 @@ pub async fn load_dashboard() -> Result<Dashboard, ConsoleError> {
         let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
         let overview = request.keys().overview(&caller).await?;
         let rotation = request.keys().current_rotation(&caller).await?;
-        Ok(Dashboard { overview, rotation })
+        let activity = request.keys().audit_events(&caller, DASHBOARD_ACTIVITY).await?;
+        Ok(Dashboard { overview, rotation, activity })
     })
     .await
 }
@@ -241,7 +247,7 @@ pub mod ssr {
         /// The request and who holds its session.
         pub async fn signed_in() -> Result<(Self, Caller), ConsoleError> {
             let request = Self::current()?;
-            let caller = request.state.keys.session_caller(request.session_id()?).await?;
+            let caller = request.state.keys.session_caller(request.session_id()?, request.client).await?;
             Ok((request, caller))
         }
 

@@ -2,7 +2,7 @@
 //! tested natively.
 
 use chrono::{DateTime, Utc};
-use domain::ApiKey;
+use domain::{ApiKey, AuditAction, AuditEvent};
 
 /// "just now", "45 s ago", "3 min ago", "2 h ago", "5 days ago".
 pub fn relative(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
@@ -62,6 +62,28 @@ pub fn rotation_verdict(
     }
 }
 
+/// An audit event as the dashboard lists it: what happened, and by whom.
+/// `keys` are the region's current keys, which name the acting key.
+pub fn audit_entry(event: &AuditEvent, keys: &[ApiKey], current_key_id: &str) -> (String, String) {
+    let subject = event.api_key_preview.as_deref().unwrap_or("a key");
+    let what = match event.action {
+        AuditAction::RegionCreated => "Region created".to_owned(),
+        AuditAction::ApiKeyCreated => format!("Key {subject} created"),
+        AuditAction::ApiKeyUpdated => format!("Description of {subject} changed"),
+        AuditAction::ApiKeyDeleted => format!("Key {subject} deleted"),
+        AuditAction::ConsoleSignedIn => "Signed in to the console".to_owned(),
+    };
+    let who = match event.actor_api_key_id.as_deref() {
+        None => "the operator (CLI)".to_owned(),
+        Some(actor) if actor == current_key_id => "this session's key".to_owned(),
+        Some(actor) => keys
+            .iter()
+            .find(|key| key.id == actor)
+            .map_or_else(|| "a deleted key".to_owned(), |key| key.token_preview.clone()),
+    };
+    (what, who)
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeDelta;
@@ -104,6 +126,39 @@ mod tests {
         assert_eq!(rotation_verdict(Some(at(5)), None, started, now()), "New key in use; old key never used.");
         assert!(
             rotation_verdict(Some(at(5)), Some(at(20)), started, now()).contains("but the old key last used 20 s ago")
+        );
+    }
+
+    #[test]
+    fn audit_entries_name_the_key_and_who_acted() {
+        let key = |id: &str, preview: &str| ApiKey {
+            id: id.to_owned(),
+            token_preview: preview.to_owned(),
+            description: None,
+            created_at: at(100),
+            updated_at: at(100),
+            last_used_at: None,
+        };
+        let keys = [key("key_a", "kw_live_AAAA…aaaa"), key("key_b", "kw_live_BBBB…bbbb")];
+        let event = |action, actor: Option<&str>| AuditEvent {
+            id: "evt_1".to_owned(),
+            action,
+            api_key_id: Some("key_gone".to_owned()),
+            api_key_preview: Some("kw_live_GONE…gone".to_owned()),
+            actor_api_key_id: actor.map(str::to_owned),
+            client_address: Some("127.0.0.1".to_owned()),
+            at: at(5),
+        };
+        let entry = |action, actor| audit_entry(&event(action, actor), &keys, "key_a");
+        assert_eq!(
+            entry(AuditAction::ApiKeyDeleted, Some("key_a")),
+            ("Key kw_live_GONE…gone deleted".to_owned(), "this session's key".to_owned())
+        );
+        assert_eq!(entry(AuditAction::ApiKeyCreated, Some("key_b")).1, "kw_live_BBBB…bbbb");
+        assert_eq!(entry(AuditAction::ApiKeyUpdated, Some("key_zz")).1, "a deleted key");
+        assert_eq!(
+            entry(AuditAction::RegionCreated, None),
+            ("Region created".to_owned(), "the operator (CLI)".to_owned())
         );
     }
 }

@@ -9,6 +9,8 @@ pub use rotation_types::*;
 pub use types::*;
 
 #[cfg(feature = "service")]
+mod audit;
+#[cfg(feature = "service")]
 mod auth;
 #[cfg(feature = "service")]
 pub mod db;

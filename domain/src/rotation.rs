@@ -10,7 +10,7 @@ use sea_orm::{
 use crate::entity::{region, rotation};
 use crate::error::{Error, Result};
 use crate::rotation_types::{Rotation, StartedRotation};
-use crate::service::{Caller, KeyService, find_own_key, new_key_row, now};
+use crate::service::{Caller, KeyService, find_own_key, insert_key, new_key_row, now};
 use crate::token::random_base62;
 use crate::types::{self, CreatedApiKey};
 
@@ -40,7 +40,7 @@ impl KeyService {
             // Its new key is gone: nothing left to resume.
             close(&txn, open).await?;
         }
-        let new_key = new_key.insert(&txn).await?;
+        let new_key = insert_key(&txn, new_key, Some(caller)).await?;
         let row = rotation::ActiveModel {
             id: Set(format!("rot_{}", random_base62(16))),
             region_id: Set(caller.region.id.clone()),

@@ -6,20 +6,23 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
 };
 
+use crate::audit;
 use crate::auth::{FailureThrottle, ThrottleLimits, VerifiedCache};
 use crate::entity::{api_key, region};
 use crate::error::{Error, Result};
 use crate::secret_hash;
 use crate::session::SessionLimits;
 use crate::token::{Token, random_base62};
-use crate::types::{self, ApiKey, CreatedApiKey, CreatedRegion, RegionOverview, RegionSummary};
+use crate::types::{self, ApiKey, AuditAction, CreatedApiKey, CreatedRegion, RegionOverview, RegionSummary};
 use crate::usage::UsageRecorder;
 
-/// Who is calling: a region, through one of its keys.
+/// Who is calling: a region, through one of its keys, from an address.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Caller {
     pub region: types::Region,
     pub key_id: String,
+    /// Recorded in the audit log with every change the caller makes.
+    pub client: IpAddr,
 }
 
 /// The one entry point for everything that reads or changes regions and keys.
@@ -100,7 +103,7 @@ impl KeyService {
             self.verified.insert(digest, &key.secret_hash);
         }
         self.usage.record(&key.id);
-        Ok(Caller { region: region.into(), key_id: key.id })
+        Ok(Caller { region: region.into(), key_id: key.id, client })
     }
 
     fn refuse(&self, client: IpAddr, lookup: Option<&str>) -> Error {
@@ -144,7 +147,9 @@ impl KeyService {
         ensure_own_region(caller, region_id)?;
         let description = types::normalize_description(description).map_err(Error::Invalid)?;
         let (row, token) = new_key_row(&caller.region, description).await?;
-        let row = row.insert(&self.db).await?;
+        let txn = crate::db::begin_write(&self.db).await?;
+        let row = insert_key(&txn, row, Some(caller)).await?;
+        txn.commit().await?;
         Ok(CreatedApiKey { key: row.into(), token: token.into_string() })
     }
 
@@ -156,11 +161,15 @@ impl KeyService {
         description: Option<String>,
     ) -> Result<ApiKey> {
         let description = types::normalize_description(description).map_err(Error::Invalid)?;
-        let row = find_own_key(&self.db, &caller.region.id, key_id).await?;
+        let txn = crate::db::begin_write(&self.db).await?;
+        let row = find_own_key(&txn, &caller.region.id, key_id).await?;
         let mut row: api_key::ActiveModel = row.into();
         row.description = Set(description);
         row.updated_at = Set(now());
-        Ok(row.update(&self.db).await?.into())
+        let row = row.update(&txn).await?;
+        audit::record(&txn, &caller.region.id, AuditAction::ApiKeyUpdated, Some(&row), Some(caller)).await?;
+        txn.commit().await?;
+        Ok(row.into())
     }
 
     /// Revokes a key of the caller's region, unless it is the region's last.
@@ -172,12 +181,13 @@ impl KeyService {
         ensure_own_region(caller, region_id)?;
         let txn = crate::db::begin_write(&self.db).await?;
         region::Entity::find_by_id(&caller.region.id).lock_exclusive().one(&txn).await?;
-        find_own_key(&txn, &caller.region.id, key_id).await?;
+        let key = find_own_key(&txn, &caller.region.id, key_id).await?;
         let keys = api_key::Entity::find().filter(api_key::Column::RegionId.eq(&caller.region.id)).count(&txn).await?;
         if keys <= 1 {
             return Err(Error::LastKey);
         }
         api_key::Entity::delete_by_id(key_id).exec(&txn).await?;
+        audit::record(&txn, &caller.region.id, AuditAction::ApiKeyDeleted, Some(&key), Some(caller)).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -197,7 +207,8 @@ impl KeyService {
             Err(e) if is_unique_violation(&e) => return Err(taken),
             other => other?,
         };
-        let key = key.insert(&txn).await?;
+        audit::record(&txn, &region.id, AuditAction::RegionCreated, None, None).await?;
+        let key = insert_key(&txn, key, None).await?;
         txn.commit().await?;
         Ok(CreatedRegion {
             region: region.into(),
@@ -259,6 +270,17 @@ pub(crate) async fn find_own_key(db: &impl ConnectionTrait, region_id: &str, key
         .one(db)
         .await?
         .ok_or(Error::KeyNotFound)
+}
+
+/// Stores a new key and its audit event; `actor` is `None` for the CLI.
+pub(crate) async fn insert_key(
+    db: &impl ConnectionTrait,
+    row: api_key::ActiveModel,
+    actor: Option<&Caller>,
+) -> Result<api_key::Model> {
+    let key = row.insert(db).await?;
+    audit::record(db, &key.region_id, AuditAction::ApiKeyCreated, Some(&key), actor).await?;
+    Ok(key)
 }
 
 /// A fresh token and the row that stores only its hash. Hashing runs on the

@@ -11,10 +11,12 @@ use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 
+use crate::audit;
 use crate::entity::{api_key, console_session, region};
 use crate::error::{Error, Result};
 use crate::service::{Caller, KeyService, find_own_key, now};
 use crate::token::random_base62;
+use crate::types::AuditAction;
 
 /// How long a session lives.
 #[derive(Clone, Copy, Debug)]
@@ -62,20 +64,23 @@ impl KeyService {
         self.delete_expired_sessions().await?;
         let id = SessionId(random_base62(SESSION_ID_LEN));
         let at = now();
+        let txn = crate::db::begin_write(self.db()).await?;
         console_session::ActiveModel {
             id_hash: Set(session_digest(id.as_str())),
             api_key_id: Set(caller.key_id.clone()),
             created_at: Set(at),
             last_seen_at: Set(at),
         }
-        .insert(self.db())
+        .insert(&txn)
         .await?;
+        audit::record(&txn, &caller.region.id, AuditAction::ConsoleSignedIn, None, Some(&caller)).await?;
+        txn.commit().await?;
         Ok((id, caller))
     }
 
-    /// Who holds this session. `Unauthenticated` when it is unknown, timed
-    /// out, or its key was deleted.
-    pub async fn session_caller(&self, session_id: &str) -> Result<Caller> {
+    /// Who holds this session, calling from `client`. `Unauthenticated` when
+    /// it is unknown, timed out, or its key was deleted.
+    pub async fn session_caller(&self, session_id: &str, client: IpAddr) -> Result<Caller> {
         let found = console_session::Entity::find_by_id(session_digest(session_id))
             .find_also_related(api_key::Entity)
             .one(self.db())
@@ -94,7 +99,7 @@ impl KeyService {
             session.last_seen_at = Set(at);
             session.update(self.db()).await?;
         }
-        Ok(Caller { region: region.into(), key_id: key.id })
+        Ok(Caller { region: region.into(), key_id: key.id, client })
     }
 
     /// Moves a session to another key of its region, so that it survives
@@ -109,7 +114,7 @@ impl KeyService {
         if moved.rows_affected == 0 {
             return Err(Error::Unauthenticated);
         }
-        Ok(Caller { region: caller.region.clone(), key_id: key.id })
+        Ok(Caller { region: caller.region.clone(), key_id: key.id, client: caller.client })
     }
 
     /// Ends a session; unknown ids are fine (signing out twice is harmless).

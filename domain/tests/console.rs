@@ -47,7 +47,7 @@ async fn a_session_stands_for_its_key_and_stores_only_a_digest() {
     let created = f.keys.create_region("acme", false, None).await.unwrap();
     let (session, caller) = f.keys.sign_in(&created.api_key.token, CLIENT).await.unwrap();
     assert_eq!(caller.key_id, created.api_key.key.id);
-    assert_eq!(f.keys.session_caller(session.as_str()).await.unwrap(), caller);
+    assert_eq!(f.keys.session_caller(session.as_str(), CLIENT).await.unwrap(), caller);
 
     let rows = console_session::Entity::find().all(f.keys.db()).await.unwrap();
     assert_eq!(rows.len(), 1);
@@ -68,7 +68,7 @@ async fn wrong_keys_are_refused_and_throttled_like_api_calls() {
     assert!(matches!(f.keys.sign_in(&unknown, CLIENT).await, Err(Error::Unauthenticated)));
     // Even the right key waits once this address failed too often.
     assert!(matches!(f.keys.sign_in(&created.api_key.token, CLIENT).await, Err(Error::Throttled { .. })));
-    assert!(f.keys.session_caller("not-a-session").await.is_err());
+    assert!(f.keys.session_caller("not-a-session", CLIENT).await.is_err());
 }
 
 #[tokio::test]
@@ -80,8 +80,8 @@ async fn deleting_the_key_ends_its_sessions_only() {
     let (second_session, _) = f.keys.sign_in(&second.token, CLIENT).await.unwrap();
 
     f.keys.delete_key(&caller, &caller.key_id, None).await.unwrap();
-    assert!(matches!(f.keys.session_caller(first_session.as_str()).await, Err(Error::Unauthenticated)));
-    assert_eq!(f.keys.session_caller(second_session.as_str()).await.unwrap().key_id, second.key.id);
+    assert!(matches!(f.keys.session_caller(first_session.as_str(), CLIENT).await, Err(Error::Unauthenticated)));
+    assert_eq!(f.keys.session_caller(second_session.as_str(), CLIENT).await.unwrap().key_id, second.key.id);
 }
 
 #[tokio::test]
@@ -93,7 +93,7 @@ async fn sessions_time_out_when_idle_and_absolutely() {
         let f = fixture(ThrottleLimits::default(), limits).await;
         let created = f.keys.create_region("acme", false, None).await.unwrap();
         let (session, _) = f.keys.sign_in(&created.api_key.token, CLIENT).await.unwrap();
-        assert!(matches!(f.keys.session_caller(session.as_str()).await, Err(Error::Unauthenticated)));
+        assert!(matches!(f.keys.session_caller(session.as_str(), CLIENT).await, Err(Error::Unauthenticated)));
     }
 }
 
@@ -103,7 +103,7 @@ async fn sign_out_ends_the_session() {
     let created = f.keys.create_region("acme", false, None).await.unwrap();
     let (session, _) = f.keys.sign_in(&created.api_key.token, CLIENT).await.unwrap();
     f.keys.sign_out(session.as_str()).await.unwrap();
-    assert!(f.keys.session_caller(session.as_str()).await.is_err());
+    assert!(f.keys.session_caller(session.as_str(), CLIENT).await.is_err());
     f.keys.sign_out(session.as_str()).await.unwrap();
 }
 
@@ -124,7 +124,7 @@ async fn a_rotation_replaces_the_old_key_and_can_keep_the_session() {
     f.keys.finish_rotation(&caller, &started.rotation.id).await.unwrap();
     let keys = f.keys.list_keys(&caller).await.unwrap();
     assert_eq!(keys.iter().map(|k| k.id.as_str()).collect::<Vec<_>>(), [started.rotation.new_key_id.as_str()]);
-    assert_eq!(f.keys.session_caller(session.as_str()).await.unwrap().key_id, started.rotation.new_key_id);
+    assert_eq!(f.keys.session_caller(session.as_str(), CLIENT).await.unwrap().key_id, started.rotation.new_key_id);
     assert_eq!(f.keys.current_rotation(&caller).await.unwrap(), None);
     assert!(f.keys.finish_rotation(&caller, &started.rotation.id).await.is_err());
 }
@@ -136,7 +136,7 @@ async fn finishing_on_the_session_key_ends_the_session() {
     let (session, caller) = f.keys.sign_in(&created.api_key.token, CLIENT).await.unwrap();
     let started = f.keys.start_rotation(&caller, &caller.key_id, None).await.unwrap();
     f.keys.finish_rotation(&caller, &started.rotation.id).await.unwrap();
-    assert!(matches!(f.keys.session_caller(session.as_str()).await, Err(Error::Unauthenticated)));
+    assert!(matches!(f.keys.session_caller(session.as_str(), CLIENT).await, Err(Error::Unauthenticated)));
 }
 
 #[tokio::test]

@@ -5,12 +5,14 @@ import { SignInPage } from './sign-in';
 /** The dashboard and its dialogs. */
 export class DashboardPage {
   readonly keysTable: Locator;
+  readonly activityTable: Locator;
   readonly createKey: Locator;
   readonly dialog: Locator;
   readonly notice: Locator;
 
   constructor(readonly page: Page) {
-    this.keysTable = page.getByRole('table');
+    this.keysTable = page.getByRole('table', { name: 'API keys' });
+    this.activityTable = page.getByRole('table', { name: 'Recent activity' });
     this.createKey = page.getByRole('button', { name: 'Create key' });
     this.dialog = page.getByRole('dialog');
     this.notice = page.getByRole('status').filter({ hasText: /./ }).first();
@@ -32,6 +34,11 @@ export class DashboardPage {
   /** The table row of the key with this preview (or description). */
   row(text: string): Locator {
     return this.keysTable.getByRole('row').filter({ hasText: text });
+  }
+
+  /** The audit log entry whose "What" cell says `what`. */
+  activity(what: string): Locator {
+    return this.activityTable.getByRole('row').filter({ has: this.page.getByRole('cell', { name: what, exact: true }) });
   }
 
   rows(): Locator {

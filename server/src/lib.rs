@@ -65,6 +65,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(rest::me))
         .routes(routes!(rest::list_keys, rest::create_key))
         .routes(routes!(rest::get_key, rest::update_key, rest::delete_key))
+        .routes(routes!(rest::audit_events))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .split_for_parts()

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
-use domain::{ApiKey, CreatedApiKey, KeyService, RegionOverview};
+use domain::{ApiKey, AuditEvent, CreatedApiKey, KeyService, RegionOverview};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -134,4 +134,24 @@ pub async fn delete_key(
 ) -> Result<StatusCode, ApiError> {
     keys.delete_key(&caller, &id, scope.region_id.as_deref()).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /auth/region/audit-events?limit=`
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    /// How many events, newest first: default 50, at most 200.
+    pub limit: Option<u64>,
+}
+
+/// The region's audit log, newest first: every key created, described or
+/// deleted and every console sign-in, with the acting key and its address.
+#[utoipa::path(get, path = "/auth/region/audit-events", tag = TAG, security(("api_key" = [])), params(AuditQuery),
+    responses((status = 200, body = Vec<AuditEvent>), (status = 400, body = Problem), (status = 401, body = Problem)))]
+pub async fn audit_events(
+    State(keys): State<KeyService>,
+    Authenticated(caller): Authenticated,
+    QueryParams(query): QueryParams<AuditQuery>,
+) -> Result<Json<Vec<AuditEvent>>, ApiError> {
+    Ok(Json(keys.audit_events(&caller, query.limit.unwrap_or(50)).await?))
 }

@@ -304,7 +304,9 @@ async fn openapi_health_and_readiness() {
     let openapi: Value =
         server.client.get(format!("{}/openapi.json", server.url)).send().await.unwrap().json().await.unwrap();
     assert!(openapi["openapi"].as_str().unwrap().starts_with("3.1"));
-    for path in ["/auth/regions/me", "/auth/region/api-keys", "/auth/region/api-keys/{id}", "/healthz", "/readyz"] {
+    let documented =
+        ["/auth/regions/me", KEYS, "/auth/region/api-keys/{id}", "/auth/region/audit-events", "/healthz", "/readyz"];
+    for path in documented {
         assert!(openapi["paths"][path].is_object(), "{path} is documented");
     }
     let item = &openapi["paths"]["/auth/region/api-keys/{id}"];
@@ -372,4 +374,42 @@ async fn readiness_follows_the_database_and_recovers_by_itself() {
     proxy.restore();
     eventually(Duration::from_secs(30), || async { (ready().await.status() == StatusCode::OK).then_some(()) }).await;
     server.me(&token).await;
+}
+
+#[tokio::test]
+async fn the_audit_log_records_who_changed_what_from_where_and_outlives_keys() {
+    let server = TestServer::start().await;
+    let created = server.region("acme").await;
+    let first = created.api_key.token;
+    let other = server.region("other").await;
+    let second: Value = server.create_key(&first, json!({"description": "temp"})).await.json().await.unwrap();
+    let second_id = second["id"].as_str().unwrap();
+    let path = format!("{KEYS}/{second_id}");
+    server.request(Method::PATCH, &path, &first).json(&json!({"description": "renamed"})).send().await.unwrap();
+    assert_eq!(server.delete(&path, &first).await.status(), StatusCode::NO_CONTENT);
+    let refused = server.delete(&format!("{KEYS}/{}", created.api_key.key.id), &first).await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT, "a refused delete is not logged");
+
+    let log: Value = server.get("/auth/region/audit-events", &first).await.json().await.unwrap();
+    let log = log.as_array().unwrap();
+    let actions: Vec<&str> = log.iter().map(|event| event["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["api_key.deleted", "api_key.updated", "api_key.created", "api_key.created", "region.created"]);
+    let first_id = created.api_key.key.id.as_str();
+    for event in &log[..3] {
+        assert_eq!(event["api_key_id"], second_id);
+        assert_eq!(event["api_key_preview"], second["token_preview"], "the deleted key is still named");
+        assert_eq!(event["actor_api_key_id"], first_id);
+        assert_eq!(event["client_address"], "127.0.0.1");
+    }
+    assert_eq!(log[3]["api_key_id"], first_id);
+    assert!(log[3]["actor_api_key_id"].is_null() && log[3]["client_address"].is_null(), "created by the operator");
+    assert!(!Value::Array(log.clone()).to_string().contains(second["token"].as_str().unwrap()));
+
+    let limited: Value = server.get("/auth/region/audit-events?limit=2", &first).await.json().await.unwrap();
+    assert_eq!(limited.as_array().unwrap().len(), 2);
+    let bad = server.get("/auth/region/audit-events?limit=many", &first).await;
+    problem(bad, StatusCode::BAD_REQUEST, "invalid-query").await;
+    let theirs: Value = server.get("/auth/region/audit-events", &other.api_key.token).await.json().await.unwrap();
+    let theirs: Vec<&str> = theirs.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(theirs, ["api_key.created", "region.created"], "a region sees only its own log");
 }

@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 use super::clipboard::CopyButton;
 use super::keys::KeysSection;
 use super::{DashboardData, LoadStatus, Navigator, RelativeTime};
-use crate::api;
+use crate::{api, format};
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
@@ -19,6 +19,7 @@ pub fn DashboardPage() -> impl IntoView {
             <RegionHeader data=data/>
             <RotationBanner data=data/>
             <KeysSection data=data/>
+            <ActivitySection data=data/>
         </LoadStatus>
     }
 }
@@ -85,5 +86,42 @@ fn RotationBanner(data: DashboardData) -> impl IntoView {
                 </section>
             }
         })
+    }
+}
+
+/// The latest entries of the region's audit log.
+#[component]
+fn ActivitySection(data: DashboardData) -> impl IntoView {
+    let entries = data.select(|d| {
+        let current = d.overview.current_api_key_id.as_str();
+        d.activity
+            .iter()
+            .map(|event| {
+                let (what, who) = format::audit_entry(event, &d.overview.api_keys, current);
+                (event.id.clone(), event.at, what, who, event.client_address.clone())
+            })
+            .collect::<Vec<_>>()
+    });
+    view! {
+        <section class="panel" aria-labelledby="activity-heading">
+            <h2 id="activity-heading">"Recent activity"</h2>
+            <div class="table-scroll">
+                <table aria-labelledby="activity-heading">
+                    <thead>
+                        <tr><th scope="col">"When"</th><th scope="col">"What"</th><th scope="col">"By"</th><th scope="col">"From"</th></tr>
+                    </thead>
+                    <tbody>
+                        <For each=move || entries.get().unwrap_or_default() key=|entry| entry.0.clone() let((_, at, what, who, from))>
+                            <tr>
+                                <td><RelativeTime at=Signal::stored(Some(at))/></td>
+                                <td>{what}</td>
+                                <td>{who}</td>
+                                <td>{from.unwrap_or_else(|| "—".to_owned())}</td>
+                            </tr>
+                        </For>
+                    </tbody>
+                </table>
+            </div>
+        </section>
     }
 }

@@ -50,7 +50,7 @@ pub fn KeysSection(data: DashboardData) -> impl IntoView {
                 </button>
             </div>
             <div class="table-scroll">
-                <table class="keys">
+                <table class="keys" aria-labelledby="keys-heading">
                     <thead>
                         <tr>
                             <th scope="col">"Description"</th>

@@ -1,6 +1,7 @@
 //! sea-orm entities: the tables as the domain sees them.
 
 pub mod api_key;
+pub mod audit_event;
 pub mod console_session;
 pub mod region;
 pub mod rotation;

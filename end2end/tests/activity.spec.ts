@@ -1,0 +1,30 @@
+import { expect, test } from '../fixtures';
+
+test('recent activity says who changed which key, from where, also after the key is gone', async ({
+  region,
+  rest,
+  dashboard,
+}) => {
+  const doomed = await rest.createKey(region.token, 'old cron job');
+  await rest.deleteKey(region.token, doomed.id);
+  await dashboard.open(region.token);
+
+  const deleted = dashboard.activity(`Key ${doomed.token_preview} deleted`);
+  await expect(deleted).toHaveCount(1);
+  await expect(deleted).toContainText("this session's key");
+  await expect(deleted).toContainText('127.0.0.1');
+  await expect(dashboard.activity(`Key ${doomed.token_preview} created`)).toHaveCount(1);
+  await expect(dashboard.activity('Signed in to the console')).toHaveCount(1);
+  const first = dashboard.activity(`Key ${region.preview} created`);
+  await expect(first).toContainText('the operator (CLI)');
+
+  // A change made in the console appears at the top once it is done.
+  const row = dashboard.row(region.preview);
+  await dashboard.button(row, 'Edit').click();
+  await dashboard.dialog.getByLabel('Description (optional)').fill('primary');
+  await dashboard.dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dashboard.dialog).toBeHidden();
+  await expect(dashboard.activityTable.locator('tbody tr').first()).toContainText(
+    `Description of ${region.preview} changed`,
+  );
+});
