@@ -10,6 +10,9 @@ need_cargo
 say "Checking formatting and lints"
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
+# The console's components only compile for the browser.
+rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+cargo clippy --locked -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 say "Tests against SQLite (a temp file per test)"
 cargo test --locked
