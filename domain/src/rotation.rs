@@ -3,11 +3,9 @@
 //! resumable from any browser; the keys themselves are made and deleted by
 //! the same code as every other key, so the last-key guard still holds.
 
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::entity::{region, rotation};
+use crate::entity::rotation;
 use crate::error::{Error, Result};
 use crate::rotation_types::{Rotation, StartedRotation};
 use crate::service::{Caller, KeyService, find_own_key, insert_key, new_key_row, now};
@@ -30,8 +28,7 @@ impl KeyService {
         // Hash before taking the write lock: argon2 is slow by design.
         let (new_key, token) = new_key_row(&caller.region, description).await?;
 
-        let txn = crate::db::begin_write(self.db()).await?;
-        region::Entity::find_by_id(&caller.region.id).lock_exclusive().one(&txn).await?;
+        let txn = self.begin_change(caller).await?;
         find_own_key(&txn, &caller.region.id, old_key_id).await?;
         if let Some(open) = unfinished(&txn, &caller.region.id).await? {
             if open.new_key_id.is_some() {

@@ -2,8 +2,8 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
 };
 
 use crate::audit;
@@ -147,7 +147,7 @@ impl KeyService {
         ensure_own_region(caller, region_id)?;
         let description = types::normalize_description(description).map_err(Error::Invalid)?;
         let (row, token) = new_key_row(&caller.region, description).await?;
-        let txn = crate::db::begin_write(&self.db).await?;
+        let txn = self.begin_change(caller).await?;
         let row = insert_key(&txn, row, Some(caller)).await?;
         txn.commit().await?;
         Ok(CreatedApiKey { key: row.into(), token: token.into_string() })
@@ -161,7 +161,7 @@ impl KeyService {
         description: Option<String>,
     ) -> Result<ApiKey> {
         let description = types::normalize_description(description).map_err(Error::Invalid)?;
-        let txn = crate::db::begin_write(&self.db).await?;
+        let txn = self.begin_change(caller).await?;
         let row = find_own_key(&txn, &caller.region.id, key_id).await?;
         let mut row: api_key::ActiveModel = row.into();
         row.description = Set(description);
@@ -175,12 +175,10 @@ impl KeyService {
     /// Revokes a key of the caller's region, unless it is the region's last.
     ///
     /// The count and the delete happen in one transaction that holds the
-    /// region's write lock (`FOR UPDATE` on Postgres, `BEGIN IMMEDIATE` on
-    /// SQLite), so concurrent deletes cannot all see "two left".
+    /// region's write lock, so concurrent deletes cannot all see "two left".
     pub async fn delete_key(&self, caller: &Caller, key_id: &str, region_id: Option<&str>) -> Result<()> {
         ensure_own_region(caller, region_id)?;
-        let txn = crate::db::begin_write(&self.db).await?;
-        region::Entity::find_by_id(&caller.region.id).lock_exclusive().one(&txn).await?;
+        let txn = self.begin_change(caller).await?;
         let key = find_own_key(&txn, &caller.region.id, key_id).await?;
         let keys = api_key::Entity::find().filter(api_key::Column::RegionId.eq(&caller.region.id)).count(&txn).await?;
         if keys <= 1 {
@@ -253,6 +251,22 @@ impl KeyService {
     /// Whether the database answers (readiness).
     pub async fn ping(&self) -> Result<()> {
         Ok(self.db.ping().await?)
+    }
+}
+
+impl KeyService {
+    /// A write transaction on behalf of `caller` holding its region's write
+    /// lock (`FOR UPDATE` on Postgres, `BEGIN IMMEDIATE` on SQLite). The
+    /// caller's key is read again under the lock, so a request whose key was
+    /// revoked while it was in flight changes nothing.
+    pub(crate) async fn begin_change(&self, caller: &Caller) -> Result<DatabaseTransaction> {
+        let txn = crate::db::begin_write(&self.db).await?;
+        region::Entity::find_by_id(&caller.region.id).lock_exclusive().one(&txn).await?;
+        match find_own_key(&txn, &caller.region.id, &caller.key_id).await {
+            Ok(_) => Ok(txn),
+            Err(Error::KeyNotFound) => Err(Error::Unauthenticated),
+            Err(error) => Err(error),
+        }
     }
 }
 

@@ -64,7 +64,7 @@ impl KeyService {
         self.delete_expired_sessions().await?;
         let id = SessionId(random_base62(SESSION_ID_LEN));
         let at = now();
-        let txn = crate::db::begin_write(self.db()).await?;
+        let txn = self.begin_change(&caller).await?;
         console_session::ActiveModel {
             id_hash: Set(session_digest(id.as_str())),
             api_key_id: Set(caller.key_id.clone()),
