@@ -84,6 +84,7 @@ export const test = base.extend<{
   signIn: SignInPage;
   dashboard: DashboardPage;
   wizard: RotationWizard;
+  policyViolations: string[];
 }>({
   // eslint-disable-next-line no-empty-pattern
   region: async ({}, use) => use(await createRegion()),
@@ -91,6 +92,20 @@ export const test = base.extend<{
   signIn: async ({ page }, use) => use(new SignInPage(page)),
   dashboard: async ({ page }, use) => use(new DashboardPage(page)),
   wizard: async ({ page }, use) => use(new RotationWizard(page)),
+  // Every test also proves the console works under its Content-Security-Policy:
+  // Chromium reports each blocked script, style or request on the console.
+  // A test that provokes violations on purpose takes them out of this list.
+  policyViolations: [
+    async ({ page }, use) => {
+      const violations: string[] = [];
+      page.on('console', (message) => {
+        if (message.text().includes('Content Security Policy')) violations.push(message.text());
+      });
+      await use(violations);
+      expect(violations, 'Content-Security-Policy violations').toEqual([]);
+    },
+    { auto: true },
+  ],
 });
 
 export { expect };

@@ -17,8 +17,10 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use base64::prelude::{BASE64_STANDARD, Engine};
 use domain::KeyService;
 use leptos::prelude::provide_context;
+use sha2::{Digest, Sha256};
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -53,7 +55,7 @@ impl ConsoleOptions {
 
 const INDEX: &str = "index.html";
 const SERVER_FN_ROUTE: &str = "/api/{*fn_name}";
-/// Trunk names built assets `<name>-<16 hex digits>.<ext>`: their content never changes.
+/// Trunk names built assets `<name>-<content hash>.<ext>`: their content never changes.
 const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
 const REVALIDATE: HeaderValue = HeaderValue::from_static("no-cache");
 
@@ -129,15 +131,44 @@ async fn console_file(dir: Option<PathBuf>, request: Request) -> Response {
         return ApiError::NoRoute.into_response();
     }
     let mut response = response.map(Body::new);
-    let is_index = !file_name.contains('.') || file_name == INDEX;
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, if is_content_hashed(&file_name) { IMMUTABLE } else { REVALIDATE });
-    if is_index {
-        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-        headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    if !file_name.contains('.') || file_name == INDEX {
+        match tokio::fs::read_to_string(dir.join(INDEX)).await {
+            Ok(index) => {
+                let policy = HeaderValue::try_from(content_security_policy(&index)).expect("the policy is ASCII");
+                headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+            }
+            // The page keeps the restrictive default policy of every response.
+            Err(error) => tracing::error!(%error, "cannot read the console's index.html"),
+        }
     }
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     response
+}
+
+/// The console's Content-Security-Policy: scripts only from this origin plus
+/// the exact inline loader Trunk writes into `index.html` (allowed by its
+/// hash, so an injected script cannot run), WebAssembly compilation, and
+/// network access to this origin only. Inline styles stay allowed: Leptos
+/// sets `style` attributes, which cannot carry script.
+fn content_security_policy(index: &str) -> String {
+    let inline_scripts: String = inline_scripts(index)
+        .map(|script| format!(" 'sha256-{}'", BASE64_STANDARD.encode(Sha256::digest(script))))
+        .collect();
+    format!(
+        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'{inline_scripts}; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    )
+}
+
+/// The bodies of the `<script>` elements without a `src`, exactly as the
+/// browser hashes them.
+fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
+    html.split("<script").skip(1).filter_map(|element| {
+        let (attributes, rest) = element.split_once('>')?;
+        let (body, _) = rest.split_once("</script>")?;
+        (!attributes.contains("src=")).then_some(body)
+    })
 }
 
 /// The REST API's and the server functions' paths never fall back to the
@@ -146,8 +177,12 @@ fn is_console_path(path: &str) -> bool {
     !["/auth", "/api"].iter().any(|prefix| path == *prefix || path.starts_with(&format!("{prefix}/")))
 }
 
+/// Trunk writes its 64-bit content hash in hex without leading zeros, so
+/// the hash part is up to 16 digits (fewer for one build in sixteen).
 fn is_content_hashed(file_name: &str) -> bool {
-    file_name.split(['-', '.', '_']).any(|part| part.len() == 16 && part.bytes().all(|b| b.is_ascii_hexdigit()))
+    let Some((_, hashed)) = file_name.rsplit_once('-') else { return false };
+    let hash = hashed.split(['.', '_']).next().unwrap_or_default();
+    (8..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 #[cfg(test)]
@@ -156,6 +191,14 @@ mod tests {
 
     use super::*;
     use crate::app_with_console;
+
+    const INDEX_HTML: &str = concat!(
+        "<!DOCTYPE html><title>console</title>",
+        "<script type=\"module\">import init from '/frontend-0123456789abcdef.js'; await init();</script>",
+        "<script src=\"/elsewhere.js\"></script>",
+    );
+    /// The browser's SHA-256 of the inline script above (`openssl dgst -sha256 -binary | base64`).
+    const INLINE_SCRIPT_HASH: &str = "'sha256-64NDzw+mloD+jSeRoDndyC/RaW6L1lBLJZaTQJQYRx4='";
 
     /// The whole router with a console build of two files in a temp dir.
     async fn serving(build: bool) -> (Router, tempfile::TempDir) {
@@ -166,7 +209,7 @@ mod tests {
         let dist = dir.path().join("dist");
         std::fs::create_dir(&dist).expect("dist dir");
         if build {
-            std::fs::write(dist.join(INDEX), "<!DOCTYPE html><title>console</title>").expect("index");
+            std::fs::write(dist.join(INDEX), INDEX_HTML).expect("index");
             std::fs::write(dist.join("frontend-0123456789abcdef_bg.wasm"), b"\0asm").expect("wasm");
         }
         let keys = KeyService::new(db, domain::ThrottleLimits::default());
@@ -195,6 +238,12 @@ mod tests {
             assert!(header(&response, header::CONTENT_TYPE).starts_with("text/html"), "{route}");
             assert_eq!(header(&response, header::CACHE_CONTROL), "no-cache", "{route}");
             assert_eq!(header(&response, header::X_FRAME_OPTIONS), "DENY", "{route}");
+            let policy = header(&response, header::CONTENT_SECURITY_POLICY);
+            assert!(
+                policy.contains(&format!("script-src 'self' 'wasm-unsafe-eval' {INLINE_SCRIPT_HASH};")),
+                "{route}: {policy}"
+            );
+            assert!(policy.contains("default-src 'none'") && policy.contains("frame-ancestors 'none'"), "{policy}");
         }
         let wasm = send(&router, Method::GET, "/frontend-0123456789abcdef_bg.wasm", &[]).await;
         assert_eq!(wasm.status(), StatusCode::OK);
@@ -263,7 +312,9 @@ mod tests {
     fn trunk_hashed_assets_are_recognised() {
         assert!(is_content_hashed("frontend-3f2b8c1d9e0a7b6c_bg.wasm"));
         assert!(is_content_hashed("console-0123456789abcdef.css"));
+        assert!(is_content_hashed("frontend-49c636b76d9be53.js"), "a hash with a leading zero dropped");
         assert!(!is_content_hashed("index.html"));
+        assert!(!is_content_hashed("my-logo.svg"));
         assert!(!is_content_hashed("favicon.ico"));
     }
 }
