@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use axum::http::HeaderName;
+use chrono::TimeDelta;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// The embedded default: a SQLite file under `./data/`, created on first run.
@@ -110,6 +111,14 @@ pub struct ServeArgs {
     /// Set it only when every request comes through a proxy that sets it.
     #[arg(long, env = "KEYWARD_CLIENT_IP_HEADER")]
     pub client_ip_header: Option<HeaderName>,
+
+    /// A console session nobody used for this many minutes ends.
+    #[arg(long, env = "KEYWARD_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u32).range(5..=1440))]
+    pub session_idle_minutes: u32,
+
+    /// Every console session ends this many hours after its sign-in.
+    #[arg(long, env = "KEYWARD_SESSION_MAX_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=720))]
+    pub session_max_hours: u32,
 }
 
 impl ServeArgs {
@@ -121,11 +130,49 @@ impl ServeArgs {
         crate::console::ConsoleOptions::from_dir(&self.console_dir, self.secure_cookies)
     }
 
+    pub fn session_limits(&self) -> domain::SessionLimits {
+        domain::SessionLimits {
+            idle: TimeDelta::minutes(self.session_idle_minutes.into()),
+            absolute: TimeDelta::hours(self.session_max_hours.into()),
+        }
+    }
+
     pub fn throttle_limits(&self) -> domain::ThrottleLimits {
         domain::ThrottleLimits {
             per_address: self.auth_failures_per_address,
             per_key: self.auth_failures_per_key,
             ..Default::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::error::ErrorKind;
+
+    use super::*;
+
+    fn serve_args(args: &[&str]) -> Result<ServeArgs, clap::Error> {
+        let cli = Cli::try_parse_from(["keyward", "serve"].iter().chain(args))?;
+        match cli.command {
+            Some(Command::Serve(args)) => Ok(args),
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn session_time_outs_default_and_can_be_set() {
+        let defaults = serve_args(&[]).unwrap().session_limits();
+        assert_eq!((defaults.idle, defaults.absolute), (TimeDelta::minutes(30), TimeDelta::hours(12)));
+        let set = serve_args(&["--session-idle-minutes", "10", "--session-max-hours", "2"]).unwrap().session_limits();
+        assert_eq!((set.idle, set.absolute), (TimeDelta::minutes(10), TimeDelta::hours(2)));
+    }
+
+    #[test]
+    fn session_time_outs_out_of_range_are_refused() {
+        for args in [["--session-idle-minutes", "0"], ["--session-idle-minutes", "2000"], ["--session-max-hours", "0"]]
+        {
+            assert_eq!(serve_args(&args).unwrap_err().kind(), ErrorKind::ValueValidation, "{args:?}");
         }
     }
 }

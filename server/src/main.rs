@@ -47,11 +47,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     let db = domain::db::connect(&cli.database_url).await.map_err(Failure::Database)?;
     domain::db::migrate(&db).await.map_err(Failure::Migration)?;
     let command = cli.command.unwrap_or(Command::Serve(cli.serve));
-    let limits = match &command {
-        Command::Serve(args) => args.throttle_limits(),
-        _ => domain::ThrottleLimits::default(),
+    let keys = match &command {
+        Command::Serve(args) => KeyService::new(db, args.throttle_limits()).with_session_limits(args.session_limits()),
+        _ => KeyService::new(db, domain::ThrottleLimits::default()),
     };
-    let keys = KeyService::new(db, limits);
     match command {
         Command::Serve(args) => serve::run(keys, &args).await,
         Command::Migrate => {
