@@ -46,3 +46,45 @@ test('leaving the page before acknowledging asks for confirmation', async ({ pag
   expect(await asked).toBe('beforeunload');
   await expect(dashboard.revealedToken()).toBeVisible();
 });
+
+test('going back before acknowledging asks first; staying keeps the key on screen', async ({
+  page,
+  region,
+  dashboard,
+}) => {
+  await dashboard.open(region.token);
+  const token = await dashboard.createKeyAndReveal('back button');
+
+  const answer = (accept: boolean) =>
+    new Promise<string>((resolve) => {
+      page.once('dialog', async (dialog) => {
+        resolve(`${dialog.type()}: ${dialog.message()}`);
+        await (accept ? dialog.accept() : dialog.dismiss());
+      });
+    });
+  const stay = answer(false);
+  await page.goBack();
+  expect(await stay).toBe('confirm: Leave without storing the new API key? You will not see it again.');
+  await expect(dashboard.revealedToken()).toHaveValue(token);
+  await expect(page).toHaveURL(/\/$/);
+
+  const leave = answer(true);
+  await page.goBack();
+  expect(await leave).toMatch(/^confirm: /);
+  await expect(page).toHaveURL(/\/sign-in$/);
+  expect(await page.content()).not.toContain(token);
+});
+
+test('once acknowledged, Back goes straight back without asking', async ({ page, region, dashboard }) => {
+  await dashboard.open(region.token);
+  await dashboard.createKeyAndReveal('acknowledged');
+  await dashboard.acknowledgeReveal();
+  const dialogs: string[] = [];
+  page.on('dialog', async (dialog) => {
+    dialogs.push(dialog.type());
+    await dialog.dismiss();
+  });
+  await page.goBack();
+  await expect(page).toHaveURL(/\/sign-in$/);
+  expect(dialogs).toEqual([]);
+});

@@ -5,21 +5,18 @@ use leptos::callback::{Callable, UnsyncCallback};
 use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
+use leptos::wasm_bindgen::JsValue;
 
 use super::clipboard::CopyButton;
 
 /// Shows `created`'s token once, with a Copy button. Only "I have stored
-/// this key" closes it; until then, leaving the page asks first. The token
-/// lives only in this component's props: the parent drops it on `on_stored`.
+/// this key" closes it; until then, leaving the page or going back asks
+/// first. The token lives only in this component's props: the parent drops
+/// it on `on_stored`.
 #[component]
 pub fn OneTimeReveal(created: CreatedApiKey, on_stored: UnsyncCallback<()>) -> impl IntoView {
     let field = NodeRef::<html::Input>::new();
-    let leaving = window_event_listener(ev::beforeunload, |event| {
-        event.prevent_default();
-        // Older browsers show the prompt only when a return value is set.
-        event.set_return_value("");
-    });
-    on_cleanup(move || leaving.remove());
+    guard_leaving();
     let CreatedApiKey { key, token } = created;
     view! {
         <div class="reveal">
@@ -46,4 +43,52 @@ pub fn OneTimeReveal(created: CreatedApiKey, on_stored: UnsyncCallback<()>) -> i
             </div>
         </div>
     }
+}
+
+/// The state of the history entry that stands between a reveal and the
+/// browser's Back button.
+const BACK_GUARD: &str = "keyward-one-time-reveal";
+const LEAVE_WARNING: &str = "Leave without storing the new API key? You will not see it again.";
+
+/// Asks before the page is unloaded, and before Back leaves the reveal.
+/// Back within the console unloads nothing, so `beforeunload` cannot see
+/// it: an extra history entry at the same URL takes the first Back, and the
+/// administrator either confirms (and goes on back) or stays.
+fn guard_leaving() {
+    let confirmed = StoredValue::new(false);
+    let unloading = window_event_listener(ev::beforeunload, move |event| {
+        if !confirmed.get_value() {
+            event.prevent_default();
+            // Older browsers show the prompt only when a return value is set.
+            event.set_return_value("");
+        }
+    });
+    let Ok(history) = window().history() else {
+        on_cleanup(move || unloading.remove());
+        return;
+    };
+    let guard = JsValue::from_str(BACK_GUARD);
+    let _ = history.push_state(&guard, "");
+    let going_back = window_event_listener(ev::popstate, {
+        let history = history.clone();
+        move |_| {
+            if confirmed.get_value() {
+                return;
+            }
+            if window().confirm_with_message(LEAVE_WARNING).unwrap_or(true) {
+                confirmed.set_value(true);
+                let _ = history.back();
+            } else {
+                let _ = history.push_state(&guard, "");
+            }
+        }
+    });
+    on_cleanup(move || {
+        unloading.remove();
+        going_back.remove();
+        // Stored: take the guard entry out again, unless Back already did.
+        if history.state().ok().and_then(|state| state.as_string()).as_deref() == Some(BACK_GUARD) {
+            let _ = history.back();
+        }
+    });
 }
