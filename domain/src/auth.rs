@@ -74,14 +74,10 @@ impl FailureThrottle {
         Self { limits, failures }
     }
 
-    /// Refuses an address that failed too often, before argon2 runs.
-    pub fn check_address(&self, address: IpAddr) -> Result<()> {
-        self.check(&Subject::Address(address), self.limits.per_address)
-    }
-
-    /// Refuses a key that failed too often, before argon2 runs.
-    pub fn check_key(&self, lookup: &str) -> Result<()> {
-        self.check(&Subject::Key(lookup.to_owned()), self.limits.per_key)
+    /// Refuses, before argon2 runs, an address or a key that failed too often.
+    pub fn check(&self, address: IpAddr, lookup: &str) -> Result<()> {
+        self.check_subject(&Subject::Address(address), self.limits.per_address)?;
+        self.check_subject(&Subject::Key(lookup.to_owned()), self.limits.per_key)
     }
 
     pub fn record_failure(&self, address: IpAddr, lookup: Option<&str>) {
@@ -91,7 +87,7 @@ impl FailureThrottle {
         }
     }
 
-    fn check(&self, subject: &Subject, limit: u32) -> Result<()> {
+    fn check_subject(&self, subject: &Subject, limit: u32) -> Result<()> {
         match self.failures.get(subject) {
             Some((count, since)) if count >= limit => {
                 let retry_after = self.limits.window.saturating_sub(since.elapsed());
@@ -134,15 +130,14 @@ mod tests {
         let throttle = FailureThrottle::new(limits);
         let address: IpAddr = [127, 0, 0, 1].into();
         for _ in 0..3 {
-            throttle.check_key("lookup").unwrap();
+            throttle.check(address, "lookup").unwrap();
             throttle.record_failure(address, Some("lookup"));
         }
-        match throttle.check_key("lookup") {
+        match throttle.check(address, "lookup") {
             Err(Error::Throttled { retry_after }) => assert!(retry_after <= Duration::from_secs(60)),
             other => panic!("expected a throttle, got {other:?}"),
         }
-        throttle.check_key("other").unwrap();
-        throttle.check_address(address).unwrap();
+        throttle.check(address, "other").unwrap();
     }
 
     #[test]
@@ -152,8 +147,8 @@ mod tests {
         let address: IpAddr = [10, 0, 0, 1].into();
         throttle.record_failure(address, None);
         throttle.record_failure(address, None);
-        assert!(matches!(throttle.check_address(address), Err(Error::Throttled { .. })));
-        throttle.check_address([10, 0, 0, 2].into()).unwrap();
+        assert!(matches!(throttle.check(address, "any"), Err(Error::Throttled { .. })));
+        throttle.check([10, 0, 0, 2].into(), "any").unwrap();
     }
 
     #[test]
@@ -162,8 +157,8 @@ mod tests {
         let throttle = FailureThrottle::new(limits);
         let address: IpAddr = [10, 0, 0, 1].into();
         throttle.record_failure(address, Some("k"));
-        assert!(throttle.check_key("k").is_err());
+        assert!(throttle.check(address, "k").is_err());
         std::thread::sleep(Duration::from_millis(60));
-        throttle.check_key("k").unwrap();
+        throttle.check(address, "k").unwrap();
     }
 }

@@ -90,17 +90,32 @@ impl KeyService {
             return Err(self.refuse(client, None));
         };
         let digest = VerifiedCache::digest(&token);
-        if !self.verified.contains(&digest, &key.secret_hash) {
-            self.throttle.check_address(client)?;
-            self.throttle.check_key(token.lookup())?;
-            let (secret, hash) = (token.secret().to_owned(), key.secret_hash.clone());
-            let matches = tokio::task::spawn_blocking(move || secret_hash::verify(&secret, &hash))
-                .await
-                .map_err(|e| Error::Internal(format!("argon2 verification task: {e}")))?;
-            if !matches {
-                return Err(self.refuse(client, Some(token.lookup())));
+        if !self.verified.contains(&digest, key.secret_hash.as_str()) {
+            // Refuse what is over its limit at once, without queueing.
+            self.throttle.check(client, token.lookup())?;
+            let slot = secret_hash::slot().await?;
+            // Again in turn: attempts that queued together must not all pass
+            // a check made before any of them failed, and one of them may
+            // have verified this very token meanwhile.
+            if !self.verified.contains(&digest, key.secret_hash.as_str()) {
+                self.throttle.check(client, token.lookup())?;
+                let (secret, hash) = (token.secret().to_owned(), key.secret_hash.clone());
+                let (throttle, lookup) = (self.throttle.clone(), token.lookup().to_owned());
+                let matches = slot
+                    .run(move || {
+                        let matches = secret_hash::verify(&secret, &hash);
+                        // Counted before the turn ends, so the next in line sees it.
+                        if !matches {
+                            throttle.record_failure(client, Some(&lookup));
+                        }
+                        matches
+                    })
+                    .await?;
+                if !matches {
+                    return Err(Error::Unauthenticated);
+                }
+                self.verified.insert(digest, key.secret_hash.as_str());
             }
-            self.verified.insert(digest, &key.secret_hash);
         }
         self.usage.record(&key.id);
         Ok(Caller { region: region.into(), key_id: key.id, client })
@@ -297,17 +312,13 @@ pub(crate) async fn insert_key(
     Ok(key)
 }
 
-/// A fresh token and the row that stores only its hash. Hashing runs on the
-/// blocking pool: it takes tens of milliseconds of CPU by design.
+/// A fresh token and the row that stores only its hash.
 pub(crate) async fn new_key_row(
     region: &types::Region,
     description: Option<String>,
 ) -> Result<(api_key::ActiveModel, Token)> {
     let token = Token::generate(region.sandbox);
-    let secret = token.secret().to_owned();
-    let secret_hash = tokio::task::spawn_blocking(move || secret_hash::hash(&secret))
-        .await
-        .map_err(|e| Error::Internal(format!("argon2 hashing task: {e}")))??;
+    let secret_hash = secret_hash::hash_in_turn(token.secret().to_owned()).await?;
     let at = now();
     let row = api_key::ActiveModel {
         id: Set(format!("key_{}", random_base62(16))),

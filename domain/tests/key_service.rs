@@ -3,8 +3,10 @@
 
 mod common;
 
-use common::{CLIENT, default_fixture};
-use domain::Error;
+use std::time::Duration;
+
+use common::{CLIENT, default_fixture, fixture};
+use domain::{Error, SessionLimits, ThrottleLimits};
 
 /// A request authenticates, then its key is revoked before it writes: the
 /// write is refused as unauthenticated and changes nothing.
@@ -30,4 +32,55 @@ async fn a_key_revoked_while_its_request_is_in_flight_changes_nothing() {
     }
     assert_eq!(f.keys.overview(&other).await.unwrap().api_keys, before);
     assert_eq!(f.keys.current_rotation(&other).await.unwrap(), None);
+}
+
+/// The same lookup with another (well-formed) secret.
+fn other_secret(token: &str) -> String {
+    domain::token::with_checksum(&format!("{}{}", &token[..20], domain::token::random_base62(24)))
+}
+
+/// Wrong secrets for one key, all at once: they queue for argon2 and are
+/// checked again in turn, so only the limit (plus what was already running
+/// when it was reached) runs argon2; the rest are throttled without it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_wrong_secrets_cannot_outrun_the_throttle() {
+    let limits = ThrottleLimits { per_key: 3, per_address: 1000, window: Duration::from_secs(60) };
+    let f = fixture(limits, SessionLimits::default()).await;
+    let token = f.keys.create_region("acme", false, None).await.unwrap().api_key.token;
+    let attempts: Vec<_> = (0..24)
+        .map(|_| {
+            let (keys, wrong) = (f.keys.clone(), other_secret(&token));
+            tokio::spawn(async move { keys.authenticate(&wrong, CLIENT).await })
+        })
+        .collect();
+    let (mut verified_wrong, mut throttled) = (0, 0);
+    for attempt in attempts {
+        match attempt.await.unwrap() {
+            Err(Error::Unauthenticated) => verified_wrong += 1,
+            Err(Error::Throttled { .. }) => throttled += 1,
+            other => panic!("a wrong secret got {other:?}"),
+        }
+    }
+    let cores = std::thread::available_parallelism().unwrap().get();
+    assert!(verified_wrong >= 3 && verified_wrong < 3 + cores, "{verified_wrong} ran argon2");
+    assert_eq!(verified_wrong + throttled, 24);
+    assert!(matches!(f.keys.authenticate(&token, CLIENT).await, Err(Error::Throttled { .. })));
+}
+
+/// Many first requests with the right key at once: argon2 runs in turn,
+/// later ones find the token verified, and none is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_first_requests_with_the_right_key_all_pass() {
+    let limits = ThrottleLimits { per_key: 1, per_address: 1, window: Duration::from_secs(60) };
+    let f = fixture(limits, SessionLimits::default()).await;
+    let token = f.keys.create_region("acme", false, None).await.unwrap().api_key.token;
+    let attempts: Vec<_> = (0..24)
+        .map(|_| {
+            let (keys, token) = (f.keys.clone(), token.clone());
+            tokio::spawn(async move { keys.authenticate(&token, CLIENT).await })
+        })
+        .collect();
+    for attempt in attempts {
+        attempt.await.unwrap().unwrap();
+    }
 }

@@ -19,8 +19,15 @@ pub enum Failure {
     Serve(std::io::Error),
     #[error("cannot print JSON: {0}")]
     Json(#[from] serde_json::Error),
-    #[error("{0}")]
+    /// A refusal, or a failure with its cause: the operator at this terminal
+    /// may see what the API keeps from its clients.
+    #[error("{}{}", .0, cause(.0))]
     Domain(#[from] domain::Error),
+}
+
+/// `": <source>"` on one line, or nothing.
+fn cause(error: &domain::Error) -> String {
+    std::error::Error::source(error).map(|source| format!(": {source}").replace('\n', " ")).unwrap_or_default()
 }
 
 pub async fn region(keys: &KeyService, command: RegionCommand) -> Result<(), Failure> {
@@ -69,5 +76,17 @@ fn print_regions(regions: &[RegionSummary]) {
             summary.api_key_count,
             region.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_failures_name_their_cause_on_one_line() {
+        let failure = Failure::from(domain::Error::Database(sea_orm::DbErr::Custom("disk\nfull".to_owned())));
+        assert_eq!(failure.to_string(), "database error: Custom Error: disk full");
+        assert_eq!(Failure::from(domain::Error::LastKey).to_string(), domain::Error::LastKey.to_string());
     }
 }

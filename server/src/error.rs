@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -18,8 +18,12 @@ pub enum ApiError {
     Body(JsonRejection),
     /// 400: a query string that does not parse.
     Query(QueryRejection),
+    /// 400: a path segment that does not parse (e.g. not UTF-8).
+    Path(PathRejection),
     /// 404: no route here.
     NoRoute,
+    /// 405: the route exists, the method does not (`Allow` says which do).
+    MethodNotAllowed,
     /// 403: a console server function called from another site's page.
     CrossSite,
     /// 503: the database does not answer (readiness).
@@ -41,6 +45,12 @@ impl From<JsonRejection> for ApiError {
 impl From<QueryRejection> for ApiError {
     fn from(rejection: QueryRejection) -> Self {
         Self::Query(rejection)
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        Self::Path(rejection)
     }
 }
 
@@ -93,7 +103,14 @@ impl ApiError {
             Self::Query(rejection) => {
                 (StatusCode::BAD_REQUEST, "invalid-query", "Invalid query", rejection.body_text())
             }
+            Self::Path(rejection) => (StatusCode::BAD_REQUEST, "invalid-path", "Invalid path", rejection.body_text()),
             Self::NoRoute => (StatusCode::NOT_FOUND, "no-route", "Not found", "no such endpoint".to_owned()),
+            Self::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                "Method not allowed",
+                "this endpoint does not accept this method".to_owned(),
+            ),
             Self::CrossSite => (
                 StatusCode::FORBIDDEN,
                 "cross-site",

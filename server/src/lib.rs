@@ -23,6 +23,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::console::ConsoleOptions;
+use crate::error::ApiError;
 
 /// Request bodies are small JSON objects; anything larger is refused (413).
 pub const BODY_LIMIT_BYTES: usize = 16 * 1024;
@@ -84,6 +85,7 @@ pub fn app_with_console(state: AppState, console: &ConsoleOptions) -> Router {
     let routes = api
         .route("/openapi.json", get(move || async move { Json(openapi) }))
         .merge(console::routes(state.keys.clone(), console))
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state);
     with_http_layers(routes)
 }

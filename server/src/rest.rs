@@ -19,6 +19,11 @@ pub const TAG: &str = "api-keys";
 #[from_request(via(Json), rejection(ApiError))]
 pub struct Body<T>(pub T);
 
+/// A path parameter whose refusals are problem+json (400).
+#[derive(FromRequestParts)]
+#[from_request(via(Path), rejection(ApiError))]
+pub struct PathParam<T>(pub T);
+
 /// A query string whose refusals are problem+json (400).
 #[derive(FromRequestParts)]
 #[from_request(via(Query), rejection(ApiError))]
@@ -102,7 +107,7 @@ pub async fn create_key(
 pub async fn get_key(
     State(keys): State<KeyService>,
     Authenticated(caller): Authenticated,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
 ) -> Result<Json<ApiKey>, ApiError> {
     Ok(Json(keys.get_key(&caller, &id).await?))
 }
@@ -115,7 +120,7 @@ pub async fn get_key(
 pub async fn update_key(
     State(keys): State<KeyService>,
     Authenticated(caller): Authenticated,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
     Body(request): Body<UpdateApiKey>,
 ) -> Result<Json<ApiKey>, ApiError> {
     Ok(Json(keys.update_description(&caller, &id, request.description).await?))
@@ -129,7 +134,7 @@ pub async fn update_key(
 pub async fn delete_key(
     State(keys): State<KeyService>,
     Authenticated(caller): Authenticated,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
     QueryParams(scope): QueryParams<RegionScope>,
 ) -> Result<StatusCode, ApiError> {
     keys.delete_key(&caller, &id, scope.region_id.as_deref()).await?;

@@ -326,6 +326,30 @@ async fn openapi_health_and_readiness() {
     problem(missing, StatusCode::NOT_FOUND, "no-route").await;
 }
 
+#[tokio::test]
+async fn wrong_methods_and_unparsable_paths_get_problems_too() {
+    let server = TestServer::start().await;
+    let token = server.region("acme").await.api_key.token;
+    for (method, path) in [
+        (reqwest::Method::PUT, KEYS.to_owned()),
+        (reqwest::Method::POST, "/openapi.json".to_owned()),
+        (reqwest::Method::DELETE, "/auth/regions/me".to_owned()),
+    ] {
+        let response = server
+            .client
+            .request(method.clone(), format!("{}{path}", server.url))
+            .header("x-api-key", &token)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.headers().contains_key("allow"), "{method} {path}: 405 says what is allowed");
+        problem(response, StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed").await;
+    }
+    // A percent-encoded byte that is not UTF-8 cannot be a key id.
+    problem(server.get(&format!("{KEYS}/%FF"), &token).await, StatusCode::BAD_REQUEST, "invalid-path").await;
+    assert_eq!(key_count(&server, &token).await, 1);
+}
+
 async fn key_count(server: &TestServer, token: &str) -> usize {
     server.me(token).await["api_keys"].as_array().unwrap().len()
 }

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::secret_hash::SecretHash;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "api_keys")]
 pub struct Model {
@@ -10,7 +12,7 @@ pub struct Model {
     #[sea_orm(unique)]
     pub lookup: String,
     /// argon2id PHC string of the token's secret part.
-    pub secret_hash: String,
+    pub secret_hash: SecretHash,
     pub preview: String,
     pub description: Option<String>,
     pub created_at: ChronoDateTimeUtc,
