@@ -12,7 +12,7 @@ ensure_browser_tools
 build_console
 
 say "Building keyward"
-cargo build --bin keyward
+cargo build --locked --bin keyward
 KEYWARD_BIN="$CARGO_TARGET_DIR/debug/keyward"
 
 work=$(mktemp -d)

@@ -86,7 +86,11 @@ impl KeyService {
             .find_also_related(region::Entity)
             .one(&self.db)
             .await?;
-        let Some((key, Some(region))) = found else {
+        // The prefix is part of what was issued: a live key never answers
+        // as a sandbox one, or the other way round.
+        let Some((key, Some(region))) =
+            found.filter(|(_, region)| region.as_ref().is_some_and(|region| region.sandbox == token.is_sandbox()))
+        else {
             return Err(self.refuse(client, None));
         };
         let digest = VerifiedCache::digest(&token);

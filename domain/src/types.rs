@@ -145,10 +145,34 @@ pub fn normalize_description(description: Option<String>) -> Result<Option<Strin
     if description.chars().count() > DESCRIPTION_MAX_CHARS {
         return Err(format!("the description must be at most {DESCRIPTION_MAX_CHARS} characters"));
     }
-    if description.chars().any(char::is_control) {
-        return Err("the description must not contain control characters (such as line breaks or tabs)".to_owned());
+    if description.chars().any(is_hidden_character) {
+        return Err("the description must not contain control or invisible characters (such as line breaks, tabs or \
+                    right-to-left overrides)"
+            .to_owned());
     }
     Ok((!description.is_empty()).then(|| description.to_owned()))
+}
+
+/// Control characters, and invisible ones that change how the text around
+/// them reads (bidirectional overrides, zero-width spaces): a description or
+/// a name must read as what it is in a delete confirmation or the audit log.
+/// The zero-width joiner stays allowed: emoji sequences need it.
+fn is_hidden_character(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{061C}'
+                | '\u{180E}'
+                | '\u{200B}'
+                | '\u{200C}'
+                | '\u{200E}'
+                | '\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{FEFF}'
+        )
 }
 
 /// Trims a region name and checks it.
@@ -160,8 +184,8 @@ pub fn validate_region_name(name: &str) -> Result<String, String> {
     if name.chars().count() > REGION_NAME_MAX_CHARS {
         return Err(format!("the region name must be at most {REGION_NAME_MAX_CHARS} characters"));
     }
-    if name.chars().any(char::is_control) {
-        return Err("the region name must not contain control characters".to_owned());
+    if name.chars().any(is_hidden_character) {
+        return Err("the region name must not contain control or invisible characters".to_owned());
     }
     Ok(name.to_owned())
 }
@@ -186,6 +210,28 @@ mod tests {
         assert!(normalize_description(Some("x".repeat(DESCRIPTION_MAX_CHARS + 1))).is_err());
         assert!(normalize_description(Some("a\nb".into())).is_err());
         assert!(normalize_description(Some("a\u{0}b".into())).is_err());
+    }
+
+    #[test]
+    fn descriptions_and_names_refuse_invisible_reordering_and_spacing() {
+        for hidden in ["\u{202E}", "\u{2066}", "\u{200B}", "\u{FEFF}", "\u{061C}"] {
+            let text = format!("billing{hidden}gnitset");
+            assert!(normalize_description(Some(text.clone())).is_err(), "{hidden:?}");
+            assert!(validate_region_name(&text).is_err(), "{hidden:?}");
+        }
+        let family = "team \u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}";
+        assert_eq!(normalize_description(Some(family.into())), Ok(Some(family.into())));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn accepted_descriptions_are_trimmed_short_and_visible(input in proptest::prelude::any::<String>()) {
+            if let Ok(Some(description)) = normalize_description(Some(input)) {
+                proptest::prop_assert_eq!(description.trim(), description.as_str());
+                proptest::prop_assert!(description.chars().count() <= DESCRIPTION_MAX_CHARS);
+                proptest::prop_assert!(!description.chars().any(is_hidden_character));
+            }
+        }
     }
 
     #[test]

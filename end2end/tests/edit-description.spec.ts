@@ -11,7 +11,7 @@ test('edits a key description', async ({ page, region, rest, dashboard }) => {
 
   await field.fill('a\u0007b');
   await dashboard.dialog.getByRole('button', { name: 'Save' }).click();
-  await expect(dashboard.dialog.getByRole('alert')).toContainText('control characters');
+  await expect(dashboard.dialog.getByRole('alert')).toContainText('control or invisible characters');
 
   await field.fill('payments worker');
   await dashboard.dialog.getByRole('button', { name: 'Save' }).click();

@@ -33,7 +33,8 @@ pub struct QueryParams<T>(pub T);
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateApiKey {
-    /// At most 200 characters, no control characters; blank means none.
+    /// At most 200 characters, no control or invisible characters (such as
+    /// right-to-left overrides); blank means none.
     #[serde(default)]
     pub description: Option<String>,
     /// When given, must be the caller's own region.
@@ -76,7 +77,7 @@ pub async fn me(
 
 /// The caller's keys, oldest first. Never a secret.
 #[utoipa::path(get, path = "/auth/region/api-keys", tag = TAG, security(("api_key" = [])),
-    responses((status = 200, body = Vec<ApiKey>), (status = 401, body = Problem)))]
+    responses((status = 200, body = Vec<ApiKey>), (status = 401, body = Problem), (status = 429, body = Problem)))]
 pub async fn list_keys(
     State(keys): State<KeyService>,
     Authenticated(caller): Authenticated,
@@ -89,7 +90,8 @@ pub async fn list_keys(
     responses(
         (status = 201, body = CreatedApiKey, description = "The new key and its token, shown this once"),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
+        (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem),
+        (status = 429, body = Problem)))]
 pub async fn create_key(
     State(keys): State<KeyService>,
     Authenticated(caller): Authenticated,
@@ -103,7 +105,8 @@ pub async fn create_key(
 /// One key of the caller's region.
 #[utoipa::path(get, path = "/auth/region/api-keys/{id}", tag = TAG, security(("api_key" = [])),
     params(("id" = String, Path, description = "Key id")),
-    responses((status = 200, body = ApiKey), (status = 401, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = ApiKey), (status = 401, body = Problem), (status = 404, body = Problem),
+        (status = 429, body = Problem)))]
 pub async fn get_key(
     State(keys): State<KeyService>,
     Authenticated(caller): Authenticated,
@@ -116,7 +119,8 @@ pub async fn get_key(
 #[utoipa::path(patch, path = "/auth/region/api-keys/{id}", tag = TAG, security(("api_key" = [])), request_body = UpdateApiKey,
     params(("id" = String, Path, description = "Key id")),
     responses((status = 200, body = ApiKey), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 404, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
+        (status = 404, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem),
+        (status = 429, body = Problem)))]
 pub async fn update_key(
     State(keys): State<KeyService>,
     Authenticated(caller): Authenticated,
@@ -130,7 +134,8 @@ pub async fn update_key(
 #[utoipa::path(delete, path = "/auth/region/api-keys/{id}", tag = TAG, security(("api_key" = [])),
     params(("id" = String, Path, description = "Key id"), RegionScope),
     responses((status = 204, description = "Deleted"), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem, description = "The region's last key")))]
+        (status = 404, body = Problem), (status = 409, body = Problem, description = "The region's last key"),
+        (status = 429, body = Problem)))]
 pub async fn delete_key(
     State(keys): State<KeyService>,
     Authenticated(caller): Authenticated,
@@ -152,7 +157,8 @@ pub struct AuditQuery {
 /// The region's audit log, newest first: every key created, described or
 /// deleted and every console sign-in, with the acting key and its address.
 #[utoipa::path(get, path = "/auth/region/audit-events", tag = TAG, security(("api_key" = [])), params(AuditQuery),
-    responses((status = 200, body = Vec<AuditEvent>), (status = 400, body = Problem), (status = 401, body = Problem)))]
+    responses((status = 200, body = Vec<AuditEvent>), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 429, body = Problem)))]
 pub async fn audit_events(
     State(keys): State<KeyService>,
     Authenticated(caller): Authenticated,

@@ -69,6 +69,8 @@ async fn missing_malformed_unknown_and_wrong_keys_are_refused_alike() {
             "unauthenticated",
         )
         .await,
+        problem(server.get("/auth/regions/me", &as_sandbox(&token)).await, StatusCode::UNAUTHORIZED, "unauthenticated")
+            .await,
     ];
     assert!(bodies.windows(2).all(|pair| pair[0] == pair[1]), "one answer for every kind of bad key");
 }
@@ -364,6 +366,12 @@ fn typo(token: &str) -> String {
 
 /// A well-formed token (valid checksum) with the real lookup part and
 /// another secret: it reaches argon2, which says no.
+/// The same lookup and secret under the sandbox prefix, checksum redone.
+fn as_sandbox(live: &str) -> String {
+    let unsigned = live.strip_prefix("kw_live_").expect("a live token");
+    domain::token::with_checksum(&format!("kw_test_{}", &unsigned[..unsigned.len() - 6]))
+}
+
 fn other_secret(token: &str) -> String {
     let prefix_and_lookup = &token[..20];
     let secret = domain::token::random_base62(24);
