@@ -5,7 +5,7 @@
 //! Endpoints are named, so their URLs (`/api/<name>`) do not depend on the
 //! path the crate was built from.
 
-use domain::{ApiKey, AuditEvent, CreatedApiKey, RegionOverview, Rotation, StartedRotation};
+use domain::{ApiKey, AuditEvent, CreatedApiKey, RegionOverview, Rotation, StartedRotation, refusals};
 use leptos::prelude::*;
 use leptos::server_fn::codec::JsonEncoding;
 use serde::{Deserialize, Serialize};
@@ -45,10 +45,10 @@ pub enum ConsoleError {
     #[error("this API key is not valid")]
     WrongKey,
     /// Too many failed sign-ins (429).
-    #[error("too many failed attempts; try again in {retry_after_secs} s")]
+    #[error("{}", refusals::throttled(*retry_after_secs))]
     Throttled { retry_after_secs: u64 },
     /// The region's only key (409); the same words as the REST API.
-    #[error("this is the region's only API key; create another before deleting it")]
+    #[error("{}", refusals::LAST_KEY)]
     LastKey,
     /// The key is gone, perhaps deleted from another browser (404).
     #[error("this API key no longer exists; reload to see the current keys")]
