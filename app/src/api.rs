@@ -53,6 +53,12 @@ pub enum ConsoleError {
     /// The key is gone, perhaps deleted from another browser (404).
     #[error("this API key no longer exists; reload to see the current keys")]
     KeyNotFound,
+    /// The region already has an unfinished rotation (409).
+    #[error("{}", refusals::ROTATION_IN_PROGRESS)]
+    RotationInProgress,
+    /// The rotation is over, perhaps finished or cancelled in another browser (404).
+    #[error("{}", refusals::ROTATION_NOT_FOUND)]
+    RotationNotFound,
     /// The input broke a rule; the text says which (422).
     #[error("{0}")]
     Invalid(String),
@@ -78,8 +84,8 @@ impl ConsoleError {
         match self {
             Self::NotSignedIn | Self::SignedOut | Self::WrongKey => 401,
             Self::Throttled { .. } => 429,
-            Self::LastKey => 409,
-            Self::KeyNotFound => 404,
+            Self::LastKey | Self::RotationInProgress => 409,
+            Self::KeyNotFound | Self::RotationNotFound => 404,
             Self::Invalid(_) => 422,
             Self::Internal => 500,
             Self::Transport(_) => 400,
@@ -308,6 +314,8 @@ pub mod ssr {
                 E::Throttled { retry_after } => Self::Throttled { retry_after_secs: retry_after.as_secs().max(1) },
                 E::LastKey => Self::LastKey,
                 E::KeyNotFound | E::ForeignRegion => Self::KeyNotFound,
+                E::RotationInProgress => Self::RotationInProgress,
+                E::RotationNotFound => Self::RotationNotFound,
                 E::Invalid(message) => Self::Invalid(message),
                 E::RegionNameTaken(_) | E::Database(_) | E::Internal(_) => {
                     tracing::error!(error = %error, details = ?error, "console call failed");

@@ -30,6 +30,15 @@ pub enum Error {
     #[error("{}", refusals::LAST_KEY)]
     LastKey,
 
+    /// 409: the region already has an unfinished rotation.
+    #[error("{}", refusals::ROTATION_IN_PROGRESS)]
+    RotationInProgress,
+
+    /// 404: no rotation in progress with this id in the caller's region
+    /// (also for finished ones and other regions' ids).
+    #[error("{}", refusals::ROTATION_NOT_FOUND)]
+    RotationNotFound,
+
     /// 422: the input broke a rule; the text says which.
     #[error("{0}")]
     Invalid(String),

@@ -9,3 +9,10 @@ pub const LAST_KEY: &str = "this is the region's only API key; create another be
 pub fn throttled(retry_after_secs: u64) -> String {
     format!("too many failed attempts; try again in {retry_after_secs} s")
 }
+
+/// Starting a rotation while the region has one unfinished.
+pub const ROTATION_IN_PROGRESS: &str = "a rotation is already in progress in this region; finish or cancel it first";
+
+/// Finishing or cancelling a rotation that is not in progress.
+pub const ROTATION_NOT_FOUND: &str =
+    "this rotation is not in progress: it was finished or cancelled, or its new key was deleted";

@@ -12,9 +12,6 @@ use crate::service::{Caller, KeyService, find_own_key, insert_key, new_key_row, 
 use crate::token::random_base62;
 use crate::types::{self, CreatedApiKey};
 
-const ROTATION_IN_PROGRESS: &str = "a rotation is already in progress in this region; finish or cancel it first";
-const NO_SUCH_ROTATION: &str = "this rotation is already finished";
-
 impl KeyService {
     /// Starts replacing `old_key_id` with a new key described by
     /// `description`. One rotation per region at a time.
@@ -32,7 +29,7 @@ impl KeyService {
         find_own_key(&txn, &caller.region.id, old_key_id).await?;
         if let Some(open) = unfinished(&txn, &caller.region.id).await? {
             if open.new_key_id.is_some() {
-                return Err(Error::Invalid(ROTATION_IN_PROGRESS.to_owned()));
+                return Err(Error::RotationInProgress);
             }
             // Its new key is gone: nothing left to resume.
             close(&txn, open).await?;
@@ -95,7 +92,7 @@ impl KeyService {
         unfinished(self.db(), &caller.region.id)
             .await?
             .filter(|row| row.id == rotation_id)
-            .ok_or_else(|| Error::Invalid(NO_SUCH_ROTATION.to_owned()))
+            .ok_or(Error::RotationNotFound)
     }
 
     /// Deletes through [`KeyService::delete_key`] (so the last-key guard

@@ -85,7 +85,7 @@ async fn a_rotation_replaces_the_old_key_and_can_keep_the_session() {
     assert_eq!(started.new_key.key.description.as_deref(), Some("billing (rotated)"));
     assert_eq!(started.rotation.old_key_id.as_deref(), Some(old_key_id.as_str()));
     assert_eq!(f.keys.current_rotation(&caller).await.unwrap(), Some(started.rotation.clone()));
-    assert!(matches!(f.keys.start_rotation(&caller, &old_key_id, None).await, Err(Error::Invalid(_))));
+    assert!(matches!(f.keys.start_rotation(&caller, &old_key_id, None).await, Err(Error::RotationInProgress)));
 
     let caller = f.keys.move_session(session.as_str(), &caller, &started.rotation.new_key_id).await.unwrap();
     f.keys.finish_rotation(&caller, &started.rotation.id).await.unwrap();
@@ -93,7 +93,7 @@ async fn a_rotation_replaces_the_old_key_and_can_keep_the_session() {
     assert_eq!(keys.iter().map(|k| k.id.as_str()).collect::<Vec<_>>(), [started.rotation.new_key_id.as_str()]);
     assert_eq!(f.keys.session_caller(session.as_str(), CLIENT).await.unwrap().key_id, started.rotation.new_key_id);
     assert_eq!(f.keys.current_rotation(&caller).await.unwrap(), None);
-    assert!(f.keys.finish_rotation(&caller, &started.rotation.id).await.is_err());
+    assert!(matches!(f.keys.finish_rotation(&caller, &started.rotation.id).await, Err(Error::RotationNotFound)));
 }
 
 #[tokio::test]
@@ -130,4 +130,27 @@ async fn a_rotation_whose_new_key_was_deleted_elsewhere_is_closed_and_the_guard_
     assert_eq!(f.keys.list_keys(&caller).await.unwrap().len(), 1, "the region keeps its last key");
     assert_eq!(f.keys.current_rotation(&caller).await.unwrap(), None);
     f.keys.start_rotation(&caller, &caller.key_id, None).await.unwrap();
+}
+
+#[tokio::test]
+async fn unknown_finished_and_other_regions_rotations_are_not_found() {
+    let f = default_fixture().await;
+    let acme = f.keys.create_region("acme", false, None).await.unwrap();
+    let (_, acme) = f.keys.sign_in(&acme.api_key.token, CLIENT).await.unwrap();
+    let other = f.keys.create_region("other", false, None).await.unwrap();
+    let (_, other) = f.keys.sign_in(&other.api_key.token, CLIENT).await.unwrap();
+    let started = f.keys.start_rotation(&acme, &acme.key_id, None).await.unwrap();
+    let cancelled = f.keys.start_rotation(&other, &other.key_id, None).await.unwrap();
+    f.keys.cancel_rotation(&other, &cancelled.rotation.id).await.unwrap();
+
+    for (caller, rotation_id) in
+        [(&acme, "rot_unknown"), (&other, started.rotation.id.as_str()), (&other, cancelled.rotation.id.as_str())]
+    {
+        let finished = f.keys.finish_rotation(caller, rotation_id).await;
+        assert!(matches!(finished, Err(Error::RotationNotFound)), "{rotation_id}: {finished:?}");
+        let cancelled = f.keys.cancel_rotation(caller, rotation_id).await;
+        assert!(matches!(cancelled, Err(Error::RotationNotFound)), "{rotation_id}: {cancelled:?}");
+    }
+    assert_eq!(f.keys.current_rotation(&acme).await.unwrap(), Some(started.rotation), "untouched by the others");
+    assert_eq!(f.keys.list_keys(&acme).await.unwrap().len(), 2);
 }
