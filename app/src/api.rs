@@ -5,7 +5,9 @@
 //! Endpoints are named, so their URLs (`/api/<name>`) do not depend on the
 //! path the crate was built from.
 
-use domain::{ApiKey, AuditEvent, CreatedApiKey, RegionOverview, Rotation, StartedRotation, refusals};
+use domain::{
+    ApiKey, AuditEvent, CreatedApiKey, RegionOverview, Rotation, SessionAfterRotation, StartedRotation, refusals,
+};
 use leptos::prelude::*;
 use leptos::server_fn::codec::JsonEncoding;
 use serde::{Deserialize, Serialize};
@@ -22,15 +24,6 @@ pub struct Dashboard {
 
 /// How many audit events the dashboard shows.
 pub const DASHBOARD_ACTIVITY: u64 = 15;
-
-/// How a finished rotation left this session.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SessionAfterRotation {
-    /// Still signed in (moved to the new key if it used the old one).
-    SignedIn,
-    /// The session used the old key and the administrator chose to sign out.
-    SignedOut,
-}
 
 /// Every way a console call can fail, worded for the administrator.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -168,28 +161,19 @@ pub async fn start_rotation(old_key_id: String, description: Option<String>) -> 
 
 /// Deletes the rotation's old key. When this session signed in with it,
 /// `stay_signed_in` moves the session to the new key first; otherwise the
-/// session ends with the key.
+/// session ends with the key, and so does its cookie.
 #[server(endpoint = "finish_rotation")]
 pub async fn finish_rotation(rotation_id: String, stay_signed_in: bool) -> Result<SessionAfterRotation, ConsoleError> {
     ssr::respond(async move {
         let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
-        let keys = request.keys();
-        // The new key, when this session signed in with the key being deleted.
-        let successor = keys
-            .current_rotation(&caller)
-            .await?
-            .filter(|rotation| rotation.id == rotation_id && rotation.old_key_id.as_ref() == Some(&caller.key_id))
-            .map(|rotation| rotation.new_key_id);
-        let caller = match &successor {
-            Some(new_key_id) if stay_signed_in => keys.move_session(request.session_id()?, &caller, new_key_id).await?,
-            _ => caller,
-        };
-        keys.finish_rotation(&caller, &rotation_id).await?;
-        if successor.is_some() && !stay_signed_in {
+        let after = request
+            .keys()
+            .finish_rotation_in_session(request.session_id()?, &caller, &rotation_id, stay_signed_in)
+            .await?;
+        if after == SessionAfterRotation::SignedOut {
             request.clear_session_cookie();
-            return Ok(SessionAfterRotation::SignedOut);
         }
-        Ok(SessionAfterRotation::SignedIn)
+        Ok(after)
     })
     .await
 }

@@ -179,13 +179,7 @@ impl KeyService {
     pub async fn delete_key(&self, caller: &Caller, key_id: &str, region_id: Option<&str>) -> Result<()> {
         ensure_own_region(caller, region_id)?;
         let txn = self.begin_change(caller).await?;
-        let key = find_own_key(&txn, &caller.region.id, key_id).await?;
-        let keys = api_key::Entity::find().filter(api_key::Column::RegionId.eq(&caller.region.id)).count(&txn).await?;
-        if keys <= 1 {
-            return Err(Error::LastKey);
-        }
-        api_key::Entity::delete_by_id(key_id).exec(&txn).await?;
-        audit::record(&txn, &caller.region.id, AuditAction::ApiKeyDeleted, Some(&key), Some(caller)).await?;
+        delete_unless_last(&txn, caller, key_id).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -284,6 +278,21 @@ pub(crate) async fn find_own_key(db: &impl ConnectionTrait, region_id: &str, key
         .one(db)
         .await?
         .ok_or(Error::KeyNotFound)
+}
+
+/// Deletes a key of the caller's region, with its audit event, unless it is
+/// the region's last: the guard of every key deletion. `txn` must come from
+/// [`KeyService::begin_change`], whose region lock keeps concurrent deletes
+/// from all counting "two left".
+pub(crate) async fn delete_unless_last(txn: &DatabaseTransaction, caller: &Caller, key_id: &str) -> Result<()> {
+    let key = find_own_key(txn, &caller.region.id, key_id).await?;
+    let keys = api_key::Entity::find().filter(api_key::Column::RegionId.eq(&caller.region.id)).count(txn).await?;
+    if keys <= 1 {
+        return Err(Error::LastKey);
+    }
+    api_key::Entity::delete_by_id(key_id).exec(txn).await?;
+    audit::record(txn, &caller.region.id, AuditAction::ApiKeyDeleted, Some(&key), Some(caller)).await?;
+    Ok(())
 }
 
 /// Stores a new key and its audit event; `actor` is `None` for the CLI.

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use domain::{ApiKey, CreatedApiKey, RegionOverview, Rotation};
+use domain::{ApiKey, CreatedApiKey, RegionOverview, Rotation, SessionAfterRotation};
 use gloo_net::http::Request;
 use leptos::callback::{Callable, UnsyncCallback};
 use leptos::ev::SubmitEvent;
@@ -16,7 +16,7 @@ use super::dialog::Modal;
 use super::keys::DescriptionField;
 use super::reveal::OneTimeReveal;
 use super::{Clock, DashboardData, FormError, LoadStatus, Navigator, RelativeTime, Submission};
-use crate::api::{self, SessionAfterRotation};
+use crate::api;
 use crate::format;
 
 /// How often the verify step refreshes `last_used_at` of both keys.
