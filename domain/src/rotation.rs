@@ -56,19 +56,12 @@ impl KeyService {
         Ok(StartedRotation { rotation, new_key: CreatedApiKey { key: new_key.into(), token: token.into_string() } })
     }
 
-    /// The region's unfinished rotation, if any. A rotation whose new key
-    /// was deleted meanwhile cannot go on, so it is closed here.
+    /// The region's unfinished rotation, if any. One whose new key was
+    /// deleted meanwhile cannot go on, so it is not offered; the next write
+    /// (start, finish or cancel) closes it. Reads only: the dashboard polls
+    /// this every few seconds.
     pub async fn current_rotation(&self, caller: &Caller) -> Result<Option<Rotation>> {
-        let Some(row) = unfinished(self.db(), &caller.region.id).await? else { return Ok(None) };
-        match row.new_key_id.clone() {
-            Some(new_key_id) => {
-                Ok(Some(Rotation { id: row.id, old_key_id: row.old_key_id, new_key_id, started_at: row.started_at }))
-            }
-            None => {
-                close(self.db(), row).await?;
-                Ok(None)
-            }
-        }
+        Ok(unfinished(self.db(), &caller.region.id).await?.and_then(resumable))
     }
 
     /// Ends a rotation from a console session by deleting its old key
@@ -131,6 +124,12 @@ async fn unfinished(db: &impl ConnectionTrait, region_id: &str) -> Result<Option
         .order_by_desc(rotation::Column::StartedAt)
         .one(db)
         .await?)
+}
+
+/// The rotation as the console resumes it, unless its new key is gone (the
+/// foreign key sets `new_key_id` to null when the key is deleted).
+fn resumable(row: rotation::Model) -> Option<Rotation> {
+    Some(Rotation { new_key_id: row.new_key_id?, id: row.id, old_key_id: row.old_key_id, started_at: row.started_at })
 }
 
 /// The region's unfinished rotation with this id; other regions' rotations

@@ -177,7 +177,10 @@ async fn a_rotation_whose_new_key_was_deleted_elsewhere_is_closed_by_the_next_wr
         let (session, caller) = f.keys.sign_in(&created.api_key.token, CLIENT).await.unwrap();
         let started = f.keys.start_rotation(&caller, &caller.key_id, None).await.unwrap();
         f.keys.delete_key(&caller, &started.rotation.new_key_id, None).await.unwrap();
+        let stored = || async { rotation::Entity::find_by_id(&started.rotation.id).one(f.keys.db()).await.unwrap() };
 
+        assert_eq!(f.keys.current_rotation(&caller).await.unwrap(), None, "{name}: not offered");
+        assert!(stored().await.unwrap().finished_at.is_none(), "{name}: reading changed nothing");
         if cancel {
             f.keys.cancel_rotation(&caller, &started.rotation.id).await.unwrap();
         } else {
@@ -186,8 +189,7 @@ async fn a_rotation_whose_new_key_was_deleted_elsewhere_is_closed_by_the_next_wr
                 f.keys.finish_rotation_in_session(session.as_str(), &caller, &started.rotation.id, true).await;
             assert!(matches!(refused, Err(Error::RotationNotFound)), "{refused:?}");
         }
-        let closed = rotation::Entity::find_by_id(&started.rotation.id).one(f.keys.db()).await.unwrap().unwrap();
-        assert!(closed.finished_at.is_some(), "{name}");
+        assert!(stored().await.unwrap().finished_at.is_some(), "{name}: closed");
         assert_eq!(f.keys.session_caller(session.as_str(), CLIENT).await.unwrap(), caller, "{name}");
         assert_eq!(f.keys.list_keys(&caller).await.unwrap().len(), 1, "{name}: the old key stays");
         f.keys.start_rotation(&caller, &caller.key_id, None).await.unwrap();
