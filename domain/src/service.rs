@@ -66,7 +66,17 @@ impl KeyService {
         &self.db
     }
 
-    /// Checks a presented token: the verification hot path.
+    /// Authenticates an API call: [`Self::verify_token`], then notes the
+    /// key's use for `last_used_at`. Nothing here writes: the use is noted in
+    /// memory and flushed later.
+    pub async fn authenticate(&self, presented: &str, client: IpAddr) -> Result<Caller> {
+        let caller = self.verify_token(presented, client).await?;
+        self.usage.record(&caller.key_id);
+        Ok(caller)
+    }
+
+    /// Checks a presented token: the verification hot path. Not a use of
+    /// the key by itself (console sign-in is not integration traffic).
     ///
     /// Garbage fails the checksum without database work. A well-formed token
     /// costs one indexed read (the row is read every time, so a deleted key
@@ -75,9 +85,8 @@ impl KeyService {
     /// client address that failed too often: those get `Throttled`. A token
     /// this process already verified is never throttled, so failures from
     /// others (behind the same proxy or NAT, or guessing at the same key)
-    /// cannot lock a working integration out. Nothing here writes: the use
-    /// is noted in memory and flushed later.
-    pub async fn authenticate(&self, presented: &str, client: IpAddr) -> Result<Caller> {
+    /// cannot lock a working integration out.
+    pub(crate) async fn verify_token(&self, presented: &str, client: IpAddr) -> Result<Caller> {
         let Some(token) = Token::parse(presented) else {
             return Err(self.refuse(client, None));
         };
@@ -102,7 +111,6 @@ impl KeyService {
             }
             self.verified.insert(digest, &key.secret_hash);
         }
-        self.usage.record(&key.id);
         Ok(Caller { region: region.into(), key_id: key.id, client })
     }
 

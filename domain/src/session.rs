@@ -61,8 +61,10 @@ impl fmt::Debug for SessionId {
 impl KeyService {
     /// Signs in with an API key: the same check as every REST request
     /// (throttling and the verification cache included), then a new session.
+    /// Not recorded as a use of the key: `last_used_at` is integration traffic,
+    /// which the rotation wizard's verdict relies on.
     pub async fn sign_in(&self, presented: &str, client: IpAddr) -> Result<(SessionId, Caller)> {
-        let caller = self.authenticate(presented, client).await?;
+        let caller = self.verify_token(presented, client).await?;
         self.delete_expired_sessions().await?;
         let id = SessionId(random_base62(SESSION_ID_LEN));
         let at = now();

@@ -26,6 +26,19 @@ async fn a_session_stands_for_its_key_and_stores_only_a_digest() {
 }
 
 #[tokio::test]
+async fn signing_in_is_not_a_use_of_the_key() {
+    let f = default_fixture().await;
+    let created = f.keys.create_region("acme", false, None).await.unwrap();
+    let (_, caller) = f.keys.sign_in(&created.api_key.token, CLIENT).await.unwrap();
+    f.keys.flush_usage().await.unwrap();
+    assert_eq!(f.keys.get_key(&caller, &caller.key_id).await.unwrap().last_used_at, None);
+
+    f.keys.authenticate(&created.api_key.token, CLIENT).await.unwrap();
+    f.keys.flush_usage().await.unwrap();
+    assert!(f.keys.get_key(&caller, &caller.key_id).await.unwrap().last_used_at.is_some(), "an API call is");
+}
+
+#[tokio::test]
 async fn wrong_keys_are_refused_and_throttled_like_api_calls() {
     let limits = ThrottleLimits { per_address: 2, per_key: 100, ..Default::default() };
     let f = fixture(limits, SessionLimits::default()).await;
