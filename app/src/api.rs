@@ -5,7 +5,9 @@
 //! Endpoints are named, so their URLs (`/api/<name>`) do not depend on the
 //! path the crate was built from.
 
-use domain::{ApiKey, AuditEvent, CreatedApiKey, RegionOverview, Rotation, StartedRotation};
+use domain::{
+    ApiKey, AuditEvent, CreatedApiKey, RegionOverview, Rotation, SessionAfterRotation, StartedRotation, refusals,
+};
 use leptos::prelude::*;
 use leptos::server_fn::codec::JsonEncoding;
 use serde::{Deserialize, Serialize};
@@ -23,15 +25,6 @@ pub struct Dashboard {
 /// How many audit events the dashboard shows.
 pub const DASHBOARD_ACTIVITY: u64 = 15;
 
-/// How a finished rotation left this session.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SessionAfterRotation {
-    /// Still signed in (moved to the new key if it used the old one).
-    SignedIn,
-    /// The session used the old key and the administrator chose to sign out.
-    SignedOut,
-}
-
 /// Every way a console call can fail, worded for the administrator.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum ConsoleError {
@@ -45,14 +38,20 @@ pub enum ConsoleError {
     #[error("this API key is not valid")]
     WrongKey,
     /// Too many failed sign-ins (429).
-    #[error("too many failed attempts; try again in {retry_after_secs} s")]
+    #[error("{}", refusals::throttled(*retry_after_secs))]
     Throttled { retry_after_secs: u64 },
     /// The region's only key (409); the same words as the REST API.
-    #[error("this is the region's only API key; create another before deleting it")]
+    #[error("{}", refusals::LAST_KEY)]
     LastKey,
     /// The key is gone, perhaps deleted from another browser (404).
     #[error("this API key no longer exists; reload to see the current keys")]
     KeyNotFound,
+    /// The region already has an unfinished rotation (409).
+    #[error("{}", refusals::ROTATION_IN_PROGRESS)]
+    RotationInProgress,
+    /// The rotation is over, perhaps finished or cancelled in another browser (404).
+    #[error("{}", refusals::ROTATION_NOT_FOUND)]
+    RotationNotFound,
     /// The input broke a rule; the text says which (422).
     #[error("{0}")]
     Invalid(String),
@@ -78,8 +77,8 @@ impl ConsoleError {
         match self {
             Self::NotSignedIn | Self::SignedOut | Self::WrongKey => 401,
             Self::Throttled { .. } => 429,
-            Self::LastKey => 409,
-            Self::KeyNotFound => 404,
+            Self::LastKey | Self::RotationInProgress => 409,
+            Self::KeyNotFound | Self::RotationNotFound => 404,
             Self::Invalid(_) => 422,
             Self::Internal => 500,
             Self::Transport(_) => 400,
@@ -162,28 +161,19 @@ pub async fn start_rotation(old_key_id: String, description: Option<String>) -> 
 
 /// Deletes the rotation's old key. When this session signed in with it,
 /// `stay_signed_in` moves the session to the new key first; otherwise the
-/// session ends with the key.
+/// session ends with the key, and so does its cookie.
 #[server(endpoint = "finish_rotation")]
 pub async fn finish_rotation(rotation_id: String, stay_signed_in: bool) -> Result<SessionAfterRotation, ConsoleError> {
     ssr::respond(async move {
         let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
-        let keys = request.keys();
-        // The new key, when this session signed in with the key being deleted.
-        let successor = keys
-            .current_rotation(&caller)
-            .await?
-            .filter(|rotation| rotation.id == rotation_id && rotation.old_key_id.as_ref() == Some(&caller.key_id))
-            .map(|rotation| rotation.new_key_id);
-        let caller = match &successor {
-            Some(new_key_id) if stay_signed_in => keys.move_session(request.session_id()?, &caller, new_key_id).await?,
-            _ => caller,
-        };
-        keys.finish_rotation(&caller, &rotation_id).await?;
-        if successor.is_some() && !stay_signed_in {
+        let after = request
+            .keys()
+            .finish_rotation_in_session(request.session_id()?, &caller, &rotation_id, stay_signed_in)
+            .await?;
+        if after == SessionAfterRotation::SignedOut {
             request.clear_session_cookie();
-            return Ok(SessionAfterRotation::SignedOut);
         }
-        Ok(SessionAfterRotation::SignedIn)
+        Ok(after)
     })
     .await
 }
@@ -308,6 +298,8 @@ pub mod ssr {
                 E::Throttled { retry_after } => Self::Throttled { retry_after_secs: retry_after.as_secs().max(1) },
                 E::LastKey => Self::LastKey,
                 E::KeyNotFound | E::ForeignRegion => Self::KeyNotFound,
+                E::RotationInProgress => Self::RotationInProgress,
+                E::RotationNotFound => Self::RotationNotFound,
                 E::Invalid(message) => Self::Invalid(message),
                 E::RegionNameTaken(_) | E::Database(_) | E::Internal(_) => {
                     tracing::error!(error = %error, details = ?error, "console call failed");

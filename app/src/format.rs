@@ -1,7 +1,7 @@
 //! Words and times as the console shows them. Pure functions, so they are
 //! tested natively.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use domain::{ApiKey, AuditAction, AuditEvent};
 
 /// "just now", "45 s ago", "3 min ago", "2 h ago", "5 days ago".
@@ -43,11 +43,19 @@ pub fn sentence(text: String) -> String {
     chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
+/// How near a live check's time a use of the new key is taken to be that
+/// check. The time comes from the response's `Date` header, which has whole
+/// seconds, and the server notes the use just before answering.
+const LIVE_CHECK_MARGIN: TimeDelta = TimeDelta::seconds(1);
+
 /// The verify step's plain verdict on the traffic of a rotation's keys.
+/// `live_checks` are the server's times of the step's own calls with the new
+/// key: a last use at one of them is the console's, not an integration's.
 pub fn rotation_verdict(
     new_key_last_used: Option<DateTime<Utc>>,
     old_key_last_used: Option<DateTime<Utc>>,
     started_at: DateTime<Utc>,
+    live_checks: &[DateTime<Utc>],
     now: DateTime<Utc>,
 ) -> String {
     let old_in_use = old_key_last_used.is_some_and(|at| at >= started_at);
@@ -55,10 +63,14 @@ pub fn rotation_verdict(
         Some(at) => format!("old key last used {}", relative(at, now)),
         None => "old key never used".to_owned(),
     };
-    match (new_key_last_used.is_some(), old_in_use) {
-        (false, _) => format!("New key not used yet; {old}."),
-        (true, true) => format!("New key in use, but the {old}: update every integration before deleting it."),
-        (true, false) => format!("New key in use; {old}."),
+    let by_live_check = |at: DateTime<Utc>| live_checks.iter().any(|check| (at - *check).abs() <= LIVE_CHECK_MARGIN);
+    match new_key_last_used {
+        None => format!("New key not used yet; {old}."),
+        Some(at) if by_live_check(at) => format!("New key not used by an integration since your live check; {old}."),
+        Some(_) if old_in_use => {
+            format!("New key in use, but the {old}: update every integration before deleting it.")
+        }
+        Some(_) => format!("New key in use; {old}."),
     }
 }
 
@@ -116,17 +128,36 @@ mod tests {
     fn the_verdict_says_which_key_is_in_use() {
         let started = at(600);
         assert_eq!(
-            rotation_verdict(None, Some(at(900)), started, now()),
+            rotation_verdict(None, Some(at(900)), started, &[], now()),
             "New key not used yet; old key last used 15 min ago."
         );
         assert_eq!(
-            rotation_verdict(Some(at(5)), Some(at(840)), started, now()),
+            rotation_verdict(Some(at(5)), Some(at(840)), started, &[], now()),
             "New key in use; old key last used 14 min ago."
         );
-        assert_eq!(rotation_verdict(Some(at(5)), None, started, now()), "New key in use; old key never used.");
+        assert_eq!(rotation_verdict(Some(at(5)), None, started, &[], now()), "New key in use; old key never used.");
         assert!(
-            rotation_verdict(Some(at(5)), Some(at(20)), started, now()).contains("but the old key last used 20 s ago")
+            rotation_verdict(Some(at(5)), Some(at(20)), started, &[], now())
+                .contains("but the old key last used 20 s ago")
         );
+    }
+
+    #[test]
+    fn the_live_check_is_not_integration_traffic() {
+        let started = at(600);
+        let checked = [at(300), at(30)];
+        let by_check = "New key not used by an integration since your live check; old key never used.";
+        for used in [at(30), at(31), at(29), at(300)] {
+            assert_eq!(rotation_verdict(Some(used), None, started, &checked, now()), by_check);
+        }
+        for used in [at(28), at(5), at(200)] {
+            assert_eq!(
+                rotation_verdict(Some(used), None, started, &checked, now()),
+                "New key in use; old key never used.",
+                "a use {}s from every check",
+                (now() - used).num_seconds()
+            );
+        }
     }
 
     #[test]

@@ -1,5 +1,7 @@
 use std::time::Duration;
 
+use crate::refusals;
+
 /// Everything a domain operation can refuse or fail with. Each variant names
 /// the HTTP status the REST layer gives it; the console and the CLI show the
 /// same `Display` text.
@@ -12,7 +14,7 @@ pub enum Error {
 
     /// 429 with `Retry-After`: too many failed attempts for this key or from
     /// this address; argon2 does not run until the window passes.
-    #[error("too many failed attempts; retry in {} s", retry_after.as_secs().max(1))]
+    #[error("{}", refusals::throttled(retry_after.as_secs().max(1)))]
     Throttled { retry_after: Duration },
 
     /// 403: the caller named a region that is not its own.
@@ -25,8 +27,17 @@ pub enum Error {
     KeyNotFound,
 
     /// 409: deleting this key would leave the region without one.
-    #[error("this is the region's only API key; create another before deleting it")]
+    #[error("{}", refusals::LAST_KEY)]
     LastKey,
+
+    /// 409: the region already has an unfinished rotation.
+    #[error("{}", refusals::ROTATION_IN_PROGRESS)]
+    RotationInProgress,
+
+    /// 404: no rotation in progress with this id in the caller's region
+    /// (also for finished ones and other regions' ids).
+    #[error("{}", refusals::ROTATION_NOT_FOUND)]
+    RotationNotFound,
 
     /// 422: the input broke a rule; the text says which.
     #[error("{0}")]

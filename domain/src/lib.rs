@@ -3,6 +3,7 @@
 //! console's server functions and the CLI all call [`KeyService`], so every
 //! invariant lives here once.
 
+pub mod refusals;
 pub mod rotation_types;
 pub mod types;
 pub use rotation_types::*;

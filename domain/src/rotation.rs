@@ -7,13 +7,11 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, 
 
 use crate::entity::rotation;
 use crate::error::{Error, Result};
-use crate::rotation_types::{Rotation, StartedRotation};
-use crate::service::{Caller, KeyService, find_own_key, insert_key, new_key_row, now};
+use crate::rotation_types::{Rotation, SessionAfterRotation, StartedRotation};
+use crate::service::{Caller, KeyService, delete_unless_last, find_own_key, insert_key, new_key_row, now};
+use crate::session::move_session;
 use crate::token::random_base62;
 use crate::types::{self, CreatedApiKey};
-
-const ROTATION_IN_PROGRESS: &str = "a rotation is already in progress in this region; finish or cancel it first";
-const NO_SUCH_ROTATION: &str = "this rotation is already finished";
 
 impl KeyService {
     /// Starts replacing `old_key_id` with a new key described by
@@ -32,7 +30,7 @@ impl KeyService {
         find_own_key(&txn, &caller.region.id, old_key_id).await?;
         if let Some(open) = unfinished(&txn, &caller.region.id).await? {
             if open.new_key_id.is_some() {
-                return Err(Error::Invalid(ROTATION_IN_PROGRESS.to_owned()));
+                return Err(Error::RotationInProgress);
             }
             // Its new key is gone: nothing left to resume.
             close(&txn, open).await?;
@@ -58,53 +56,64 @@ impl KeyService {
         Ok(StartedRotation { rotation, new_key: CreatedApiKey { key: new_key.into(), token: token.into_string() } })
     }
 
-    /// The region's unfinished rotation, if any. A rotation whose new key
-    /// was deleted meanwhile cannot go on, so it is closed here.
+    /// The region's unfinished rotation, if any. One whose new key was
+    /// deleted meanwhile cannot go on, so it is not offered; the next write
+    /// (start, finish or cancel) closes it. Reads only: the dashboard polls
+    /// this every few seconds.
     pub async fn current_rotation(&self, caller: &Caller) -> Result<Option<Rotation>> {
-        let Some(row) = unfinished(self.db(), &caller.region.id).await? else { return Ok(None) };
-        match row.new_key_id.clone() {
-            Some(new_key_id) => {
-                Ok(Some(Rotation { id: row.id, old_key_id: row.old_key_id, new_key_id, started_at: row.started_at }))
-            }
-            None => {
-                close(self.db(), row).await?;
-                Ok(None)
-            }
-        }
+        Ok(unfinished(self.db(), &caller.region.id).await?.and_then(resumable))
     }
 
-    /// Ends a rotation by deleting its old key (if it still exists).
-    pub async fn finish_rotation(&self, caller: &Caller, rotation_id: &str) -> Result<()> {
-        let row = self.unfinished_by_id(caller, rotation_id).await?;
+    /// Ends a rotation from a console session by deleting its old key
+    /// (through the last-key guard). When the session signed in with the old
+    /// key, `stay_signed_in` moves it to the new key first; otherwise it ends
+    /// with the old key. Sessions on other keys stay as they are.
+    ///
+    /// The move and the delete run in one transaction under the region's
+    /// write lock, so the new key cannot be deleted in between. A rotation
+    /// whose new key is already gone is closed and refused: finishing it
+    /// would delete the old key with no successor.
+    pub async fn finish_rotation_in_session(
+        &self,
+        session_id: &str,
+        caller: &Caller,
+        rotation_id: &str,
+        stay_signed_in: bool,
+    ) -> Result<SessionAfterRotation> {
+        let txn = self.begin_change(caller).await?;
+        let row = unfinished_by_id(&txn, &caller.region.id, rotation_id).await?;
+        let Some(new_key_id) = row.new_key_id.clone() else {
+            close(&txn, row).await?;
+            txn.commit().await?;
+            return Err(Error::RotationNotFound);
+        };
+        let on_old_key = row.old_key_id.as_deref() == Some(caller.key_id.as_str());
+        let actor = if on_old_key && stay_signed_in {
+            move_session(&txn, session_id, &caller.key_id, &new_key_id).await?;
+            Caller { key_id: new_key_id, ..caller.clone() }
+        } else {
+            caller.clone()
+        };
         if let Some(old_key_id) = &row.old_key_id {
-            self.delete_key_if_present(caller, old_key_id).await?;
+            delete_unless_last(&txn, &actor, old_key_id).await?;
         }
-        close(self.db(), row).await
+        close(&txn, row).await?;
+        txn.commit().await?;
+        Ok(if on_old_key && !stay_signed_in { SessionAfterRotation::SignedOut } else { SessionAfterRotation::SignedIn })
     }
 
-    /// Abandons a rotation by deleting its new key; the old key stays.
+    /// Abandons a rotation by deleting its new key (through the last-key
+    /// guard); the old key stays. A new key deleted meanwhile leaves only
+    /// the rotation to close.
     pub async fn cancel_rotation(&self, caller: &Caller, rotation_id: &str) -> Result<()> {
-        let row = self.unfinished_by_id(caller, rotation_id).await?;
+        let txn = self.begin_change(caller).await?;
+        let row = unfinished_by_id(&txn, &caller.region.id, rotation_id).await?;
         if let Some(new_key_id) = &row.new_key_id {
-            self.delete_key_if_present(caller, new_key_id).await?;
+            delete_unless_last(&txn, caller, new_key_id).await?;
         }
-        close(self.db(), row).await
-    }
-
-    async fn unfinished_by_id(&self, caller: &Caller, rotation_id: &str) -> Result<rotation::Model> {
-        unfinished(self.db(), &caller.region.id)
-            .await?
-            .filter(|row| row.id == rotation_id)
-            .ok_or_else(|| Error::Invalid(NO_SUCH_ROTATION.to_owned()))
-    }
-
-    /// Deletes through [`KeyService::delete_key`] (so the last-key guard
-    /// holds); a key someone else deleted first is fine.
-    async fn delete_key_if_present(&self, caller: &Caller, key_id: &str) -> Result<()> {
-        match self.delete_key(caller, key_id, None).await {
-            Ok(()) | Err(Error::KeyNotFound) => Ok(()),
-            Err(error) => Err(error),
-        }
+        close(&txn, row).await?;
+        txn.commit().await?;
+        Ok(())
     }
 }
 
@@ -115,6 +124,23 @@ async fn unfinished(db: &impl ConnectionTrait, region_id: &str) -> Result<Option
         .order_by_desc(rotation::Column::StartedAt)
         .one(db)
         .await?)
+}
+
+/// The rotation as the console resumes it, unless its new key is gone (the
+/// foreign key sets `new_key_id` to null when the key is deleted).
+fn resumable(row: rotation::Model) -> Option<Rotation> {
+    Some(Rotation { new_key_id: row.new_key_id?, id: row.id, old_key_id: row.old_key_id, started_at: row.started_at })
+}
+
+/// The region's unfinished rotation with this id; other regions' rotations
+/// are as absent as unknown ids.
+async fn unfinished_by_id(db: &impl ConnectionTrait, region_id: &str, rotation_id: &str) -> Result<rotation::Model> {
+    rotation::Entity::find_by_id(rotation_id)
+        .filter(rotation::Column::RegionId.eq(region_id))
+        .filter(rotation::Column::FinishedAt.is_null())
+        .one(db)
+        .await?
+        .ok_or(Error::RotationNotFound)
 }
 
 async fn close(db: &impl ConnectionTrait, row: rotation::Model) -> Result<()> {

@@ -22,3 +22,12 @@ pub struct StartedRotation {
     pub rotation: Rotation,
     pub new_key: CreatedApiKey,
 }
+
+/// How finishing a rotation left the console session that finished it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SessionAfterRotation {
+    /// Still signed in (moved to the new key if it used the old one).
+    SignedIn,
+    /// The session used the old key and the administrator chose to sign out.
+    SignedOut,
+}

@@ -66,7 +66,17 @@ impl KeyService {
         &self.db
     }
 
-    /// Checks a presented token: the verification hot path.
+    /// Authenticates an API call: [`Self::verify_token`], then notes the
+    /// key's use for `last_used_at`. Nothing here writes: the use is noted in
+    /// memory and flushed later.
+    pub async fn authenticate(&self, presented: &str, client: IpAddr) -> Result<Caller> {
+        let caller = self.verify_token(presented, client).await?;
+        self.usage.record(&caller.key_id);
+        Ok(caller)
+    }
+
+    /// Checks a presented token: the verification hot path. Not a use of
+    /// the key by itself (console sign-in is not integration traffic).
     ///
     /// Garbage fails the checksum without database work. A well-formed token
     /// costs one indexed read (the row is read every time, so a deleted key
@@ -75,9 +85,8 @@ impl KeyService {
     /// client address that failed too often: those get `Throttled`. A token
     /// this process already verified is never throttled, so failures from
     /// others (behind the same proxy or NAT, or guessing at the same key)
-    /// cannot lock a working integration out. Nothing here writes: the use
-    /// is noted in memory and flushed later.
-    pub async fn authenticate(&self, presented: &str, client: IpAddr) -> Result<Caller> {
+    /// cannot lock a working integration out.
+    pub(crate) async fn verify_token(&self, presented: &str, client: IpAddr) -> Result<Caller> {
         let Some(token) = Token::parse(presented) else {
             return Err(self.refuse(client, None));
         };
@@ -121,7 +130,6 @@ impl KeyService {
                 self.verified.insert(digest, key.secret_hash.as_str());
             }
         }
-        self.usage.record(&key.id);
         Ok(Caller { region: region.into(), key_id: key.id, client })
     }
 
@@ -198,13 +206,7 @@ impl KeyService {
     pub async fn delete_key(&self, caller: &Caller, key_id: &str, region_id: Option<&str>) -> Result<()> {
         ensure_own_region(caller, region_id)?;
         let txn = self.begin_change(caller).await?;
-        let key = find_own_key(&txn, &caller.region.id, key_id).await?;
-        let keys = api_key::Entity::find().filter(api_key::Column::RegionId.eq(&caller.region.id)).count(&txn).await?;
-        if keys <= 1 {
-            return Err(Error::LastKey);
-        }
-        api_key::Entity::delete_by_id(key_id).exec(&txn).await?;
-        audit::record(&txn, &caller.region.id, AuditAction::ApiKeyDeleted, Some(&key), Some(caller)).await?;
+        delete_unless_last(&txn, caller, key_id).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -303,6 +305,21 @@ pub(crate) async fn find_own_key(db: &impl ConnectionTrait, region_id: &str, key
         .one(db)
         .await?
         .ok_or(Error::KeyNotFound)
+}
+
+/// Deletes a key of the caller's region, with its audit event, unless it is
+/// the region's last: the guard of every key deletion. `txn` must come from
+/// [`KeyService::begin_change`], whose region lock keeps concurrent deletes
+/// from all counting "two left".
+pub(crate) async fn delete_unless_last(txn: &DatabaseTransaction, caller: &Caller, key_id: &str) -> Result<()> {
+    let key = find_own_key(txn, &caller.region.id, key_id).await?;
+    let keys = api_key::Entity::find().filter(api_key::Column::RegionId.eq(&caller.region.id)).count(txn).await?;
+    if keys <= 1 {
+        return Err(Error::LastKey);
+    }
+    api_key::Entity::delete_by_id(key_id).exec(txn).await?;
+    audit::record(txn, &caller.region.id, AuditAction::ApiKeyDeleted, Some(&key), Some(caller)).await?;
+    Ok(())
 }
 
 /// Stores a new key and its audit event; `actor` is `None` for the CLI.

@@ -8,13 +8,15 @@ use std::fmt;
 use std::net::IpAddr;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter,
+};
 use sha2::{Digest, Sha256};
 
 use crate::audit;
 use crate::entity::{api_key, console_session, region};
 use crate::error::{Error, Result};
-use crate::service::{Caller, KeyService, find_own_key, now};
+use crate::service::{Caller, KeyService, now};
 use crate::token::random_base62;
 use crate::types::AuditAction;
 
@@ -59,8 +61,10 @@ impl fmt::Debug for SessionId {
 impl KeyService {
     /// Signs in with an API key: the same check as every REST request
     /// (throttling and the verification cache included), then a new session.
+    /// Not recorded as a use of the key: `last_used_at` is integration traffic,
+    /// which the rotation wizard's verdict relies on.
     pub async fn sign_in(&self, presented: &str, client: IpAddr) -> Result<(SessionId, Caller)> {
-        let caller = self.authenticate(presented, client).await?;
+        let caller = self.verify_token(presented, client).await?;
         self.delete_expired_sessions().await?;
         let id = SessionId(random_base62(SESSION_ID_LEN));
         let at = now();
@@ -102,21 +106,6 @@ impl KeyService {
         Ok(Caller { region: region.into(), key_id: key.id, client })
     }
 
-    /// Moves a session to another key of its region, so that it survives
-    /// the deletion of the key it signed in with (the end of a rotation).
-    pub async fn move_session(&self, session_id: &str, caller: &Caller, key_id: &str) -> Result<Caller> {
-        let key = find_own_key(self.db(), &caller.region.id, key_id).await?;
-        let moved = console_session::Entity::update_many()
-            .set(console_session::ActiveModel { api_key_id: Set(key.id.clone()), ..Default::default() })
-            .filter(console_session::Column::IdHash.eq(session_digest(session_id)))
-            .exec(self.db())
-            .await?;
-        if moved.rows_affected == 0 {
-            return Err(Error::Unauthenticated);
-        }
-        Ok(Caller { region: caller.region.clone(), key_id: key.id, client: caller.client })
-    }
-
     /// Ends a session; unknown ids are fine (signing out twice is harmless).
     pub async fn sign_out(&self, session_id: &str) -> Result<()> {
         console_session::Entity::delete_by_id(session_digest(session_id)).exec(self.db()).await?;
@@ -137,6 +126,29 @@ impl KeyService {
             .await?;
         Ok(())
     }
+}
+
+/// Moves a session from `from_key_id` to `to_key_id`, another key of its
+/// region, so that it survives the deletion of the key it signed in with
+/// (the end of a rotation). Runs in the caller's transaction, which holds
+/// the region's write lock, so `to_key_id` cannot vanish before the commit.
+/// `Unauthenticated` when the session ended or holds another key.
+pub(crate) async fn move_session(
+    txn: &DatabaseTransaction,
+    session_id: &str,
+    from_key_id: &str,
+    to_key_id: &str,
+) -> Result<()> {
+    let moved = console_session::Entity::update_many()
+        .set(console_session::ActiveModel { api_key_id: Set(to_key_id.to_owned()), ..Default::default() })
+        .filter(console_session::Column::IdHash.eq(session_digest(session_id)))
+        .filter(console_session::Column::ApiKeyId.eq(from_key_id))
+        .exec(txn)
+        .await?;
+    if moved.rows_affected == 0 {
+        return Err(Error::Unauthenticated);
+    }
+    Ok(())
 }
 
 impl SessionLimits {

@@ -187,6 +187,7 @@ fn is_content_hashed(file_name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use app::api::ConsoleError;
     use axum::http::Request as HttpRequest;
 
     use super::*;
@@ -200,8 +201,9 @@ mod tests {
     /// The browser's SHA-256 of the inline script above (`openssl dgst -sha256 -binary | base64`).
     const INLINE_SCRIPT_HASH: &str = "'sha256-64NDzw+mloD+jSeRoDndyC/RaW6L1lBLJZaTQJQYRx4='";
 
-    /// The whole router with a console build of two files in a temp dir.
-    async fn serving(build: bool) -> (Router, tempfile::TempDir) {
+    /// The whole router with a console build of two files in a temp dir,
+    /// and the key service behind it.
+    async fn serving(build: bool) -> (Router, KeyService, tempfile::TempDir) {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("keyward.db").display());
         let db = domain::db::connect(&url).await.expect("connect");
@@ -213,8 +215,8 @@ mod tests {
             std::fs::write(dist.join("frontend-0123456789abcdef_bg.wasm"), b"\0asm").expect("wasm");
         }
         let keys = KeyService::new(db, domain::ThrottleLimits::default());
-        let router = app_with_console(AppState { keys }, &ConsoleOptions::from_dir(&dist, false));
-        (router, dir)
+        let router = app_with_console(AppState { keys: keys.clone() }, &ConsoleOptions::from_dir(&dist, false));
+        (router, keys, dir)
     }
 
     async fn send(router: &Router, method: Method, path: &str, headers: &[(&'static str, &'static str)]) -> Response {
@@ -231,7 +233,7 @@ mod tests {
 
     #[tokio::test]
     async fn serves_the_console_with_its_routes_and_cache_rules() {
-        let (router, _dir) = serving(true).await;
+        let (router, _, _dir) = serving(true).await;
         for route in ["/", "/sign-in", "/rotation"] {
             let response = send(&router, Method::GET, route, &[]).await;
             assert_eq!(response.status(), StatusCode::OK, "{route}");
@@ -260,7 +262,7 @@ mod tests {
 
     #[tokio::test]
     async fn server_functions_need_a_session_refuse_other_sites_and_are_not_cached() {
-        let (router, _dir) = serving(true).await;
+        let (router, _, _dir) = serving(true).await;
         let response = send(&router, Method::POST, "/api/load_dashboard", &[("sec-fetch-site", "same-origin")]).await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
         assert_eq!(header(&response, header::CACHE_CONTROL), "no-store");
@@ -270,9 +272,44 @@ mod tests {
         assert_eq!(header(&response, header::CONTENT_TYPE), "application/problem+json");
     }
 
+    /// Calls a server function as the console does: a same-origin form post.
+    async fn call(router: &Router, name: &str, form: &str, cookie: &str) -> Response {
+        let request = HttpRequest::post(format!("/api/{name}"))
+            .header("sec-fetch-site", "same-origin")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, cookie)
+            .body(Body::from(form.to_owned()))
+            .expect("request");
+        router.clone().oneshot(request).await.expect("infallible")
+    }
+
+    async fn console_error(response: Response) -> ConsoleError {
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body");
+        serde_json::from_slice(&body).expect("a ConsoleError")
+    }
+
+    #[tokio::test]
+    async fn rotation_refusals_reach_the_console_with_their_status() {
+        let (router, keys, _dir) = serving(false).await;
+        let created = keys.create_region("acme", false, None).await.expect("region");
+        let signed_in = call(&router, "sign_in", &format!("api_key={}", created.api_key.token), "").await;
+        assert_eq!(signed_in.status(), StatusCode::OK);
+        let cookie = header(&signed_in, header::SET_COOKIE).split(';').next().expect("a cookie").to_owned();
+
+        let start = format!("old_key_id={}", created.api_key.key.id);
+        assert_eq!(call(&router, "start_rotation", &start, &cookie).await.status(), StatusCode::OK);
+        let again = call(&router, "start_rotation", &start, &cookie).await;
+        assert_eq!(again.status(), StatusCode::CONFLICT);
+        assert_eq!(console_error(again).await, ConsoleError::RotationInProgress);
+
+        let unknown = call(&router, "finish_rotation", "rotation_id=rot_unknown&stay_signed_in=true", &cookie).await;
+        assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+        assert_eq!(console_error(unknown).await, ConsoleError::RotationNotFound);
+    }
+
     #[tokio::test]
     async fn without_a_build_only_the_api_is_served() {
-        let (router, _dir) = serving(false).await;
+        let (router, _, _dir) = serving(false).await;
         assert_eq!(send(&router, Method::GET, "/", &[]).await.status(), StatusCode::NOT_FOUND);
         assert_eq!(send(&router, Method::GET, "/healthz", &[]).await.status(), StatusCode::OK);
     }

@@ -77,6 +77,8 @@ impl ApiError {
                     E::ForeignRegion => (StatusCode::FORBIDDEN, "foreign-region", "Not your region"),
                     E::KeyNotFound => (StatusCode::NOT_FOUND, "api-key-not-found", "API key not found"),
                     E::LastKey => (StatusCode::CONFLICT, "last-api-key", "Last API key"),
+                    E::RotationInProgress => (StatusCode::CONFLICT, "rotation-in-progress", "Rotation in progress"),
+                    E::RotationNotFound => (StatusCode::NOT_FOUND, "rotation-not-found", "Rotation not found"),
                     E::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid-input", "Invalid input"),
                     E::RegionNameTaken(_) => (StatusCode::CONFLICT, "region-name-taken", "Region name taken"),
                     E::Database(_) | E::Internal(_) => {

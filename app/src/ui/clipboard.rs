@@ -14,7 +14,6 @@ pub fn CopyButton(
     /// The button's accessible name, e.g. "Copy API key".
     #[prop(into)]
     label: String,
-    #[prop(optional, into)] id: Option<String>,
 ) -> impl IntoView {
     let outcome = RwSignal::new(None::<&'static str>);
     let copy = move |_| {
@@ -28,7 +27,7 @@ pub fn CopyButton(
         });
     };
     view! {
-        <button type="button" class="secondary" id=id on:click=copy>{label}</button>
+        <button type="button" class="secondary" on:click=copy>{label}</button>
         <span class="copy-outcome" role="status">{move || outcome.get()}</span>
     }
 }

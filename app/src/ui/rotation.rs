@@ -3,8 +3,9 @@
 
 use std::time::Duration;
 
-use domain::{ApiKey, CreatedApiKey, RegionOverview, Rotation};
-use gloo_net::http::Request;
+use chrono::{DateTime, Utc};
+use domain::{ApiKey, CreatedApiKey, RegionOverview, Rotation, SessionAfterRotation};
+use gloo_net::http::{Request, Response};
 use leptos::callback::{Callable, UnsyncCallback};
 use leptos::ev::SubmitEvent;
 use leptos::html;
@@ -16,7 +17,7 @@ use super::dialog::Modal;
 use super::keys::DescriptionField;
 use super::reveal::OneTimeReveal;
 use super::{Clock, DashboardData, FormError, LoadStatus, Navigator, RelativeTime, Submission};
-use crate::api::{self, SessionAfterRotation};
+use crate::api;
 use crate::format;
 
 /// How often the verify step refreshes `last_used_at` of both keys.
@@ -49,6 +50,8 @@ struct Wizard {
     rotation: Memo<Option<Rotation>>,
     keys: Memo<Vec<ApiKey>>,
     session_key: Memo<Option<String>>,
+    /// The server's times of the verify step's live checks with the new key.
+    live_checks: RwSignal<Vec<DateTime<Utc>>>,
 }
 
 impl Wizard {
@@ -72,6 +75,7 @@ pub fn RotationPage() -> impl IntoView {
         rotation: Memo::new(move |_| rotation.get().flatten()),
         keys: Memo::new(move |_| keys.get().unwrap_or_default()),
         session_key,
+        live_checks: RwSignal::new(Vec::new()),
     };
     // A rotation that exists before this page created one is resumed at
     // "update": its token was shown when it was created and is gone.
@@ -255,7 +259,11 @@ fn VerifyStep(wizard: Wizard, rotation: Rotation) -> impl IntoView {
     let new_used = last_used(Some(rotation.new_key_id.clone()));
     let old_used = last_used(rotation.old_key_id.clone());
     let started_at = rotation.started_at;
-    let verdict = move || format::rotation_verdict(new_used.get(), old_used.get(), started_at, Clock::now());
+    let live_checks = wizard.live_checks;
+    let verdict = move || {
+        live_checks
+            .with(|checks| format::rotation_verdict(new_used.get(), old_used.get(), started_at, checks, Clock::now()))
+    };
 
     let field = NodeRef::<html::Input>::new();
     let check = RwSignal::new(None::<String>);
@@ -271,8 +279,11 @@ fn VerifyStep(wizard: Wizard, rotation: Rotation) -> impl IntoView {
         checking.set(true);
         spawn_local(async move {
             let outcome = live_check(&token, &new_key_id).await;
+            if let Some(at) = outcome.new_key_used_at {
+                live_checks.try_update(|checks| checks.push(at));
+            }
             checking.try_set(false);
-            check.try_set(Some(outcome));
+            check.try_set(Some(outcome.message));
         });
     };
     view! {
@@ -297,7 +308,7 @@ fn VerifyStep(wizard: Wizard, rotation: Rotation) -> impl IntoView {
             </tbody>
         </table>
         <p class="verdict" role="status" aria-live="polite">{verdict}</p>
-        <p class="hint">"Refreshed every few seconds. Use is recorded within a few seconds of a request."</p>
+        <p class="hint">"Refreshed every few seconds. Use is recorded within a few seconds of a request. Your live check uses the new key too; the verdict does not count it as integration traffic."</p>
         <div class="actions">
             <button type="button" class="primary" on:click=move |_| wizard.step.set(Step::Delete)>"Next: delete the old key"</button>
             <button type="button" class="secondary" on:click=move |_| wizard.step.set(Step::Update)>"Back"</button>
@@ -306,24 +317,50 @@ fn VerifyStep(wizard: Wizard, rotation: Rotation) -> impl IntoView {
     }
 }
 
+/// What the verify step's live check found.
+struct LiveCheck {
+    message: String,
+    /// When the server took the call, if it used the new key: that use is
+    /// the console's own, not an integration's.
+    new_key_used_at: Option<DateTime<Utc>>,
+}
+
+impl LiveCheck {
+    /// A check that did not use the new key.
+    fn without_use(message: impl Into<String>) -> Self {
+        Self { message: message.into(), new_key_used_at: None }
+    }
+}
+
 /// The verify step's live check: a real REST call with the pasted key.
-async fn live_check(token: &str, new_key_id: &str) -> String {
+async fn live_check(token: &str, new_key_id: &str) -> LiveCheck {
     let response = match Request::get("/auth/regions/me").header("x-api-key", token).send().await {
         Ok(response) => response,
-        Err(error) => return format!("The check could not reach the server ({error})."),
+        Err(error) => return LiveCheck::without_use(format!("The check could not reach the server ({error}).")),
     };
     match response.status() {
         200 => match response.json::<RegionOverview>().await {
-            Ok(me) if me.current_api_key_id == new_key_id => {
-                "The new key works: the REST API accepted it for this region.".to_owned()
-            }
-            Ok(_) => "This key works, but it is not the new key of this rotation.".to_owned(),
-            Err(error) => format!("The server's answer did not decode ({error})."),
+            Ok(me) if me.current_api_key_id == new_key_id => LiveCheck {
+                message: "The new key works: the REST API accepted it for this region.".to_owned(),
+                new_key_used_at: Some(server_time(&response)),
+            },
+            Ok(_) => LiveCheck::without_use("This key works, but it is not the new key of this rotation."),
+            Err(error) => LiveCheck::without_use(format!("The server's answer did not decode ({error}).")),
         },
-        401 => "The REST API refused this key: it is not a valid key.".to_owned(),
-        429 => "Too many failed attempts from this address; wait a minute and check again.".to_owned(),
-        status => format!("The REST API answered with status {status}."),
+        401 => LiveCheck::without_use("The REST API refused this key: it is not a valid key."),
+        429 => LiveCheck::without_use("Too many failed attempts from this address; wait a minute and check again."),
+        status => LiveCheck::without_use(format!("The REST API answered with status {status}.")),
     }
+}
+
+/// When the server answered, by its own clock (the `Date` header), the
+/// clock that stamps `last_used_at`; the browser's if the header is missing.
+fn server_time(response: &Response) -> DateTime<Utc> {
+    response
+        .headers()
+        .get("date")
+        .and_then(|date| DateTime::parse_from_rfc2822(&date).ok())
+        .map_or_else(Utc::now, |at| at.with_timezone(&Utc))
 }
 
 #[component]
