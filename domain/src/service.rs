@@ -88,7 +88,7 @@ impl KeyService {
     /// cannot lock a working integration out.
     pub(crate) async fn verify_token(&self, presented: &str, client: IpAddr) -> Result<Caller> {
         let Some(token) = Token::parse(presented) else {
-            return Err(self.refuse(client, None));
+            return Err(self.refuse(client));
         };
         let found = api_key::Entity::find()
             .filter(api_key::Column::Lookup.eq(token.lookup()))
@@ -100,7 +100,7 @@ impl KeyService {
         let Some((key, Some(region))) =
             found.filter(|(_, region)| region.as_ref().is_some_and(|region| region.sandbox == token.is_sandbox()))
         else {
-            return Err(self.refuse(client, None));
+            return Err(self.refuse(client));
         };
         let digest = VerifiedCache::digest(&token);
         if !self.verified.contains(&digest, key.secret_hash.as_str()) {
@@ -133,8 +133,9 @@ impl KeyService {
         Ok(Caller { region: region.into(), key_id: key.id, client })
     }
 
-    fn refuse(&self, client: IpAddr, lookup: Option<&str>) -> Error {
-        self.throttle.record_failure(client, lookup);
+    /// A token that is no key at all counts against its address only.
+    fn refuse(&self, client: IpAddr) -> Error {
+        self.throttle.record_failure(client, None);
         Error::Unauthenticated
     }
 
