@@ -295,7 +295,9 @@ pub mod ssr {
             use domain::Error as E;
             match error {
                 E::Unauthenticated => Self::SignedOut,
-                E::Throttled { retry_after } => Self::Throttled { retry_after_secs: retry_after.as_secs().max(1) },
+                E::Throttled { retry_after } => {
+                    Self::Throttled { retry_after_secs: domain::refusals::whole_seconds(retry_after) }
+                }
                 E::LastKey => Self::LastKey,
                 E::KeyNotFound | E::ForeignRegion => Self::KeyNotFound,
                 E::RotationInProgress => Self::RotationInProgress,

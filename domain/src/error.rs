@@ -14,7 +14,7 @@ pub enum Error {
 
     /// 429 with `Retry-After`: too many failed attempts for this key or from
     /// this address; argon2 does not run until the window passes.
-    #[error("{}", refusals::throttled(retry_after.as_secs().max(1)))]
+    #[error("{}", refusals::throttled(refusals::whole_seconds(*retry_after)))]
     Throttled { retry_after: Duration },
 
     /// 403: the caller named a region that is not its own.

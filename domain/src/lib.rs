@@ -20,6 +20,8 @@ pub mod entity;
 #[cfg(feature = "service")]
 mod error;
 #[cfg(feature = "service")]
+mod id;
+#[cfg(feature = "service")]
 mod rotation;
 #[cfg(feature = "service")]
 pub mod secret_hash;

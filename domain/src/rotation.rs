@@ -7,10 +7,10 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, 
 
 use crate::entity::rotation;
 use crate::error::{Error, Result};
+use crate::id;
 use crate::rotation_types::{Rotation, SessionAfterRotation, StartedRotation};
 use crate::service::{Caller, KeyService, delete_unless_last, find_own_key, insert_key, new_key_row, now};
 use crate::session::move_session;
-use crate::token::random_base62;
 use crate::types::{self, CreatedApiKey};
 
 impl KeyService {
@@ -37,7 +37,7 @@ impl KeyService {
         }
         let new_key = insert_key(&txn, new_key, Some(caller)).await?;
         let row = rotation::ActiveModel {
-            id: Set(format!("rot_{}", random_base62(16))),
+            id: Set(id::new(id::ROTATION)),
             region_id: Set(caller.region.id.clone()),
             old_key_id: Set(Some(old_key_id.to_owned())),
             new_key_id: Set(Some(new_key.id.clone())),
@@ -135,6 +135,9 @@ fn resumable(row: rotation::Model) -> Option<Rotation> {
 /// The region's unfinished rotation with this id; other regions' rotations
 /// are as absent as unknown ids.
 async fn unfinished_by_id(db: &impl ConnectionTrait, region_id: &str, rotation_id: &str) -> Result<rotation::Model> {
+    if !id::is_well_formed(rotation_id, id::ROTATION) {
+        return Err(Error::RotationNotFound);
+    }
     rotation::Entity::find_by_id(rotation_id)
         .filter(rotation::Column::RegionId.eq(region_id))
         .filter(rotation::Column::FinishedAt.is_null())

@@ -10,9 +10,10 @@ use crate::audit;
 use crate::auth::{FailureThrottle, ThrottleLimits, VerifiedCache};
 use crate::entity::{api_key, region};
 use crate::error::{Error, Result};
+use crate::id;
 use crate::secret_hash;
 use crate::session::SessionLimits;
-use crate::token::{Token, random_base62};
+use crate::token::Token;
 use crate::types::{self, ApiKey, AuditAction, CreatedApiKey, CreatedRegion, RegionOverview, RegionSummary};
 use crate::usage::UsageRecorder;
 
@@ -217,8 +218,7 @@ impl KeyService {
         let name = types::validate_region_name(name).map_err(Error::Invalid)?;
         let description = types::normalize_description(description).map_err(Error::Invalid)?;
         let at = now();
-        let region =
-            region::Model { id: format!("reg_{}", random_base62(16)), name, sandbox, created_at: at, updated_at: at };
+        let region = region::Model { id: id::new(id::REGION), name, sandbox, created_at: at, updated_at: at };
         let (key, token) = new_key_row(&region.clone().into(), description).await?;
 
         let txn = crate::db::begin_write(&self.db).await?;
@@ -301,6 +301,9 @@ fn ensure_own_region(caller: &Caller, region_id: Option<&str>) -> Result<()> {
 
 /// A key of `region_id`; other regions' keys are as absent as unknown ids.
 pub(crate) async fn find_own_key(db: &impl ConnectionTrait, region_id: &str, key_id: &str) -> Result<api_key::Model> {
+    if !id::is_well_formed(key_id, id::API_KEY) {
+        return Err(Error::KeyNotFound);
+    }
     api_key::Entity::find_by_id(key_id)
         .filter(api_key::Column::RegionId.eq(region_id))
         .one(db)
@@ -343,7 +346,7 @@ pub(crate) async fn new_key_row(
     let secret_hash = secret_hash::hash_in_turn(token.secret().to_owned()).await?;
     let at = now();
     let row = api_key::ActiveModel {
-        id: Set(format!("key_{}", random_base62(16))),
+        id: Set(id::new(id::API_KEY)),
         region_id: Set(region.id.clone()),
         lookup: Set(token.lookup().to_owned()),
         secret_hash: Set(secret_hash),

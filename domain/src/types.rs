@@ -153,8 +153,9 @@ pub fn normalize_description(description: Option<String>) -> Result<Option<Strin
     Ok((!description.is_empty()).then(|| description.to_owned()))
 }
 
-/// Control characters, and invisible ones that change how the text around
-/// them reads (bidirectional overrides, zero-width spaces): a description or
+/// Control characters, line and paragraph separators, and invisible ones
+/// that change how the text around them reads (bidirectional overrides,
+/// zero-width spaces, tag characters): a description or
 /// a name must read as what it is in a delete confirmation or the audit log.
 /// The zero-width joiner stays allowed: emoji sequences need it.
 fn is_hidden_character(c: char) -> bool {
@@ -169,9 +170,12 @@ fn is_hidden_character(c: char) -> bool {
                 | '\u{200E}'
                 | '\u{200F}'
                 | '\u{202A}'..='\u{202E}'
+                | '\u{2028}'
+                | '\u{2029}'
                 | '\u{2060}'..='\u{2064}'
                 | '\u{2066}'..='\u{2069}'
                 | '\u{FEFF}'
+                | '\u{E0000}'..='\u{E007F}'
         )
 }
 
@@ -214,7 +218,7 @@ mod tests {
 
     #[test]
     fn descriptions_and_names_refuse_invisible_reordering_and_spacing() {
-        for hidden in ["\u{202E}", "\u{2066}", "\u{200B}", "\u{FEFF}", "\u{061C}"] {
+        for hidden in ["\u{202E}", "\u{2066}", "\u{200B}", "\u{FEFF}", "\u{061C}", "\u{2028}", "\u{E0041}"] {
             let text = format!("billing{hidden}gnitset");
             assert!(normalize_description(Some(text.clone())).is_err(), "{hidden:?}");
             assert!(validate_region_name(&text).is_err(), "{hidden:?}");

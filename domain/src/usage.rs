@@ -1,7 +1,7 @@
 //! `last_used_at` without a write on the request path: requests note the use
 //! in memory, and a background task writes each key at most once per flush.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
@@ -10,7 +10,9 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, Enti
 use crate::entity::api_key;
 use crate::error::Result;
 
-type Uses = HashMap<String, DateTime<Utc>>;
+/// Ordered by key id, so every process writes rows in the same order and
+/// concurrent flushes cannot deadlock on Postgres's row locks.
+type Uses = BTreeMap<String, DateTime<Utc>>;
 
 #[derive(Clone, Default)]
 pub struct UsageRecorder {

@@ -88,3 +88,19 @@ test('once acknowledged, Back goes straight back without asking', async ({ page,
   await expect(page).toHaveURL(/\/sign-in$/);
   expect(dialogs).toEqual([]);
 });
+
+test('the reveal stays open when the dashboard cannot refresh behind it', async ({ page, region, dashboard }) => {
+  await dashboard.open(region.token);
+  await page.route('**/api/load_dashboard', (route) =>
+    route.fulfill({ status: 503, contentType: 'text/plain', body: 'unavailable' }),
+  );
+  const token = await dashboard.createKeyAndReveal('refresh fails');
+  await expect(page.getByRole('alert').filter({ hasText: 'could not refresh this region' })).toBeVisible();
+  await expect(dashboard.revealedToken()).toHaveValue(token);
+
+  await page.unroute('**/api/load_dashboard');
+  await dashboard.acknowledgeReveal();
+  await page.getByRole('button', { name: 'Try again' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'could not refresh' })).toHaveCount(0);
+  await expect(dashboard.row('refresh fails')).toBeVisible();
+});

@@ -44,6 +44,12 @@ test('rotates the session key: create, update, verify with real traffic, delete'
     // Signing in to the console was no use of the old key.
     await expect(wizard.verdict()).toHaveText('New key in use; old key never used.', { timeout: 5_000 });
   }).toPass({ timeout: 30_000 });
+  // An integration still on the old key: the verdict warns before the delete.
+  expect((await rest.me(region.token)).status()).toBe(200);
+  await expect(wizard.verdict()).toHaveText(
+    /^New key in use, but the old key last used (just now|\d+ s ago): update every integration before deleting it\.$/,
+    { timeout: 20_000 },
+  );
   await wizard.next('Next: delete the old key');
 
   // 4. Delete: warns that this session uses the old key and keeps it on the new one.

@@ -11,8 +11,8 @@
 //!
 //! The two variants of each pair alternate request by request, so both see
 //! the same machine. Run with `cargo bench -p server --bench auth_overhead`
-//! (`DATABASE_URL=postgres://...` measures on Postgres; default: a SQLite
-//! file).
+//! (`KEYWARD_BENCH_DATABASE_URL=postgres://...` measures on Postgres, in
+//! regions of its own; default: a SQLite file in a temp dir).
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
@@ -34,7 +34,7 @@ const PATH: &str = "/auth/regions/me";
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = std::env::var("DATABASE_URL")
+    let url = std::env::var("KEYWARD_BENCH_DATABASE_URL")
         .unwrap_or_else(|_| format!("sqlite://{}/bench.db?mode=rwc", dir.path().display()));
     let db = domain::db::connect(&url).await.expect("connect");
     domain::db::migrate(&db).await.expect("migrate");

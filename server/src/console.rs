@@ -16,10 +16,11 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{MethodFilter, on};
 use base64::prelude::{BASE64_STANDARD, Engine};
 use domain::KeyService;
 use leptos::prelude::provide_context;
+use leptos::server_fn::axum::server_fn_paths;
 use sha2::{Digest, Sha256};
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
@@ -54,7 +55,6 @@ impl ConsoleOptions {
 }
 
 const INDEX: &str = "index.html";
-const SERVER_FN_ROUTE: &str = "/api/{*fn_name}";
 /// Trunk names built assets `<name>-<content hash>.<ext>`: their content never changes.
 const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
 const REVALIDATE: HeaderValue = HeaderValue::from_static("no-cache");
@@ -65,8 +65,11 @@ const REVALIDATE: HeaderValue = HeaderValue::from_static("no-cache");
 pub fn routes(keys: KeyService, options: &ConsoleOptions) -> Router<AppState> {
     let state = ConsoleState { keys, secure_cookies: options.secure_cookies };
     let files = options.dir.clone();
-    Router::new()
-        .route(SERVER_FN_ROUTE, post(server_function).get(server_function))
+    // One route per server function and method, so an unknown name is the
+    // router's problem+json 404 and a wrong method its 405.
+    server_fn_paths()
+        .filter_map(|(path, method)| Some((path, MethodFilter::try_from(method).ok()?)))
+        .fold(Router::new(), |router, (path, method)| router.route(path, on(method, server_function)))
         .route_layer(middleware::from_fn(refuse_cross_site))
         // Answers may carry a new key's token: nothing may keep them.
         .route_layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
@@ -134,14 +137,13 @@ async fn console_file(dir: Option<PathBuf>, request: Request) -> Response {
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, if is_content_hashed(&file_name) { IMMUTABLE } else { REVALIDATE });
     if !file_name.contains('.') || file_name == INDEX {
-        match tokio::fs::read_to_string(dir.join(INDEX)).await {
-            Ok(index) => {
-                let policy = HeaderValue::try_from(content_security_policy(&index)).expect("the policy is ASCII");
-                headers.insert(header::CONTENT_SECURITY_POLICY, policy);
-            }
-            // The page keeps the restrictive default policy of every response.
-            Err(error) => tracing::error!(%error, "cannot read the console's index.html"),
-        }
+        let index = tokio::fs::read_to_string(dir.join(INDEX)).await.unwrap_or_else(|error| {
+            // Without the page's text, no inline script is allowed at all.
+            tracing::error!(%error, "cannot read the console's index.html");
+            String::new()
+        });
+        let policy = HeaderValue::try_from(content_security_policy(&index)).expect("the policy is ASCII");
+        headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     }
     response
 }
@@ -252,11 +254,20 @@ mod tests {
         assert_eq!(header(&wasm, header::CONTENT_TYPE), "application/wasm");
         assert_eq!(header(&wasm, header::CACHE_CONTROL), "public, max-age=31536000, immutable");
 
-        for missing in ["/missing.js", "/auth/unknown", "/api"] {
-            let response = send(&router, Method::GET, missing, &[]).await;
+        for (method, missing) in [
+            (Method::GET, "/missing.js"),
+            (Method::GET, "/auth/unknown"),
+            (Method::GET, "/api"),
+            (Method::POST, "/api/no_such_function"),
+        ] {
+            let response = send(&router, method, missing, &[("sec-fetch-site", "same-origin")]).await;
             assert_eq!(response.status(), StatusCode::NOT_FOUND, "{missing}");
             assert_eq!(header(&response, header::CONTENT_TYPE), "application/problem+json", "{missing}");
         }
+        let wrong_method =
+            send(&router, Method::GET, "/api/load_dashboard", &[("sec-fetch-site", "same-origin")]).await;
+        assert_eq!(wrong_method.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(header(&wrong_method, header::CONTENT_TYPE), "application/problem+json");
         assert_eq!(send(&router, Method::POST, "/", &[]).await.status(), StatusCode::NOT_FOUND);
     }
 

@@ -152,9 +152,7 @@ impl IntoResponse for ApiError {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         if let Some(wait) = self.retry_after() {
-            // Whole seconds, rounded up, never 0.
-            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(domain::refusals::whole_seconds(wait)));
         }
         response
     }

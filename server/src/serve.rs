@@ -6,6 +6,7 @@ use std::time::Duration;
 use axum::Extension;
 use domain::{CreatedRegion, KeyService};
 use tokio::net::TcpListener;
+use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::auth::ClientIpHeader;
@@ -22,7 +23,11 @@ pub async fn run(keys: KeyService, args: &ServeArgs) -> Result<(), Failure> {
         print_first_key(&created, address);
     }
     let console = args.console();
-    let flusher = spawn_usage_flusher(keys.clone(), args.usage_flush_interval());
+    let (stop_flushing, flushing_stopped) = oneshot::channel::<()>();
+    let flusher = spawn_usage_flusher(keys.clone(), args.usage_flush_interval(), async {
+        // A dropped sender stops flushing as well.
+        let _ = flushing_stopped.await;
+    });
     // Tests and scripts wait for this line; the port is real even with `:0`.
     println!("Keyward is listening on http://{address}");
     if console.dir.is_some() {
@@ -37,26 +42,41 @@ pub async fn run(keys: KeyService, args: &ServeArgs) -> Result<(), Failure> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(Failure::Serve)?;
-    flusher.abort();
     // Uses noted since the last tick must not be lost on a clean stop.
-    keys.flush_usage().await?;
+    let _ = stop_flushing.send(());
+    if let Err(error) = flusher.await {
+        tracing::error!(%error, "the usage flusher failed");
+    }
     tracing::info!("stopped");
     Ok(())
 }
 
-/// Writes `last_used_at` every `interval`; failures are logged and retried
-/// on the next tick.
-pub fn spawn_usage_flusher(keys: KeyService, interval: Duration) -> JoinHandle<()> {
+/// Writes `last_used_at` every `interval` until `stop` completes, then once
+/// more. `stop` is only awaited between flushes, so stopping never cuts a
+/// flush short; a failed flush is logged and its uses retried next time.
+pub fn spawn_usage_flusher(
+    keys: KeyService,
+    interval: Duration,
+    stop: impl Future<Output = ()> + Send + 'static,
+) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(interval);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut stop = std::pin::pin!(stop);
         loop {
-            ticks.tick().await;
-            if let Err(error) = keys.flush_usage().await {
-                tracing::warn!(%error, "could not record key usage");
+            tokio::select! {
+                _ = ticks.tick() => flush_usage(&keys).await,
+                () = &mut stop => break,
             }
         }
+        flush_usage(&keys).await;
     })
+}
+
+async fn flush_usage(keys: &KeyService) {
+    if let Err(error) = keys.flush_usage().await {
+        tracing::warn!(%error, "could not record key usage");
+    }
 }
 
 fn print_first_key(created: &CreatedRegion, address: SocketAddr) {

@@ -7,6 +7,7 @@ use std::collections::HashSet;
 
 use common::{Process, TestDb, keyward};
 use reqwest::StatusCode;
+use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 
 const KEYS: &str = "/auth/region/api-keys";
@@ -169,6 +170,23 @@ async fn the_first_start_prints_one_working_key_once_and_logs_no_secret() {
 
     let again = Process::serve(&db.url, &[]);
     assert!(!again.printed().contains("kw_live_"), "a second start prints no key");
+}
+
+#[tokio::test]
+async fn a_clean_stop_writes_the_uses_noted_since_the_last_flush() {
+    let db = TestDb::fresh().await;
+    let created = create_region(&db, "stopping");
+    // The next timed flush is ten minutes away: only the one on stopping can write.
+    let server = Process::serve(&db.url, &["--usage-flush-ms", "600000"]);
+    let me =
+        reqwest::Client::new().get(format!("{}/auth/regions/me", server.url)).header("x-api-key", token_of(&created));
+    assert_eq!(send(me).await.status(), StatusCode::OK);
+    assert!(server.terminate().success(), "a clean stop on SIGTERM");
+
+    let db = domain::db::connect(&db.url).await.unwrap();
+    let key_id = created["api_key"]["id"].as_str().unwrap();
+    let key = domain::entity::api_key::Entity::find_by_id(key_id).one(&db).await.unwrap().unwrap();
+    assert!(key.last_used_at.is_some(), "the use was written on stopping");
 }
 
 #[tokio::test]

@@ -117,16 +117,19 @@ impl Navigator {
 }
 
 /// The region, its keys and an unfinished rotation, loaded from the server
-/// and reloaded after every change. An ended session goes to sign-in.
+/// and reloaded after every change. An ended session goes to sign-in. Once
+/// loaded, a failed reload keeps what is shown (an open one-time reveal
+/// must never vanish with it) and only reports the failure.
 #[derive(Clone, Copy)]
 pub(crate) struct DashboardData {
     state: RwSignal<Option<Result<Dashboard, ConsoleError>>>,
+    refresh_error: RwSignal<Option<ConsoleError>>,
     navigator: Navigator,
 }
 
 impl DashboardData {
     pub fn load() -> Self {
-        let data = Self { state: RwSignal::new(None), navigator: Navigator::get() };
+        let data = Self { state: RwSignal::new(None), refresh_error: RwSignal::new(None), navigator: Navigator::get() };
         data.reload();
         data
     }
@@ -140,7 +143,16 @@ impl DashboardData {
                 return;
             }
             // The page may be gone by the time the answer arrives.
-            self.state.try_set(Some(result));
+            let loaded_before = self.state.try_with_untracked(|state| matches!(state, Some(Ok(_)))).unwrap_or(false);
+            match result {
+                Err(error) if loaded_before => {
+                    self.refresh_error.try_set(Some(error));
+                }
+                result => {
+                    self.refresh_error.try_set(None);
+                    self.state.try_set(Some(result));
+                }
+            }
         });
     }
 
@@ -173,7 +185,16 @@ pub(crate) fn LoadStatus(data: DashboardData, children: ChildrenFn) -> impl Into
             </div>
         }
         .into_any(),
-        Some(Ok(())) => children().into_any(),
+        Some(Ok(())) => view! {
+            {move || data.refresh_error.get().map(|error| view! {
+                <div class="error-state" role="alert">
+                    <p>"The console could not refresh this region: " {error.to_string()}</p>
+                    <button type="button" on:click=move |_| data.reload()>"Try again"</button>
+                </div>
+            })}
+            {children()}
+        }
+        .into_any(),
     }
 }
 

@@ -59,8 +59,8 @@ fn guard_leaving() {
     let unloading = window_event_listener(ev::beforeunload, move |event| {
         if !confirmed.get_value() {
             event.prevent_default();
-            // Older browsers show the prompt only when a return value is set.
-            event.set_return_value("");
+            // Older browsers prompt only when the return value is not empty.
+            event.set_return_value(LEAVE_WARNING);
         }
     });
     let Ok(history) = window().history() else {

@@ -258,11 +258,9 @@ fn VerifyStep(wizard: Wizard, rotation: Rotation) -> impl IntoView {
         move |id: Option<String>| Signal::derive(move || wizard.key(id.as_deref()).and_then(|key| key.last_used_at));
     let new_used = last_used(Some(rotation.new_key_id.clone()));
     let old_used = last_used(rotation.old_key_id.clone());
-    let started_at = rotation.started_at;
     let live_checks = wizard.live_checks;
     let verdict = move || {
-        live_checks
-            .with(|checks| format::rotation_verdict(new_used.get(), old_used.get(), started_at, checks, Clock::now()))
+        live_checks.with(|checks| format::rotation_verdict(new_used.get(), old_used.get(), checks, Clock::now()))
     };
 
     let field = NodeRef::<html::Input>::new();

@@ -84,7 +84,7 @@ impl TestServer {
         tokio::spawn(async move {
             axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
         });
-        server::serve::spawn_usage_flusher(keys.clone(), Duration::from_millis(50));
+        server::serve::spawn_usage_flusher(keys.clone(), Duration::from_millis(50), std::future::pending());
         TestServer { url: format!("http://{address}"), keys, db, client: reqwest::Client::new() }
     }
 
@@ -166,11 +166,13 @@ pub fn keyward() -> Command {
 
 impl Process {
     /// Starts `keyward serve` on a free port and waits until it listens.
+    /// Usage is flushed every 50 ms unless `extra` says otherwise.
     pub fn serve(database_url: &str, extra: &[&str]) -> Process {
         let mut child = keyward()
-            .args(["serve", "--bind", "127.0.0.1:0", "--usage-flush-ms", "50"])
+            .args(["serve", "--bind", "127.0.0.1:0"])
             .args(extra)
             .env("DATABASE_URL", database_url)
+            .env("KEYWARD_USAGE_FLUSH_MS", "50")
             .env("RUST_LOG", "debug")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
