@@ -95,6 +95,14 @@ mod tests {
         db
     }
 
+    /// A migrated database in `dir` with one region, and its key's id.
+    async fn database_with_a_key(dir: &tempfile::TempDir) -> (DatabaseConnection, String) {
+        let db = database(dir, "keyward.db", true).await;
+        let keys = KeyService::new(db.clone(), ThrottleLimits::default());
+        let key_id = keys.create_region("acme", false, None).await.unwrap().api_key.key.id;
+        (db, key_id)
+    }
+
     async fn last_used_at(db: &DatabaseConnection, key_id: &str) -> Option<DateTime<Utc>> {
         api_key::Entity::find_by_id(key_id).one(db).await.unwrap().unwrap().last_used_at
     }
@@ -102,9 +110,7 @@ mod tests {
     #[tokio::test]
     async fn a_failed_flush_keeps_its_uses_for_the_next() {
         let dir = tempfile::tempdir().unwrap();
-        let db = database(&dir, "keyward.db", true).await;
-        let keys = KeyService::new(db.clone(), ThrottleLimits::default());
-        let key_id = keys.create_region("acme", false, None).await.unwrap().api_key.key.id;
+        let (db, key_id) = database_with_a_key(&dir).await;
         let usage = UsageRecorder::default();
         usage.record(&key_id);
 
@@ -119,9 +125,7 @@ mod tests {
     #[tokio::test]
     async fn an_earlier_use_never_overwrites_a_later_one() {
         let dir = tempfile::tempdir().unwrap();
-        let db = database(&dir, "keyward.db", true).await;
-        let keys = KeyService::new(db.clone(), ThrottleLimits::default());
-        let key_id = keys.create_region("acme", false, None).await.unwrap().api_key.key.id;
+        let (db, key_id) = database_with_a_key(&dir).await;
         // Another process flushed a later use first.
         let later = crate::service::now() + TimeDelta::minutes(5);
         let row = api_key::Entity::find_by_id(&key_id).one(&db).await.unwrap().unwrap();

@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use common::{CLIENT, default_fixture, fixture};
-use domain::{Error, SessionLimits, ThrottleLimits};
+use domain::{Caller, Error, KeyService, SessionLimits, ThrottleLimits};
 
 /// A request authenticates, then its key is revoked before it writes: the
 /// write is refused as unauthenticated and changes nothing.
@@ -47,15 +47,10 @@ async fn concurrent_wrong_secrets_cannot_outrun_the_throttle() {
     let limits = ThrottleLimits { per_key: 3, per_address: 1000, window: Duration::from_secs(60) };
     let f = fixture(limits, SessionLimits::default()).await;
     let token = f.keys.create_region("acme", false, None).await.unwrap().api_key.token;
-    let attempts: Vec<_> = (0..24)
-        .map(|_| {
-            let (keys, wrong) = (f.keys.clone(), other_secret(&token));
-            tokio::spawn(async move { keys.authenticate(&wrong, CLIENT).await })
-        })
-        .collect();
+    let wrong_secrets = (0..24).map(|_| other_secret(&token)).collect();
     let (mut verified_wrong, mut throttled) = (0, 0);
-    for attempt in attempts {
-        match attempt.await.unwrap() {
+    for outcome in authenticate_at_once(&f.keys, wrong_secrets).await {
+        match outcome {
             Err(Error::Unauthenticated) => verified_wrong += 1,
             Err(Error::Throttled { .. }) => throttled += 1,
             other => panic!("a wrong secret got {other:?}"),
@@ -74,13 +69,23 @@ async fn a_burst_of_first_requests_with_the_right_key_all_pass() {
     let limits = ThrottleLimits { per_key: 1, per_address: 1, window: Duration::from_secs(60) };
     let f = fixture(limits, SessionLimits::default()).await;
     let token = f.keys.create_region("acme", false, None).await.unwrap().api_key.token;
-    let attempts: Vec<_> = (0..24)
-        .map(|_| {
-            let (keys, token) = (f.keys.clone(), token.clone());
+    for outcome in authenticate_at_once(&f.keys, vec![token; 24]).await {
+        outcome.unwrap();
+    }
+}
+
+/// Authenticates every token at once, each on its own task.
+async fn authenticate_at_once(keys: &KeyService, tokens: Vec<String>) -> Vec<Result<Caller, Error>> {
+    let attempts: Vec<_> = tokens
+        .into_iter()
+        .map(|token| {
+            let keys = keys.clone();
             tokio::spawn(async move { keys.authenticate(&token, CLIENT).await })
         })
         .collect();
+    let mut outcomes = Vec::new();
     for attempt in attempts {
-        attempt.await.unwrap().unwrap();
+        outcomes.push(attempt.await.expect("the task ran"));
     }
+    outcomes
 }
