@@ -99,7 +99,7 @@ async fn main() {
 
     let backend = if url.starts_with("postgres") { "Postgres" } else { "SQLite file" };
     println!(
-        "{} cores, {backend}; medians of {SAMPLES} alternating samples",
+        "{} cores, {backend}; medians of {SAMPLES} alternating samples ({ARGON2_SAMPLES} for the argon2 rows)",
         std::thread::available_parallelism().unwrap()
     );
     println!("argon2id verify (m=19456 KiB, t=2, p=1)           {:>9.3} ms", ms(argon2));
