@@ -9,7 +9,7 @@ use leptos::prelude::*;
 
 use super::dialog::Modal;
 use super::reveal::OneTimeReveal;
-use super::{DashboardData, FormError, Navigator, RelativeTime, Submission};
+use super::{DashboardData, FormActions, FormError, Navigator, RelativeTime, Submission};
 use crate::{api, format};
 
 /// The dialog the keys section has open.
@@ -251,10 +251,7 @@ fn DeleteKeyDialog(
                     <p class="warning">"You signed in to this console with this key: deleting it signs you out."</p>
                 })}
                 <FormError id="delete-error" submission=submission/>
-                <div class="actions">
-                    <button type="submit" class="danger" disabled=move || submission.pending.get()>"Delete key"</button>
-                    <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                </div>
+                <FormActions submission=submission submit_label="Delete key" destructive=true on_close=on_close/>
             </form>
         </Modal>
     }
@@ -283,16 +280,5 @@ pub(crate) fn DescriptionField(
             {format!("What uses this key, e.g. “billing service”. At most {} characters.", domain::DESCRIPTION_MAX_CHARS)}
         </p>
         <FormError id="description-error" submission=submission/>
-    }
-}
-
-/// Submit and Cancel.
-#[component]
-fn FormActions(submission: Submission, submit_label: &'static str, on_close: UnsyncCallback<()>) -> impl IntoView {
-    view! {
-        <div class="actions">
-            <button type="submit" class="primary" disabled=move || submission.pending.get()>{submit_label}</button>
-            <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-        </div>
     }
 }

@@ -264,6 +264,27 @@ impl Submission {
     }
 }
 
+/// A form's submit and cancel buttons; submit waits while the call runs.
+#[component]
+pub(crate) fn FormActions(
+    submission: Submission,
+    submit_label: &'static str,
+    on_close: UnsyncCallback<()>,
+    /// The submit button deletes something.
+    #[prop(optional)]
+    destructive: bool,
+    #[prop(default = "Cancel")] cancel_label: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class="actions">
+            <button type="submit" class=if destructive { "danger" } else { "primary" } disabled=move || submission.pending.get()>
+                {submit_label}
+            </button>
+            <button type="button" class="secondary" on:click=move |_| on_close.run(())>{cancel_label}</button>
+        </div>
+    }
+}
+
 /// Where a form shows its refusal; announced when it appears.
 #[component]
 pub(crate) fn FormError(#[prop(into)] id: String, submission: Submission) -> impl IntoView {

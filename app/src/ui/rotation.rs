@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use domain::{ApiKey, CreatedApiKey, RegionOverview, Rotation, SessionAfterRotation};
 use gloo_net::http::{Request, Response};
-use leptos::callback::{Callable, UnsyncCallback};
+use leptos::callback::UnsyncCallback;
 use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;
@@ -16,7 +16,7 @@ use leptos_router::hooks::use_query_map;
 use super::dialog::Modal;
 use super::keys::DescriptionField;
 use super::reveal::OneTimeReveal;
-use super::{Clock, DashboardData, FormError, LoadStatus, Navigator, RelativeTime, Submission};
+use super::{Clock, DashboardData, FormActions, FormError, LoadStatus, Navigator, RelativeTime, Submission};
 use crate::api;
 use crate::format;
 
@@ -453,10 +453,13 @@ fn CancelRotationDialog(rotation_id: String, new_key: String, on_close: UnsyncCa
             <form on:submit=submit>
                 <p>"The new key " <code>{new_key}</code> " is deleted; integrations already using it are refused. The old key stays."</p>
                 <FormError id="cancel-error" submission=submission/>
-                <div class="actions">
-                    <button type="submit" class="danger" disabled=move || submission.pending.get()>"Cancel rotation"</button>
-                    <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Keep rotating"</button>
-                </div>
+                <FormActions
+                    submission=submission
+                    submit_label="Cancel rotation"
+                    destructive=true
+                    cancel_label="Keep rotating"
+                    on_close=on_close
+                />
             </form>
         </Modal>
     }
