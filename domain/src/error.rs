@@ -1,59 +1,136 @@
+//! Everything a domain operation can refuse or fail with. Each variant has
+//! a [`ErrorKind`] (what the edges map to their own terms) and a stable
+//! [`Error::code`]; its `Display` text is what people are shown.
+
 use std::time::Duration;
 
-use crate::refusals;
+use crate::model::{ErrorKind, IdKind, InvalidId, InvalidInput};
 
-/// Everything a domain operation can refuse or fail with. Each variant names
-/// the HTTP status the REST layer gives it; the console and the CLI show the
-/// same `Display` text.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// 401: no key, a malformed key, an unknown key or a wrong secret. One
+    /// No key, a malformed key, an unknown key or a wrong secret. One
     /// message for all, so a caller learns nothing about which it was.
     #[error("a valid API key is required")]
     Unauthenticated,
 
-    /// 429 with `Retry-After`: too many failed attempts for this key or from
-    /// this address; argon2 does not run until the window passes.
-    #[error("{}", refusals::throttled(refusals::whole_seconds(*retry_after)))]
+    /// Too many failed attempts for this key or from this address; argon2
+    /// does not run until the window passes.
+    #[error("too many failed attempts; try again in {} s", whole_seconds(*retry_after))]
     Throttled { retry_after: Duration },
 
-    /// 403: the caller named a region that is not its own.
+    /// The caller named a region that is not its own.
     #[error("this API key belongs to another region")]
     ForeignRegion,
 
-    /// 404: no such key in the caller's region (also for other regions' keys,
-    /// so ids leak nothing).
+    /// No such key in the caller's region (also for other regions' keys).
     #[error("no API key with this id in your region")]
     KeyNotFound,
 
-    /// 409: deleting this key would leave the region without one.
-    #[error("{}", refusals::LAST_KEY)]
+    /// Deleting this key would leave the region without one.
+    #[error("this is the region's only API key; create another before deleting it")]
     LastKey,
 
-    /// 409: the region already has an unfinished rotation.
-    #[error("{}", refusals::ROTATION_IN_PROGRESS)]
+    /// The region already has an unfinished rotation.
+    #[error("a rotation is already in progress in this region; finish or cancel it first")]
     RotationInProgress,
 
-    /// 404: no rotation in progress with this id in the caller's region
-    /// (also for finished ones and other regions' ids).
-    #[error("{}", refusals::ROTATION_NOT_FOUND)]
+    /// No rotation in progress with this id in the caller's region (also
+    /// for finished ones and other regions' ids).
+    #[error("this rotation is not in progress: it was finished or cancelled, or its new key was deleted")]
     RotationNotFound,
 
-    /// 422: the input broke a rule; the text says which.
-    #[error("{0}")]
-    Invalid(String),
+    /// The input broke a rule; the text says which.
+    #[error(transparent)]
+    Invalid(#[from] InvalidInput),
 
-    /// 409: region names are unique.
+    /// Region names are unique.
     #[error("a region named {0:?} already exists")]
     RegionNameTaken(String),
 
-    /// 500: the database failed. Logged, never shown.
+    /// The database failed. Logged, never shown to clients.
     #[error("database error")]
     Database(#[from] sea_orm::DbErr),
 
-    /// 500: hashing or the blocking pool failed. Logged, never shown.
+    /// Hashing or the blocking pool failed. Logged, never shown to clients.
     #[error("internal error: {0}")]
     Internal(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Unauthenticated => ErrorKind::Unauthenticated,
+            Self::Throttled { .. } => ErrorKind::Throttled,
+            Self::ForeignRegion => ErrorKind::Forbidden,
+            Self::KeyNotFound | Self::RotationNotFound => ErrorKind::NotFound,
+            Self::LastKey | Self::RotationInProgress | Self::RegionNameTaken(_) => ErrorKind::Conflict,
+            Self::Invalid(_) => ErrorKind::Invalid,
+            Self::Database(_) | Self::Internal(_) => ErrorKind::Internal,
+        }
+    }
+
+    /// Stable and machine-readable, e.g. `last-api-key`: the REST API's
+    /// problem type ends with it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthenticated => "unauthenticated",
+            Self::Throttled { .. } => "throttled",
+            Self::ForeignRegion => "foreign-region",
+            Self::KeyNotFound => "api-key-not-found",
+            Self::LastKey => "last-api-key",
+            Self::RotationInProgress => "rotation-in-progress",
+            Self::RotationNotFound => "rotation-not-found",
+            Self::Invalid(_) => "invalid-input",
+            Self::RegionNameTaken(_) => "region-name-taken",
+            Self::Database(_) | Self::Internal(_) => "internal-error",
+        }
+    }
+
+    /// How long a throttled client should wait, in the whole seconds every
+    /// refusal states.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::Throttled { retry_after } => Some(whole_seconds(*retry_after)),
+            _ => None,
+        }
+    }
+}
+
+/// A malformed id names no row: answered as the "not found" of its kind (a
+/// region that cannot be the caller's is another region).
+impl From<InvalidId> for Error {
+    fn from(invalid: InvalidId) -> Self {
+        match invalid.kind {
+            IdKind::ApiKey => Self::KeyNotFound,
+            IdKind::Rotation => Self::RotationNotFound,
+            IdKind::Region => Self::ForeignRegion,
+        }
+    }
+}
+
+/// Rounded up, never 0, so a client that waits what it was told is heard.
+fn whole_seconds(wait: Duration) -> u64 {
+    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_round_up_to_whole_seconds_never_zero() {
+        assert_eq!(whole_seconds(Duration::ZERO), 1);
+        assert_eq!(whole_seconds(Duration::from_millis(1)), 1);
+        assert_eq!(whole_seconds(Duration::from_secs(59)), 59);
+        assert_eq!(whole_seconds(Duration::from_millis(59_001)), 60);
+    }
+
+    #[test]
+    fn throttling_states_the_wait_it_reports() {
+        let throttled = Error::Throttled { retry_after: Duration::from_millis(1500) };
+        assert_eq!(throttled.retry_after_secs(), Some(2));
+        assert_eq!(throttled.to_string(), "too many failed attempts; try again in 2 s");
+    }
+}

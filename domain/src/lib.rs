@@ -1,44 +1,57 @@
-//! Keyward's domain: regions own API keys; any key of a region manages the
+//! Keyward's domain: regions own API keys; a region's keys manage the
 //! region's keys, and a region never loses its last key. The REST API, the
-//! console's server functions and the CLI all call [`KeyService`], so every
+//! console's server functions and the CLI all call [`Keyward`], so every
 //! invariant lives here once.
+//!
+//! The modules form layers whose imports run one way only (checked by
+//! `tests/layers.rs`):
+//!
+//! ```text
+//! model        plain types shared with the browser (wasm-safe)
+//!   ^
+//! error, clock, caller      leaves: import only `model`
+//!   ^
+//! credentials  token format, argon2id, verified cache, throttle
+//!   ^
+//! store        connection, migrations, entities, shared queries
+//!   ^
+//! service      the use cases behind the `Keyward` handle
+//! ```
+//!
+//! Without the `service` feature (the browser build) only `model` exists.
 
-pub mod refusals;
-pub mod rotation_types;
-pub mod types;
-pub use rotation_types::*;
-pub use types::*;
+pub mod model;
 
 #[cfg(feature = "service")]
-mod audit;
+mod caller;
 #[cfg(feature = "service")]
-mod auth;
+mod clock;
 #[cfg(feature = "service")]
-pub mod db;
-#[cfg(feature = "service")]
-pub mod entity;
+mod credentials;
 #[cfg(feature = "service")]
 mod error;
 #[cfg(feature = "service")]
-mod id;
-#[cfg(feature = "service")]
-mod rotation;
-#[cfg(feature = "service")]
-pub mod secret_hash;
-#[cfg(feature = "service")]
 mod service;
 #[cfg(feature = "service")]
-mod session;
-#[cfg(feature = "service")]
-pub mod token;
-#[cfg(feature = "service")]
-mod usage;
+mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 #[cfg(feature = "service")]
-pub use auth::ThrottleLimits;
+pub use caller::Caller;
+#[cfg(feature = "service")]
+pub use credentials::throttle::ThrottleLimits;
 #[cfg(feature = "service")]
 pub use error::{Error, Result};
 #[cfg(feature = "service")]
-pub use service::{Caller, KeyService};
+pub use service::{
+    Keyward, Settings,
+    audit::AuditLog,
+    authentication::Authenticator,
+    keys::Keys,
+    regions::{BOOTSTRAP_REGION_NAME, Regions},
+    rotations::Rotations,
+    sessions::{SessionId, SessionLimits, Sessions},
+};
 #[cfg(feature = "service")]
-pub use session::{SessionId, SessionLimits};
+pub use store::database::{connect, migrate};

@@ -1,42 +1,35 @@
-//! `KeyService` rules that no HTTP test can reach deterministically, against
-//! a real database (see `common`).
-
-mod common;
+//! Key and authentication rules that no HTTP test can reach
+//! deterministically, against a real database (see `testkit`).
 
 use std::time::Duration;
 
-use common::{CLIENT, default_fixture, fixture};
-use domain::{Caller, Error, KeyService, SessionLimits, ThrottleLimits};
+use domain::{Caller, Error, Keyward, Settings, ThrottleLimits};
+use testkit::{CLIENT, fixture};
 
 /// A request authenticates, then its key is revoked before it writes: the
 /// write is refused as unauthenticated and changes nothing.
 #[tokio::test]
 async fn a_key_revoked_while_its_request_is_in_flight_changes_nothing() {
-    let f = default_fixture().await;
-    let created = f.keys.create_region("acme", false, None).await.unwrap();
-    let revoked = f.keys.authenticate(&created.api_key.token, CLIENT).await.unwrap();
-    let other = f.keys.create_key(&revoked, Some("other".into()), None).await.unwrap();
-    let other = f.keys.authenticate(&other.token, CLIENT).await.unwrap();
-    let spare = f.keys.create_key(&other, Some("spare".into()), None).await.unwrap().key;
-    f.keys.delete_key(&other, &revoked.key_id, None).await.unwrap();
-    let before = f.keys.overview(&other).await.unwrap().api_keys;
+    let f = fixture(Settings::default()).await;
+    let created = testkit::region(&f.keyward, "acme").await;
+    let revoked = f.keyward.authenticator().authenticate(&created.api_key.token, CLIENT).await.unwrap();
+    let other = f.keyward.keys().create(&revoked, testkit::description("other"), None).await.unwrap();
+    let other = f.keyward.authenticator().authenticate(&other.token, CLIENT).await.unwrap();
+    let spare = f.keyward.keys().create(&other, testkit::description("spare"), None).await.unwrap().key;
+    f.keyward.keys().delete(&other, revoked.key_id(), None).await.unwrap();
+    let before = f.keyward.keys().overview(&other).await.unwrap().api_keys;
 
     let refused = [
-        f.keys.create_key(&revoked, None, None).await.err(),
-        f.keys.update_description(&revoked, &spare.id, Some("renamed".into())).await.err(),
-        f.keys.delete_key(&revoked, &spare.id, None).await.err(),
-        f.keys.start_rotation(&revoked, &spare.id, None).await.err(),
+        f.keyward.keys().create(&revoked, None, None).await.err(),
+        f.keyward.keys().describe(&revoked, &spare.id, testkit::description("renamed")).await.err(),
+        f.keyward.keys().delete(&revoked, &spare.id, None).await.err(),
+        f.keyward.rotations().start(&revoked, &spare.id, None).await.err(),
     ];
     for error in refused {
         assert!(matches!(error, Some(Error::Unauthenticated)), "{error:?}");
     }
-    assert_eq!(f.keys.overview(&other).await.unwrap().api_keys, before);
-    assert_eq!(f.keys.current_rotation(&other).await.unwrap(), None);
-}
-
-/// The same lookup with another (well-formed) secret.
-fn other_secret(token: &str) -> String {
-    domain::token::with_checksum(&format!("{}{}", &token[..20], domain::token::random_base62(24)))
+    assert_eq!(f.keyward.keys().overview(&other).await.unwrap().api_keys, before);
+    assert_eq!(f.keyward.rotations().current(&other).await.unwrap(), None);
 }
 
 /// Wrong secrets for one key, all at once: they queue for argon2 and are
@@ -45,11 +38,11 @@ fn other_secret(token: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_wrong_secrets_cannot_outrun_the_throttle() {
     let limits = ThrottleLimits { per_key: 3, per_address: 1000, window: Duration::from_secs(60) };
-    let f = fixture(limits, SessionLimits::default()).await;
-    let token = f.keys.create_region("acme", false, None).await.unwrap().api_key.token;
-    let wrong_secrets = (0..24).map(|_| other_secret(&token)).collect();
+    let f = fixture(Settings { throttle: limits, ..Default::default() }).await;
+    let token = testkit::region(&f.keyward, "acme").await.api_key.token;
+    let wrong_secrets = (0..24).map(|_| testkit::with_other_secret(&token)).collect();
     let (mut verified_wrong, mut throttled) = (0, 0);
-    for outcome in authenticate_at_once(&f.keys, wrong_secrets).await {
+    for outcome in authenticate_at_once(&f.keyward, wrong_secrets).await {
         match outcome {
             Err(Error::Unauthenticated) => verified_wrong += 1,
             Err(Error::Throttled { .. }) => throttled += 1,
@@ -59,7 +52,7 @@ async fn concurrent_wrong_secrets_cannot_outrun_the_throttle() {
     let cores = std::thread::available_parallelism().unwrap().get();
     assert!(verified_wrong >= 3 && verified_wrong < 3 + cores, "{verified_wrong} ran argon2");
     assert_eq!(verified_wrong + throttled, 24);
-    assert!(matches!(f.keys.authenticate(&token, CLIENT).await, Err(Error::Throttled { .. })));
+    assert!(matches!(f.keyward.authenticator().authenticate(&token, CLIENT).await, Err(Error::Throttled { .. })));
 }
 
 /// Many first requests with the right key at once: argon2 runs in turn,
@@ -67,20 +60,20 @@ async fn concurrent_wrong_secrets_cannot_outrun_the_throttle() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_burst_of_first_requests_with_the_right_key_all_pass() {
     let limits = ThrottleLimits { per_key: 1, per_address: 1, window: Duration::from_secs(60) };
-    let f = fixture(limits, SessionLimits::default()).await;
-    let token = f.keys.create_region("acme", false, None).await.unwrap().api_key.token;
-    for outcome in authenticate_at_once(&f.keys, vec![token; 24]).await {
+    let f = fixture(Settings { throttle: limits, ..Default::default() }).await;
+    let token = testkit::region(&f.keyward, "acme").await.api_key.token;
+    for outcome in authenticate_at_once(&f.keyward, vec![token; 24]).await {
         outcome.unwrap();
     }
 }
 
 /// Authenticates every token at once, each on its own task.
-async fn authenticate_at_once(keys: &KeyService, tokens: Vec<String>) -> Vec<Result<Caller, Error>> {
+async fn authenticate_at_once(keyward: &Keyward, tokens: Vec<String>) -> Vec<Result<Caller, Error>> {
     let attempts: Vec<_> = tokens
         .into_iter()
         .map(|token| {
-            let keys = keys.clone();
-            tokio::spawn(async move { keys.authenticate(&token, CLIENT).await })
+            let keyward = keyward.clone();
+            tokio::spawn(async move { keyward.authenticator().authenticate(&token, CLIENT).await })
         })
         .collect();
     let mut outcomes = Vec::new();

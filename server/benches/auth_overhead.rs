@@ -2,7 +2,7 @@
 //!
 //! 1. one argon2id verification with Keyward's parameters, and a cold
 //!    authentication (one indexed read + argon2);
-//! 2. `KeyService::authenticate` when warm, beside `KeyService::overview`
+//! 2. `Authenticator::authenticate` when warm, beside `Keys::overview`
 //!    (the work of `GET /auth/regions/me` once the caller is known);
 //! 3. a warm authenticated `GET /auth/regions/me` against the same handler
 //!    behind the same layers with the caller already known, in-process
@@ -11,8 +11,8 @@
 //!
 //! The two variants of each pair alternate request by request, so both see
 //! the same machine. Run with `cargo bench -p server --bench auth_overhead`
-//! (`KEYWARD_BENCH_DATABASE_URL=postgres://...` measures on Postgres, in
-//! regions of its own; default: a SQLite file in a temp dir).
+//! (`KEYWARD_TEST_POSTGRES_URL=postgres://...` measures on Postgres, in a
+//! database of its own; default: a SQLite file in a temp dir).
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
@@ -22,9 +22,10 @@ use axum::extract::State;
 use axum::http::{Request, StatusCode};
 use axum::routing::get;
 use axum::{Router, response::IntoResponse};
-use domain::{KeyService, ThrottleLimits};
-use server::auth::Authenticated;
+use domain::{Keyward, Settings};
+use server::extract::Authenticated;
 use server::{AppState, app, rest, with_http_layers};
+use testkit::TestDb;
 use tower::ServiceExt;
 
 const SAMPLES: usize = 4000;
@@ -33,55 +34,51 @@ const PATH: &str = "/auth/regions/me";
 
 #[tokio::main]
 async fn main() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = std::env::var("KEYWARD_BENCH_DATABASE_URL")
-        .unwrap_or_else(|_| format!("sqlite://{}/bench.db?mode=rwc", dir.path().display()));
-    let db = domain::db::connect(&url).await.expect("connect");
-    domain::db::migrate(&db).await.expect("migrate");
-    let keys = KeyService::new(db, ThrottleLimits::default());
-    let name = format!("bench-{}", domain::token::random_base62(8));
-    let token = keys.create_region(&name, false, None).await.expect("region").api_key.token;
-    let caller = keys.authenticate(&token, localhost()).await.unwrap();
+    let test_db = TestDb::fresh().await;
+    let db = test_db.connect().await;
+    let keyward = Keyward::new(db.clone(), Settings::default());
+    let token = testkit::region(&keyward, "bench").await.api_key.token;
+    let caller = keyward.authenticator().authenticate(&token, localhost()).await.unwrap();
     for _ in 0..4 {
-        keys.create_key(&caller, None, None).await.unwrap();
+        keyward.keys().create(&caller, None, None).await.unwrap();
     }
 
     let secret = &token[20..44];
-    let hash = domain::secret_hash::hash(secret).unwrap();
+    let hash = testkit::hash_secret(secret).unwrap();
     let argon2 = median((0..ARGON2_SAMPLES).map(|_| {
         let started = Instant::now();
-        assert!(domain::secret_hash::verify(secret, &hash));
+        assert!(testkit::verify_secret(secret, &hash));
         started.elapsed()
     }));
     let mut cold = Vec::new();
     for _ in 0..ARGON2_SAMPLES {
-        let fresh = KeyService::new(keys.db().clone(), ThrottleLimits::default());
+        let fresh = Keyward::new(db.clone(), Settings::default());
         let started = Instant::now();
-        fresh.authenticate(&token, localhost()).await.unwrap();
+        fresh.authenticator().authenticate(&token, localhost()).await.unwrap();
         cold.push(started.elapsed());
     }
 
     let (mut warm, mut overview) = (Vec::new(), Vec::new());
     for _ in 0..SAMPLES {
         let started = Instant::now();
-        keys.authenticate(&token, localhost()).await.unwrap();
+        keyward.authenticator().authenticate(&token, localhost()).await.unwrap();
         warm.push(started.elapsed());
         let started = Instant::now();
-        keys.overview(&caller).await.unwrap();
+        keyward.keys().overview(&caller).await.unwrap();
         overview.push(started.elapsed());
     }
 
-    let authenticated = app(AppState { keys: keys.clone() });
+    let authenticated = app(AppState::new(keyward.clone()));
     let known = with_http_layers(
         Router::new()
             .route(
                 PATH,
-                get(move |state: State<KeyService>| {
+                get(move |state: State<Keyward>| {
                     let caller = caller.clone();
                     async move { rest::me(state, Authenticated(caller)).await.into_response() }
                 }),
             )
-            .with_state(keys.clone()),
+            .with_state(keyward.clone()),
     );
     let (mut in_process_auth, mut in_process_known) = (Vec::new(), Vec::new());
     for _ in 0..SAMPLES {
@@ -97,15 +94,15 @@ async fn main() {
         http_auth.push(over_http(&client, &auth_url, Some(&token)).await);
     }
 
-    let backend = if url.starts_with("postgres") { "Postgres" } else { "SQLite file" };
+    let backend = if test_db.is_postgres() { "Postgres" } else { "SQLite file" };
     println!(
         "{} cores, {backend}; medians of {SAMPLES} alternating samples ({ARGON2_SAMPLES} for the argon2 rows)",
         std::thread::available_parallelism().unwrap()
     );
     println!("argon2id verify (m=19456 KiB, t=2, p=1)           {:>9.3} ms", ms(argon2));
     println!("cold authentication (read + argon2)               {:>9.3} ms", ms(median(cold)));
-    println!("KeyService::authenticate, warm                    {:>9.1} µs", us(median(warm)));
-    println!("KeyService::overview                              {:>9.1} µs", us(median(overview)));
+    println!("Authenticator::authenticate, warm                 {:>9.1} µs", us(median(warm)));
+    println!("Keys::overview                                    {:>9.1} µs", us(median(overview)));
     report("in-process", median(in_process_known), median(in_process_auth));
     report("loopback HTTP", median(http_known), median(http_auth));
 }

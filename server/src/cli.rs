@@ -1,92 +1,190 @@
-//! The operator's commands and how their results are printed.
+//! The command line: subcommands and typed configuration, each flag with an
+//! environment variable (`.env` files are read too).
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
 
-use domain::{CreatedRegion, KeyService, RegionSummary};
+use axum::http::HeaderName;
+use chrono::TimeDelta;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use domain::model::{Description, InvalidInput, RegionName};
 
-use crate::config::RegionCommand;
+/// The embedded default: a SQLite file under `./data/`, created on first run.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/keyward.db?mode=rwc";
 
-/// Why a command failed; printed as one line on stderr, exit status 1.
-#[derive(Debug, thiserror::Error)]
-pub enum Failure {
-    #[error("cannot open the database: {0}")]
-    Database(sea_orm::DbErr),
-    #[error("cannot migrate the database: {0}")]
-    Migration(sea_orm::DbErr),
-    #[error("cannot listen on {address}: {source}")]
-    Bind { address: SocketAddr, source: std::io::Error },
-    #[error("the server failed: {0}")]
-    Serve(std::io::Error),
-    #[error("cannot print JSON: {0}")]
-    Json(#[from] serde_json::Error),
-    /// A refusal, or a failure with its cause: the operator at this terminal
-    /// may see what the API keeps from its clients.
-    #[error("{}{}", .0, cause(.0))]
-    Domain(#[from] domain::Error),
+#[derive(Debug, Parser)]
+#[command(name = "keyward", version, about = "Self-hosted API key manager", args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// `sqlite://path?mode=rwc` or `postgres://user:password@host/db`.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true, hide_env_values = true)]
+    pub database_url: String,
+
+    /// How logs are written (to stderr).
+    #[arg(long, env = "KEYWARD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// `keyward` alone serves.
+    #[command(flatten)]
+    pub serve: ServeArgs,
 }
 
-/// `": <source>"` on one line, or nothing.
-fn cause(error: &domain::Error) -> String {
-    std::error::Error::source(error).map(|source| format!(": {source}").replace('\n', " ")).unwrap_or_default()
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
-pub async fn region(keys: &KeyService, command: RegionCommand) -> Result<(), Failure> {
-    match command {
-        RegionCommand::Create { name, sandbox, description, json } => {
-            let created = keys.create_region(&name, sandbox, description).await?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&created)?);
-            } else {
-                print_created(&created);
-            }
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the REST API and the console (the default).
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage regions.
+    Region {
+        #[command(subcommand)]
+        command: RegionCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RegionCommand {
+    /// Create a region and print its first API key (shown once).
+    Create {
+        /// The region's unique name.
+        #[arg(long, value_parser = parse_region_name)]
+        name: RegionName,
+        /// A sandbox region: its keys start with `kw_test_`.
+        #[arg(long)]
+        sandbox: bool,
+        /// The first key's description.
+        #[arg(long, value_parser = parse_description)]
+        description: Option<Description>,
+        /// Print `{"region": {...}, "api_key": {..., "token": "..."}}`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List regions with their number of keys.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "KEYWARD_BIND", default_value = "127.0.0.1:3000")]
+    pub bind: SocketAddr,
+
+    /// On an empty database, do not create a first region and key.
+    #[arg(long, env = "KEYWARD_NO_BOOTSTRAP")]
+    pub no_bootstrap: bool,
+
+    /// How often `last_used_at` is written, in milliseconds.
+    #[arg(long, env = "KEYWARD_USAGE_FLUSH_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(10..))]
+    pub usage_flush_ms: u64,
+
+    /// Failed authentications per key within a minute before 429.
+    #[arg(long, env = "KEYWARD_AUTH_FAILURES_PER_KEY", default_value_t = 10)]
+    pub auth_failures_per_key: u32,
+
+    /// Failed authentications per client address within a minute before 429.
+    #[arg(long, env = "KEYWARD_AUTH_FAILURES_PER_ADDRESS", default_value_t = 30)]
+    pub auth_failures_per_address: u32,
+
+    /// The built console (`trunk build --release --offline` writes `dist`).
+    /// Without a build there, only the API is served.
+    #[arg(long, env = "KEYWARD_CONSOLE_DIR", default_value = "dist")]
+    pub console_dir: PathBuf,
+
+    /// Mark the console's session cookie `Secure`. Turn on whenever the
+    /// console is reached over HTTPS, also through a TLS-terminating proxy.
+    #[arg(long, env = "KEYWARD_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+
+    /// Behind a reverse proxy: the header in which it names the client
+    /// (e.g. `x-forwarded-for`), so failures are throttled per real client.
+    /// Set it only when every request comes through a proxy that sets it.
+    #[arg(long, env = "KEYWARD_CLIENT_IP_HEADER")]
+    pub client_ip_header: Option<HeaderName>,
+
+    /// A console session nobody used for this many minutes ends.
+    #[arg(long, env = "KEYWARD_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u32).range(5..=1440))]
+    pub session_idle_minutes: u32,
+
+    /// Every console session ends this many hours after its sign-in.
+    #[arg(long, env = "KEYWARD_SESSION_MAX_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=720))]
+    pub session_max_hours: u32,
+}
+
+impl ServeArgs {
+    pub fn usage_flush_interval(&self) -> Duration {
+        Duration::from_millis(self.usage_flush_ms)
+    }
+
+    pub fn console(&self) -> crate::console::ConsoleOptions {
+        crate::console::ConsoleOptions::from_dir(&self.console_dir, self.secure_cookies)
+    }
+
+    /// How the domain behaves in this process.
+    pub fn settings(&self) -> domain::Settings {
+        domain::Settings {
+            throttle: domain::ThrottleLimits {
+                per_address: self.auth_failures_per_address,
+                per_key: self.auth_failures_per_key,
+                ..Default::default()
+            },
+            sessions: domain::SessionLimits {
+                idle: TimeDelta::minutes(self.session_idle_minutes.into()),
+                absolute: TimeDelta::hours(self.session_max_hours.into()),
+            },
         }
-        RegionCommand::List { json } => {
-            let regions = keys.list_regions().await?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&regions)?);
-            } else {
-                print_regions(&regions);
-            }
-        }
     }
-    Ok(())
 }
 
-fn print_created(created: &CreatedRegion) {
-    let kind = if created.region.sandbox { "sandbox" } else { "live" };
-    println!(
-        "Created the {kind} region {:?} ({}).\nIts first API key, shown only this once; store it now:\n\n    {}\n",
-        created.region.name, created.region.id, created.api_key.token
-    );
+/// A region name as the domain checks it, refused by clap with its reason.
+fn parse_region_name(text: &str) -> Result<RegionName, InvalidInput> {
+    RegionName::parse(text)
 }
 
-fn print_regions(regions: &[RegionSummary]) {
-    if regions.is_empty() {
-        println!("No regions yet. Create one with: keyward region create --name NAME");
-        return;
-    }
-    println!("{:<20}  {:<24}  {:<7}  {:>4}  CREATED", "ID", "NAME", "SANDBOX", "KEYS");
-    for summary in regions {
-        let region = &summary.region;
-        println!(
-            "{:<20}  {:<24}  {:<7}  {:>4}  {}",
-            region.id,
-            region.name,
-            if region.sandbox { "yes" } else { "no" },
-            summary.api_key_count,
-            region.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-        );
-    }
+/// A description as the domain checks it; blank is refused (leave it out).
+fn parse_description(text: &str) -> Result<Description, InvalidInput> {
+    Description::parse(text)?.ok_or_else(|| InvalidInput("the description must not be blank".to_owned()))
 }
 
 #[cfg(test)]
 mod tests {
+    use clap::error::ErrorKind;
+
     use super::*;
 
+    fn serve_args(args: &[&str]) -> Result<ServeArgs, clap::Error> {
+        let cli = Cli::try_parse_from(["keyward", "serve"].iter().chain(args))?;
+        match cli.command {
+            Some(Command::Serve(args)) => Ok(args),
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
     #[test]
-    fn database_failures_name_their_cause_on_one_line() {
-        let failure = Failure::from(domain::Error::Database(sea_orm::DbErr::Custom("disk\nfull".to_owned())));
-        assert_eq!(failure.to_string(), "database error: Custom Error: disk full");
-        assert_eq!(Failure::from(domain::Error::LastKey).to_string(), domain::Error::LastKey.to_string());
+    fn session_time_outs_default_and_can_be_set() {
+        let defaults = serve_args(&[]).unwrap().settings().sessions;
+        assert_eq!((defaults.idle, defaults.absolute), (TimeDelta::minutes(30), TimeDelta::hours(12)));
+        let set =
+            serve_args(&["--session-idle-minutes", "10", "--session-max-hours", "2"]).unwrap().settings().sessions;
+        assert_eq!((set.idle, set.absolute), (TimeDelta::minutes(10), TimeDelta::hours(2)));
+    }
+
+    #[test]
+    fn session_time_outs_out_of_range_are_refused() {
+        for args in [["--session-idle-minutes", "0"], ["--session-idle-minutes", "2000"], ["--session-max-hours", "0"]]
+        {
+            assert_eq!(serve_args(&args).unwrap_err().kind(), ErrorKind::ValueValidation, "{args:?}");
+        }
     }
 }

@@ -1,17 +1,37 @@
-//! The REST layer's one error type, rendered as RFC 9457 problem details.
+//! The HTTP edge's one error type, rendered as RFC 9457 problem details,
+//! and the one mapping from the domain's error kinds to HTTP statuses that
+//! the REST API and the console's server functions share.
 
-use std::time::Duration;
+use std::sync::Arc;
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use domain::model::ErrorKind;
 use serde::Serialize;
 
-/// Every way a REST call can fail. Each variant documents its status.
+/// The status every HTTP answer gives a kind of refusal or failure.
+pub fn status_of(kind: ErrorKind) -> StatusCode {
+    match kind {
+        ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,
+        ErrorKind::Throttled => StatusCode::TOO_MANY_REQUESTS,
+        ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+        ErrorKind::NotFound => StatusCode::NOT_FOUND,
+        ErrorKind::Conflict => StatusCode::CONFLICT,
+        ErrorKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// A failure's details, carried on its response to the logging middleware
+/// ([`crate::middleware::log_failures`]), which logs them once. Never sent.
+#[derive(Clone, Debug)]
+pub struct FailureDetails(pub Arc<str>);
+
+/// Every way a REST call can fail.
 #[derive(Debug)]
 pub enum ApiError {
-    /// A domain refusal or failure; the status follows the domain variant
-    /// (401, 403, 404, 409, 422, 429, or 500 with details only in the log).
+    /// A domain refusal or failure: the status follows its kind.
     Domain(domain::Error),
     /// The JSON body: 400 malformed, 413 too large, 415 not JSON,
     /// 422 valid JSON of the wrong shape.
@@ -22,7 +42,7 @@ pub enum ApiError {
     Path(PathRejection),
     /// 404: no route here.
     NoRoute,
-    /// 405: the route exists, the method does not (`Allow` says which do).
+    /// 405: the route exists, the method does not.
     MethodNotAllowed,
     /// 403: a console server function called from another site's page.
     CrossSite,
@@ -33,6 +53,19 @@ pub enum ApiError {
 impl From<domain::Error> for ApiError {
     fn from(error: domain::Error) -> Self {
         Self::Domain(error)
+    }
+}
+
+/// A malformed id from the path or query names nothing of the caller's.
+impl From<domain::model::InvalidId> for ApiError {
+    fn from(invalid: domain::model::InvalidId) -> Self {
+        Self::Domain(invalid.into())
+    }
+}
+
+impl From<domain::model::InvalidInput> for ApiError {
+    fn from(invalid: domain::model::InvalidInput) -> Self {
+        Self::Domain(invalid.into())
     }
 }
 
@@ -65,42 +98,38 @@ pub struct Problem {
     pub detail: String,
 }
 
+/// How a kind of refusal is titled.
+fn title_of(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::Unauthenticated => "Unauthenticated",
+        ErrorKind::Throttled => "Too many failed attempts",
+        ErrorKind::Forbidden => "Forbidden",
+        ErrorKind::NotFound => "Not found",
+        ErrorKind::Conflict => "Conflict",
+        ErrorKind::Invalid => "Invalid input",
+        ErrorKind::Internal => "Internal error",
+    }
+}
+
 impl ApiError {
-    /// (status, problem slug, title, detail)
+    /// (status, problem code, title, detail)
     fn describe(&self) -> (StatusCode, &'static str, &'static str, String) {
-        use domain::Error as E;
         match self {
-            Self::Domain(error) => {
-                let (status, slug, title) = match error {
-                    E::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated", "Unauthenticated"),
-                    E::Throttled { .. } => (StatusCode::TOO_MANY_REQUESTS, "throttled", "Too many failed attempts"),
-                    E::ForeignRegion => (StatusCode::FORBIDDEN, "foreign-region", "Not your region"),
-                    E::KeyNotFound => (StatusCode::NOT_FOUND, "api-key-not-found", "API key not found"),
-                    E::LastKey => (StatusCode::CONFLICT, "last-api-key", "Last API key"),
-                    E::RotationInProgress => (StatusCode::CONFLICT, "rotation-in-progress", "Rotation in progress"),
-                    E::RotationNotFound => (StatusCode::NOT_FOUND, "rotation-not-found", "Rotation not found"),
-                    E::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid-input", "Invalid input"),
-                    E::RegionNameTaken(_) => (StatusCode::CONFLICT, "region-name-taken", "Region name taken"),
-                    E::Database(_) | E::Internal(_) => {
-                        tracing::error!(error = %error, details = ?error, "request failed");
-                        return (
-                            StatusCode::INTERNAL_SERVER_ERROR,
-                            "internal-error",
-                            "Internal error",
-                            "something went wrong on our side; it has been logged".to_owned(),
-                        );
-                    }
-                };
-                (status, slug, title, error.to_string())
-            }
+            Self::Domain(error) if error.kind() == ErrorKind::Internal => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                error.code(),
+                title_of(ErrorKind::Internal),
+                "something went wrong on our side; it has been logged".to_owned(),
+            ),
+            Self::Domain(error) => (status_of(error.kind()), error.code(), title_of(error.kind()), error.to_string()),
             Self::Body(rejection) => {
-                let (slug, title) = match rejection.status() {
+                let (code, title) = match rejection.status() {
                     StatusCode::PAYLOAD_TOO_LARGE => ("payload-too-large", "Body too large"),
                     StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported-media-type", "Body is not JSON"),
                     StatusCode::UNPROCESSABLE_ENTITY => ("invalid-body", "Invalid body"),
                     _ => ("malformed-json", "Malformed JSON"),
                 };
-                (rejection.status(), slug, title, rejection.body_text())
+                (rejection.status(), code, title, rejection.body_text())
             }
             Self::Query(rejection) => {
                 (StatusCode::BAD_REQUEST, "invalid-query", "Invalid query", rejection.body_text())
@@ -127,20 +156,13 @@ impl ApiError {
             ),
         }
     }
-
-    fn retry_after(&self) -> Option<Duration> {
-        match self {
-            Self::Domain(domain::Error::Throttled { retry_after }) => Some(*retry_after),
-            _ => None,
-        }
-    }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, slug, title, detail) = self.describe();
+        let (status, code, title, detail) = self.describe();
         let problem = Problem {
-            kind: format!("urn:keyward:problem:{slug}"),
+            kind: format!("urn:keyward:problem:{code}"),
             title: title.to_owned(),
             status: status.as_u16(),
             detail,
@@ -151,9 +173,36 @@ impl IntoResponse for ApiError {
         if status == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
-        if let Some(wait) = self.retry_after() {
-            headers.insert(header::RETRY_AFTER, HeaderValue::from(domain::refusals::whole_seconds(wait)));
+        if let Self::Domain(error) = &self {
+            if let Some(seconds) = error.retry_after_secs() {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            }
+            if error.kind() == ErrorKind::Internal {
+                response.extensions_mut().insert(FailureDetails(format!("{error}: {error:?}").into()));
+            }
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_keep_their_details_for_the_log_only() {
+        let failure = ApiError::from(domain::Error::Internal("disk on fire".to_owned())).into_response();
+        assert_eq!(failure.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let details = failure.extensions().get::<FailureDetails>().expect("details for the log");
+        assert!(details.0.contains("disk on fire"));
+    }
+
+    #[test]
+    fn refusals_state_their_wait_and_carry_nothing_to_log() {
+        let throttled = domain::Error::Throttled { retry_after: std::time::Duration::from_millis(1500) };
+        let response = ApiError::from(throttled).into_response();
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "2");
+        assert!(response.extensions().get::<FailureDetails>().is_none());
     }
 }

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::extract::State;
-use domain::KeyService;
+use domain::Keyward;
 use serde::Serialize;
 
 use crate::error::{ApiError, Problem};
@@ -28,8 +28,8 @@ pub async fn healthz() -> Json<Health> {
 /// The process can serve: its database answers.
 #[utoipa::path(get, path = "/readyz", tag = "health",
     responses((status = 200, body = Health), (status = 503, body = Problem)))]
-pub async fn readyz(State(keys): State<KeyService>) -> Result<Json<Health>, ApiError> {
-    match tokio::time::timeout(READINESS_TIMEOUT, keys.ping()).await {
+pub async fn readyz(State(keyward): State<Keyward>) -> Result<Json<Health>, ApiError> {
+    match tokio::time::timeout(READINESS_TIMEOUT, keyward.ping()).await {
         Ok(Ok(())) => Ok(Json(Health { status: "ready" })),
         Ok(Err(error)) => {
             tracing::warn!(%error, "readiness check failed");

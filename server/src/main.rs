@@ -2,9 +2,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use clap::error::ErrorKind;
-use domain::KeyService;
-use server::cli::{self, Failure};
-use server::config::{Cli, Command, LogFormat};
+use domain::Keyward;
+use server::cli::{Cli, Command, LogFormat};
+use server::commands::{self, Failure};
 use server::serve;
 use tracing_subscriber::EnvFilter;
 
@@ -44,20 +44,21 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {
-    let db = domain::db::connect(&cli.database_url).await.map_err(Failure::Database)?;
-    domain::db::migrate(&db).await.map_err(Failure::Migration)?;
+    let db = domain::connect(&cli.database_url).await.map_err(Failure::Database)?;
+    domain::migrate(&db).await.map_err(Failure::Migration)?;
     let command = cli.command.unwrap_or(Command::Serve(cli.serve));
-    let keys = match &command {
-        Command::Serve(args) => KeyService::new(db, args.throttle_limits()).with_session_limits(args.session_limits()),
-        _ => KeyService::new(db, domain::ThrottleLimits::default()),
+    let settings = match &command {
+        Command::Serve(args) => args.settings(),
+        _ => domain::Settings::default(),
     };
+    let keyward = Keyward::new(db, settings);
     match command {
-        Command::Serve(args) => serve::run(keys, &args).await,
+        Command::Serve(args) => serve::run(keyward, &args).await,
         Command::Migrate => {
             println!("The database schema is up to date.");
             Ok(())
         }
-        Command::Region { command } => cli::region(&keys, command).await,
+        Command::Region { command } => commands::region(&keyward, command).await,
     }
 }
 

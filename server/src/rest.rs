@@ -1,33 +1,20 @@
-//! REST handlers for integrations. Each one only translates HTTP to one
-//! [`KeyService`] call and back.
+//! REST handlers for integrations. Each one only parses its input (ids and
+//! text into their types, so malformed input never reaches the domain),
+//! makes one domain call and translates its answer.
 
 use axum::Json;
-use axum::extract::{FromRequest, FromRequestParts, Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
-use domain::{ApiKey, AuditEvent, CreatedApiKey, KeyService, RegionOverview};
+use domain::Keyward;
+use domain::model::{ApiKey, AuditEvent, CreatedApiKey, Description, KeyId, RegionId, RegionOverview};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem};
+use crate::extract::{Authenticated, Body, PathParam, QueryParams};
 
 pub const TAG: &str = "api-keys";
-
-/// A JSON body whose refusals are problem+json (400, 413, 415, 422).
-#[derive(FromRequest)]
-#[from_request(via(Json), rejection(ApiError))]
-pub struct Body<T>(pub T);
-
-/// A path parameter whose refusals are problem+json (400).
-#[derive(FromRequestParts)]
-#[from_request(via(Path), rejection(ApiError))]
-pub struct PathParam<T>(pub T);
-
-/// A query string whose refusals are problem+json (400).
-#[derive(FromRequestParts)]
-#[from_request(via(Query), rejection(ApiError))]
-pub struct QueryParams<T>(pub T);
 
 /// `POST /auth/region/api-keys`
 #[derive(Deserialize, ToSchema)]
@@ -69,20 +56,20 @@ pub struct RegionScope {
 #[utoipa::path(get, path = "/auth/regions/me", tag = TAG, security(("api_key" = [])),
     responses((status = 200, body = RegionOverview), (status = 401, body = Problem), (status = 429, body = Problem)))]
 pub async fn me(
-    State(keys): State<KeyService>,
+    State(keyward): State<Keyward>,
     Authenticated(caller): Authenticated,
 ) -> Result<Json<RegionOverview>, ApiError> {
-    Ok(Json(keys.overview(&caller).await?))
+    Ok(Json(keyward.keys().overview(&caller).await?))
 }
 
 /// The caller's keys, oldest first. Never a secret.
 #[utoipa::path(get, path = "/auth/region/api-keys", tag = TAG, security(("api_key" = [])),
     responses((status = 200, body = Vec<ApiKey>), (status = 401, body = Problem), (status = 429, body = Problem)))]
 pub async fn list_keys(
-    State(keys): State<KeyService>,
+    State(keyward): State<Keyward>,
     Authenticated(caller): Authenticated,
 ) -> Result<Json<Vec<ApiKey>>, ApiError> {
-    Ok(Json(keys.list_keys(&caller).await?))
+    Ok(Json(keyward.keys().list(&caller).await?))
 }
 
 /// Creates a key. The response is the only time its full token is ever shown.
@@ -93,11 +80,13 @@ pub async fn list_keys(
         (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem),
         (status = 429, body = Problem)))]
 pub async fn create_key(
-    State(keys): State<KeyService>,
+    State(keyward): State<Keyward>,
     Authenticated(caller): Authenticated,
     Body(request): Body<CreateApiKey>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let created = keys.create_key(&caller, request.description, request.region_id.as_deref()).await?;
+    let description = Description::parse_optional(request.description.as_deref())?;
+    let region_id = request.region_id.as_deref().map(RegionId::parse).transpose()?;
+    let created = keyward.keys().create(&caller, description, region_id.as_ref()).await?;
     let no_store = [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))];
     Ok((StatusCode::CREATED, no_store, Json(created)))
 }
@@ -108,11 +97,11 @@ pub async fn create_key(
     responses((status = 200, body = ApiKey), (status = 401, body = Problem), (status = 404, body = Problem),
         (status = 429, body = Problem)))]
 pub async fn get_key(
-    State(keys): State<KeyService>,
+    State(keyward): State<Keyward>,
     Authenticated(caller): Authenticated,
     PathParam(id): PathParam<String>,
 ) -> Result<Json<ApiKey>, ApiError> {
-    Ok(Json(keys.get_key(&caller, &id).await?))
+    Ok(Json(keyward.keys().get(&caller, &KeyId::parse(&id)?).await?))
 }
 
 /// Sets or clears a key's description.
@@ -122,12 +111,13 @@ pub async fn get_key(
         (status = 404, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem),
         (status = 429, body = Problem)))]
 pub async fn update_key(
-    State(keys): State<KeyService>,
+    State(keyward): State<Keyward>,
     Authenticated(caller): Authenticated,
     PathParam(id): PathParam<String>,
     Body(request): Body<UpdateApiKey>,
 ) -> Result<Json<ApiKey>, ApiError> {
-    Ok(Json(keys.update_description(&caller, &id, request.description).await?))
+    let description = Description::parse_optional(request.description.as_deref())?;
+    Ok(Json(keyward.keys().describe(&caller, &KeyId::parse(&id)?, description).await?))
 }
 
 /// Revokes a key at once, everywhere. Refused for the region's only key.
@@ -137,12 +127,13 @@ pub async fn update_key(
         (status = 404, body = Problem), (status = 409, body = Problem, description = "The region's last key"),
         (status = 429, body = Problem)))]
 pub async fn delete_key(
-    State(keys): State<KeyService>,
+    State(keyward): State<Keyward>,
     Authenticated(caller): Authenticated,
     PathParam(id): PathParam<String>,
     QueryParams(scope): QueryParams<RegionScope>,
 ) -> Result<StatusCode, ApiError> {
-    keys.delete_key(&caller, &id, scope.region_id.as_deref()).await?;
+    let region_id = scope.region_id.as_deref().map(RegionId::parse).transpose()?;
+    keyward.keys().delete(&caller, &KeyId::parse(&id)?, region_id.as_ref()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -160,9 +151,9 @@ pub struct AuditQuery {
     responses((status = 200, body = Vec<AuditEvent>), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 429, body = Problem)))]
 pub async fn audit_events(
-    State(keys): State<KeyService>,
+    State(keyward): State<Keyward>,
     Authenticated(caller): Authenticated,
     QueryParams(query): QueryParams<AuditQuery>,
 ) -> Result<Json<Vec<AuditEvent>>, ApiError> {
-    Ok(Json(keys.audit_events(&caller, query.limit.unwrap_or(50)).await?))
+    Ok(Json(keyward.audit().recent(&caller, query.limit.unwrap_or(50)).await?))
 }

@@ -3,42 +3,38 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use axum::Extension;
-use domain::{CreatedRegion, KeyService};
+use domain::Keyward;
+use domain::model::CreatedRegion;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::auth::ClientIpHeader;
-use crate::cli::Failure;
-use crate::config::ServeArgs;
-use crate::{AppState, app_with_console};
+use crate::cli::ServeArgs;
+use crate::commands::Failure;
+use crate::extract::ClientIpHeader;
+use crate::{AppState, app};
 
-pub async fn run(keys: KeyService, args: &ServeArgs) -> Result<(), Failure> {
+pub async fn run(keyward: Keyward, args: &ServeArgs) -> Result<(), Failure> {
     let listener = TcpListener::bind(args.bind).await.map_err(|source| Failure::Bind { address: args.bind, source })?;
     let address = listener.local_addr().map_err(|source| Failure::Bind { address: args.bind, source })?;
     if !args.no_bootstrap
-        && let Some(created) = keys.bootstrap().await?
+        && let Some(created) = keyward.regions().bootstrap().await?
     {
         print_first_key(&created, address);
     }
     let console = args.console();
     let (stop_flushing, flushing_stopped) = oneshot::channel::<()>();
-    let flusher = spawn_usage_flusher(keys.clone(), args.usage_flush_interval(), async {
+    let flusher = spawn_usage_flusher(keyward.clone(), args.usage_flush_interval(), async {
         // A dropped sender stops flushing as well.
         let _ = flushing_stopped.await;
     });
     // Tests and scripts wait for this line; the port is real even with `:0`.
     println!("Keyward is listening on http://{address}");
-    if console.dir.is_some() {
+    if console.is_served() {
         println!("Console: http://{address}/ (sign in with an API key of your region)");
     }
-    let state = AppState { keys: keys.clone() };
-    let mut router = app_with_console(state, &console);
-    if let Some(header) = args.client_ip_header.clone() {
-        router = router.layer(Extension(ClientIpHeader(header)));
-    }
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+    let state = AppState { keyward, client_ip_header: ClientIpHeader(args.client_ip_header.clone()), console };
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(Failure::Serve)?;
@@ -55,7 +51,7 @@ pub async fn run(keys: KeyService, args: &ServeArgs) -> Result<(), Failure> {
 /// more. `stop` is only awaited between flushes, so stopping never cuts a
 /// flush short; a failed flush is logged and its uses retried next time.
 pub fn spawn_usage_flusher(
-    keys: KeyService,
+    keyward: Keyward,
     interval: Duration,
     stop: impl Future<Output = ()> + Send + 'static,
 ) -> JoinHandle<()> {
@@ -65,16 +61,16 @@ pub fn spawn_usage_flusher(
         let mut stop = std::pin::pin!(stop);
         loop {
             tokio::select! {
-                _ = ticks.tick() => flush_usage(&keys).await,
+                _ = ticks.tick() => flush_usage(&keyward).await,
                 () = &mut stop => break,
             }
         }
-        flush_usage(&keys).await;
+        flush_usage(&keyward).await;
     })
 }
 
-async fn flush_usage(keys: &KeyService) {
-    if let Err(error) = keys.flush_usage().await {
+async fn flush_usage(keyward: &Keyward) {
+    if let Err(error) = keyward.flush_usage().await {
         tracing::warn!(%error, "could not record key usage");
     }
 }

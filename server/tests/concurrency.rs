@@ -13,7 +13,7 @@ const KEYS: &str = "/auth/region/api-keys";
 async fn keys_of_new_region(server: &TestServer, name: &str, count: usize) -> Vec<(String, String)> {
     let created = server.region(name).await;
     let first = created.api_key.token.clone();
-    let mut keys = vec![(created.api_key.key.id, first.clone())];
+    let mut keys = vec![(created.api_key.key.id.to_string(), first.clone())];
     for _ in 0..count {
         let response = server.create_key(&first, serde_json::json!({})).await;
         let key: Value = response.json().await.unwrap();
@@ -87,7 +87,7 @@ async fn one_key_deleting_all_of_its_region_at_once_keeps_one() {
 async fn two_keys_deleting_each_other_never_leave_none() {
     let server = TestServer::start().await;
     let created = server.region("duel").await;
-    let mut a = (created.api_key.key.id.clone(), created.api_key.token.clone());
+    let mut a = (created.api_key.key.id.to_string(), created.api_key.token.clone());
     for round in 0..20 {
         let response = server.create_key(&a.1, serde_json::json!({"description": format!("round {round}")})).await;
         let key: Value = response.json().await.unwrap();

@@ -5,10 +5,12 @@ mod common;
 
 use std::collections::HashSet;
 
-use common::{Process, TestDb, keyward};
+use common::{Process, keyward};
+use domain::model::KeyId;
 use reqwest::StatusCode;
 use sea_orm::EntityTrait;
 use serde_json::{Value, json};
+use testkit::TestDb;
 
 const KEYS: &str = "/auth/region/api-keys";
 
@@ -183,9 +185,9 @@ async fn a_clean_stop_writes_the_uses_noted_since_the_last_flush() {
     assert_eq!(send(me).await.status(), StatusCode::OK);
     assert!(server.terminate().success(), "a clean stop on SIGTERM");
 
-    let db = domain::db::connect(&db.url).await.unwrap();
-    let key_id = created["api_key"]["id"].as_str().unwrap();
-    let key = domain::entity::api_key::Entity::find_by_id(key_id).one(&db).await.unwrap().unwrap();
+    let db = db.connect().await;
+    let key_id = KeyId::parse(created["api_key"]["id"].as_str().unwrap()).unwrap();
+    let key = testkit::entity::api_key::Entity::find_by_id(key_id).one(&db).await.unwrap().unwrap();
     assert!(key.last_used_at.is_some(), "the use was written on stopping");
 }
 
@@ -229,11 +231,19 @@ fn bad_flags_and_unreachable_databases_fail_in_one_line() {
 async fn invalid_region_input_fails_in_one_line_and_changes_nothing() {
     let db = TestDb::fresh().await;
     create_region(&db, "taken");
-    for args in [vec!["--name", "taken"], vec!["--name", " "], vec!["--name", "ok", "--description", "a\u{1}b"]] {
+    // Malformed input is a usage error (2), refused as it is parsed; a name
+    // in use is refused by the domain (1).
+    let refused = [
+        (vec!["--name", "taken"], 1, "already exists"),
+        (vec!["--name", " "], 2, "must not be empty"),
+        (vec!["--name", "ok", "--description", "a\u{1}b"], 2, "control or invisible characters"),
+    ];
+    for (args, code, reason) in refused {
         let output = keyward().args(["region", "create"]).args(&args).env("DATABASE_URL", &db.url).output().unwrap();
-        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        assert_eq!(output.status.code(), Some(code), "{args:?}");
         let stderr = String::from_utf8(output.stderr).unwrap();
         assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.starts_with("keyward: ") && stderr.contains(reason), "{args:?}: {stderr}");
     }
     let listed = keyward().args(["region", "list", "--json"]).env("DATABASE_URL", &db.url).output().unwrap();
     let listed: Value = serde_json::from_slice(&listed.stdout).unwrap();

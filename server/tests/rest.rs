@@ -3,10 +3,13 @@
 
 mod common;
 
-use common::{DbProxy, TestDb, TestServer, eventually, problem, service_at};
+use common::{DbProxy, TestServer, keyward_at, problem};
+use domain::ThrottleLimits;
+use domain::model::{Environment, RegionName};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::time::Duration;
+use testkit::{TestDb, eventually};
 
 const KEYS: &str = "/auth/region/api-keys";
 
@@ -18,13 +21,13 @@ async fn me_shows_the_region_its_keys_and_the_calling_key_but_no_secret() {
     let second = server.new_token(&token).await;
 
     let me = server.me(&second).await;
-    assert_eq!(me["id"], created.region.id);
+    assert_eq!(me["id"], created.region.id.as_str());
     assert_eq!(me["name"], "acme");
     assert_eq!(me["sandbox"], false);
     assert!(me["created_at"].is_string() && me["updated_at"].is_string());
     let keys = me["api_keys"].as_array().unwrap();
     assert_eq!(keys.len(), 2);
-    assert_eq!(keys[0]["id"], created.api_key.key.id);
+    assert_eq!(keys[0]["id"], created.api_key.key.id.as_str());
     for key in keys {
         for field in ["id", "token_preview", "created_at", "updated_at"] {
             assert!(key[field].is_string(), "{field} in {key}");
@@ -58,19 +61,23 @@ async fn missing_malformed_unknown_and_wrong_keys_are_refused_alike() {
         problem(server.get("/auth/regions/me", "garbage").await, StatusCode::UNAUTHORIZED, "unauthenticated").await,
         problem(server.get("/auth/regions/me", &typo(&token)).await, StatusCode::UNAUTHORIZED, "unauthenticated").await,
         problem(
-            server.get("/auth/regions/me", &other_secret(&token)).await,
+            server.get("/auth/regions/me", &testkit::with_other_secret(&token)).await,
             StatusCode::UNAUTHORIZED,
             "unauthenticated",
         )
         .await,
         problem(
-            server.get("/auth/regions/me", domain::token::Token::generate(false).as_str()).await,
+            server.get("/auth/regions/me", &testkit::unknown_token()).await,
             StatusCode::UNAUTHORIZED,
             "unauthenticated",
         )
         .await,
-        problem(server.get("/auth/regions/me", &as_sandbox(&token)).await, StatusCode::UNAUTHORIZED, "unauthenticated")
-            .await,
+        problem(
+            server.get("/auth/regions/me", &testkit::as_sandbox(&token)).await,
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+        )
+        .await,
     ];
     assert!(bodies.windows(2).all(|pair| pair[0] == pair[1]), "one answer for every kind of bad key");
 }
@@ -78,7 +85,8 @@ async fn missing_malformed_unknown_and_wrong_keys_are_refused_alike() {
 #[tokio::test]
 async fn a_sandbox_region_gets_test_keys() {
     let server = TestServer::start().await;
-    let created = server.keys.create_region("play", true, None).await.unwrap();
+    let name = RegionName::parse("play").unwrap();
+    let created = server.keyward.regions().create(name, Environment::Sandbox, None).await.unwrap();
     assert!(created.api_key.token.starts_with("kw_test_"));
     let me = server.me(&created.api_key.token).await;
     assert_eq!(me["sandbox"], true);
@@ -97,7 +105,7 @@ async fn creating_a_key_returns_its_token_once() {
     assert_eq!(response.headers()["cache-control"], "no-store");
     let key: Value = response.json().await.unwrap();
     let new_token = key["token"].as_str().unwrap().to_owned();
-    assert!(domain::token::Token::parse(&new_token).is_some());
+    assert!(testkit::is_well_formed_token(&new_token));
     assert_eq!(key["description"], "billing worker");
     assert!(key["last_used_at"].is_null());
     assert_eq!(key["created_at"], key["updated_at"]);
@@ -163,7 +171,7 @@ async fn keys_of_other_regions_are_as_absent_as_unknown_ids() {
     let own = server.get(&format!("{KEYS}/{}", acme.api_key.key.id), &token).await;
     assert_eq!(own.status(), StatusCode::OK);
     let own: Value = own.json().await.unwrap();
-    assert_eq!(own["id"], acme.api_key.key.id);
+    assert_eq!(own["id"], acme.api_key.key.id.as_str());
     assert!(own.get("token").is_none());
 
     // %00 is a NUL byte, which Postgres refuses in text: still a 404.
@@ -265,11 +273,11 @@ async fn last_used_at_is_recorded_off_the_request_path() {
 
 #[tokio::test]
 async fn repeated_failures_for_a_key_are_throttled_before_argon2() {
-    let limits = domain::ThrottleLimits { per_key: 3, per_address: 1000, window: Duration::from_secs(60) };
+    let limits = ThrottleLimits { per_key: 3, per_address: 1000, window: Duration::from_secs(60) };
     let server = TestServer::start_with(limits).await;
     let token = server.region("acme").await.api_key.token;
     server.me(&token).await; // warm: this process has verified the real token
-    let wrong = other_secret(&token);
+    let wrong = testkit::with_other_secret(&token);
     for _ in 0..3 {
         problem(server.get("/auth/regions/me", &wrong).await, StatusCode::UNAUTHORIZED, "unauthenticated").await;
     }
@@ -288,7 +296,7 @@ async fn repeated_failures_for_a_key_are_throttled_before_argon2() {
 
 #[tokio::test]
 async fn repeated_failures_from_an_address_are_throttled() {
-    let limits = domain::ThrottleLimits { per_key: 1000, per_address: 5, window: Duration::from_secs(60) };
+    let limits = ThrottleLimits { per_key: 1000, per_address: 5, window: Duration::from_secs(60) };
     let server = TestServer::start_with(limits).await;
     let created = server.region("acme").await;
     let warm = created.api_key.token;
@@ -370,21 +378,6 @@ fn typo(token: &str) -> String {
     String::from_utf8(bytes).unwrap()
 }
 
-/// A well-formed token (valid checksum) with the real lookup part and
-/// another secret: it reaches argon2, which says no.
-/// The same lookup and secret under the sandbox prefix, checksum redone.
-fn as_sandbox(live: &str) -> String {
-    let unsigned = live.strip_prefix("kw_live_").expect("a live token");
-    domain::token::with_checksum(&format!("kw_test_{}", &unsigned[..unsigned.len() - 6]))
-}
-
-fn other_secret(token: &str) -> String {
-    let prefix_and_lookup = &token[..20];
-    let secret = domain::token::random_base62(24);
-    let signed = format!("{prefix_and_lookup}{secret}");
-    domain::token::with_checksum(&signed)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readiness_follows_the_database_and_recovers_by_itself() {
     let db = TestDb::fresh().await;
@@ -396,9 +389,9 @@ async fn readiness_follows_the_database_and_recovers_by_itself() {
     let (host_and_port, name) = rest.split_once('/').unwrap();
     let proxy = DbProxy::start(host_and_port.parse().unwrap()).await;
     let proxied = format!("{credentials}@{}/{name}", proxy.address);
-    let keys = service_at(&proxied, domain::ThrottleLimits::default()).await;
-    let token = keys.create_region("acme", false, None).await.unwrap().api_key.token;
-    let server = TestServer::serve(keys, db).await;
+    let keyward = keyward_at(&proxied, ThrottleLimits::default()).await;
+    let token = testkit::region(&keyward, "acme").await.api_key.token;
+    let server = TestServer::serve(keyward, db).await;
     let ready = || async { server.client.get(format!("{}/readyz", server.url)).send().await.unwrap() };
     assert_eq!(ready().await.status(), StatusCode::OK);
 

@@ -1,5 +1,6 @@
 //! The dashboard: the region, an unfinished rotation, the keys.
 
+use domain::model::KeyId;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -7,7 +8,7 @@ use leptos::task::spawn_local;
 use super::clipboard::CopyButton;
 use super::keys::KeysSection;
 use super::{DashboardData, LoadStatus, Navigator, RelativeTime};
-use crate::{api, format};
+use crate::{format, server_fns};
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
@@ -32,7 +33,7 @@ fn RegionHeader(data: DashboardData) -> impl IntoView {
         spawn_local(async move {
             // Signed out either way: a failure here leaves at most a session
             // that times out, and the cookie is HttpOnly.
-            let _ = api::sign_out().await;
+            let _ = server_fns::sign_out().await;
             navigator.go("/sign-in", Some("You have signed out.".to_owned()));
         });
     };
@@ -48,7 +49,7 @@ fn RegionHeader(data: DashboardData) -> impl IntoView {
                         </h1>
                         <div class="region-id">
                             <label for="region-id">"Region ID"</label>
-                            <input id="region-id" class="token" node_ref=id_field readonly value=region.id size="24"/>
+                            <input id="region-id" class="token" node_ref=id_field readonly value=region.id.to_string() size="24"/>
                             <CopyButton source=id_field label="Copy region ID"/>
                         </div>
                     </div>
@@ -64,8 +65,8 @@ fn RotationBanner(data: DashboardData) -> impl IntoView {
     let rotation = data.select(|d| {
         d.rotation.as_ref().map(|rotation| {
             let preview =
-                |id: &str| d.overview.api_keys.iter().find(|key| key.id == id).map(|key| key.token_preview.clone());
-            let old = rotation.old_key_id.as_deref().and_then(preview).unwrap_or_else(|| "a deleted key".to_owned());
+                |id: &KeyId| d.overview.api_keys.iter().find(|key| key.id == *id).map(|key| key.token_preview.clone());
+            let old = rotation.old_key_id.as_ref().and_then(preview).unwrap_or_else(|| "a deleted key".to_owned());
             let new = preview(&rotation.new_key_id).unwrap_or_default();
             (old, new, rotation.started_at)
         })
@@ -93,7 +94,7 @@ fn RotationBanner(data: DashboardData) -> impl IntoView {
 #[component]
 fn ActivitySection(data: DashboardData) -> impl IntoView {
     let entries = data.select(|d| {
-        let current = d.overview.current_api_key_id.as_str();
+        let current = &d.overview.current_api_key_id;
         d.activity
             .iter()
             .map(|event| {

@@ -1,7 +1,7 @@
 //! The keys table and what can be done to one key: create (with the
 //! one-time reveal), edit its description, delete.
 
-use domain::{ApiKey, CreatedApiKey};
+use domain::model::{ApiKey, CreatedApiKey, Description, KeyId};
 use leptos::callback::{Callable, UnsyncCallback};
 use leptos::ev::SubmitEvent;
 use leptos::html;
@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use super::dialog::Modal;
 use super::reveal::OneTimeReveal;
 use super::{DashboardData, FormActions, FormError, Navigator, RelativeTime, Submission};
-use crate::{api, format};
+use crate::{format, server_fns};
 
 /// The dialog the keys section has open.
 #[derive(Clone, Debug, PartialEq)]
@@ -92,7 +92,7 @@ pub fn KeysSection(data: DashboardData) -> impl IntoView {
             .into_any(),
             KeyDialog::Edit(key) => view! { <EditKeyDialog key=key on_saved=changed on_close=close/> }.into_any(),
             KeyDialog::Delete(key) => {
-                let is_session_key = row.session_key.get_untracked().as_deref() == Some(key.id.as_str());
+                let is_session_key = row.session_key.get_untracked().as_ref() == Some(&key.id);
                 view! { <DeleteKeyDialog key=key is_session_key=is_session_key on_deleted=changed on_close=close/> }
                     .into_any()
             }
@@ -104,7 +104,7 @@ pub fn KeysSection(data: DashboardData) -> impl IntoView {
 #[derive(Clone, Copy)]
 struct KeyRowContext {
     keys: Memo<Vec<ApiKey>>,
-    session_key: Signal<Option<String>>,
+    session_key: Signal<Option<KeyId>>,
     rotation_open: Signal<bool>,
     only_key: Signal<bool>,
     dialog: RwSignal<Option<KeyDialog>>,
@@ -112,7 +112,7 @@ struct KeyRowContext {
 
 /// A row stays mounted while its key exists (its buttons keep focus); its
 /// cells follow the key's current values.
-fn key_row(id: String, row: KeyRowContext) -> impl IntoView {
+fn key_row(id: KeyId, row: KeyRowContext) -> impl IntoView {
     let key = Memo::new({
         let id = id.clone();
         move |_| row.keys.with(|keys| keys.iter().find(|key| key.id == id).cloned())
@@ -121,7 +121,7 @@ fn key_row(id: String, row: KeyRowContext) -> impl IntoView {
     let label = read(format::key_label);
     let is_session_key = {
         let id = id.clone();
-        move || row.session_key.get().as_deref() == Some(id.as_str())
+        move || row.session_key.get().as_ref() == Some(&id)
     };
     let open = move |make: fn(ApiKey) -> KeyDialog| {
         move |_| {
@@ -187,9 +187,11 @@ fn CreateKeyDialog(on_created: UnsyncCallback<CreatedApiKey>, on_close: UnsyncCa
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         let Some(input) = field.get() else { return };
-        match domain::normalize_description(Some(input.value())) {
-            Err(message) => submission.refuse(message),
-            Ok(description) => submission.run(api::create_key(description), move |created| on_created.run(created)),
+        match Description::parse(&input.value()) {
+            Err(message) => submission.refuse(message.to_string()),
+            Ok(description) => {
+                submission.run(server_fns::create_key(description), move |created| on_created.run(created))
+            }
         }
     };
     view! {
@@ -212,10 +214,10 @@ fn EditKeyDialog(key: ApiKey, on_saved: UnsyncCallback<()>, on_close: UnsyncCall
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         let Some(input) = field.get() else { return };
-        match domain::normalize_description(Some(input.value())) {
-            Err(message) => submission.refuse(message),
+        match Description::parse(&input.value()) {
+            Err(message) => submission.refuse(message.to_string()),
             Ok(description) => {
-                submission.run(api::update_description(key_id.clone(), description), move |_| on_saved.run(()))
+                submission.run(server_fns::update_description(key_id.clone(), description), move |_| on_saved.run(()))
             }
         }
     };
@@ -241,7 +243,7 @@ fn DeleteKeyDialog(
     let key_id = key.id;
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
-        submission.run(api::delete_key(key_id.clone()), move |()| on_deleted.run(()));
+        submission.run(server_fns::delete_key(key_id.clone()), move |()| on_deleted.run(()));
     };
     view! {
         <Modal title="Delete API key?" on_escape=on_close>
@@ -271,13 +273,13 @@ pub(crate) fn DescriptionField(
             id="description"
             node_ref=field
             value=value
-            maxlength=domain::DESCRIPTION_MAX_CHARS
+            maxlength=Description::MAX_CHARS
             autocomplete="off"
             aria-describedby="description-hint description-error"
             aria-invalid=move || submission.error.with(Option::is_some).to_string()
         />
         <p id="description-hint" class="hint">
-            {format!("What uses this key, e.g. “billing service”. At most {} characters.", domain::DESCRIPTION_MAX_CHARS)}
+            {format!("What uses this key, e.g. “billing service”. At most {} characters.", Description::MAX_CHARS)}
         </p>
         <FormError id="description-error" submission=submission/>
     }

@@ -18,8 +18,8 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::use_navigate;
 use leptos_router::{NavigateOptions, path};
 
-use crate::api::{self, ConsoleError, Dashboard};
 use crate::format;
+use crate::server_fns::{self, ConsoleError, Dashboard};
 
 const SESSION_ENDED: &str =
     "Your session has ended: it timed out, was signed out, or the key it used was deleted. Sign in again.";
@@ -136,7 +136,7 @@ impl DashboardData {
 
     pub fn reload(self) {
         spawn_local(async move {
-            let result = api::load_dashboard().await;
+            let result = server_fns::load_dashboard().await;
             if let Err(error) = &result
                 && self.navigator.signed_out(error)
             {

@@ -1,6 +1,6 @@
 //! The one-time reveal of a new key's token.
 
-use domain::CreatedApiKey;
+use domain::model::CreatedApiKey;
 use leptos::callback::{Callable, UnsyncCallback};
 use leptos::ev;
 use leptos::html;

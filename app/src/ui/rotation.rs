@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use domain::{ApiKey, CreatedApiKey, RegionOverview, Rotation, SessionAfterRotation};
+use domain::model::{
+    ApiKey, CreatedApiKey, Description, KeyId, RegionOverview, Rotation, RotationId, SessionAfterRotation,
+};
 use gloo_net::http::{Request, Response};
 use leptos::callback::UnsyncCallback;
 use leptos::ev::SubmitEvent;
@@ -17,8 +19,7 @@ use super::dialog::Modal;
 use super::keys::DescriptionField;
 use super::reveal::OneTimeReveal;
 use super::{Clock, DashboardData, FormActions, FormError, LoadStatus, Navigator, RelativeTime, Submission};
-use crate::api;
-use crate::format;
+use crate::{format, rotation_verdict, server_fns};
 
 /// How often the verify step refreshes `last_used_at` of both keys.
 const USAGE_POLL: Duration = Duration::from_secs(3);
@@ -49,15 +50,15 @@ struct Wizard {
     resumed: RwSignal<bool>,
     rotation: Memo<Option<Rotation>>,
     keys: Memo<Vec<ApiKey>>,
-    session_key: Memo<Option<String>>,
+    session_key: Memo<Option<KeyId>>,
     /// The server's times of the verify step's live checks with the new key.
     live_checks: RwSignal<Vec<DateTime<Utc>>>,
 }
 
 impl Wizard {
-    fn key(self, id: Option<&str>) -> Option<ApiKey> {
+    fn key(self, id: Option<&KeyId>) -> Option<ApiKey> {
         let id = id?;
-        self.keys.with(|keys| keys.iter().find(|key| key.id == id).cloned())
+        self.keys.with(|keys| keys.iter().find(|key| key.id == *id).cloned())
     }
 }
 
@@ -88,7 +89,7 @@ pub fn RotationPage() -> impl IntoView {
             wizard.step.set(Step::Update);
         }
     });
-    let old_key_id = use_query_map().with_untracked(|query| query.get("key"));
+    let old_key_id = use_query_map().with_untracked(|query| query.get("key")).and_then(|id| KeyId::parse(&id).ok());
     view! {
         <section class="panel" aria-labelledby="wizard-title">
             <h1 id="wizard-title">"Rotate an API key"</h1>
@@ -160,8 +161,8 @@ fn NoRotation() -> impl IntoView {
 }
 
 #[component]
-fn CreateStep(wizard: Wizard, old_key_id: Option<String>) -> impl IntoView {
-    let Some(old_key) = wizard.key(old_key_id.as_deref()) else {
+fn CreateStep(wizard: Wizard, old_key_id: Option<KeyId>) -> impl IntoView {
+    let Some(old_key) = wizard.key(old_key_id.as_ref()) else {
         return view! { <NoRotation/> }.into_any();
     };
     let field = NodeRef::<html::Input>::new();
@@ -170,12 +171,14 @@ fn CreateStep(wizard: Wizard, old_key_id: Option<String>) -> impl IntoView {
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         let Some(input) = field.get() else { return };
-        match domain::normalize_description(Some(input.value())) {
-            Err(message) => submission.refuse(message),
-            Ok(description) => submission.run(api::start_rotation(old_key_id.clone(), description), move |started| {
-                wizard.revealed.set(Some(started.new_key));
-                wizard.data.reload();
-            }),
+        match Description::parse(&input.value()) {
+            Err(message) => submission.refuse(message.to_string()),
+            Ok(description) => {
+                submission.run(server_fns::start_rotation(old_key_id.clone(), description), move |started| {
+                    wizard.revealed.set(Some(started.new_key));
+                    wizard.data.reload();
+                })
+            }
         }
     };
     view! {
@@ -207,7 +210,7 @@ fn RevealStep(wizard: Wizard) -> impl IntoView {
 
 #[component]
 fn UpdateStep(wizard: Wizard, rotation: Rotation) -> impl IntoView {
-    let old = wizard.key(rotation.old_key_id.as_deref());
+    let old = wizard.key(rotation.old_key_id.as_ref());
     let new = wizard.key(Some(&rotation.new_key_id));
     view! {
         <StepHeading text="Update your integrations"/>
@@ -255,12 +258,12 @@ fn VerifyStep(wizard: Wizard, rotation: Rotation) -> impl IntoView {
         }
     });
     let last_used =
-        move |id: Option<String>| Signal::derive(move || wizard.key(id.as_deref()).and_then(|key| key.last_used_at));
+        move |id: Option<KeyId>| Signal::derive(move || wizard.key(id.as_ref()).and_then(|key| key.last_used_at));
     let new_used = last_used(Some(rotation.new_key_id.clone()));
     let old_used = last_used(rotation.old_key_id.clone());
     let live_checks = wizard.live_checks;
     let verdict = move || {
-        live_checks.with(|checks| format::rotation_verdict(new_used.get(), old_used.get(), checks, Clock::now()))
+        live_checks.with(|checks| rotation_verdict::verdict(new_used.get(), old_used.get(), checks, Clock::now()))
     };
 
     let field = NodeRef::<html::Input>::new();
@@ -331,14 +334,14 @@ impl LiveCheck {
 }
 
 /// The verify step's live check: a real REST call with the pasted key.
-async fn live_check(token: &str, new_key_id: &str) -> LiveCheck {
+async fn live_check(token: &str, new_key_id: &KeyId) -> LiveCheck {
     let response = match Request::get("/auth/regions/me").header("x-api-key", token).send().await {
         Ok(response) => response,
         Err(error) => return LiveCheck::without_use(format!("The check could not reach the server ({error}).")),
     };
     match response.status() {
         200 => match response.json::<RegionOverview>().await {
-            Ok(me) if me.current_api_key_id == new_key_id => LiveCheck {
+            Ok(me) if me.current_api_key_id == *new_key_id => LiveCheck {
                 message: "The new key works: the REST API accepted it for this region.".to_owned(),
                 new_key_used_at: Some(server_time(&response)),
             },
@@ -363,9 +366,9 @@ fn server_time(response: &Response) -> DateTime<Utc> {
 
 #[component]
 fn DeleteStep(wizard: Wizard, rotation: Rotation) -> impl IntoView {
-    let old = wizard.key(rotation.old_key_id.as_deref());
+    let old = wizard.key(rotation.old_key_id.as_ref());
     let signed_in_with_old = rotation.old_key_id.is_some() && rotation.old_key_id == wizard.session_key.get_untracked();
-    let stay_signed_in = RwSignal::new(true);
+    let after = RwSignal::new(SessionAfterRotation::SignedIn);
     let submission = Submission::new();
     let navigator = Navigator::get();
     let old_label = old.as_ref().map(format::key_label);
@@ -378,8 +381,8 @@ fn DeleteStep(wizard: Wizard, rotation: Rotation) -> impl IntoView {
                 Some(label) => format!("Rotation finished: the old key {label} is deleted."),
                 None => "Rotation finished.".to_owned(),
             };
-            submission.run(api::finish_rotation(rotation_id.clone(), stay_signed_in.get_untracked()), move |after| {
-                match after {
+            submission.run(server_fns::finish_rotation(rotation_id.clone(), after.get_untracked()), move |ended| {
+                match ended {
                     SessionAfterRotation::SignedIn => navigator.go("/", Some(finished)),
                     SessionAfterRotation::SignedOut => {
                         navigator.go("/sign-in", Some(format!("{finished} You signed out with it.")))
@@ -403,11 +406,11 @@ fn DeleteStep(wizard: Wizard, rotation: Rotation) -> impl IntoView {
                 <fieldset>
                     <legend>"After deleting"</legend>
                     <label class="choice">
-                        <input type="radio" name="after" checked=true on:change=move |_| stay_signed_in.set(true)/>
+                        <input type="radio" name="after" checked=true on:change=move |_| after.set(SessionAfterRotation::SignedIn)/>
                         "Stay signed in with the new key"
                     </label>
                     <label class="choice">
-                        <input type="radio" name="after" on:change=move |_| stay_signed_in.set(false)/>
+                        <input type="radio" name="after" on:change=move |_| after.set(SessionAfterRotation::SignedOut)/>
                         "Sign out"
                     </label>
                 </fieldset>
@@ -439,12 +442,12 @@ fn CancelRotation(wizard: Wizard, rotation: Rotation) -> impl IntoView {
 
 /// Cancelling deletes the new key; the old one stays.
 #[component]
-fn CancelRotationDialog(rotation_id: String, new_key: String, on_close: UnsyncCallback<()>) -> impl IntoView {
+fn CancelRotationDialog(rotation_id: RotationId, new_key: String, on_close: UnsyncCallback<()>) -> impl IntoView {
     let submission = Submission::new();
     let navigator = Navigator::get();
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
-        submission.run(api::cancel_rotation(rotation_id.clone()), move |()| {
+        submission.run(server_fns::cancel_rotation(rotation_id.clone()), move |()| {
             navigator.go("/", Some("Rotation cancelled: the new key is deleted and the old key stays.".to_owned()));
         });
     };

@@ -5,7 +5,7 @@ use leptos::html;
 use leptos::prelude::*;
 
 use super::{FormError, Navigator, Submission};
-use crate::api;
+use crate::server_fns;
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
@@ -16,7 +16,7 @@ pub fn SignInPage() -> impl IntoView {
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         let Some(input) = field.get() else { return };
-        submission.run(api::sign_in(input.value()), move |()| navigator.go("/", None));
+        submission.run(server_fns::sign_in(input.value()), move |()| navigator.go("/", None));
     };
     view! {
         <section class="panel narrow">

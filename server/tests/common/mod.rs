@@ -1,6 +1,6 @@
-//! The test harness: a fresh database per test (a SQLite file, or a new
-//! database on the Postgres named by `KEYWARD_TEST_POSTGRES_URL`), the real
-//! router on an ephemeral port, and the real `keyward` binary.
+//! The server's test harness on top of `testkit` (a fresh database per
+//! test): the real router on an ephemeral port, the real `keyward` binary,
+//! and a database connection the test can cut.
 
 #![allow(dead_code)] // each test file uses a different part of the harness
 
@@ -8,59 +8,26 @@ use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use domain::{CreatedRegion, KeyService, ThrottleLimits};
+use domain::model::CreatedRegion;
+use domain::{Keyward, Settings, ThrottleLimits};
 use reqwest::{Method, Response, StatusCode};
-use sea_orm::ConnectionTrait;
 use serde_json::Value;
 use server::AppState;
+use testkit::TestDb;
 
-/// A database of its own for one test.
-pub struct TestDb {
-    pub url: String,
-    _dir: Option<tempfile::TempDir>,
-}
-
-impl TestDb {
-    pub async fn fresh() -> TestDb {
-        match std::env::var("KEYWARD_TEST_POSTGRES_URL") {
-            Ok(admin_url) => {
-                let name = format!("kw_{}", domain::token::random_base62(12).to_lowercase());
-                let admin = domain::db::connect(&admin_url).await.expect("connect to the test Postgres");
-                admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create a test database");
-                admin.close().await.ok();
-                let (base, _) = admin_url.rsplit_once('/').expect("the Postgres URL names a database");
-                TestDb { url: format!("{base}/{name}"), _dir: None }
-            }
-            Err(_) => {
-                let dir = tempfile::tempdir().expect("temp dir");
-                let url = format!("sqlite://{}/keyward.db?mode=rwc", dir.path().display());
-                TestDb { url, _dir: Some(dir) }
-            }
-        }
-    }
-
-    pub fn is_postgres(&self) -> bool {
-        self.url.starts_with("postgres")
-    }
-
-    pub async fn service(&self, limits: ThrottleLimits) -> KeyService {
-        service_at(&self.url, limits).await
-    }
-}
-
-/// A migrated service over the database at `url`.
-pub async fn service_at(url: &str, limits: ThrottleLimits) -> KeyService {
-    let db = domain::db::connect(url).await.expect("connect");
-    domain::db::migrate(&db).await.expect("migrate");
-    KeyService::new(db, limits)
+/// A migrated domain over the database at `url`.
+pub async fn keyward_at(url: &str, limits: ThrottleLimits) -> Keyward {
+    let db = domain::connect(url).await.expect("connect");
+    domain::migrate(&db).await.expect("migrate");
+    Keyward::new(db, Settings { throttle: limits, ..Default::default() })
 }
 
 /// The real router, served in this process on 127.0.0.1:0.
 pub struct TestServer {
     pub url: String,
-    pub keys: KeyService,
+    pub keyward: Keyward,
     pub db: TestDb,
     pub client: reqwest::Client,
 }
@@ -72,24 +39,24 @@ impl TestServer {
 
     pub async fn start_with(limits: ThrottleLimits) -> TestServer {
         let db = TestDb::fresh().await;
-        let keys = db.service(limits).await;
-        Self::serve(keys, db).await
+        let keyward = keyward_at(&db.url, limits).await;
+        Self::serve(keyward, db).await
     }
 
-    /// Serves `keys`, which may reach `db` another way than `db.url`.
-    pub async fn serve(keys: KeyService, db: TestDb) -> TestServer {
+    /// Serves `keyward`, which may reach `db` another way than `db.url`.
+    pub async fn serve(keyward: Keyward, db: TestDb) -> TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let address = listener.local_addr().expect("address");
-        let app = server::app(AppState { keys: keys.clone() });
+        let app = server::app(AppState::new(keyward.clone()));
         tokio::spawn(async move {
             axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
         });
-        server::serve::spawn_usage_flusher(keys.clone(), Duration::from_millis(50), std::future::pending());
-        TestServer { url: format!("http://{address}"), keys, db, client: reqwest::Client::new() }
+        server::serve::spawn_usage_flusher(keyward.clone(), Duration::from_millis(50), std::future::pending());
+        TestServer { url: format!("http://{address}"), keyward, db, client: reqwest::Client::new() }
     }
 
     pub async fn region(&self, name: &str) -> CreatedRegion {
-        self.keys.create_region(name, false, None).await.expect("create region")
+        testkit::region(&self.keyward, name).await
     }
 
     pub fn request(&self, method: Method, path: &str, token: &str) -> reqwest::RequestBuilder {
@@ -134,22 +101,6 @@ pub async fn problem(response: Response, status: StatusCode, kind: &str) -> Valu
     assert!(body["title"].as_str().is_some_and(|t| !t.is_empty()));
     assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()));
     body
-}
-
-/// Polls `check` until it returns `Some`, failing after `timeout`.
-pub async fn eventually<T, F, Fut>(timeout: Duration, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        assert!(Instant::now() < deadline, "condition not met within {timeout:?}");
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
 }
 
 /// A `keyward` process.

@@ -1,0 +1,365 @@
+//! The console's server functions: one per thing an administrator does.
+//! Each body reads the session, calls the domain and returns its answer;
+//! [`ssr::respond`] turns a domain refusal into a [`ConsoleError`].
+//!
+//! Endpoints are named, so their URLs (`/api/<name>`) do not depend on the
+//! path the crate was built from. Arguments are typed (ids, descriptions),
+//! so they are checked once, as they arrive.
+
+use domain::model::{
+    ApiKey, AuditEvent, CreatedApiKey, Description, ErrorKind, KeyId, RegionOverview, Rotation, RotationId,
+    SessionAfterRotation, StartedRotation,
+};
+use leptos::prelude::*;
+use leptos::server_fn::codec::JsonEncoding;
+use serde::{Deserialize, Serialize};
+
+/// Everything the dashboard shows: the region, its keys (with the key of
+/// this session as `current_api_key_id`), an unfinished rotation and the
+/// latest entries of the audit log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dashboard {
+    pub overview: RegionOverview,
+    pub rotation: Option<Rotation>,
+    pub activity: Vec<AuditEvent>,
+}
+
+/// How many audit events the dashboard shows.
+pub const DASHBOARD_ACTIVITY: u64 = 15;
+
+/// Every way a console call can fail, worded for the administrator.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum ConsoleError {
+    /// No session cookie: nobody signed in from this browser.
+    #[error("sign in with an API key first")]
+    NotSignedIn,
+    /// A session that timed out, was signed out, or whose key was deleted.
+    #[error("your session has ended; sign in again")]
+    SignedOut,
+    /// Sign-in with a key that is malformed, unknown or wrong.
+    #[error("this API key is not valid")]
+    WrongKey,
+    /// The domain refused, in the same words as the REST API's `detail`;
+    /// `code` is the REST API's problem type (e.g. `last-api-key`).
+    #[error("{message}")]
+    Refused { kind: ErrorKind, code: String, message: String },
+    /// A failure on the server, logged there.
+    #[error("something went wrong on the server; try again")]
+    Internal,
+    /// The request did not get through or the answer did not decode.
+    #[error("could not reach the server ({0})")]
+    Transport(String),
+}
+
+impl FromServerFnError for ConsoleError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(error: ServerFnErrorErr) -> Self {
+        Self::Transport(error.to_string())
+    }
+}
+
+impl ConsoleError {
+    /// The kind of failure, which the server answers with its HTTP status.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::NotSignedIn | Self::SignedOut | Self::WrongKey => ErrorKind::Unauthenticated,
+            Self::Refused { kind, .. } => *kind,
+            Self::Internal => ErrorKind::Internal,
+            Self::Transport(_) => ErrorKind::Invalid,
+        }
+    }
+
+    /// Whether this is the refusal with the REST API's problem `code`.
+    pub fn is(&self, code: &str) -> bool {
+        matches!(self, Self::Refused { code: refused, .. } if refused == code)
+    }
+}
+
+/// Signs in with an API key and sets the session cookie.
+#[server(endpoint = "sign_in")]
+pub async fn sign_in(api_key: String) -> Result<(), ConsoleError> {
+    ssr::respond(async move {
+        let request = ssr::ConsoleRequest::current()?;
+        request.end_session().await?;
+        let (session, _) = request.keyward().sessions().sign_in(api_key.trim(), request.client()).await.map_err(
+            |error| match error {
+                domain::Error::Unauthenticated => ssr::Failure::Console(ConsoleError::WrongKey),
+                other => other.into(),
+            },
+        )?;
+        request.set_session_cookie(&session);
+        Ok(())
+    })
+    .await
+}
+
+/// Deletes the session and its cookie.
+#[server(endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), ConsoleError> {
+    ssr::respond(async move { ssr::ConsoleRequest::current()?.end_session().await }).await
+}
+
+#[server(endpoint = "load_dashboard")]
+pub async fn load_dashboard() -> Result<Dashboard, ConsoleError> {
+    ssr::respond(async move {
+        let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
+        let keyward = request.keyward();
+        let overview = keyward.keys().overview(&caller).await?;
+        let rotation = keyward.rotations().current(&caller).await?;
+        let activity = keyward.audit().recent(&caller, DASHBOARD_ACTIVITY).await?;
+        Ok(Dashboard { overview, rotation, activity })
+    })
+    .await
+}
+
+/// Creates a key; the answer is the only one that carries its token.
+#[server(endpoint = "create_key")]
+pub async fn create_key(description: Option<Description>) -> Result<CreatedApiKey, ConsoleError> {
+    ssr::respond(async move {
+        let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
+        Ok(request.keyward().keys().create(&caller, description, None).await?)
+    })
+    .await
+}
+
+#[server(endpoint = "update_description")]
+pub async fn update_description(key_id: KeyId, description: Option<Description>) -> Result<ApiKey, ConsoleError> {
+    ssr::respond(async move {
+        let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
+        Ok(request.keyward().keys().describe(&caller, &key_id, description).await?)
+    })
+    .await
+}
+
+#[server(endpoint = "delete_key")]
+pub async fn delete_key(key_id: KeyId) -> Result<(), ConsoleError> {
+    ssr::respond(async move {
+        let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
+        Ok(request.keyward().keys().delete(&caller, &key_id, None).await?)
+    })
+    .await
+}
+
+/// Starts replacing `old_key_id`; the answer carries the new key's token.
+#[server(endpoint = "start_rotation")]
+pub async fn start_rotation(
+    old_key_id: KeyId,
+    description: Option<Description>,
+) -> Result<StartedRotation, ConsoleError> {
+    ssr::respond(async move {
+        let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
+        Ok(request.keyward().rotations().start(&caller, &old_key_id, description).await?)
+    })
+    .await
+}
+
+/// Deletes the rotation's old key. When this session signed in with it,
+/// `after` says whether the session moves to the new key or ends with the
+/// old one (and so does its cookie).
+#[server(endpoint = "finish_rotation")]
+pub async fn finish_rotation(
+    rotation_id: RotationId,
+    after: SessionAfterRotation,
+) -> Result<SessionAfterRotation, ConsoleError> {
+    ssr::respond(async move {
+        let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
+        let session = request.session_id()?;
+        let after = request.keyward().rotations().finish(session, &caller, &rotation_id, after).await?;
+        if after == SessionAfterRotation::SignedOut {
+            request.clear_session_cookie();
+        }
+        Ok(after)
+    })
+    .await
+}
+
+/// Abandons the rotation: deletes its new key, keeps the old one.
+#[server(endpoint = "cancel_rotation")]
+pub async fn cancel_rotation(rotation_id: RotationId) -> Result<(), ConsoleError> {
+    ssr::respond(async move {
+        let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
+        Ok(request.keyward().rotations().cancel(&caller, &rotation_id).await?)
+    })
+    .await
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    //! What the server functions need from the request. `keyward serve`
+    //! provides, as context: the [`domain::Keyward`], the [`CallContext`]
+    //! of this call, and the [`Outcome`] it reads back afterwards.
+
+    use std::net::IpAddr;
+    use std::sync::{Arc, Mutex, PoisonError};
+
+    use domain::model::ErrorKind;
+    use domain::{Caller, Keyward, SessionId};
+    use http::{HeaderValue, header, request::Parts};
+    use leptos::prelude::*;
+    use leptos_axum::ResponseOptions;
+
+    use super::ConsoleError;
+
+    /// The session cookie. `HttpOnly` (no script reads it) and
+    /// `SameSite=Strict` (no other site's page sends it).
+    pub const SESSION_COOKIE: &str = "keyward_session";
+
+    /// What the server knows about this call.
+    #[derive(Clone, Copy, Debug)]
+    pub struct CallContext {
+        /// The client's address, which sign-in throttling counts.
+        pub client: IpAddr,
+        /// Adds `Secure` to the cookie: on whenever the console is served over TLS.
+        pub secure_cookies: bool,
+    }
+
+    /// How the call ended, for the server to answer with the right status
+    /// and to log a failure's details once. Unset when the body never ran
+    /// (its arguments did not decode).
+    #[derive(Clone, Default)]
+    pub struct Outcome(Arc<Mutex<Option<Ended>>>);
+
+    #[derive(Clone, Debug)]
+    pub enum Ended {
+        Answered,
+        Refused(ErrorKind),
+        /// A failure with details for the log only.
+        Failed(String),
+    }
+
+    impl Outcome {
+        pub fn take(&self) -> Option<Ended> {
+            self.0.lock().unwrap_or_else(PoisonError::into_inner).take()
+        }
+
+        fn set(&self, ended: Ended) {
+            *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(ended);
+        }
+    }
+
+    /// Why a body stopped: a console refusal as it is, or a domain error
+    /// still to be worded (which [`respond`] does, keeping the details of a
+    /// failure for the log).
+    pub enum Failure {
+        Console(ConsoleError),
+        Domain(domain::Error),
+    }
+
+    impl From<ConsoleError> for Failure {
+        fn from(error: ConsoleError) -> Self {
+            Self::Console(error)
+        }
+    }
+
+    impl From<domain::Error> for Failure {
+        fn from(error: domain::Error) -> Self {
+            Self::Domain(error)
+        }
+    }
+
+    /// Runs a server function's body and records how it ended.
+    pub async fn respond<T>(body: impl Future<Output = Result<T, Failure>>) -> Result<T, ConsoleError> {
+        let (result, ended) = match body.await {
+            Ok(value) => (Ok(value), Ended::Answered),
+            Err(Failure::Console(error)) => {
+                let kind = error.kind();
+                (Err(error), Ended::Refused(kind))
+            }
+            Err(Failure::Domain(error)) => match error.kind() {
+                ErrorKind::Internal => (Err(ConsoleError::Internal), Ended::Failed(format!("{error}: {error:?}"))),
+                ErrorKind::Unauthenticated => {
+                    (Err(ConsoleError::SignedOut), Ended::Refused(ErrorKind::Unauthenticated))
+                }
+                kind => {
+                    let refused =
+                        ConsoleError::Refused { kind, code: error.code().to_owned(), message: error.to_string() };
+                    (Err(refused), Ended::Refused(kind))
+                }
+            },
+        };
+        match use_context::<Outcome>() {
+            Some(outcome) => outcome.set(ended),
+            None => tracing::error!("the server functions were mounted without an Outcome in context"),
+        }
+        result
+    }
+
+    /// One server function call.
+    pub struct ConsoleRequest {
+        keyward: Keyward,
+        call: CallContext,
+        session_id: Option<SessionId>,
+    }
+
+    impl ConsoleRequest {
+        pub fn current() -> Result<Self, Failure> {
+            let keyward = use_context::<Keyward>().ok_or_else(|| missing("Keyward"))?;
+            let call = use_context::<CallContext>().ok_or_else(|| missing("CallContext"))?;
+            let parts = use_context::<Parts>().ok_or_else(|| missing("request parts"))?;
+            Ok(Self { keyward, call, session_id: session_cookie(&parts) })
+        }
+
+        /// The request and who holds its session.
+        pub async fn signed_in() -> Result<(Self, Caller), Failure> {
+            let request = Self::current()?;
+            let caller = request.keyward.sessions().caller(request.session_id()?, request.call.client).await?;
+            Ok((request, caller))
+        }
+
+        pub fn keyward(&self) -> &Keyward {
+            &self.keyward
+        }
+
+        pub fn client(&self) -> IpAddr {
+            self.call.client
+        }
+
+        pub fn session_id(&self) -> Result<&SessionId, Failure> {
+            self.session_id.as_ref().ok_or(Failure::Console(ConsoleError::NotSignedIn))
+        }
+
+        pub fn set_session_cookie(&self, session: &SessionId) {
+            self.write_cookie(session.as_str(), "");
+        }
+
+        pub fn clear_session_cookie(&self) {
+            self.write_cookie("", "; Max-Age=0");
+        }
+
+        /// Deletes this request's session, if it has one, and its cookie.
+        pub async fn end_session(&self) -> Result<(), Failure> {
+            if let Some(session_id) = &self.session_id {
+                self.keyward.sessions().sign_out(session_id).await?;
+                self.clear_session_cookie();
+            }
+            Ok(())
+        }
+
+        fn write_cookie(&self, value: &str, attributes: &str) {
+            let secure = if self.call.secure_cookies { "; Secure" } else { "" };
+            let cookie = format!("{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/{secure}{attributes}");
+            match (HeaderValue::from_str(&cookie), use_context::<ResponseOptions>()) {
+                (Ok(cookie), Some(response)) => response.insert_header(header::SET_COOKIE, cookie),
+                _ => tracing::error!("could not set the session cookie"),
+            }
+        }
+    }
+
+    fn missing(what: &str) -> Failure {
+        Failure::Domain(domain::Error::Internal(format!("the server functions were mounted without {what} in context")))
+    }
+
+    /// The session id from the `Cookie` header(s), if any well-formed one.
+    fn session_cookie(parts: &Parts) -> Option<SessionId> {
+        parts
+            .headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == SESSION_COOKIE)
+            .and_then(|(_, value)| SessionId::from_cookie(value))
+    }
+}

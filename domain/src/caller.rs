@@ -1,0 +1,41 @@
+//! Who is calling: a region, through one of its keys, from an address.
+
+use std::net::IpAddr;
+
+use crate::model::{KeyId, Region};
+
+/// Proof that a request authenticated. Only the domain's authentication
+/// paths (an API key, a console session) create one, so code elsewhere
+/// cannot act for a region it did not authenticate as.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Caller {
+    region: Region,
+    key_id: KeyId,
+    client: IpAddr,
+}
+
+impl Caller {
+    pub(crate) fn new(region: Region, key_id: KeyId, client: IpAddr) -> Self {
+        Self { region, key_id, client }
+    }
+
+    pub fn region(&self) -> &Region {
+        &self.region
+    }
+
+    /// The key the caller authenticated with.
+    pub fn key_id(&self) -> &KeyId {
+        &self.key_id
+    }
+
+    /// The client's address, recorded in the audit log with every change.
+    pub fn client(&self) -> IpAddr {
+        self.client
+    }
+
+    /// The same caller acting through another key of its region (a console
+    /// session moved to a rotation's new key).
+    pub(crate) fn through(&self, key_id: KeyId) -> Self {
+        Self { key_id, ..self.clone() }
+    }
+}

@@ -1,0 +1,77 @@
+//! The audit log's entries as they leave the domain.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::ids::KeyId;
+
+/// What an audit event records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum AuditAction {
+    #[serde(rename = "region.created")]
+    RegionCreated,
+    #[serde(rename = "api_key.created")]
+    ApiKeyCreated,
+    #[serde(rename = "api_key.updated")]
+    ApiKeyUpdated,
+    #[serde(rename = "api_key.deleted")]
+    ApiKeyDeleted,
+    #[serde(rename = "console.signed_in")]
+    ConsoleSignedIn,
+}
+
+impl AuditAction {
+    pub const ALL: [AuditAction; 5] =
+        [Self::RegionCreated, Self::ApiKeyCreated, Self::ApiKeyUpdated, Self::ApiKeyDeleted, Self::ConsoleSignedIn];
+
+    /// The wire and database form, e.g. `api_key.deleted`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::RegionCreated => "region.created",
+            Self::ApiKeyCreated => "api_key.created",
+            Self::ApiKeyUpdated => "api_key.updated",
+            Self::ApiKeyDeleted => "api_key.deleted",
+            Self::ConsoleSignedIn => "console.signed_in",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|action| action.as_str() == text)
+    }
+}
+
+/// One entry of a region's audit log: who changed what, from where, when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditEvent {
+    /// Opaque; later events have later ids.
+    pub id: String,
+    pub action: AuditAction,
+    /// The key acted on, also after it was deleted.
+    pub api_key_id: Option<KeyId>,
+    /// That key's preview, so the entry names it after it is gone.
+    pub api_key_preview: Option<String>,
+    /// The key that made the change; `null` for the operator's CLI.
+    pub actor_api_key_id: Option<KeyId>,
+    /// The client's address as the server saw it; `null` for the CLI.
+    pub client_address: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// The most events one audit log request returns.
+pub const AUDIT_EVENTS_MAX: u64 = 200;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn audit_actions_round_trip_their_wire_form() {
+        for action in AuditAction::ALL {
+            assert_eq!(AuditAction::parse(action.as_str()), Some(action));
+            assert_eq!(serde_json::to_value(action).unwrap(), action.as_str());
+        }
+        assert_eq!(AuditAction::parse("api_key.stolen"), None);
+    }
+}

@@ -1,0 +1,20 @@
+//! Plain types that leave the domain: ids, checked text, keys, regions,
+//! rotations, audit entries and the error taxonomy. Compiled everywhere,
+//! also to wasm for the console, and depending on nothing else in the
+//! crate.
+
+mod audit;
+mod error_kind;
+mod ids;
+mod keys;
+mod regions;
+mod rotation;
+mod text;
+
+pub use audit::{AUDIT_EVENTS_MAX, AuditAction, AuditEvent};
+pub use error_kind::ErrorKind;
+pub use ids::{ID_RANDOM_LEN, IdKind, InvalidId, KeyId, RegionId, RotationId, RowId};
+pub use keys::{ApiKey, CreatedApiKey};
+pub use regions::{CreatedRegion, Environment, Region, RegionOverview, RegionSummary};
+pub use rotation::{Rotation, SessionAfterRotation, StartedRotation};
+pub use text::{Description, InvalidInput, RegionName};

@@ -1,0 +1,113 @@
+//! The verification hot path: a presented token in, a [`Caller`] out.
+
+use std::net::IpAddr;
+
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+
+use super::usage::UsageRecorder;
+use crate::caller::Caller;
+use crate::credentials::secret_hash;
+use crate::credentials::throttle::{FailureThrottle, ThrottleLimits};
+use crate::credentials::token::Token;
+use crate::credentials::verified_cache::VerifiedCache;
+use crate::error::{Error, Result};
+use crate::store::entity::{api_key, region};
+
+/// How many verified tokens one process remembers.
+const VERIFIED_CACHE_CAPACITY: u64 = 10_000;
+
+#[derive(Clone)]
+pub struct Authenticator {
+    db: DatabaseConnection,
+    verified: VerifiedCache,
+    throttle: FailureThrottle,
+    usage: UsageRecorder,
+}
+
+impl Authenticator {
+    pub(crate) fn new(db: DatabaseConnection, limits: ThrottleLimits) -> Self {
+        Self {
+            db,
+            verified: VerifiedCache::new(VERIFIED_CACHE_CAPACITY),
+            throttle: FailureThrottle::new(limits),
+            usage: UsageRecorder::default(),
+        }
+    }
+
+    /// Authenticates an API call: [`Self::verify`], then notes the key's use
+    /// for `last_used_at`. Nothing here writes: the use is noted in memory
+    /// and flushed later.
+    pub async fn authenticate(&self, presented: &str, client: IpAddr) -> Result<Caller> {
+        let caller = self.verify(presented, client).await?;
+        self.usage.record(caller.key_id());
+        Ok(caller)
+    }
+
+    /// Checks a presented token. Not a use of the key by itself (console
+    /// sign-in is not integration traffic).
+    ///
+    /// Garbage fails the checksum without database work. A well-formed token
+    /// costs one indexed read (the row is read every time, so a deleted key
+    /// fails on its very next request in every process). argon2 runs only for
+    /// a token this process has not verified yet, and not at all for a key or
+    /// client address that failed too often: those get `Throttled`. A token
+    /// this process already verified is never throttled, so failures from
+    /// others (behind the same proxy or NAT, or guessing at the same key)
+    /// cannot lock a working integration out.
+    pub(crate) async fn verify(&self, presented: &str, client: IpAddr) -> Result<Caller> {
+        let Some(token) = Token::parse(presented) else {
+            return Err(self.refuse(client));
+        };
+        let found = api_key::Entity::find()
+            .filter(api_key::Column::Lookup.eq(token.lookup()))
+            .find_also_related(region::Entity)
+            .one(&self.db)
+            .await?;
+        // The prefix is part of what was issued: a live key never answers
+        // as a sandbox one, or the other way round.
+        let Some((key, Some(region))) = found.filter(|(_, region)| {
+            region.as_ref().is_some_and(|region| region.sandbox == token.environment().is_sandbox())
+        }) else {
+            return Err(self.refuse(client));
+        };
+        let digest = VerifiedCache::digest(&token);
+        if !self.verified.contains(&digest, &key.secret_hash) {
+            // Refuse what is over its limit at once, without queueing.
+            self.throttle.check(client, token.lookup())?;
+            let slot = secret_hash::slot().await?;
+            // Again in turn: attempts that queued together must not all pass
+            // a check made before any of them failed, and one of them may
+            // have verified this very token meanwhile.
+            if !self.verified.contains(&digest, &key.secret_hash) {
+                self.throttle.check(client, token.lookup())?;
+                let (secret, hash) = (token.secret().to_owned(), key.secret_hash.clone());
+                let (throttle, lookup) = (self.throttle.clone(), token.lookup().to_owned());
+                let matches = slot
+                    .run(move || {
+                        let matches = secret_hash::verify(&secret, &hash);
+                        // Counted before the turn ends, so the next in line sees it.
+                        if !matches {
+                            throttle.record_failure(client, Some(&lookup));
+                        }
+                        matches
+                    })
+                    .await?;
+                if !matches {
+                    return Err(Error::Unauthenticated);
+                }
+                self.verified.insert(digest, &key.secret_hash);
+            }
+        }
+        Ok(Caller::new(region.into(), key.id, client))
+    }
+
+    pub(crate) fn usage(&self) -> &UsageRecorder {
+        &self.usage
+    }
+
+    /// A token that is no key at all counts against its address only.
+    fn refuse(&self, client: IpAddr) -> Error {
+        self.throttle.record_failure(client, None);
+        Error::Unauthenticated
+    }
+}

@@ -1,0 +1,105 @@
+//! The use cases, one capability per file, all reached through one cheap
+//! handle, [`Keyward`]. The REST API, the console's server functions and
+//! the CLI call these same functions, so every invariant lives here once.
+//!
+//! Inside this layer the arrows run one way too: `keys`, `regions`,
+//! `sessions` and `rotations` build on `audit`, `change` and
+//! `authentication`; nothing imports back.
+
+pub(crate) mod audit;
+pub(crate) mod authentication;
+pub(crate) mod change;
+pub(crate) mod keys;
+pub(crate) mod regions;
+pub(crate) mod rotations;
+pub(crate) mod sessions;
+pub(crate) mod usage;
+
+use sea_orm::DatabaseConnection;
+
+use crate::credentials::throttle::ThrottleLimits;
+use crate::error::Result;
+use audit::AuditLog;
+use authentication::Authenticator;
+use keys::Keys;
+use regions::Regions;
+use rotations::Rotations;
+use sessions::{SessionLimits, Sessions};
+
+/// How one process behaves; the defaults suit most deployments.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Settings {
+    pub throttle: ThrottleLimits,
+    pub sessions: SessionLimits,
+}
+
+/// Every capability of the domain over one database. Cheap to clone; clones
+/// share the caches, the throttle and the usage recorder.
+#[derive(Clone)]
+pub struct Keyward {
+    db: DatabaseConnection,
+    authenticator: Authenticator,
+    keys: Keys,
+    regions: Regions,
+    sessions: Sessions,
+    rotations: Rotations,
+    audit: AuditLog,
+}
+
+impl Keyward {
+    /// Over a connected and migrated database ([`crate::connect`],
+    /// [`crate::migrate`]).
+    pub fn new(db: DatabaseConnection, settings: Settings) -> Self {
+        let authenticator = Authenticator::new(db.clone(), settings.throttle);
+        Self {
+            keys: Keys::new(db.clone()),
+            regions: Regions::new(db.clone()),
+            sessions: Sessions::new(db.clone(), authenticator.clone(), settings.sessions),
+            rotations: Rotations::new(db.clone()),
+            audit: AuditLog::new(db.clone()),
+            authenticator,
+            db,
+        }
+    }
+
+    /// API keys in, callers out: the verification hot path.
+    pub fn authenticator(&self) -> &Authenticator {
+        &self.authenticator
+    }
+
+    /// A region's keys: list, read, create, describe, delete.
+    pub fn keys(&self) -> &Keys {
+        &self.keys
+    }
+
+    /// Regions for operators: create (with a first key), list, bootstrap.
+    pub fn regions(&self) -> &Regions {
+        &self.regions
+    }
+
+    /// Console sessions: sign in with a key, use, sign out.
+    pub fn sessions(&self) -> &Sessions {
+        &self.sessions
+    }
+
+    /// Key rotations: start, resume, finish, cancel.
+    pub fn rotations(&self) -> &Rotations {
+        &self.rotations
+    }
+
+    /// A region's audit log.
+    pub fn audit(&self) -> &AuditLog {
+        &self.audit
+    }
+
+    /// Writes the key uses noted since the last flush (`last_used_at`);
+    /// `keyward serve` calls it every few seconds and once at shutdown.
+    pub async fn flush_usage(&self) -> Result<usize> {
+        self.authenticator.usage().flush(&self.db).await
+    }
+
+    /// Whether the database answers (readiness).
+    pub async fn ping(&self) -> Result<()> {
+        Ok(self.db.ping().await?)
+    }
+}

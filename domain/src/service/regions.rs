@@ -1,0 +1,96 @@
+//! Regions, for operators: create one with its first key, list them, and
+//! bootstrap an empty database.
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+};
+
+use super::audit;
+use super::keys::{insert_key, new_key_row};
+use crate::clock::now;
+use crate::credentials::random;
+use crate::error::{Error, Result};
+use crate::model::{
+    AuditAction, CreatedApiKey, CreatedRegion, Description, Environment, RegionId, RegionName, RegionSummary,
+};
+use crate::store::entity::{api_key, region};
+use crate::store::{database, is_unique_violation};
+
+/// The name of the region created on the first start of an empty database.
+pub const BOOTSTRAP_REGION_NAME: &str = "default";
+
+#[derive(Clone)]
+pub struct Regions {
+    db: DatabaseConnection,
+}
+
+impl Regions {
+    pub(crate) fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    /// Creates a region and its first key in one transaction.
+    pub async fn create(
+        &self,
+        name: RegionName,
+        environment: Environment,
+        description: Option<Description>,
+    ) -> Result<CreatedRegion> {
+        let at = now();
+        let region = region::Model {
+            id: random::id::<RegionId>(),
+            name: name.into(),
+            sandbox: environment.is_sandbox(),
+            created_at: at,
+            updated_at: at,
+        };
+        let (key, token) = new_key_row(&region.clone().into(), description).await?;
+
+        let txn = database::begin_write(&self.db).await?;
+        let taken = Error::RegionNameTaken(region.name.clone());
+        let region = match region::ActiveModel::from(region).insert(&txn).await {
+            Err(e) if is_unique_violation(&e) => return Err(taken),
+            other => other?,
+        };
+        audit::record(&txn, &region.id, AuditAction::RegionCreated, None, None).await?;
+        let key = insert_key(&txn, key, None).await?;
+        txn.commit().await?;
+        Ok(CreatedRegion {
+            region: region.into(),
+            api_key: CreatedApiKey { key: key.into(), token: token.into_string() },
+        })
+    }
+
+    /// Every region with its number of keys, oldest first.
+    pub async fn list(&self) -> Result<Vec<RegionSummary>> {
+        let regions = region::Entity::find()
+            .order_by_asc(region::Column::CreatedAt)
+            .order_by_asc(region::Column::Id)
+            .all(&self.db)
+            .await?;
+        let mut summaries = Vec::with_capacity(regions.len());
+        for region in regions {
+            let api_key_count = api_key::Entity::find()
+                .filter(api_key::Column::RegionId.eq(region.id.as_str()))
+                .count(&self.db)
+                .await?;
+            summaries.push(RegionSummary { region: region.into(), api_key_count });
+        }
+        Ok(summaries)
+    }
+
+    /// On an empty database, creates the region `default` and its first key.
+    /// `None` when any region exists, also when another process starting at
+    /// the same moment won the race (region names are unique).
+    pub async fn bootstrap(&self) -> Result<Option<CreatedRegion>> {
+        if region::Entity::find().count(&self.db).await? > 0 {
+            return Ok(None);
+        }
+        let name = RegionName::parse(BOOTSTRAP_REGION_NAME)?;
+        let description = Description::parse("first key")?;
+        match self.create(name, Environment::Live, description).await {
+            Err(Error::RegionNameTaken(_)) => Ok(None),
+            other => other.map(Some),
+        }
+    }
+}

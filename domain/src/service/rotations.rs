@@ -1,0 +1,170 @@
+//! Key rotation: create a new key, let the administrator move integrations
+//! to it, then delete the old one. The rotation row makes the process
+//! resumable from any browser; the keys themselves are made and deleted by
+//! the same code as every other key, so the last-key guard still holds.
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder,
+};
+
+use super::change::begin_change;
+use super::keys::{delete_unless_last, find_own_key, insert_key, new_key_row};
+use super::sessions::{SessionId, move_session};
+use crate::caller::Caller;
+use crate::clock::now;
+use crate::credentials::random;
+use crate::error::{Error, Result};
+use crate::model::{
+    CreatedApiKey, Description, KeyId, RegionId, Rotation, RotationId, SessionAfterRotation, StartedRotation,
+};
+use crate::store::entity::rotation;
+
+#[derive(Clone)]
+pub struct Rotations {
+    db: DatabaseConnection,
+}
+
+impl Rotations {
+    pub(crate) fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    /// Starts replacing `old_key_id` with a new key described by
+    /// `description`. One rotation per region at a time.
+    pub async fn start(
+        &self,
+        caller: &Caller,
+        old_key_id: &KeyId,
+        description: Option<Description>,
+    ) -> Result<StartedRotation> {
+        let (new_key, token) = new_key_row(caller.region(), description).await?;
+        let region_id = &caller.region().id;
+        let txn = begin_change(&self.db, caller).await?;
+        find_own_key(&txn, caller, old_key_id).await?;
+        if let Some(open) = unfinished(&txn, region_id).await? {
+            if open.new_key_id.is_some() {
+                return Err(Error::RotationInProgress);
+            }
+            // Its new key is gone: nothing left to resume.
+            close(&txn, open).await?;
+        }
+        let new_key = insert_key(&txn, new_key, Some(caller)).await?;
+        let row = rotation::ActiveModel {
+            id: Set(random::id::<RotationId>()),
+            region_id: Set(region_id.clone()),
+            old_key_id: Set(Some(old_key_id.clone())),
+            new_key_id: Set(Some(new_key.id.clone())),
+            started_at: Set(now()),
+            finished_at: Set(None),
+        }
+        .insert(&txn)
+        .await?;
+        txn.commit().await?;
+        let rotation = Rotation {
+            id: row.id,
+            old_key_id: row.old_key_id,
+            new_key_id: new_key.id.clone(),
+            started_at: row.started_at,
+        };
+        Ok(StartedRotation { rotation, new_key: CreatedApiKey { key: new_key.into(), token: token.into_string() } })
+    }
+
+    /// The region's unfinished rotation, if any. One whose new key was
+    /// deleted meanwhile cannot go on, so it is not offered; the next write
+    /// (start, finish or cancel) closes it. Reads only: the dashboard polls
+    /// this every few seconds.
+    pub async fn current(&self, caller: &Caller) -> Result<Option<Rotation>> {
+        Ok(unfinished(&self.db, &caller.region().id).await?.and_then(resumable))
+    }
+
+    /// Ends a rotation from a console session by deleting its old key
+    /// (through the last-key guard). When the session signed in with the old
+    /// key, `after` says whether it moves to the new key first or ends with
+    /// the old one; sessions on other keys stay as they are.
+    ///
+    /// The move and the delete run in one transaction under the region's
+    /// write lock, so the new key cannot be deleted in between. A rotation
+    /// whose new key is already gone is closed and refused: finishing it
+    /// would delete the old key with no successor.
+    pub async fn finish(
+        &self,
+        session_id: &SessionId,
+        caller: &Caller,
+        rotation_id: &RotationId,
+        after: SessionAfterRotation,
+    ) -> Result<SessionAfterRotation> {
+        let txn = begin_change(&self.db, caller).await?;
+        let row = unfinished_by_id(&txn, &caller.region().id, rotation_id).await?;
+        let Some(new_key_id) = row.new_key_id.clone() else {
+            close(&txn, row).await?;
+            txn.commit().await?;
+            return Err(Error::RotationNotFound);
+        };
+        let on_old_key = row.old_key_id.as_ref() == Some(caller.key_id());
+        let moves = on_old_key && after == SessionAfterRotation::SignedIn;
+        let actor = if moves {
+            move_session(&txn, session_id, caller.key_id(), &new_key_id).await?;
+            caller.through(new_key_id)
+        } else {
+            caller.clone()
+        };
+        if let Some(old_key_id) = &row.old_key_id {
+            delete_unless_last(&txn, &actor, old_key_id).await?;
+        }
+        close(&txn, row).await?;
+        txn.commit().await?;
+        Ok(if on_old_key { after } else { SessionAfterRotation::SignedIn })
+    }
+
+    /// Abandons a rotation by deleting its new key (through the last-key
+    /// guard); the old key stays. A new key deleted meanwhile leaves only
+    /// the rotation to close.
+    pub async fn cancel(&self, caller: &Caller, rotation_id: &RotationId) -> Result<()> {
+        let txn = begin_change(&self.db, caller).await?;
+        let row = unfinished_by_id(&txn, &caller.region().id, rotation_id).await?;
+        if let Some(new_key_id) = &row.new_key_id {
+            delete_unless_last(&txn, caller, new_key_id).await?;
+        }
+        close(&txn, row).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+}
+
+async fn unfinished(db: &impl ConnectionTrait, region_id: &RegionId) -> Result<Option<rotation::Model>> {
+    Ok(rotation::Entity::find()
+        .filter(rotation::Column::RegionId.eq(region_id.as_str()))
+        .filter(rotation::Column::FinishedAt.is_null())
+        .order_by_desc(rotation::Column::StartedAt)
+        .one(db)
+        .await?)
+}
+
+/// The rotation as the console resumes it, unless its new key is gone (the
+/// foreign key sets `new_key_id` to null when the key is deleted).
+fn resumable(row: rotation::Model) -> Option<Rotation> {
+    Some(Rotation { new_key_id: row.new_key_id?, id: row.id, old_key_id: row.old_key_id, started_at: row.started_at })
+}
+
+/// The region's unfinished rotation with this id; other regions' rotations
+/// are as absent as unknown ids.
+async fn unfinished_by_id(
+    db: &impl ConnectionTrait,
+    region_id: &RegionId,
+    rotation_id: &RotationId,
+) -> Result<rotation::Model> {
+    rotation::Entity::find_by_id(rotation_id.clone())
+        .filter(rotation::Column::RegionId.eq(region_id.as_str()))
+        .filter(rotation::Column::FinishedAt.is_null())
+        .one(db)
+        .await?
+        .ok_or(Error::RotationNotFound)
+}
+
+async fn close(db: &impl ConnectionTrait, row: rotation::Model) -> Result<()> {
+    let mut row: rotation::ActiveModel = row.into();
+    row.finished_at = Set(Some(now()));
+    row.update(db).await?;
+    Ok(())
+}

@@ -1,0 +1,188 @@
+//! Console sessions: an administrator signs in once with an API key and then
+//! holds only a random session id. The database keeps the SHA-256 of that id
+//! and the key it signed in with; deleting the key deletes its sessions
+//! (foreign key `ON DELETE CASCADE`), and every use reads the key row again,
+//! so a revoked key ends its sessions at once, in every process.
+
+use std::fmt;
+use std::net::IpAddr;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter,
+};
+use sha2::{Digest, Sha256};
+
+use super::audit;
+use super::authentication::Authenticator;
+use super::change::begin_change;
+use crate::caller::Caller;
+use crate::clock::now;
+use crate::credentials::random;
+use crate::error::{Error, Result};
+use crate::model::{AuditAction, KeyId};
+use crate::store::entity::{api_key, console_session, region};
+
+/// How long a session lives.
+#[derive(Clone, Copy, Debug)]
+pub struct SessionLimits {
+    /// Ends a session nobody used for this long.
+    pub idle: TimeDelta,
+    /// Ends every session this long after its sign-in, used or not.
+    pub absolute: TimeDelta,
+}
+
+impl Default for SessionLimits {
+    fn default() -> Self {
+        Self { idle: TimeDelta::minutes(30), absolute: TimeDelta::hours(12) }
+    }
+}
+
+/// Idle time is tracked to this precision, so a busy console does not write
+/// the session row on every call.
+const TOUCH_INTERVAL: TimeDelta = TimeDelta::seconds(60);
+/// 32 base62 characters: about 190 bits from the OS CSPRNG.
+const SESSION_ID_LEN: usize = 32;
+
+/// The secret a browser holds for its session (in an `HttpOnly` cookie).
+/// `Debug` is redacted, so it cannot reach a log through `{:?}`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SessionId(String);
+
+impl SessionId {
+    /// Parses a session cookie's value; anything that is no session id we
+    /// could have issued is `None`, answered as "not signed in".
+    pub fn from_cookie(value: &str) -> Option<Self> {
+        (value.len() == SESSION_ID_LEN && value.bytes().all(|b| b.is_ascii_alphanumeric()))
+            .then(|| Self(value.to_owned()))
+    }
+
+    /// The value of the session cookie.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// What the database stores instead of the session id, so a database
+    /// dump cannot be replayed as cookies.
+    fn digest(&self) -> String {
+        Sha256::digest(self.0.as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect()
+    }
+}
+
+impl fmt::Debug for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SessionId(…)")
+    }
+}
+
+#[derive(Clone)]
+pub struct Sessions {
+    db: DatabaseConnection,
+    authenticator: Authenticator,
+    limits: SessionLimits,
+}
+
+impl Sessions {
+    pub(crate) fn new(db: DatabaseConnection, authenticator: Authenticator, limits: SessionLimits) -> Self {
+        Self { db, authenticator, limits }
+    }
+
+    /// Signs in with an API key: the same check as every REST request
+    /// (throttling and the verification cache included), then a new session.
+    /// Not recorded as a use of the key: `last_used_at` is integration traffic,
+    /// which the rotation wizard's verdict relies on.
+    pub async fn sign_in(&self, presented: &str, client: IpAddr) -> Result<(SessionId, Caller)> {
+        let caller = self.authenticator.verify(presented, client).await?;
+        self.delete_expired().await?;
+        let id = SessionId(random::base62(SESSION_ID_LEN));
+        let at = now();
+        let txn = begin_change(&self.db, &caller).await?;
+        console_session::ActiveModel {
+            id_hash: Set(id.digest()),
+            api_key_id: Set(caller.key_id().clone()),
+            created_at: Set(at),
+            last_seen_at: Set(at),
+        }
+        .insert(&txn)
+        .await?;
+        audit::record(&txn, &caller.region().id, AuditAction::ConsoleSignedIn, None, Some(&caller)).await?;
+        txn.commit().await?;
+        Ok((id, caller))
+    }
+
+    /// Who holds this session, calling from `client`. `Unauthenticated` when
+    /// it is unknown, timed out, or its key was deleted.
+    pub async fn caller(&self, session_id: &SessionId, client: IpAddr) -> Result<Caller> {
+        let found = console_session::Entity::find_by_id(session_id.digest())
+            .find_also_related(api_key::Entity)
+            .one(&self.db)
+            .await?;
+        let Some((session, Some(key))) = found else {
+            return Err(Error::Unauthenticated);
+        };
+        let at = now();
+        if self.limits.has_expired(&session, at) {
+            console_session::Entity::delete_by_id(session.id_hash).exec(&self.db).await?;
+            return Err(Error::Unauthenticated);
+        }
+        let region =
+            region::Entity::find_by_id(key.region_id.clone()).one(&self.db).await?.ok_or(Error::Unauthenticated)?;
+        if at - session.last_seen_at >= TOUCH_INTERVAL {
+            let mut session: console_session::ActiveModel = session.into();
+            session.last_seen_at = Set(at);
+            session.update(&self.db).await?;
+        }
+        Ok(Caller::new(region.into(), key.id, client))
+    }
+
+    /// Ends a session; unknown ids are fine (signing out twice is harmless).
+    pub async fn sign_out(&self, session_id: &SessionId) -> Result<()> {
+        console_session::Entity::delete_by_id(session_id.digest()).exec(&self.db).await?;
+        Ok(())
+    }
+
+    /// Sessions are also checked on use; this only keeps the table small.
+    async fn delete_expired(&self) -> Result<()> {
+        let limits = self.limits;
+        let at = now();
+        console_session::Entity::delete_many()
+            .filter(
+                Condition::any()
+                    .add(console_session::Column::LastSeenAt.lt(at - limits.idle))
+                    .add(console_session::Column::CreatedAt.lt(at - limits.absolute)),
+            )
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Moves a session from `from_key_id` to `to_key_id`, another key of its
+/// region, so that it survives the deletion of the key it signed in with
+/// (the end of a rotation). Runs in the caller's transaction, which holds
+/// the region's write lock, so `to_key_id` cannot vanish before the commit.
+/// `Unauthenticated` when the session ended or holds another key.
+pub(crate) async fn move_session(
+    txn: &DatabaseTransaction,
+    session_id: &SessionId,
+    from_key_id: &KeyId,
+    to_key_id: &KeyId,
+) -> Result<()> {
+    let moved = console_session::Entity::update_many()
+        .set(console_session::ActiveModel { api_key_id: Set(to_key_id.clone()), ..Default::default() })
+        .filter(console_session::Column::IdHash.eq(session_id.digest()))
+        .filter(console_session::Column::ApiKeyId.eq(from_key_id.as_str()))
+        .exec(txn)
+        .await?;
+    if moved.rows_affected == 0 {
+        return Err(Error::Unauthenticated);
+    }
+    Ok(())
+}
+
+impl SessionLimits {
+    fn has_expired(&self, session: &console_session::Model, at: DateTime<Utc>) -> bool {
+        at - session.last_seen_at >= self.idle || at - session.created_at >= self.absolute
+    }
+}

@@ -1,0 +1,54 @@
+use sea_orm::entity::prelude::*;
+
+use crate::credentials::secret_hash::SecretHash;
+use crate::model::{ApiKey, KeyId, RegionId};
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "api_keys")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: KeyId,
+    pub region_id: RegionId,
+    /// The public part of the token; unique and indexed for the hot path.
+    #[sea_orm(unique)]
+    pub lookup: String,
+    /// argon2id PHC string of the token's secret part.
+    pub secret_hash: SecretHash,
+    pub preview: String,
+    pub description: Option<String>,
+    pub created_at: ChronoDateTimeUtc,
+    pub updated_at: ChronoDateTimeUtc,
+    pub last_used_at: Option<ChronoDateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::region::Entity",
+        from = "Column::RegionId",
+        to = "super::region::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Region,
+}
+
+impl Related<super::region::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Region.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+impl From<Model> for ApiKey {
+    fn from(row: Model) -> Self {
+        Self {
+            id: row.id,
+            token_preview: row.preview,
+            description: row.description,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            last_used_at: row.last_used_at,
+        }
+    }
+}

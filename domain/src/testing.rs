@@ -1,0 +1,46 @@
+//! Test support, only with the `testing` feature (the `testkit` crate turns
+//! it on for tests and benchmarks): what tests need to reach below the
+//! public surface, kept out of the product's API.
+
+pub use crate::store::entity;
+
+use crate::credentials::{random, secret_hash, token};
+use crate::model::Environment;
+
+/// A new, well-formed token that belongs to no key.
+pub fn unknown_token() -> String {
+    token::Token::generate(Environment::Live).into_string()
+}
+
+/// `token` with another well-formed secret: its lookup finds the key, its
+/// secret fails argon2.
+pub fn with_other_secret(token: &str) -> String {
+    token::with_checksum(&format!("{}{}", &token[..20], random::base62(24)))
+}
+
+/// `len` random base62 characters (names of test databases and regions).
+pub fn random_name(len: usize) -> String {
+    random::base62(len)
+}
+
+/// argon2id with Keyward's parameters, for benchmarks.
+pub fn hash_secret(secret: &str) -> crate::Result<crate::credentials::secret_hash::SecretHash> {
+    secret_hash::hash(secret)
+}
+
+/// Whether `secret` matches `hash`, for benchmarks.
+pub fn verify_secret(secret: &str, hash: &crate::credentials::secret_hash::SecretHash) -> bool {
+    secret_hash::verify(secret, hash)
+}
+
+/// The same lookup and secret under the sandbox prefix, checksum redone:
+/// well-formed, but never the key it was issued as.
+pub fn as_sandbox(live: &str) -> String {
+    let unsigned = live.strip_prefix("kw_live_").expect("a live token");
+    token::with_checksum(&format!("kw_test_{}", &unsigned[..unsigned.len() - 6]))
+}
+
+/// Whether `text` is a well-formed token (prefix, length, checksum).
+pub fn is_well_formed_token(text: &str) -> bool {
+    token::Token::parse(text).is_some()
+}

@@ -1,0 +1,94 @@
+//! The operator's commands and how their results are printed.
+
+use std::net::SocketAddr;
+
+use domain::Keyward;
+use domain::model::{CreatedRegion, Environment, RegionSummary};
+
+use crate::cli::RegionCommand;
+
+/// Why a command failed; printed as one line on stderr, exit status 1.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    #[error("cannot open the database: {0}")]
+    Database(sea_orm::DbErr),
+    #[error("cannot migrate the database: {0}")]
+    Migration(sea_orm::DbErr),
+    #[error("cannot listen on {address}: {source}")]
+    Bind { address: SocketAddr, source: std::io::Error },
+    #[error("the server failed: {0}")]
+    Serve(std::io::Error),
+    #[error("cannot print JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// A refusal, or a failure with its cause: the operator at this terminal
+    /// may see what the API keeps from its clients.
+    #[error("{}{}", .0, cause(.0))]
+    Domain(#[from] domain::Error),
+}
+
+/// `": <source>"` on one line, or nothing.
+fn cause(error: &domain::Error) -> String {
+    std::error::Error::source(error).map(|source| format!(": {source}").replace('\n', " ")).unwrap_or_default()
+}
+
+pub async fn region(keyward: &Keyward, command: RegionCommand) -> Result<(), Failure> {
+    match command {
+        RegionCommand::Create { name, sandbox, description, json } => {
+            let environment = if sandbox { Environment::Sandbox } else { Environment::Live };
+            let created = keyward.regions().create(name, environment, description).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&created)?);
+            } else {
+                print_created(&created);
+            }
+        }
+        RegionCommand::List { json } => {
+            let regions = keyward.regions().list().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&regions)?);
+            } else {
+                print_regions(&regions);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn print_created(created: &CreatedRegion) {
+    let kind = if created.region.sandbox { "sandbox" } else { "live" };
+    println!(
+        "Created the {kind} region {:?} ({}).\nIts first API key, shown only this once; store it now:\n\n    {}\n",
+        created.region.name, created.region.id, created.api_key.token
+    );
+}
+
+fn print_regions(regions: &[RegionSummary]) {
+    if regions.is_empty() {
+        println!("No regions yet. Create one with: keyward region create --name NAME");
+        return;
+    }
+    println!("{:<20}  {:<24}  {:<7}  {:>4}  CREATED", "ID", "NAME", "SANDBOX", "KEYS");
+    for summary in regions {
+        let region = &summary.region;
+        println!(
+            "{:<20}  {:<24}  {:<7}  {:>4}  {}",
+            region.id,
+            region.name,
+            if region.sandbox { "yes" } else { "no" },
+            summary.api_key_count,
+            region.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_failures_name_their_cause_on_one_line() {
+        let failure = Failure::from(domain::Error::Database(sea_orm::DbErr::Custom("disk\nfull".to_owned())));
+        assert_eq!(failure.to_string(), "database error: Custom Error: disk full");
+        assert_eq!(Failure::from(domain::Error::LastKey).to_string(), domain::Error::LastKey.to_string());
+    }
+}

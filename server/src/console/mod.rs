@@ -1,0 +1,71 @@
+//! The administrator console on the server side: its server functions
+//! (leptos_axum, under `/api/`) and its built files (Trunk's `dist/`),
+//! one concern per file.
+//!
+//! The server functions call the same domain as the REST API. They refuse
+//! cross-site requests, and their answers are never cached. The files are
+//! served with the single-page-app fallback.
+
+mod cross_site;
+mod csp;
+mod files;
+mod server_fns;
+
+use std::path::{Path, PathBuf};
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::middleware;
+use axum::routing::{MethodFilter, on};
+use leptos::server_fn::axum::server_fn_paths;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::AppState;
+use csp::PagePolicy;
+
+/// Where the console comes from and how its cookie is marked.
+#[derive(Clone, Debug, Default)]
+pub struct ConsoleOptions {
+    /// The built console (`index.html` and assets); `None` serves the API only.
+    dir: Option<PathBuf>,
+    /// The page's Content-Security-Policy, computed once per build.
+    policy: PagePolicy,
+    /// Mark the session cookie `Secure` (the console is served over TLS).
+    pub secure_cookies: bool,
+}
+
+impl ConsoleOptions {
+    /// Serves the console from `dir` when it holds a build; otherwise warns
+    /// and serves the API only.
+    pub fn from_dir(dir: &Path, secure_cookies: bool) -> Self {
+        let built = dir.join(files::INDEX).is_file();
+        if !built {
+            tracing::warn!(
+                dir = %dir.display(),
+                "no console build here (run `trunk build --release --offline`); serving the API only"
+            );
+        }
+        Self { dir: built.then(|| dir.to_owned()), policy: PagePolicy::default(), secure_cookies }
+    }
+
+    /// Whether a console build is served.
+    pub fn is_served(&self) -> bool {
+        self.dir.is_some()
+    }
+}
+
+/// The console's routes: its server functions, and its files as the
+/// fallback of the whole router (REST paths that match nothing still get
+/// the problem+json 404).
+pub fn routes(options: &ConsoleOptions) -> Router<AppState> {
+    let (dir, policy) = (options.dir.clone(), options.policy.clone());
+    // One route per server function and method, so an unknown name is the
+    // router's problem+json 404 and a wrong method its 405.
+    server_fn_paths()
+        .filter_map(|(path, method)| Some((path, MethodFilter::try_from(method).ok()?)))
+        .fold(Router::new(), |router, (path, method)| router.route(path, on(method, server_fns::call)))
+        .route_layer(middleware::from_fn(cross_site::refuse_cross_site))
+        // Answers may carry a new key's token: nothing may keep them.
+        .route_layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .fallback(move |request| files::serve(dir.clone(), policy.clone(), request))
+}

@@ -1,0 +1,57 @@
+//! The caller's API key: `x-api-key`, or `Authorization: Bearer`.
+
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::{HeaderMap, header, request::Parts};
+use domain::{Caller, Keyward};
+
+use super::client_address::{ClientAddress, ClientIpHeader};
+use crate::error::ApiError;
+
+pub const API_KEY_HEADER: &str = "x-api-key";
+
+/// A request made with a valid key of some region.
+pub struct Authenticated(pub Caller);
+
+impl<S> FromRequestParts<S> for Authenticated
+where
+    Keyward: FromRef<S>,
+    ClientIpHeader: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Ok(ClientAddress(client)) = ClientAddress::from_request_parts(parts, state).await;
+        let presented = presented_key(&parts.headers).unwrap_or_default();
+        let caller = Keyward::from_ref(state).authenticator().authenticate(presented, client).await?;
+        Ok(Self(caller))
+    }
+}
+
+/// The key a request carries, if any.
+fn presented_key(headers: &HeaderMap) -> Option<&str> {
+    if let Some(value) = headers.get(API_KEY_HEADER) {
+        return value.to_str().ok().map(str::trim);
+    }
+    let authorization = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, credentials) = authorization.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| credentials.trim())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn reads_either_header() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(presented_key(&headers), None);
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("bearer  kw_live_x "));
+        assert_eq!(presented_key(&headers), Some("kw_live_x"));
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic abc"));
+        assert_eq!(presented_key(&headers), None);
+        headers.insert(API_KEY_HEADER, HeaderValue::from_static("kw_live_y"));
+        assert_eq!(presented_key(&headers), Some("kw_live_y"));
+    }
+}

@@ -1,0 +1,143 @@
+//! The console's routes through the whole router: its files and their
+//! cache and security policies, and its server functions' refusals with
+//! the same statuses as the REST API's.
+
+use app::server_fns::ConsoleError;
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request as HttpRequest, StatusCode, header};
+use axum::response::Response;
+use domain::{Keyward, Settings};
+use server::AppState;
+use server::console::ConsoleOptions;
+use testkit::TestDb;
+use tower::ServiceExt;
+
+const INDEX_HTML: &str = concat!(
+    "<!DOCTYPE html><title>console</title>",
+    "<script type=\"module\">import init from '/frontend-0123456789abcdef.js'; await init();</script>",
+    "<script src=\"/elsewhere.js\"></script>",
+);
+/// The browser's SHA-256 of the inline script above (`openssl dgst -sha256 -binary | base64`).
+const INLINE_SCRIPT_HASH: &str = "'sha256-64NDzw+mloD+jSeRoDndyC/RaW6L1lBLJZaTQJQYRx4='";
+
+/// The whole router with a console build of two files in a temp dir, the
+/// domain behind it, and what must outlive them.
+async fn serving(build: bool) -> (Router, Keyward, (TestDb, tempfile::TempDir)) {
+    let test_db = TestDb::fresh().await;
+    let keyward = test_db.keyward(Settings::default()).await;
+    let dist = tempfile::tempdir().expect("temp dir");
+    if build {
+        std::fs::write(dist.path().join("index.html"), INDEX_HTML).expect("index");
+        std::fs::write(dist.path().join("frontend-0123456789abcdef_bg.wasm"), b"\0asm").expect("wasm");
+    }
+    let state = AppState { console: ConsoleOptions::from_dir(dist.path(), false), ..AppState::new(keyward.clone()) };
+    (server::app(state), keyward, (test_db, dist))
+}
+
+async fn send(router: &Router, method: Method, path: &str, headers: &[(&'static str, &'static str)]) -> Response {
+    let mut request = HttpRequest::builder().method(method).uri(path);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    router.clone().oneshot(request.body(Body::empty()).expect("request")).await.expect("infallible")
+}
+
+fn header(response: &Response, name: header::HeaderName) -> &str {
+    response.headers().get(name).and_then(|value| value.to_str().ok()).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn serves_the_console_with_its_routes_and_cache_rules() {
+    let (router, _, _dir) = serving(true).await;
+    for route in ["/", "/sign-in", "/rotation"] {
+        let response = send(&router, Method::GET, route, &[]).await;
+        assert_eq!(response.status(), StatusCode::OK, "{route}");
+        assert!(header(&response, header::CONTENT_TYPE).starts_with("text/html"), "{route}");
+        assert_eq!(header(&response, header::CACHE_CONTROL), "no-cache", "{route}");
+        assert_eq!(header(&response, header::X_FRAME_OPTIONS), "DENY", "{route}");
+        let policy = header(&response, header::CONTENT_SECURITY_POLICY);
+        assert!(
+            policy.contains(&format!("script-src 'self' 'wasm-unsafe-eval' {INLINE_SCRIPT_HASH};")),
+            "{route}: {policy}"
+        );
+        assert!(policy.contains("default-src 'none'") && policy.contains("frame-ancestors 'none'"), "{policy}");
+    }
+    let wasm = send(&router, Method::GET, "/frontend-0123456789abcdef_bg.wasm", &[]).await;
+    assert_eq!(wasm.status(), StatusCode::OK);
+    assert_eq!(header(&wasm, header::CONTENT_TYPE), "application/wasm");
+    assert_eq!(header(&wasm, header::CACHE_CONTROL), "public, max-age=31536000, immutable");
+
+    for (method, missing) in [
+        (Method::GET, "/missing.js"),
+        (Method::GET, "/auth/unknown"),
+        (Method::GET, "/api"),
+        (Method::POST, "/api/no_such_function"),
+    ] {
+        let response = send(&router, method, missing, &[("sec-fetch-site", "same-origin")]).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{missing}");
+        assert_eq!(header(&response, header::CONTENT_TYPE), "application/problem+json", "{missing}");
+    }
+    let wrong_method = send(&router, Method::GET, "/api/load_dashboard", &[("sec-fetch-site", "same-origin")]).await;
+    assert_eq!(wrong_method.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(header(&wrong_method, header::CONTENT_TYPE), "application/problem+json");
+    assert_eq!(send(&router, Method::POST, "/", &[]).await.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn server_functions_need_a_session_refuse_other_sites_and_are_not_cached() {
+    let (router, _, _dir) = serving(true).await;
+    let response = send(&router, Method::POST, "/api/load_dashboard", &[("sec-fetch-site", "same-origin")]).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(header(&response, header::CACHE_CONTROL), "no-store");
+
+    let response = send(&router, Method::POST, "/api/load_dashboard", &[("sec-fetch-site", "cross-site")]).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(header(&response, header::CONTENT_TYPE), "application/problem+json");
+}
+
+/// Calls a server function as the console does: a same-origin form post.
+async fn call(router: &Router, name: &str, form: &str, cookie: &str) -> Response {
+    let request = HttpRequest::post(format!("/api/{name}"))
+        .header("sec-fetch-site", "same-origin")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, cookie)
+        .body(Body::from(form.to_owned()))
+        .expect("request");
+    router.clone().oneshot(request).await.expect("infallible")
+}
+
+async fn console_error(response: Response) -> ConsoleError {
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body");
+    serde_json::from_slice(&body).expect("a ConsoleError")
+}
+
+#[tokio::test]
+async fn rotation_refusals_reach_the_console_with_their_status() {
+    let (router, keyward, _dir) = serving(false).await;
+    let created = testkit::region(&keyward, "acme").await;
+    let signed_in = call(&router, "sign_in", &format!("api_key={}", created.api_key.token), "").await;
+    assert_eq!(signed_in.status(), StatusCode::OK);
+    let cookie = header(&signed_in, header::SET_COOKIE).split(';').next().expect("a cookie").to_owned();
+
+    let start = format!("old_key_id={}", created.api_key.key.id);
+    assert_eq!(call(&router, "start_rotation", &start, &cookie).await.status(), StatusCode::OK);
+    let again = call(&router, "start_rotation", &start, &cookie).await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    assert!(console_error(again).await.is("rotation-in-progress"));
+
+    let unknown = call(&router, "finish_rotation", "rotation_id=rot_0000000000000000&after=SignedIn", &cookie).await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    assert!(console_error(unknown).await.is("rotation-not-found"));
+
+    // A malformed id is the client's mistake: refused as it arrives, never a 500.
+    let malformed = call(&router, "finish_rotation", "rotation_id=rot_unknown&after=SignedIn", &cookie).await;
+    assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn without_a_build_only_the_api_is_served() {
+    let (router, _, _dir) = serving(false).await;
+    assert_eq!(send(&router, Method::GET, "/", &[]).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(send(&router, Method::GET, "/healthz", &[]).await.status(), StatusCode::OK);
+}
