@@ -66,16 +66,18 @@ pub fn audit_entry(event: &AuditEvent, keys: &[ApiKey], current_key_id: &KeyId) 
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use chrono::TimeDelta;
 
     use super::*;
 
-    fn at(seconds_ago: i64) -> DateTime<Utc> {
+    /// `seconds_ago` before [`now`].
+    pub(crate) fn at(seconds_ago: i64) -> DateTime<Utc> {
         now() - TimeDelta::seconds(seconds_ago)
     }
 
-    fn now() -> DateTime<Utc> {
+    /// A fixed "now" for tests.
+    pub(crate) fn now() -> DateTime<Utc> {
         DateTime::from_timestamp(1_800_000_000, 0).expect("valid timestamp")
     }
 

@@ -43,14 +43,7 @@ pub fn verdict(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn at(seconds_ago: i64) -> DateTime<Utc> {
-        now() - TimeDelta::seconds(seconds_ago)
-    }
-
-    fn now() -> DateTime<Utc> {
-        DateTime::from_timestamp(1_800_000_000, 0).expect("valid timestamp")
-    }
+    use crate::format::tests::{at, now};
 
     #[test]
     fn the_verdict_says_which_key_is_in_use() {

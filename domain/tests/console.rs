@@ -286,8 +286,7 @@ async fn unknown_finished_and_other_regions_rotations_are_not_found() {
     let unknown = RotationId::parse("rot_0000000000000000").unwrap();
     for (caller, rotation_id) in [(&acme, &unknown), (&other, &started.rotation.id), (&other, &cancelled.rotation.id)] {
         let session = if caller == &acme { &acme_session } else { &other_session };
-        let finished =
-            f.keyward.rotations().finish(session, caller, rotation_id, SessionAfterRotation::SignedIn).await;
+        let finished = f.keyward.rotations().finish(session, caller, rotation_id, SessionAfterRotation::SignedIn).await;
         assert!(matches!(finished, Err(Error::RotationNotFound)), "{rotation_id}: {finished:?}");
         let cancelled = f.keyward.rotations().cancel(caller, rotation_id).await;
         assert!(matches!(cancelled, Err(Error::RotationNotFound)), "{rotation_id}: {cancelled:?}");

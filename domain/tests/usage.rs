@@ -12,12 +12,17 @@ async fn last_used_at(db: &DatabaseConnection, key_id: &KeyId) -> Option<DateTim
     api_key::Entity::find_by_id(key_id.clone()).one(db).await.unwrap().unwrap().last_used_at
 }
 
-#[tokio::test]
-async fn a_failed_flush_keeps_its_uses_for_the_next() {
+/// A fresh database with a key whose use is noted but not yet written.
+async fn a_used_key() -> (testkit::Fixture, KeyId) {
     let f = fixture(Settings::default()).await;
     let created = testkit::region(&f.keyward, "acme").await;
-    let key_id = created.api_key.key.id;
     f.keyward.authenticator().authenticate(&created.api_key.token, CLIENT).await.unwrap();
+    (f, created.api_key.key.id)
+}
+
+#[tokio::test]
+async fn a_failed_flush_keeps_its_uses_for_the_next() {
+    let (f, key_id) = a_used_key().await;
 
     // The table is away: the flush fails as a database outage would.
     f.db.execute_unprepared("ALTER TABLE api_keys RENAME TO api_keys_away").await.unwrap();
@@ -32,10 +37,7 @@ async fn a_failed_flush_keeps_its_uses_for_the_next() {
 
 #[tokio::test]
 async fn an_earlier_use_never_overwrites_a_later_one() {
-    let f = fixture(Settings::default()).await;
-    let created = testkit::region(&f.keyward, "acme").await;
-    let key_id = created.api_key.key.id;
-    f.keyward.authenticator().authenticate(&created.api_key.token, CLIENT).await.unwrap();
+    let (f, key_id) = a_used_key().await;
 
     // Another process flushed a later use first.
     let later = (Utc::now() + TimeDelta::minutes(5)).trunc_subsecs(6);

@@ -107,6 +107,13 @@ async fn call(router: &Router, name: &str, form: &str, cookie: &str) -> Response
     router.clone().oneshot(request).await.expect("infallible")
 }
 
+/// Signs in through the console and returns the session cookie to send.
+async fn sign_in(router: &Router, token: &str) -> String {
+    let signed_in = call(router, "sign_in", &format!("api_key={token}"), "").await;
+    assert_eq!(signed_in.status(), StatusCode::OK);
+    header(&signed_in, header::SET_COOKIE).split(';').next().expect("a cookie").to_owned()
+}
+
 async fn console_error(response: Response) -> ConsoleError {
     let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body");
     serde_json::from_slice(&body).expect("a ConsoleError")
@@ -116,9 +123,7 @@ async fn console_error(response: Response) -> ConsoleError {
 async fn rotation_refusals_reach_the_console_with_their_status() {
     let (router, keyward, _dir) = serving(false).await;
     let created = testkit::region(&keyward, "acme").await;
-    let signed_in = call(&router, "sign_in", &format!("api_key={}", created.api_key.token), "").await;
-    assert_eq!(signed_in.status(), StatusCode::OK);
-    let cookie = header(&signed_in, header::SET_COOKIE).split(';').next().expect("a cookie").to_owned();
+    let cookie = sign_in(&router, &created.api_key.token).await;
 
     let start = format!("old_key_id={}", created.api_key.key.id);
     assert_eq!(call(&router, "start_rotation", &start, &cookie).await.status(), StatusCode::OK);
@@ -140,4 +145,27 @@ async fn without_a_build_only_the_api_is_served() {
     let (router, _, _dir) = serving(false).await;
     assert_eq!(send(&router, Method::GET, "/", &[]).await.status(), StatusCode::NOT_FOUND);
     assert_eq!(send(&router, Method::GET, "/healthz", &[]).await.status(), StatusCode::OK);
+}
+
+/// The console answers a refusal with the same status and code as the REST
+/// API, because both map the domain's error kinds in one place.
+#[tokio::test]
+async fn key_refusals_match_the_rest_api() {
+    let (router, keyward, _dir) = serving(false).await;
+    let created = testkit::region(&keyward, "acme").await;
+    let cookie = sign_in(&router, &created.api_key.token).await;
+
+    let last = call(&router, "delete_key", &format!("key_id={}", created.api_key.key.id), &cookie).await;
+    assert_eq!(last.status(), StatusCode::CONFLICT);
+    assert!(console_error(last).await.is("last-api-key"));
+    let unknown = call(&router, "delete_key", "key_id=key_0000000000000000", &cookie).await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    assert!(console_error(unknown).await.is("api-key-not-found"));
+    let invalid = call(&router, "create_key", "description=a%0Ab", &cookie).await;
+    assert_eq!(invalid.status(), StatusCode::BAD_REQUEST, "refused as it arrives");
+    assert_eq!(keyward.keys().list(&keyward_caller(&keyward, &created.api_key.token).await).await.unwrap().len(), 1);
+}
+
+async fn keyward_caller(keyward: &Keyward, token: &str) -> domain::Caller {
+    keyward.authenticator().authenticate(token, testkit::CLIENT).await.expect("a valid key")
 }
