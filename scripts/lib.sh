@@ -66,3 +66,16 @@ ensure_browser_tools() {
     (cd end2end && npm ci --no-audit --no-fund)
   fi
 }
+
+# Debian's nginx-light (it has auth_request) and Caddy, for the tests of the
+# shipped proxy configurations; never started as system services.
+ensure_proxies() {
+  local missing=()
+  [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+  [ -x /usr/bin/caddy ] || missing+=(caddy)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    apt_install "${missing[@]}"
+    # Debian starts what it installs; the tests run their own instances.
+    as_root systemctl disable --now nginx caddy >/dev/null 2>&1 || true
+  fi
+}

@@ -14,6 +14,10 @@ cargo clippy --all-targets --locked -- -D warnings
 rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 cargo clippy --locked -p frontend --target wasm32-unknown-unknown -- -D warnings
 
+# The shipped reverse proxy configurations are tested with the real thing.
+ensure_proxies
+export KEYWARD_REQUIRE_PROXIES=1
+
 say "Tests against SQLite (a temp file per test)"
 cargo test --locked
 

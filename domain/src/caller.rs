@@ -2,7 +2,7 @@
 
 use std::net::IpAddr;
 
-use crate::model::{KeyId, Region};
+use crate::model::{KeyId, Region, Scopes};
 
 /// Proof that a request authenticated. Only the domain's authentication
 /// paths (an API key, a console session) create one, so code elsewhere
@@ -11,12 +11,14 @@ use crate::model::{KeyId, Region};
 pub struct Caller {
     region: Region,
     key_id: KeyId,
+    scopes: Scopes,
     client: IpAddr,
 }
 
 impl Caller {
+    /// Every key holds every scope (`*`) until keys carry their own.
     pub(crate) fn new(region: Region, key_id: KeyId, client: IpAddr) -> Self {
-        Self { region, key_id, client }
+        Self { region, key_id, scopes: Scopes::all(), client }
     }
 
     pub fn region(&self) -> &Region {
@@ -26,6 +28,11 @@ impl Caller {
     /// The key the caller authenticated with.
     pub fn key_id(&self) -> &KeyId {
         &self.key_id
+    }
+
+    /// What the caller's key may do.
+    pub fn scopes(&self) -> &Scopes {
+        &self.scopes
     }
 
     /// The client's address, recorded in the audit log with every change.

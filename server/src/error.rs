@@ -158,18 +158,24 @@ impl ApiError {
     }
 }
 
+/// An RFC 9457 problem+json response.
+pub fn problem(status: StatusCode, code: &str, title: &str, detail: String) -> Response {
+    let problem = Problem {
+        kind: format!("urn:keyward:problem:{code}"),
+        title: title.to_owned(),
+        status: status.as_u16(),
+        detail,
+    };
+    let mut response = (status, axum::Json(problem)).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    response
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, title, detail) = self.describe();
-        let problem = Problem {
-            kind: format!("urn:keyward:problem:{code}"),
-            title: title.to_owned(),
-            status: status.as_u16(),
-            detail,
-        };
-        let mut response = (status, axum::Json(problem)).into_response();
+        let mut response = problem(status, code, title, detail);
         let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         if status == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }

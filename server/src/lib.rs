@@ -10,6 +10,7 @@ pub mod commands;
 pub mod console;
 pub mod error;
 pub mod extract;
+pub mod forward_auth;
 pub mod health;
 pub mod middleware;
 pub mod openapi;
@@ -17,7 +18,7 @@ pub mod rest;
 pub mod serve;
 
 use axum::extract::{DefaultBodyLimit, FromRef};
-use axum::routing::get;
+use axum::routing::{any, get};
 use axum::{Json, Router};
 use domain::Keyward;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
@@ -28,6 +29,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::console::ConsoleOptions;
 use crate::error::ApiError;
 use crate::extract::ClientIpHeader;
+use crate::forward_auth::ProxyWarnings;
 
 /// Request bodies are small JSON objects; anything larger is refused (413).
 pub const BODY_LIMIT_BYTES: usize = 16 * 1024;
@@ -40,12 +42,19 @@ pub struct AppState {
     /// Where the client's address comes from behind a reverse proxy.
     pub client_ip_header: ClientIpHeader,
     pub console: ConsoleOptions,
+    /// Proxy misconfigurations already reported.
+    pub proxy_warnings: ProxyWarnings,
 }
 
 impl AppState {
     /// No console build, the peer as the client, cookies not `Secure`.
     pub fn new(keyward: Keyward) -> Self {
-        Self { keyward, client_ip_header: ClientIpHeader::default(), console: ConsoleOptions::default() }
+        Self {
+            keyward,
+            client_ip_header: ClientIpHeader::default(),
+            console: ConsoleOptions::default(),
+            proxy_warnings: ProxyWarnings::default(),
+        }
     }
 }
 
@@ -56,6 +65,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(rest::list_keys, rest::create_key))
         .routes(routes!(rest::get_key, rest::update_key, rest::delete_key))
         .routes(routes!(rest::audit_events))
+        .routes(routes!(forward_auth::verify))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .split_for_parts()
@@ -66,6 +76,10 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 pub fn app(state: AppState) -> Router {
     let (api, openapi) = api();
     let routes = api
+        // Any method: documented in the OpenAPI document with its methods.
+        .route("/auth/check", any(forward_auth::check))
+        .route("/auth/check/", any(forward_auth::check))
+        .route("/auth/check/{*rest}", any(forward_auth::check))
         .route("/openapi.json", get(move || async move { Json(openapi) }))
         .merge(console::routes(&state.console))
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })

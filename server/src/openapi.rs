@@ -5,11 +5,14 @@ use utoipa::{Modify, OpenApi};
 
 use crate::extract::API_KEY_HEADER;
 
+/// `/auth/check` answers any method, so it is routed by hand and listed here.
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Keyward", description = "Self-hosted API key management for regions (tenants)."),
+    paths(crate::forward_auth::check),
     modifiers(&ApiKeyAuth),
     tags((name = "api-keys", description = "A region's API keys, managed with any key of that region"),
+         (name = "forward-auth", description = "Keyward as the key check in front of any API"),
          (name = "health", description = "Probes"))
 )]
 pub struct ApiDoc;

@@ -33,7 +33,9 @@ pub async fn run(keyward: Keyward, args: &ServeArgs) -> Result<(), Failure> {
     if console.is_served() {
         println!("Console: http://{address}/ (sign in with an API key of your region)");
     }
-    let state = AppState { keyward, client_ip_header: ClientIpHeader(args.client_ip_header.clone()), console };
+    println!("Forward authentication for your reverse proxy: http://{address}/auth/check (see deploy/)");
+    let state =
+        AppState { client_ip_header: ClientIpHeader(args.client_ip_header.clone()), console, ..AppState::new(keyward) };
     axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await

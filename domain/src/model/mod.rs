@@ -9,7 +9,9 @@ mod ids;
 mod keys;
 mod regions;
 mod rotation;
+mod scope;
 mod text;
+mod verdict;
 
 pub use audit::{AUDIT_EVENTS_MAX, AuditAction, AuditEvent};
 pub use error_kind::ErrorKind;
@@ -17,4 +19,6 @@ pub use ids::{ID_RANDOM_LEN, IdKind, InvalidId, KeyId, RegionId, RotationId, Row
 pub use keys::{ApiKey, CreatedApiKey};
 pub use regions::{CreatedRegion, Environment, Region, RegionOverview, RegionSummary};
 pub use rotation::{Rotation, SessionAfterRotation, StartedRotation};
+pub use scope::{Scope, Scopes};
 pub use text::{Description, InvalidInput, RegionName};
+pub use verdict::{Verdict, VerdictCode};

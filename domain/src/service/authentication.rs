@@ -11,6 +11,7 @@ use crate::credentials::throttle::{FailureThrottle, ThrottleLimits};
 use crate::credentials::token::Token;
 use crate::credentials::verified_cache::VerifiedCache;
 use crate::error::{Error, Result};
+use crate::model::{Scope, Verdict, VerdictCode};
 use crate::store::entity::{api_key, region};
 
 /// How many verified tokens one process remembers.
@@ -41,6 +42,36 @@ impl Authenticator {
         let caller = self.verify(presented, client).await?;
         self.usage.record(caller.key_id());
         Ok(caller)
+    }
+
+    /// The verdict on a presented key for a request that requires
+    /// `required` scopes, as forward authentication and `/auth/verify` give
+    /// it: the same checks, throttle and use-counting as every REST call.
+    /// `Err` only for failures (the database), never for a refusal.
+    pub async fn verdict(&self, presented: Option<&str>, client: IpAddr, required: &[Scope]) -> Result<Verdict> {
+        let Some(presented) = presented else {
+            return Ok(Verdict::refused(VerdictCode::Missing, None));
+        };
+        let refused = |code| Ok(Verdict::refused(code, None));
+        match self.authenticate(presented, client).await {
+            Ok(caller) if !required.iter().all(|scope| caller.scopes().grants(scope)) => {
+                refused(VerdictCode::InsufficientScope)
+            }
+            Ok(caller) => Ok(Verdict {
+                valid: true,
+                code: VerdictCode::Valid,
+                region_id: Some(caller.region().id.clone()),
+                key_id: Some(caller.key_id().clone()),
+                sandbox: Some(caller.region().sandbox),
+                scopes: Some(caller.scopes().clone()),
+                retry_after: None,
+            }),
+            Err(Error::Unauthenticated) => refused(VerdictCode::Invalid),
+            Err(throttled @ Error::Throttled { .. }) => {
+                Ok(Verdict::refused(VerdictCode::Throttled, throttled.retry_after_secs()))
+            }
+            Err(failure) => Err(failure),
+        }
     }
 
     /// Checks a presented token. Not a use of the key by itself (console

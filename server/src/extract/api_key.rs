@@ -28,14 +28,17 @@ where
     }
 }
 
-/// The key a request carries, if any.
-fn presented_key(headers: &HeaderMap) -> Option<&str> {
-    if let Some(value) = headers.get(API_KEY_HEADER) {
-        return value.to_str().ok().map(str::trim);
-    }
-    let authorization = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, credentials) = authorization.trim().split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| credentials.trim())
+/// The key a request carries, if any (a blank header carries none).
+pub fn presented_key(headers: &HeaderMap) -> Option<&str> {
+    let presented = match headers.get(API_KEY_HEADER) {
+        Some(value) => value.to_str().ok().map(str::trim),
+        None => {
+            let authorization = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+            let (scheme, credentials) = authorization.trim().split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| credentials.trim())
+        }
+    };
+    presented.filter(|key| !key.is_empty())
 }
 
 #[cfg(test)]
@@ -53,5 +56,7 @@ mod tests {
         assert_eq!(presented_key(&headers), None);
         headers.insert(API_KEY_HEADER, HeaderValue::from_static("kw_live_y"));
         assert_eq!(presented_key(&headers), Some("kw_live_y"));
+        headers.insert(API_KEY_HEADER, HeaderValue::from_static("  "));
+        assert_eq!(presented_key(&headers), None, "blank is none");
     }
 }

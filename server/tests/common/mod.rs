@@ -45,9 +45,15 @@ impl TestServer {
 
     /// Serves `keyward`, which may reach `db` another way than `db.url`.
     pub async fn serve(keyward: Keyward, db: TestDb) -> TestServer {
+        Self::serve_state(AppState::new(keyward), db).await
+    }
+
+    /// Serves the router over `state`.
+    pub async fn serve_state(state: AppState, db: TestDb) -> TestServer {
+        let keyward = state.keyward.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let address = listener.local_addr().expect("address");
-        let app = server::app(AppState::new(keyward.clone()));
+        let app = server::app(state);
         tokio::spawn(async move {
             axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
         });

@@ -1,0 +1,164 @@
+//! Keyward as the key check in front of any API: `/auth/check` for reverse
+//! proxies (nginx `auth_request`, Caddy `forward_auth`, Traefik
+//! `ForwardAuth`, Envoy `ext_authz`) and `/auth/verify` for services that
+//! check keys themselves. Both ask the domain for one verdict, through the
+//! same hot path, throttle and use-counting as every REST call.
+
+mod proxy_warnings;
+
+pub use proxy_warnings::ProxyWarnings;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use domain::Keyward;
+use domain::model::{InvalidInput, Scope, Verdict, VerdictCode};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::error::{ApiError, Problem, problem};
+use crate::extract::{Body, ClientAddress, presented_key};
+
+pub const TAG: &str = "forward-auth";
+
+pub const REGION_ID: HeaderName = HeaderName::from_static("x-keyward-region-id");
+pub const KEY_ID: HeaderName = HeaderName::from_static("x-keyward-key-id");
+pub const SANDBOX: HeaderName = HeaderName::from_static("x-keyward-sandbox");
+pub const SCOPES: HeaderName = HeaderName::from_static("x-keyward-scopes");
+pub const CODE: HeaderName = HeaderName::from_static("x-keyward-code");
+
+/// Checks the request's key for a reverse proxy. Any method and any path
+/// below `/auth/check/` (Envoy keeps the original method and appends the
+/// original path); the body is never read. `?scope=a&scope=b` names scopes
+/// the key must hold.
+///
+/// Allowed: `200` with an empty body and the key's region, id, sandbox flag
+/// and scopes in `X-Keyward-*` headers, always all four, so a proxy that
+/// copies them overwrites whatever a client sent under those names.
+/// Refused: `401`, `403` or `429`, with `X-Keyward-Code` and problem+json.
+#[utoipa::path(method(get, post, put, patch, delete, head, options), path = "/auth/check", tag = TAG,
+    security(("api_key" = []), ("bearer" = [])),
+    params(("scope" = Option<Vec<String>>, Query, description = "Scopes the key must hold; repeat for several")),
+    responses(
+        (status = 200, description = "Allowed; also for any path below `/auth/check/`", headers(
+            ("X-Keyward-Region-Id" = String, description = "The key's region"),
+            ("X-Keyward-Key-Id" = String, description = "The key's id"),
+            ("X-Keyward-Sandbox" = String, description = "`true` or `false`"),
+            ("X-Keyward-Scopes" = String, description = "The key's scopes, space-separated"))),
+        (status = 400, body = Problem, description = "A malformed `scope`"),
+        (status = 401, body = Problem, description = "Missing, malformed, unknown or revoked key (`X-Keyward-Code`)"),
+        (status = 403, body = Problem, description = "The key lacks a required scope"),
+        (status = 429, body = Problem, description = "Throttled; `Retry-After` says for how long")))]
+pub async fn check(
+    State(keyward): State<Keyward>,
+    State(warnings): State<ProxyWarnings>,
+    ClientAddress(client): ClientAddress,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let required = required_scopes(uri.query())?;
+    let presented = presented_key(&headers);
+    warnings.observe(&headers, presented.is_some());
+    let verdict = keyward.authenticator().verdict(presented, client, &required).await?;
+    Ok(check_response(&verdict))
+}
+
+/// `POST /auth/verify`
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyRequest {
+    /// The key to check, as the client presented it.
+    pub key: String,
+    /// Scopes the key must hold.
+    #[serde(default)]
+    pub scopes: Vec<Scope>,
+}
+
+/// Checks a key for a service that checks keys itself. Every well-formed
+/// request gets `200` with the verdict; only a malformed request is refused.
+#[utoipa::path(post, path = "/auth/verify", tag = TAG, request_body = VerifyRequest,
+    responses((status = 200, body = Verdict, description = "The verdict, also when the key is refused"),
+        (status = 400, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn verify(
+    State(keyward): State<Keyward>,
+    ClientAddress(client): ClientAddress,
+    Body(request): Body<VerifyRequest>,
+) -> Result<Response, ApiError> {
+    let presented = Some(request.key.trim()).filter(|key| !key.is_empty());
+    let verdict = keyward.authenticator().verdict(presented, client, &request.scopes).await?;
+    Ok(([(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], Json(verdict)).into_response())
+}
+
+/// The `scope` parameters of the query; other parameters are the protected
+/// API's (Envoy appends the original query) and are ignored.
+fn required_scopes(query: Option<&str>) -> Result<Vec<Scope>, InvalidInput> {
+    form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .filter(|(name, _)| name == "scope")
+        .map(|(_, value)| Scope::parse(&value))
+        .collect()
+}
+
+fn check_response(verdict: &Verdict) -> Response {
+    let mut response = if verdict.valid { allowed(verdict) } else { refused(verdict) };
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn allowed(verdict: &Verdict) -> Response {
+    let text = |value: Option<String>| HeaderValue::try_from(value.unwrap_or_default()).ok();
+    let values = [
+        (REGION_ID, text(verdict.region_id.as_ref().map(ToString::to_string))),
+        (KEY_ID, text(verdict.key_id.as_ref().map(ToString::to_string))),
+        (SANDBOX, text(verdict.sandbox.map(|sandbox| sandbox.to_string()))),
+        (SCOPES, text(verdict.scopes.as_ref().map(|scopes| scopes.to_header()))),
+    ];
+    let mut response = StatusCode::OK.into_response();
+    for (name, value) in values {
+        if let Some(value) = value {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    response
+}
+
+fn refused(verdict: &Verdict) -> Response {
+    let (status, title, detail) = match verdict.code {
+        VerdictCode::Missing => (StatusCode::UNAUTHORIZED, "Unauthenticated", "an API key is required"),
+        VerdictCode::InsufficientScope => {
+            (StatusCode::FORBIDDEN, "Forbidden", "this API key lacks a scope this request requires")
+        }
+        VerdictCode::Throttled => {
+            (StatusCode::TOO_MANY_REQUESTS, "Too many failed attempts", "too many failed attempts; try again later")
+        }
+        VerdictCode::Valid | VerdictCode::Invalid | VerdictCode::Revoked | VerdictCode::Quarantined => {
+            (StatusCode::UNAUTHORIZED, "Unauthenticated", "a valid API key is required")
+        }
+    };
+    let code = verdict.code.as_str();
+    let mut response = problem(status, &code.replace('_', "-"), title, detail.to_owned());
+    let headers = response.headers_mut();
+    headers.insert(CODE, HeaderValue::from_static(code));
+    if status == StatusCode::UNAUTHORIZED {
+        headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("ApiKey realm=\"keyward\""));
+    }
+    if let Some(seconds) = verdict.retry_after {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_scope_parameters_count_and_each_is_checked() {
+        let scopes = required_scopes(Some("scope=orders%3Aread&page=2&scope=keys:write")).unwrap();
+        assert_eq!(scopes.iter().map(Scope::as_str).collect::<Vec<_>>(), ["orders:read", "keys:write"]);
+        assert!(required_scopes(None).unwrap().is_empty());
+        assert!(required_scopes(Some("scope=Not%20a%20scope")).is_err());
+    }
+}

@@ -1,0 +1,105 @@
+//! Proxy configurations that Keyward can see are wrong, logged once each
+//! as a clear warning rather than per request: a check that carries the
+//! client's body (the proxy forwards it: wasted and, for large uploads,
+//! slow), or a minute of checks none of which carried a key (the proxy does
+//! not pass the key header on).
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use axum::http::{HeaderMap, header};
+
+/// How long only keyless checks must arrive before it looks like the proxy.
+const KEYLESS_PERIOD: Duration = Duration::from_secs(60);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Misconfiguration {
+    BodyForwarded,
+    KeyNeverForwarded,
+}
+
+#[derive(Clone, Default)]
+pub struct ProxyWarnings(Arc<Mutex<Seen>>);
+
+#[derive(Default)]
+struct Seen {
+    warned_body: bool,
+    warned_keyless: bool,
+    keyless_since: Option<Instant>,
+}
+
+impl ProxyWarnings {
+    /// Notes one check and logs what it reveals for the first time.
+    pub fn observe(&self, headers: &HeaderMap, has_key: bool) {
+        let has_body = headers.contains_key(header::TRANSFER_ENCODING)
+            || headers
+                .get(header::CONTENT_LENGTH)
+                .and_then(|length| length.to_str().ok()?.parse::<u64>().ok())
+                .is_some_and(|length| length > 0);
+        for found in self.observe_at(Instant::now(), has_body, has_key) {
+            match found {
+                Misconfiguration::BodyForwarded => tracing::warn!(
+                    "a request to /auth/check carried a body: configure the proxy not to forward it \
+                     (nginx: proxy_pass_request_body off; see deploy/); Keyward never reads it"
+                ),
+                Misconfiguration::KeyNeverForwarded => tracing::warn!(
+                    "no request to /auth/check carried an API key for a minute: check that the proxy \
+                     passes the x-api-key or Authorization header to Keyward (see deploy/)"
+                ),
+            }
+        }
+    }
+
+    fn observe_at(&self, now: Instant, has_body: bool, has_key: bool) -> Vec<Misconfiguration> {
+        let mut seen = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut found = Vec::new();
+        if has_body && !seen.warned_body {
+            seen.warned_body = true;
+            found.push(Misconfiguration::BodyForwarded);
+        }
+        if has_key {
+            seen.keyless_since = None;
+        } else {
+            let since = *seen.keyless_since.get_or_insert(now);
+            if now.duration_since(since) >= KEYLESS_PERIOD && !seen.warned_keyless {
+                seen.warned_keyless = true;
+                found.push(Misconfiguration::KeyNeverForwarded);
+            }
+        }
+        found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_forwarded_body_is_reported_once() {
+        let warnings = ProxyWarnings::default();
+        let now = Instant::now();
+        assert_eq!(warnings.observe_at(now, true, true), [Misconfiguration::BodyForwarded]);
+        assert_eq!(warnings.observe_at(now, true, true), []);
+    }
+
+    #[test]
+    fn a_minute_without_any_key_is_reported_once() {
+        let warnings = ProxyWarnings::default();
+        let start = Instant::now();
+        assert_eq!(warnings.observe_at(start, false, false), []);
+        assert_eq!(warnings.observe_at(start + Duration::from_secs(59), false, false), []);
+        assert_eq!(warnings.observe_at(start + KEYLESS_PERIOD, false, false), [Misconfiguration::KeyNeverForwarded]);
+        assert_eq!(warnings.observe_at(start + KEYLESS_PERIOD * 2, false, false), []);
+    }
+
+    #[test]
+    fn one_check_with_a_key_resets_the_minute() {
+        let warnings = ProxyWarnings::default();
+        let start = Instant::now();
+        warnings.observe_at(start, false, false);
+        warnings.observe_at(start + Duration::from_secs(30), false, true);
+        assert_eq!(warnings.observe_at(start + KEYLESS_PERIOD, false, false), []);
+        let later = start + KEYLESS_PERIOD + KEYLESS_PERIOD;
+        assert_eq!(warnings.observe_at(later, false, false), [Misconfiguration::KeyNeverForwarded]);
+    }
+}
