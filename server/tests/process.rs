@@ -273,3 +273,22 @@ async fn behind_a_proxy_failures_are_counted_per_forwarded_client() {
     // ...but not for another client behind the same proxy.
     assert_eq!(send(me(&token, "198.51.100.2")).await.status(), StatusCode::OK);
 }
+
+/// A proxy that forwards request bodies to `/auth/check` is told once, in
+/// the log, not on every request; the check still answers.
+#[tokio::test]
+async fn a_proxy_that_forwards_bodies_is_warned_once() {
+    let db = TestDb::fresh().await;
+    let token = token_of(&create_region(&db, "proxied"));
+    let server = Process::serve(&db.url, &[]);
+    let client = reqwest::Client::new();
+    for _ in 0..3 {
+        let check = client.post(format!("{}/auth/check/upload", server.url)).header("x-api-key", &token).body("data");
+        assert_eq!(send(check).await.status(), StatusCode::OK);
+    }
+    let printed = server.printed();
+    assert!(printed.contains(&format!("{}/auth/check", server.url)), "serve names the check URL: {printed}");
+    let logs = server.logs();
+    assert_eq!(logs.matches("a request to /auth/check carried a body").count(), 1, "{logs}");
+    assert!(!logs.contains(&token), "the key is never logged");
+}
