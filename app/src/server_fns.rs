@@ -359,7 +359,7 @@ pub mod ssr {
             .filter_map(|value| value.to_str().ok())
             .flat_map(|value| value.split(';'))
             .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == SESSION_COOKIE)
-            .and_then(|(_, value)| SessionId::from_cookie(value))
+            .filter(|(name, _)| *name == SESSION_COOKIE)
+            .find_map(|(_, value)| SessionId::from_cookie(value))
     }
 }

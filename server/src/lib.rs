@@ -21,7 +21,7 @@ use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::routing::{any, get};
 use axum::{Json, Router};
 use domain::Keyward;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -78,8 +78,8 @@ pub fn app(state: AppState) -> Router {
     let routes = api
         // Any method: documented in the OpenAPI document with its methods.
         .route("/auth/check", any(forward_auth::check))
-        .route("/auth/check/", any(forward_auth::check))
-        .route("/auth/check/{*rest}", any(forward_auth::check))
+        .route("/auth/check/", any(forward_auth::check_path))
+        .route("/auth/check/{*rest}", any(forward_auth::check_path))
         .route("/openapi.json", get(move || async move { Json(openapi) }))
         .merge(console::routes(&state.console))
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
@@ -94,9 +94,12 @@ pub fn with_http_layers(routes: Router) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(axum::middleware::from_fn(middleware::log_failures))
         .layer(
-            // Method and path only: headers (and so keys) are never logged.
+            // Method and path only: never headers (keys), never the query
+            // (a protected API's, behind Envoy, may carry its secrets).
             TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .make_span_with(|request: &axum::http::Request<_>| {
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+                })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
 }

@@ -247,10 +247,13 @@ async fn guards_the_api(which: &str, start_proxy: impl AsyncFnOnce(SocketAddr, S
         assert_eq!(guess.status(), StatusCode::UNAUTHORIZED, "{which}");
     }
     let fresh = server.new_token(&token).await;
+    let reached = upstream.requests();
     let throttled = guesser.get(url("/orders")).header("x-api-key", &fresh).send().await.unwrap();
     assert_eq!(throttled.status(), StatusCode::TOO_MANY_REQUESTS, "{which}");
     let wait: u64 = throttled.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=60).contains(&wait), "{which}: Retry-After {wait}");
+    assert_eq!(throttled.headers()["x-keyward-code"], "throttled", "{which}");
+    assert_eq!(upstream.requests(), reached, "{which}: nothing throttled reached the API");
     // ...while another client behind the same proxy is not.
     let other = client_from(5).get(url("/orders")).header("x-api-key", &fresh).send().await.unwrap();
     assert_eq!(other.status(), StatusCode::OK, "{which}: one client's failures do not throttle another");

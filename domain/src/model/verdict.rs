@@ -17,10 +17,6 @@ pub enum VerdictCode {
     Missing,
     /// Malformed, unknown, or a wrong secret (also a deleted key's token).
     Invalid,
-    /// Revoked by a schedule that came due.
-    Revoked,
-    /// Reported as leaked.
-    Quarantined,
     /// A valid key without a required scope.
     InsufficientScope,
     /// Too many failed attempts; `retry_after` says when to try again.
@@ -33,8 +29,6 @@ impl VerdictCode {
             Self::Valid => "valid",
             Self::Missing => "missing",
             Self::Invalid => "invalid",
-            Self::Revoked => "revoked",
-            Self::Quarantined => "quarantined",
             Self::InsufficientScope => "insufficient_scope",
             Self::Throttled => "throttled",
         }

@@ -28,10 +28,11 @@ pub const SANDBOX: HeaderName = HeaderName::from_static("x-keyward-sandbox");
 pub const SCOPES: HeaderName = HeaderName::from_static("x-keyward-scopes");
 pub const CODE: HeaderName = HeaderName::from_static("x-keyward-code");
 
-/// Checks the request's key for a reverse proxy. Any method and any path
-/// below `/auth/check/` (Envoy keeps the original method and appends the
-/// original path); the body is never read. `?scope=a&scope=b` names scopes
-/// the key must hold.
+/// Checks the request's key for a reverse proxy. Any method; the body is
+/// never read. `?scope=a&scope=b` names scopes the key must hold. Any path
+/// below `/auth/check/` is checked the same way (Envoy keeps the original
+/// method and appends the original path and query, so there the query is
+/// the protected API's own and is ignored).
 ///
 /// Allowed: `200` with an empty body and the key's region, id, sandbox flag
 /// and scopes in `X-Keyward-*` headers, always all four, so a proxy that
@@ -46,22 +47,42 @@ pub const CODE: HeaderName = HeaderName::from_static("x-keyward-code");
             ("X-Keyward-Key-Id" = String, description = "The key's id"),
             ("X-Keyward-Sandbox" = String, description = "`true` or `false`"),
             ("X-Keyward-Scopes" = String, description = "The key's scopes, space-separated"))),
-        (status = 400, body = Problem, description = "A malformed `scope`"),
+        (status = 422, body = Problem, description = "A malformed `scope`"),
         (status = 401, body = Problem, description = "Missing, malformed, unknown or revoked key (`X-Keyward-Code`)"),
         (status = 403, body = Problem, description = "The key lacks a required scope"),
         (status = 429, body = Problem, description = "Throttled; `Retry-After` says for how long")))]
 pub async fn check(
     State(keyward): State<Keyward>,
     State(warnings): State<ProxyWarnings>,
-    ClientAddress(client): ClientAddress,
+    client: ClientAddress,
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let required = required_scopes(uri.query())?;
-    let presented = presented_key(&headers);
-    warnings.observe(&headers, presented.is_some());
-    let verdict = keyward.authenticator().verdict(presented, client, &required).await?;
-    Ok(check_response(&verdict))
+    decide(&keyward, &warnings, client, &headers, &required).await
+}
+
+/// `/auth/check/{path}`: the same check with no scope requirement.
+pub async fn check_path(
+    State(keyward): State<Keyward>,
+    State(warnings): State<ProxyWarnings>,
+    client: ClientAddress,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    decide(&keyward, &warnings, client, &headers, &[]).await
+}
+
+async fn decide(
+    keyward: &Keyward,
+    warnings: &ProxyWarnings,
+    ClientAddress(client): ClientAddress,
+    headers: &HeaderMap,
+    required: &[Scope],
+) -> Result<Response, ApiError> {
+    let presented = presented_key(headers);
+    warnings.observe(headers, presented.is_some());
+    let verdict = keyward.authenticator().verdict(presented, client, required).await?;
+    check_response(&verdict)
 }
 
 /// `POST /auth/verify`
@@ -100,28 +121,28 @@ fn required_scopes(query: Option<&str>) -> Result<Vec<Scope>, InvalidInput> {
         .collect()
 }
 
-fn check_response(verdict: &Verdict) -> Response {
-    let mut response = if verdict.valid { allowed(verdict) } else { refused(verdict) };
-    let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+fn check_response(verdict: &Verdict) -> Result<Response, ApiError> {
+    let mut response = if verdict.valid { allowed(verdict)? } else { refused(verdict) };
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
 }
 
-fn allowed(verdict: &Verdict) -> Response {
-    let text = |value: Option<String>| HeaderValue::try_from(value.unwrap_or_default()).ok();
+/// All four headers or none: a proxy copies what it gets, so a missing one
+/// would let a client's own value through.
+fn allowed(verdict: &Verdict) -> Result<Response, ApiError> {
+    let incomplete = || ApiError::from(domain::Error::Internal("an allowed verdict without the key's details".into()));
     let values = [
-        (REGION_ID, text(verdict.region_id.as_ref().map(ToString::to_string))),
-        (KEY_ID, text(verdict.key_id.as_ref().map(ToString::to_string))),
-        (SANDBOX, text(verdict.sandbox.map(|sandbox| sandbox.to_string()))),
-        (SCOPES, text(verdict.scopes.as_ref().map(|scopes| scopes.to_header()))),
+        (REGION_ID, verdict.region_id.as_ref().map(ToString::to_string)),
+        (KEY_ID, verdict.key_id.as_ref().map(ToString::to_string)),
+        (SANDBOX, verdict.sandbox.map(|sandbox| sandbox.to_string())),
+        (SCOPES, verdict.scopes.as_ref().map(|scopes| scopes.to_header())),
     ];
     let mut response = StatusCode::OK.into_response();
     for (name, value) in values {
-        if let Some(value) = value {
-            response.headers_mut().insert(name, value);
-        }
+        let value = value.and_then(|value| HeaderValue::try_from(value).ok()).ok_or_else(incomplete)?;
+        response.headers_mut().insert(name, value);
     }
-    response
+    Ok(response)
 }
 
 fn refused(verdict: &Verdict) -> Response {
@@ -133,7 +154,7 @@ fn refused(verdict: &Verdict) -> Response {
         VerdictCode::Throttled => {
             (StatusCode::TOO_MANY_REQUESTS, "Too many failed attempts", "too many failed attempts; try again later")
         }
-        VerdictCode::Valid | VerdictCode::Invalid | VerdictCode::Revoked | VerdictCode::Quarantined => {
+        VerdictCode::Valid | VerdictCode::Invalid => {
             (StatusCode::UNAUTHORIZED, "Unauthenticated", "a valid API key is required")
         }
     };

@@ -9,8 +9,10 @@ use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, header};
 
-/// How long only keyless checks must arrive before it looks like the proxy.
+/// How long only keyless checks must arrive before it looks like the proxy,
+/// and how many: two stray requests a minute apart prove nothing.
 const KEYLESS_PERIOD: Duration = Duration::from_secs(60);
+const KEYLESS_CHECKS: u32 = 20;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Misconfiguration {
@@ -26,6 +28,7 @@ struct Seen {
     warned_body: bool,
     warned_keyless: bool,
     keyless_since: Option<Instant>,
+    keyless_checks: u32,
 }
 
 impl ProxyWarnings {
@@ -59,9 +62,12 @@ impl ProxyWarnings {
         }
         if has_key {
             seen.keyless_since = None;
+            seen.keyless_checks = 0;
         } else {
             let since = *seen.keyless_since.get_or_insert(now);
-            if now.duration_since(since) >= KEYLESS_PERIOD && !seen.warned_keyless {
+            seen.keyless_checks = seen.keyless_checks.saturating_add(1);
+            let long_enough = now.duration_since(since) >= KEYLESS_PERIOD && seen.keyless_checks >= KEYLESS_CHECKS;
+            if long_enough && !seen.warned_keyless {
                 seen.warned_keyless = true;
                 found.push(Misconfiguration::KeyNeverForwarded);
             }
@@ -82,24 +88,27 @@ mod tests {
         assert_eq!(warnings.observe_at(now, true, true), []);
     }
 
+    /// `count` keyless checks spread over `period` from `start`; what the last one reveals.
+    fn keyless(warnings: &ProxyWarnings, start: Instant, period: Duration, count: u32) -> Vec<Misconfiguration> {
+        (0..count).fold(Vec::new(), |_, i| warnings.observe_at(start + period * i / (count - 1), false, false))
+    }
+
     #[test]
-    fn a_minute_without_any_key_is_reported_once() {
+    fn a_minute_of_checks_without_any_key_is_reported_once() {
         let warnings = ProxyWarnings::default();
         let start = Instant::now();
-        assert_eq!(warnings.observe_at(start, false, false), []);
-        assert_eq!(warnings.observe_at(start + Duration::from_secs(59), false, false), []);
+        assert_eq!(keyless(&warnings, start, Duration::from_secs(59), KEYLESS_CHECKS), []);
         assert_eq!(warnings.observe_at(start + KEYLESS_PERIOD, false, false), [Misconfiguration::KeyNeverForwarded]);
         assert_eq!(warnings.observe_at(start + KEYLESS_PERIOD * 2, false, false), []);
     }
 
     #[test]
-    fn one_check_with_a_key_resets_the_minute() {
+    fn a_few_stray_checks_or_one_with_a_key_report_nothing() {
         let warnings = ProxyWarnings::default();
         let start = Instant::now();
-        warnings.observe_at(start, false, false);
-        warnings.observe_at(start + Duration::from_secs(30), false, true);
-        assert_eq!(warnings.observe_at(start + KEYLESS_PERIOD, false, false), []);
-        let later = start + KEYLESS_PERIOD + KEYLESS_PERIOD;
-        assert_eq!(warnings.observe_at(later, false, false), [Misconfiguration::KeyNeverForwarded]);
+        assert_eq!(keyless(&warnings, start, KEYLESS_PERIOD * 2, 3), [], "three checks in two minutes");
+        warnings.observe_at(start + KEYLESS_PERIOD * 2, false, true);
+        let later = start + KEYLESS_PERIOD * 3;
+        assert_eq!(keyless(&warnings, later, KEYLESS_PERIOD, KEYLESS_CHECKS), [Misconfiguration::KeyNeverForwarded]);
     }
 }
