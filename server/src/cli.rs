@@ -128,7 +128,9 @@ impl ServeArgs {
     }
 
     pub fn console(&self) -> crate::console::ConsoleOptions {
-        crate::console::ConsoleOptions::from_dir(&self.console_dir, self.secure_cookies)
+        let mut console = crate::console::ConsoleOptions::from_dir(&self.console_dir);
+        console.secure_cookies = self.secure_cookies;
+        console
     }
 
     /// How the domain behaves in this process.

@@ -31,7 +31,7 @@ async fn serving(build: bool) -> (Router, Keyward, (TestDb, tempfile::TempDir)) 
         std::fs::write(dist.path().join("index.html"), INDEX_HTML).expect("index");
         std::fs::write(dist.path().join("frontend-0123456789abcdef_bg.wasm"), b"\0asm").expect("wasm");
     }
-    let state = AppState { console: ConsoleOptions::from_dir(dist.path(), false), ..AppState::new(keyward.clone()) };
+    let state = AppState { console: ConsoleOptions::from_dir(dist.path()), ..AppState::new(keyward.clone()) };
     (server::app(state), keyward, (test_db, dist))
 }
 

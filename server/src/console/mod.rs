@@ -37,7 +37,8 @@ pub struct ConsoleOptions {
 impl ConsoleOptions {
     /// Serves the console from `dir` when it holds a build; otherwise warns
     /// and serves the API only.
-    pub fn from_dir(dir: &Path, secure_cookies: bool) -> Self {
+    /// Cookies are not `Secure` unless the caller sets `secure_cookies`.
+    pub fn from_dir(dir: &Path) -> Self {
         let built = dir.join(files::INDEX).is_file();
         if !built {
             tracing::warn!(
@@ -45,7 +46,7 @@ impl ConsoleOptions {
                 "no console build here (run `trunk build --release --offline`); serving the API only"
             );
         }
-        Self { dir: built.then(|| dir.to_owned()), policy: PagePolicy::default(), secure_cookies }
+        Self { dir: built.then(|| dir.to_owned()), policy: PagePolicy::default(), secure_cookies: false }
     }
 
     /// Whether a console build is served.

@@ -80,7 +80,7 @@ async fn decide(
     required: &[Scope],
 ) -> Result<Response, ApiError> {
     let presented = presented_key(headers);
-    warnings.observe(headers, presented.is_some());
+    warnings.observe(headers, presented);
     let verdict = keyward.authenticator().verdict(presented, client, required).await?;
     check_response(&verdict)
 }

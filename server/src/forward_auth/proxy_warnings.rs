@@ -23,6 +23,13 @@ pub enum Misconfiguration {
 #[derive(Clone, Default)]
 pub struct ProxyWarnings(Arc<Mutex<Seen>>);
 
+/// What one check carried.
+#[derive(Clone, Copy)]
+struct Check {
+    carries_body: bool,
+    carries_key: bool,
+}
+
 #[derive(Default)]
 struct Seen {
     warned_body: bool,
@@ -32,14 +39,16 @@ struct Seen {
 }
 
 impl ProxyWarnings {
-    /// Notes one check and logs what it reveals for the first time.
-    pub fn observe(&self, headers: &HeaderMap, has_key: bool) {
-        let has_body = headers.contains_key(header::TRANSFER_ENCODING)
+    /// Notes one check (its headers and the key it presented, if any) and
+    /// logs what it reveals for the first time.
+    pub fn observe(&self, headers: &HeaderMap, presented: Option<&str>) {
+        let carries_body = headers.contains_key(header::TRANSFER_ENCODING)
             || headers
                 .get(header::CONTENT_LENGTH)
                 .and_then(|length| length.to_str().ok()?.parse::<u64>().ok())
                 .is_some_and(|length| length > 0);
-        for found in self.observe_at(Instant::now(), has_body, has_key) {
+        let check = Check { carries_body, carries_key: presented.is_some() };
+        for found in self.observe_at(Instant::now(), check) {
             match found {
                 Misconfiguration::BodyForwarded => tracing::warn!(
                     "a request to /auth/check carried a body: configure the proxy not to forward it \
@@ -53,14 +62,14 @@ impl ProxyWarnings {
         }
     }
 
-    fn observe_at(&self, now: Instant, has_body: bool, has_key: bool) -> Vec<Misconfiguration> {
+    fn observe_at(&self, now: Instant, check: Check) -> Vec<Misconfiguration> {
         let mut seen = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         let mut found = Vec::new();
-        if has_body && !seen.warned_body {
+        if check.carries_body && !seen.warned_body {
             seen.warned_body = true;
             found.push(Misconfiguration::BodyForwarded);
         }
-        if has_key {
+        if check.carries_key {
             seen.keyless_since = None;
             seen.keyless_checks = 0;
         } else {
@@ -80,17 +89,21 @@ impl ProxyWarnings {
 mod tests {
     use super::*;
 
+    const KEYLESS: Check = Check { carries_body: false, carries_key: false };
+    const WITH_KEY: Check = Check { carries_body: false, carries_key: true };
+    const WITH_BODY: Check = Check { carries_body: true, carries_key: true };
+
     #[test]
     fn a_forwarded_body_is_reported_once() {
         let warnings = ProxyWarnings::default();
         let now = Instant::now();
-        assert_eq!(warnings.observe_at(now, true, true), [Misconfiguration::BodyForwarded]);
-        assert_eq!(warnings.observe_at(now, true, true), []);
+        assert_eq!(warnings.observe_at(now, WITH_BODY), [Misconfiguration::BodyForwarded]);
+        assert_eq!(warnings.observe_at(now, WITH_BODY), []);
     }
 
     /// `count` keyless checks spread over `period` from `start`; what the last one reveals.
     fn keyless(warnings: &ProxyWarnings, start: Instant, period: Duration, count: u32) -> Vec<Misconfiguration> {
-        (0..count).fold(Vec::new(), |_, i| warnings.observe_at(start + period * i / (count - 1), false, false))
+        (0..count).fold(Vec::new(), |_, i| warnings.observe_at(start + period * i / (count - 1), KEYLESS))
     }
 
     #[test]
@@ -98,8 +111,8 @@ mod tests {
         let warnings = ProxyWarnings::default();
         let start = Instant::now();
         assert_eq!(keyless(&warnings, start, Duration::from_secs(59), KEYLESS_CHECKS), []);
-        assert_eq!(warnings.observe_at(start + KEYLESS_PERIOD, false, false), [Misconfiguration::KeyNeverForwarded]);
-        assert_eq!(warnings.observe_at(start + KEYLESS_PERIOD * 2, false, false), []);
+        assert_eq!(warnings.observe_at(start + KEYLESS_PERIOD, KEYLESS), [Misconfiguration::KeyNeverForwarded]);
+        assert_eq!(warnings.observe_at(start + KEYLESS_PERIOD * 2, KEYLESS), []);
     }
 
     #[test]
@@ -107,7 +120,7 @@ mod tests {
         let warnings = ProxyWarnings::default();
         let start = Instant::now();
         assert_eq!(keyless(&warnings, start, KEYLESS_PERIOD * 2, 3), [], "three checks in two minutes");
-        warnings.observe_at(start + KEYLESS_PERIOD * 2, false, true);
+        warnings.observe_at(start + KEYLESS_PERIOD * 2, WITH_KEY);
         let later = start + KEYLESS_PERIOD * 3;
         assert_eq!(keyless(&warnings, later, KEYLESS_PERIOD, KEYLESS_CHECKS), [Misconfiguration::KeyNeverForwarded]);
     }
