@@ -45,7 +45,7 @@ pub use credentials::throttle::ThrottleLimits;
 pub use error::{Error, Result};
 #[cfg(feature = "service")]
 pub use service::{
-    Keyward, Settings,
+    Keyward, Settings, WarmCache,
     audit::AuditLog,
     authentication::Authenticator,
     keys::Keys,

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261127_000001_regions_and_api_keys;
 mod m20261127_000002_console_sessions_and_rotations;
 mod m20261127_000003_audit_events;
+mod m20261127_000004_serving_processes;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_regions_and_api_keys::Migration),
             Box::new(m20261127_000002_console_sessions_and_rotations::Migration),
             Box::new(m20261127_000003_audit_events::Migration),
+            Box::new(m20261127_000004_serving_processes::Migration),
         ]
     }
 }

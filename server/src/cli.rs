@@ -117,6 +117,11 @@ pub struct ServeArgs {
     #[arg(long, env = "KEYWARD_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u32).range(5..=1440))]
     pub session_idle_minutes: u32,
 
+    /// Read every key from the database instead of answering warm keys from
+    /// the coherent cache (to compare; revocation is immediate either way).
+    #[arg(long, env = "KEYWARD_NO_WARM_CACHE")]
+    pub no_warm_cache: bool,
+
     /// Every console session ends this many hours after its sign-in.
     #[arg(long, env = "KEYWARD_SESSION_MAX_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=720))]
     pub session_max_hours: u32,
@@ -145,6 +150,7 @@ impl ServeArgs {
                 idle: TimeDelta::minutes(self.session_idle_minutes.into()),
                 absolute: TimeDelta::hours(self.session_max_hours.into()),
             },
+            warm_cache: if self.no_warm_cache { domain::WarmCache::Off } else { domain::WarmCache::On },
         }
     }
 }

@@ -28,6 +28,17 @@ pub async fn run(keyward: Keyward, args: &ServeArgs) -> Result<(), Failure> {
         // A dropped sender stops flushing as well.
         let _ = flushing_stopped.await;
     });
+    let (stop_coherence, coherence_stopped) = oneshot::channel::<()>();
+    let coherence = tokio::spawn({
+        let keyward = keyward.clone();
+        async move {
+            keyward
+                .maintain_coherence(async {
+                    let _ = coherence_stopped.await;
+                })
+                .await
+        }
+    });
     // Tests and scripts wait for this line; the port is real even with `:0`.
     println!("Keyward is listening on http://{address}");
     if console.is_served() {
@@ -40,6 +51,11 @@ pub async fn run(keyward: Keyward, args: &ServeArgs) -> Result<(), Failure> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(Failure::Serve)?;
+    // The lease is given up, so no key change waits for this process.
+    let _ = stop_coherence.send(());
+    if let Err(error) = coherence.await {
+        tracing::error!(%error, "the verification cache's task failed");
+    }
     // Uses noted since the last tick must not be lost on a clean stop.
     let _ = stop_flushing.send(());
     if let Err(error) = flusher.await {

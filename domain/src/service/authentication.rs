@@ -4,6 +4,7 @@ use std::net::IpAddr;
 
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
+use super::coherence::{Coherence, Known, WarmKey};
 use super::usage::UsageRecorder;
 use crate::caller::Caller;
 use crate::credentials::secret_hash;
@@ -20,15 +21,17 @@ const VERIFIED_CACHE_CAPACITY: u64 = 10_000;
 #[derive(Clone)]
 pub struct Authenticator {
     db: DatabaseConnection,
+    coherence: Coherence,
     verified: VerifiedCache,
     throttle: FailureThrottle,
     usage: UsageRecorder,
 }
 
 impl Authenticator {
-    pub(crate) fn new(db: DatabaseConnection, limits: ThrottleLimits) -> Self {
+    pub(crate) fn new(db: DatabaseConnection, coherence: Coherence, limits: ThrottleLimits) -> Self {
         Self {
             db,
+            coherence,
             verified: VerifiedCache::new(VERIFIED_CACHE_CAPACITY),
             throttle: FailureThrottle::new(limits),
             usage: UsageRecorder::default(),
@@ -78,27 +81,32 @@ impl Authenticator {
     /// sign-in is not integration traffic).
     ///
     /// Garbage fails the checksum without database work. A well-formed token
-    /// costs one indexed read (the row is read every time, so a deleted key
-    /// fails on its very next request in every process). argon2 runs only for
-    /// a token this process has not verified yet, and not at all for a key or
-    /// client address that failed too often: those get `Throttled`. A token
-    /// this process already verified is never throttled, so failures from
-    /// others (behind the same proxy or NAT, or guessing at the same key)
-    /// cannot lock a working integration out.
+    /// is answered from the coherent cache while it may be trusted (a known
+    /// key, or a lookup no key has), otherwise with one indexed read; either
+    /// way a deleted key fails on its very next request in every process.
+    /// argon2 runs only for a token this process has not verified yet, and
+    /// not at all for a key or client address that failed too often: those
+    /// get `Throttled`. A token this process already verified is never
+    /// throttled, so failures from others (behind the same proxy or NAT, or
+    /// guessing at the same key) cannot lock a working integration out.
     pub(crate) async fn verify(&self, presented: &str, client: IpAddr) -> Result<Caller> {
         let Some(token) = Token::parse(presented) else {
             return Err(self.refuse(client));
         };
-        let found = api_key::Entity::find()
-            .filter(api_key::Column::Lookup.eq(token.lookup()))
-            .find_also_related(region::Entity)
-            .one(&self.db)
-            .await?;
+        let key = match self.coherence.known(token.lookup()) {
+            Known::Key(key) => Some(key),
+            Known::Absent => None,
+            Known::Unsure(epoch) => {
+                let key = self.read(token.lookup()).await?;
+                if let (Some(key), Some(epoch)) = (&key, epoch) {
+                    self.coherence.remember(token.lookup(), key.clone(), epoch);
+                }
+                key
+            }
+        };
         // The prefix is part of what was issued: a live key never answers
         // as a sandbox one, or the other way round.
-        let Some((key, Some(region))) = found.filter(|(_, region)| {
-            region.as_ref().is_some_and(|region| region.sandbox == token.environment().is_sandbox())
-        }) else {
+        let Some(key) = key.filter(|key| key.region.environment() == token.environment()) else {
             return Err(self.refuse(client));
         };
         let digest = VerifiedCache::digest(&token);
@@ -129,7 +137,19 @@ impl Authenticator {
                 self.verified.insert(digest, &key.secret_hash);
             }
         }
-        Ok(Caller::new(region.into(), key.id, client))
+        Ok(Caller::new(key.region, key.key_id, client))
+    }
+
+    /// The key with `lookup` and its region, from the database.
+    async fn read(&self, lookup: &str) -> Result<Option<WarmKey>> {
+        let found = api_key::Entity::find()
+            .filter(api_key::Column::Lookup.eq(lookup))
+            .find_also_related(region::Entity)
+            .one(&self.db)
+            .await?;
+        Ok(found.and_then(|(key, region)| {
+            Some(WarmKey { key_id: key.id, secret_hash: key.secret_hash, region: region?.into() })
+        }))
     }
 
     pub(crate) fn usage(&self) -> &UsageRecorder {

@@ -1,21 +1,69 @@
-//! The start of every change a caller makes: a write transaction under its
-//! region's lock, with the caller's key read again.
+//! Every write goes through a [`Change`]: a write transaction (under the
+//! caller's region lock when a caller makes it) that, when it adds or
+//! removes a key, numbers and announces that, and on commit waits until
+//! every serving process applied it to its verification cache.
+
+use std::ops::Deref;
 
 use sea_orm::{DatabaseConnection, DatabaseTransaction};
 
+use super::coherence::Coherence;
 use crate::caller::Caller;
 use crate::error::{Error, Result};
-use crate::store::{database, find_key_in_region, lock_region};
+use crate::store::{coherence, database, find_key_in_region, lock_region};
 
-/// A write transaction on behalf of `caller` holding its region's write
-/// lock (`FOR UPDATE` on Postgres, `BEGIN IMMEDIATE` on SQLite). The
-/// caller's key is read again under the lock, so a request whose key was
-/// revoked while it was in flight changes nothing.
-pub(crate) async fn begin_change(db: &DatabaseConnection, caller: &Caller) -> Result<DatabaseTransaction> {
-    let txn = database::begin_write(db).await?;
-    lock_region(&txn, &caller.region().id).await?;
-    match find_key_in_region(&txn, &caller.region().id, caller.key_id()).await? {
-        Some(_) => Ok(txn),
-        None => Err(Error::Unauthenticated),
+pub(crate) struct Change {
+    txn: DatabaseTransaction,
+    coherence: Coherence,
+    /// The number of this change's key change, once it made one.
+    announced: Option<i64>,
+}
+
+impl Change {
+    /// A write transaction (`BEGIN IMMEDIATE` on SQLite).
+    pub(crate) async fn begin(db: &DatabaseConnection, coherence: &Coherence) -> Result<Self> {
+        let txn = database::begin_write(db).await?;
+        Ok(Self { txn, coherence: coherence.clone(), announced: None })
+    }
+
+    /// A change on behalf of `caller`, holding its region's write lock
+    /// (`FOR UPDATE` on Postgres). The caller's key is read again under the
+    /// lock, so a request whose key was revoked while it was in flight
+    /// changes nothing.
+    pub(crate) async fn by(db: &DatabaseConnection, coherence: &Coherence, caller: &Caller) -> Result<Self> {
+        let change = Self::begin(db, coherence).await?;
+        lock_region(&change.txn, &caller.region().id).await?;
+        match find_key_in_region(&change.txn, &caller.region().id, caller.key_id()).await? {
+            Some(_) => Ok(change),
+            None => Err(Error::Unauthenticated),
+        }
+    }
+
+    /// This change adds or removes a key: every verification cache must
+    /// hear of it before the change is answered.
+    pub(crate) async fn keys_changed(&mut self) -> Result<()> {
+        if self.announced.is_none() {
+            self.announced = Some(coherence::number_change(&self.txn).await?);
+        }
+        Ok(())
+    }
+
+    /// Commits, then waits until every serving process applied the key
+    /// change, if any: from then on no process answers from a cache that
+    /// predates it.
+    pub(crate) async fn commit(self) -> Result<()> {
+        self.txn.commit().await?;
+        if let Some(seq) = self.announced {
+            self.coherence.settle(seq).await;
+        }
+        Ok(())
+    }
+}
+
+impl Deref for Change {
+    type Target = DatabaseTransaction;
+
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.txn
     }
 }

@@ -2,12 +2,13 @@
 //! last-key guard every deletion passes.
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder,
 };
 
 use super::audit;
-use super::change::begin_change;
+use super::change::Change;
+use super::coherence::Coherence;
 use crate::caller::Caller;
 use crate::clock::now;
 use crate::credentials::random;
@@ -21,11 +22,12 @@ use crate::store::find_key_in_region;
 #[derive(Clone)]
 pub struct Keys {
     db: DatabaseConnection,
+    coherence: Coherence,
 }
 
 impl Keys {
-    pub(crate) fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+    pub(crate) fn new(db: DatabaseConnection, coherence: Coherence) -> Self {
+        Self { db, coherence }
     }
 
     /// The caller's region with all its keys (`GET /auth/regions/me`).
@@ -63,21 +65,21 @@ impl Keys {
     ) -> Result<CreatedApiKey> {
         ensure_own_region(caller, region_id)?;
         let (row, token) = new_key_row(caller.region(), description).await?;
-        let txn = begin_change(&self.db, caller).await?;
-        let row = insert_key(&txn, row, Some(caller)).await?;
+        let mut txn = Change::by(&self.db, &self.coherence, caller).await?;
+        let row = insert_key(&mut txn, row, Some(caller)).await?;
         txn.commit().await?;
         Ok(CreatedApiKey { key: row.into(), token: token.into_string() })
     }
 
     /// Sets or clears a key's description; `updated_at` moves.
     pub async fn describe(&self, caller: &Caller, key_id: &KeyId, description: Option<Description>) -> Result<ApiKey> {
-        let txn = begin_change(&self.db, caller).await?;
-        let row = find_own_key(&txn, caller, key_id).await?;
+        let txn = Change::by(&self.db, &self.coherence, caller).await?;
+        let row = find_own_key(&*txn, caller, key_id).await?;
         let mut row: api_key::ActiveModel = row.into();
         row.description = Set(description.map(String::from));
         row.updated_at = Set(now());
-        let row = row.update(&txn).await?;
-        audit::record(&txn, &caller.region().id, AuditAction::ApiKeyUpdated, Some(&row), Some(caller)).await?;
+        let row = row.update(&*txn).await?;
+        audit::record(&*txn, &caller.region().id, AuditAction::ApiKeyUpdated, Some(&row), Some(caller)).await?;
         txn.commit().await?;
         Ok(row.into())
     }
@@ -85,8 +87,8 @@ impl Keys {
     /// Revokes a key of the caller's region, unless it is the region's last.
     pub async fn delete(&self, caller: &Caller, key_id: &KeyId, region_id: Option<&RegionId>) -> Result<()> {
         ensure_own_region(caller, region_id)?;
-        let txn = begin_change(&self.db, caller).await?;
-        delete_unless_last(&txn, caller, key_id).await?;
+        let mut txn = Change::by(&self.db, &self.coherence, caller).await?;
+        delete_unless_last(&mut txn, caller, key_id).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -106,29 +108,31 @@ pub(crate) async fn find_own_key(db: &impl ConnectionTrait, caller: &Caller, key
 }
 
 /// Deletes a key of the caller's region, with its audit event, unless it is
-/// the region's last: the guard of every key deletion. `txn` must come from
-/// [`begin_change`], whose region lock keeps concurrent deletes from all
+/// the region's last: the guard of every key deletion. `change` must come
+/// from [`Change::by`], whose region lock keeps concurrent deletes from all
 /// counting "two left".
-pub(crate) async fn delete_unless_last(txn: &DatabaseTransaction, caller: &Caller, key_id: &KeyId) -> Result<()> {
-    let key = find_own_key(txn, caller, key_id).await?;
+pub(crate) async fn delete_unless_last(change: &mut Change, caller: &Caller, key_id: &KeyId) -> Result<()> {
+    let key = find_own_key(&**change, caller, key_id).await?;
     let region_id = &caller.region().id;
-    let keys = api_key::Entity::find().filter(api_key::Column::RegionId.eq(region_id.as_str())).count(txn).await?;
+    let keys =
+        api_key::Entity::find().filter(api_key::Column::RegionId.eq(region_id.as_str())).count(&**change).await?;
     if keys <= 1 {
         return Err(Error::LastKey);
     }
-    api_key::Entity::delete_by_id(key_id.clone()).exec(txn).await?;
-    audit::record(txn, region_id, AuditAction::ApiKeyDeleted, Some(&key), Some(caller)).await?;
-    Ok(())
+    api_key::Entity::delete_by_id(key_id.clone()).exec(&**change).await?;
+    audit::record(&**change, region_id, AuditAction::ApiKeyDeleted, Some(&key), Some(caller)).await?;
+    change.keys_changed().await
 }
 
 /// Stores a new key and its audit event; `actor` is `None` for the CLI.
 pub(crate) async fn insert_key(
-    db: &impl ConnectionTrait,
+    change: &mut Change,
     row: api_key::ActiveModel,
     actor: Option<&Caller>,
 ) -> Result<api_key::Model> {
-    let key = row.insert(db).await?;
-    audit::record(db, &key.region_id, AuditAction::ApiKeyCreated, Some(&key), actor).await?;
+    let key = row.insert(&**change).await?;
+    audit::record(&**change, &key.region_id, AuditAction::ApiKeyCreated, Some(&key), actor).await?;
+    change.keys_changed().await?;
     Ok(key)
 }
 

@@ -9,6 +9,7 @@
 pub(crate) mod audit;
 pub(crate) mod authentication;
 pub(crate) mod change;
+pub(crate) mod coherence;
 pub(crate) mod keys;
 pub(crate) mod regions;
 pub(crate) mod rotations;
@@ -21,6 +22,7 @@ use crate::credentials::throttle::ThrottleLimits;
 use crate::error::Result;
 use audit::AuditLog;
 use authentication::Authenticator;
+use coherence::Coherence;
 use keys::Keys;
 use regions::Regions;
 use rotations::Rotations;
@@ -31,6 +33,16 @@ use sessions::{SessionLimits, Sessions};
 pub struct Settings {
     pub throttle: ThrottleLimits,
     pub sessions: SessionLimits,
+    pub warm_cache: WarmCache,
+}
+
+/// Whether warm keys may be answered from memory ([`Keyward::maintain_coherence`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum WarmCache {
+    #[default]
+    On,
+    /// Every request reads its key from the database (for comparison).
+    Off,
 }
 
 /// Every capability of the domain over one database. Cheap to clone; clones
@@ -38,6 +50,7 @@ pub struct Settings {
 #[derive(Clone)]
 pub struct Keyward {
     db: DatabaseConnection,
+    coherence: Coherence,
     authenticator: Authenticator,
     keys: Keys,
     regions: Regions,
@@ -50,16 +63,30 @@ impl Keyward {
     /// Over a connected and migrated database ([`crate::connect`],
     /// [`crate::migrate`]).
     pub fn new(db: DatabaseConnection, settings: Settings) -> Self {
-        let authenticator = Authenticator::new(db.clone(), settings.throttle);
+        let coherence = Coherence::new(db.clone(), settings.warm_cache == WarmCache::On);
+        let authenticator = Authenticator::new(db.clone(), coherence.clone(), settings.throttle);
         Self {
-            keys: Keys::new(db.clone()),
-            regions: Regions::new(db.clone()),
-            sessions: Sessions::new(db.clone(), authenticator.clone(), settings.sessions),
-            rotations: Rotations::new(db.clone()),
+            keys: Keys::new(db.clone(), coherence.clone()),
+            regions: Regions::new(db.clone(), coherence.clone()),
+            sessions: Sessions::new(db.clone(), coherence.clone(), authenticator.clone(), settings.sessions),
+            rotations: Rotations::new(db.clone(), coherence.clone()),
             audit: AuditLog::new(db.clone()),
             authenticator,
+            coherence,
             db,
         }
+    }
+
+    /// Keeps this process's verification cache coherent with every other
+    /// process's key changes until `stop` completes; without it running,
+    /// every key is read from the database. `keyward serve` runs it.
+    pub async fn maintain_coherence(&self, stop: impl Future<Output = ()>) {
+        self.coherence.clone().maintain(stop).await
+    }
+
+    /// Whether warm keys are answered from memory right now.
+    pub fn is_cache_trusted(&self) -> bool {
+        self.coherence.is_trusted()
     }
 
     /// API keys in, callers out: the verification hot path.

@@ -6,6 +6,8 @@ use sea_orm::{
 };
 
 use super::audit;
+use super::change::Change;
+use super::coherence::Coherence;
 use super::keys::{insert_key, new_key_row};
 use crate::clock::now;
 use crate::credentials::random;
@@ -14,7 +16,7 @@ use crate::model::{
     AuditAction, CreatedApiKey, CreatedRegion, Description, Environment, RegionId, RegionName, RegionSummary,
 };
 use crate::store::entity::{api_key, region};
-use crate::store::{database, is_unique_violation};
+use crate::store::is_unique_violation;
 
 /// The name of the region created on the first start of an empty database.
 pub const BOOTSTRAP_REGION_NAME: &str = "default";
@@ -22,11 +24,12 @@ pub const BOOTSTRAP_REGION_NAME: &str = "default";
 #[derive(Clone)]
 pub struct Regions {
     db: DatabaseConnection,
+    coherence: Coherence,
 }
 
 impl Regions {
-    pub(crate) fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+    pub(crate) fn new(db: DatabaseConnection, coherence: Coherence) -> Self {
+        Self { db, coherence }
     }
 
     /// Creates a region and its first key in one transaction.
@@ -46,14 +49,14 @@ impl Regions {
         };
         let (key, token) = new_key_row(&region.clone().into(), description).await?;
 
-        let txn = database::begin_write(&self.db).await?;
+        let mut txn = Change::begin(&self.db, &self.coherence).await?;
         let taken = Error::RegionNameTaken(region.name.clone());
-        let region = match region::ActiveModel::from(region).insert(&txn).await {
+        let region = match region::ActiveModel::from(region).insert(&*txn).await {
             Err(e) if is_unique_violation(&e) => return Err(taken),
             other => other?,
         };
-        audit::record(&txn, &region.id, AuditAction::RegionCreated, None, None).await?;
-        let key = insert_key(&txn, key, None).await?;
+        audit::record(&*txn, &region.id, AuditAction::RegionCreated, None, None).await?;
+        let key = insert_key(&mut txn, key, None).await?;
         txn.commit().await?;
         Ok(CreatedRegion {
             region: region.into(),

@@ -8,7 +8,8 @@ use sea_orm::{
     QueryOrder,
 };
 
-use super::change::begin_change;
+use super::change::Change;
+use super::coherence::Coherence;
 use super::keys::{delete_unless_last, find_own_key, insert_key, new_key_row};
 use super::sessions::{SessionId, move_session};
 use crate::caller::Caller;
@@ -23,11 +24,12 @@ use crate::store::entity::rotation;
 #[derive(Clone)]
 pub struct Rotations {
     db: DatabaseConnection,
+    coherence: Coherence,
 }
 
 impl Rotations {
-    pub(crate) fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+    pub(crate) fn new(db: DatabaseConnection, coherence: Coherence) -> Self {
+        Self { db, coherence }
     }
 
     /// Starts replacing `old_key_id` with a new key described by
@@ -40,16 +42,16 @@ impl Rotations {
     ) -> Result<StartedRotation> {
         let (new_key, token) = new_key_row(caller.region(), description).await?;
         let region_id = &caller.region().id;
-        let txn = begin_change(&self.db, caller).await?;
-        find_own_key(&txn, caller, old_key_id).await?;
-        if let Some(open) = unfinished(&txn, region_id).await? {
+        let mut txn = Change::by(&self.db, &self.coherence, caller).await?;
+        find_own_key(&*txn, caller, old_key_id).await?;
+        if let Some(open) = unfinished(&*txn, region_id).await? {
             if open.new_key_id.is_some() {
                 return Err(Error::RotationInProgress);
             }
             // Its new key is gone: nothing left to resume.
-            close(&txn, open).await?;
+            close(&*txn, open).await?;
         }
-        let new_key = insert_key(&txn, new_key, Some(caller)).await?;
+        let new_key = insert_key(&mut txn, new_key, Some(caller)).await?;
         let row = rotation::ActiveModel {
             id: Set(random::id::<RotationId>()),
             region_id: Set(region_id.clone()),
@@ -58,7 +60,7 @@ impl Rotations {
             started_at: Set(now()),
             finished_at: Set(None),
         }
-        .insert(&txn)
+        .insert(&*txn)
         .await?;
         txn.commit().await?;
         let rotation = Rotation {
@@ -94,10 +96,10 @@ impl Rotations {
         rotation_id: &RotationId,
         after: SessionAfterRotation,
     ) -> Result<SessionAfterRotation> {
-        let txn = begin_change(&self.db, caller).await?;
-        let row = unfinished_by_id(&txn, &caller.region().id, rotation_id).await?;
+        let mut txn = Change::by(&self.db, &self.coherence, caller).await?;
+        let row = unfinished_by_id(&*txn, &caller.region().id, rotation_id).await?;
         let Some(new_key_id) = row.new_key_id.clone() else {
-            close(&txn, row).await?;
+            close(&*txn, row).await?;
             txn.commit().await?;
             return Err(Error::RotationNotFound);
         };
@@ -110,9 +112,9 @@ impl Rotations {
             caller.clone()
         };
         if let Some(old_key_id) = &row.old_key_id {
-            delete_unless_last(&txn, &actor, old_key_id).await?;
+            delete_unless_last(&mut txn, &actor, old_key_id).await?;
         }
-        close(&txn, row).await?;
+        close(&*txn, row).await?;
         txn.commit().await?;
         Ok(if on_old_key { after } else { SessionAfterRotation::SignedIn })
     }
@@ -121,12 +123,12 @@ impl Rotations {
     /// guard); the old key stays. A new key deleted meanwhile leaves only
     /// the rotation to close.
     pub async fn cancel(&self, caller: &Caller, rotation_id: &RotationId) -> Result<()> {
-        let txn = begin_change(&self.db, caller).await?;
-        let row = unfinished_by_id(&txn, &caller.region().id, rotation_id).await?;
+        let mut txn = Change::by(&self.db, &self.coherence, caller).await?;
+        let row = unfinished_by_id(&*txn, &caller.region().id, rotation_id).await?;
         if let Some(new_key_id) = &row.new_key_id {
-            delete_unless_last(&txn, caller, new_key_id).await?;
+            delete_unless_last(&mut txn, caller, new_key_id).await?;
         }
-        close(&txn, row).await?;
+        close(&*txn, row).await?;
         txn.commit().await?;
         Ok(())
     }

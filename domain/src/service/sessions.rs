@@ -16,7 +16,8 @@ use sha2::{Digest, Sha256};
 
 use super::audit;
 use super::authentication::Authenticator;
-use super::change::begin_change;
+use super::change::Change;
+use super::coherence::Coherence;
 use crate::caller::Caller;
 use crate::clock::now;
 use crate::credentials::random;
@@ -79,13 +80,19 @@ impl fmt::Debug for SessionId {
 #[derive(Clone)]
 pub struct Sessions {
     db: DatabaseConnection,
+    coherence: Coherence,
     authenticator: Authenticator,
     limits: SessionLimits,
 }
 
 impl Sessions {
-    pub(crate) fn new(db: DatabaseConnection, authenticator: Authenticator, limits: SessionLimits) -> Self {
-        Self { db, authenticator, limits }
+    pub(crate) fn new(
+        db: DatabaseConnection,
+        coherence: Coherence,
+        authenticator: Authenticator,
+        limits: SessionLimits,
+    ) -> Self {
+        Self { db, coherence, authenticator, limits }
     }
 
     /// Signs in with an API key: the same check as every REST request
@@ -97,16 +104,16 @@ impl Sessions {
         self.delete_expired().await?;
         let id = SessionId(random::base62(SESSION_ID_LEN));
         let at = now();
-        let txn = begin_change(&self.db, &caller).await?;
+        let txn = Change::by(&self.db, &self.coherence, &caller).await?;
         console_session::ActiveModel {
             id_hash: Set(id.digest()),
             api_key_id: Set(caller.key_id().clone()),
             created_at: Set(at),
             last_seen_at: Set(at),
         }
-        .insert(&txn)
+        .insert(&*txn)
         .await?;
-        audit::record(&txn, &caller.region().id, AuditAction::ConsoleSignedIn, None, Some(&caller)).await?;
+        audit::record(&*txn, &caller.region().id, AuditAction::ConsoleSignedIn, None, Some(&caller)).await?;
         txn.commit().await?;
         Ok((id, caller))
     }

@@ -58,6 +58,8 @@ impl TestServer {
             axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
         });
         server::serve::spawn_usage_flusher(keyward.clone(), Duration::from_millis(50), std::future::pending());
+        let coherent = keyward.clone();
+        tokio::spawn(async move { coherent.maintain_coherence(std::future::pending()).await });
         TestServer { url: format!("http://{address}"), keyward, db, client: reqwest::Client::new() }
     }
 
