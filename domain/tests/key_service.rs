@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use domain::{Caller, Error, Keyward, Settings, ThrottleLimits};
+use sea_orm::ConnectionTrait;
 use testkit::{CLIENT, fixture};
 
 /// A request authenticates, then its key is revoked before it writes: the
@@ -81,4 +82,22 @@ async fn authenticate_at_once(keyward: &Keyward, tokens: Vec<String>) -> Vec<Res
         outcomes.push(attempt.await.expect("the task ran"));
     }
     outcomes
+}
+
+/// An address over its failure limit is refused before any database read,
+/// also while the verification cache is not trusted.
+#[tokio::test]
+async fn an_address_over_its_limit_costs_no_read() {
+    let limits = ThrottleLimits { per_key: 1000, per_address: 2, window: Duration::from_secs(60) };
+    let f = fixture(Settings { throttle: limits, ..Default::default() }).await;
+    testkit::region(&f.keyward, "acme").await;
+    for _ in 0..2 {
+        let refused = f.keyward.authenticator().authenticate(&testkit::unknown_token(), CLIENT).await;
+        assert!(matches!(refused, Err(Error::Unauthenticated)), "{refused:?}");
+    }
+    // With the keys' table away, a read would fail.
+    f.db.execute_unprepared("ALTER TABLE api_keys RENAME TO api_keys_away").await.unwrap();
+    let throttled = f.keyward.authenticator().authenticate(&testkit::unknown_token(), CLIENT).await;
+    f.db.execute_unprepared("ALTER TABLE api_keys_away RENAME TO api_keys").await.unwrap();
+    assert!(matches!(throttled, Err(Error::Throttled { .. })), "{throttled:?}");
 }

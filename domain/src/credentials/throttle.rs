@@ -49,6 +49,11 @@ impl FailureThrottle {
         self.check_subject(&Subject::Key(lookup.to_owned()), self.limits.per_key)
     }
 
+    /// Refuses an address that failed too often, before any work at all.
+    pub(crate) fn check_address(&self, address: IpAddr) -> Result<()> {
+        self.check_subject(&Subject::Address(address), self.limits.per_address)
+    }
+
     pub(crate) fn record_failure(&self, address: IpAddr, lookup: Option<&str>) {
         self.bump(Subject::Address(address));
         if let Some(lookup) = lookup {

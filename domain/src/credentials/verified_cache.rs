@@ -35,6 +35,12 @@ impl VerifiedCache {
             .is_some_and(|known| bool::from(known.as_bytes().ct_eq(secret_hash.as_str().as_bytes())))
     }
 
+    /// Whether this token verified against some hash: it may be a working
+    /// integration's, which failures of others must not lock out.
+    pub(crate) fn knows(&self, digest: &[u8; 32]) -> bool {
+        self.entries.contains_key(digest)
+    }
+
     pub(crate) fn insert(&self, digest: [u8; 32], secret_hash: &SecretHash) {
         self.entries.insert(digest, Arc::from(secret_hash.as_str()));
     }

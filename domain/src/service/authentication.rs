@@ -93,10 +93,16 @@ impl Authenticator {
         let Some(token) = Token::parse(presented) else {
             return Err(self.refuse(client));
         };
+        let digest = VerifiedCache::digest(&token);
         let key = match self.coherence.known(token.lookup()) {
             Known::Key(key) => Some(key),
             Known::Absent => None,
             Known::Unsure(epoch) => {
+                // An address over its limit costs no read either, unless the
+                // token is one this process verified.
+                if !self.verified.knows(&digest) {
+                    self.throttle.check_address(client)?;
+                }
                 let key = self.read(token.lookup()).await?;
                 if let (Some(key), Some(epoch)) = (&key, epoch) {
                     self.coherence.remember(token.lookup(), key.clone(), epoch);
@@ -109,7 +115,6 @@ impl Authenticator {
         let Some(key) = key.filter(|key| key.region.environment() == token.environment()) else {
             return Err(self.refuse(client));
         };
-        let digest = VerifiedCache::digest(&token);
         if !self.verified.contains(&digest, &key.secret_hash) {
             // Refuse what is over its limit at once, without queueing.
             self.throttle.check(client, token.lookup())?;

@@ -1,0 +1,185 @@
+//! The coherent verification cache across real `keyward` processes on one
+//! database (Postgres with `KEYWARD_TEST_POSTGRES_URL`, else one SQLite
+//! file): warm keys are answered from memory, and still a key change is in
+//! effect on every process as soon as it is answered, under load, with a
+//! listening connection killed, and with a process frozen.
+
+mod common;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::{Process, keyward};
+use reqwest::{Client, StatusCode};
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+use testkit::{TestDb, eventually};
+
+const KEYS: &str = "/auth/region/api-keys";
+
+/// A region made with the CLI, and its first key's token.
+fn region_token(db: &TestDb) -> String {
+    let output = keyward().args(["region", "create", "--name", "acme", "--json"]).env("DATABASE_URL", &db.url).output();
+    let output = output.unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let created: Value = serde_json::from_slice(&output.stdout).unwrap();
+    created["api_key"]["token"].as_str().unwrap().to_owned()
+}
+
+/// `count` serving processes, each answering warm keys from memory. The
+/// load's refusals of deleted keys must not throttle the test's own address.
+async fn processes(db: &TestDb, count: usize) -> Vec<Process> {
+    let serve = || Process::serve(&db.url, &["--no-bootstrap", "--auth-failures-per-address", "1000000"]);
+    let processes: Vec<Process> = (0..count).map(|_| serve()).collect();
+    for process in &processes {
+        from_memory(process).await;
+    }
+    processes
+}
+
+/// Waits until `process` answers warm keys from memory again.
+async fn from_memory(process: &Process) {
+    let client = Client::new();
+    eventually(Duration::from_secs(20), || async {
+        let ready = client.get(format!("{}/readyz", process.url)).send().await.ok()?.json::<Value>().await.ok()?;
+        (ready["warm_keys_from"] == "memory").then_some(())
+    })
+    .await;
+}
+
+async fn check(client: &Client, process: &Process, token: &str) -> StatusCode {
+    client.get(format!("{}/auth/check", process.url)).header("x-api-key", token).send().await.unwrap().status()
+}
+
+/// Creates a key through `process`; returns its id and token.
+async fn create(client: &Client, process: &Process, admin: &str) -> (String, String) {
+    let response = client.post(format!("{}{KEYS}", process.url)).header("x-api-key", admin).json(&json!({}));
+    let created: Value = response.send().await.unwrap().json().await.unwrap();
+    (created["id"].as_str().unwrap().to_owned(), created["token"].as_str().unwrap().to_owned())
+}
+
+async fn delete(client: &Client, process: &Process, admin: &str, id: &str) -> StatusCode {
+    let request = client.delete(format!("{}{KEYS}/{id}", process.url)).header("x-api-key", admin);
+    request.send().await.unwrap().status()
+}
+
+/// Several processes under load while keys are created and deleted through
+/// a different one each round: every process accepts a key as soon as its
+/// 201 is answered, and none accepts it once its 204 is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn no_process_accepts_a_key_after_its_deletion_is_answered() {
+    let db = TestDb::fresh().await;
+    let admin = region_token(&db);
+    let processes = Arc::new(processes(&db, 3).await);
+    let client = Client::new();
+    for round in 0..8 {
+        let (id, token) = create(&client, &processes[round % 3], &admin).await;
+        for process in processes.iter() {
+            assert_eq!(check(&client, process, &token).await, StatusCode::OK, "round {round}: accepted after its 201");
+        }
+        // Load: every process answers the key in a loop, each request noting when it started.
+        let stop = Arc::new(AtomicBool::new(false));
+        let outcomes = Arc::new(Mutex::new(Vec::new()));
+        let loads: Vec<_> = (0..3)
+            .map(|index| {
+                let (processes, token, stop, outcomes) =
+                    (processes.clone(), token.clone(), stop.clone(), outcomes.clone());
+                tokio::spawn(async move {
+                    let client = Client::new();
+                    while !stop.load(Ordering::SeqCst) {
+                        let started = Instant::now();
+                        let status = check(&client, &processes[index], &token).await;
+                        outcomes.lock().unwrap().push((index, started, status));
+                    }
+                })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        assert_eq!(delete(&client, &processes[(round + 1) % 3], &admin, &id).await, StatusCode::NO_CONTENT);
+        let answered = Instant::now();
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        stop.store(true, Ordering::SeqCst);
+        for load in loads {
+            load.await.unwrap();
+        }
+        let outcomes = outcomes.lock().unwrap();
+        let accepted_after: Vec<_> =
+            outcomes.iter().filter(|(_, started, status)| *started > answered && *status == StatusCode::OK).collect();
+        assert!(accepted_after.is_empty(), "round {round}: accepted after the 204: {accepted_after:?}");
+        for index in 0..3 {
+            let served = outcomes.iter().filter(|(at, _, _)| *at == index).count();
+            assert!(served > 20, "round {round}: process {index} served only {served} requests");
+            let refused_after = outcomes.iter().any(|(at, started, status)| {
+                *at == index && *started > answered && *status == StatusCode::UNAUTHORIZED
+            });
+            assert!(refused_after, "round {round}: process {index} was asked after the 204");
+        }
+    }
+    for process in processes.iter() {
+        from_memory(process).await;
+    }
+}
+
+/// A frozen process holds a change up for at most one lease; resumed, it
+/// refuses the key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_frozen_process_delays_a_deletion_by_at_most_one_lease() {
+    let db = TestDb::fresh().await;
+    let admin = region_token(&db);
+    let processes = processes(&db, 2).await;
+    let client = Client::new();
+    let (id, token) = create(&client, &processes[0], &admin).await;
+    assert_eq!(check(&client, &processes[1], &token).await, StatusCode::OK);
+
+    signal("-STOP", &processes[1]);
+    let started = Instant::now();
+    let deleted = delete(&client, &processes[0], &admin, &id).await;
+    let took = started.elapsed();
+    signal("-CONT", &processes[1]);
+    assert_eq!(deleted, StatusCode::NO_CONTENT);
+    assert!(took < Duration::from_secs(5), "the deletion waited {took:?}, more than one lease (3 s) and slack");
+    assert_eq!(check(&client, &processes[1], &token).await, StatusCode::UNAUTHORIZED, "resumed, it refuses the key");
+    from_memory(&processes[1]).await;
+}
+
+fn signal(which: &str, process: &Process) {
+    let status = std::process::Command::new("kill").args([which, &process.pid().to_string()]).status().unwrap();
+    assert!(status.success());
+}
+
+/// The listening connections are killed: the processes fall back to reads
+/// at once, changes stay immediate, and the cache comes back by itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_listening_connections_cost_speed_never_a_revocation() {
+    let db = TestDb::fresh().await;
+    if !db.is_postgres() {
+        eprintln!("skipped: listening connections are Postgres's (KEYWARD_TEST_POSTGRES_URL)");
+        return;
+    }
+    let admin = region_token(&db);
+    let processes = processes(&db, 2).await;
+    let client = Client::new();
+    let connection = db.connect().await;
+    for round in 0..3 {
+        let (id, token) = create(&client, &processes[0], &admin).await;
+        assert_eq!(check(&client, &processes[1], &token).await, StatusCode::OK);
+        // The lease is renewed over the listening connection: that is how it is found.
+        let killed = connection
+            .execute_unprepared(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE pid <> pg_backend_pid() AND (query LIKE 'LISTEN%' \
+                 OR query LIKE 'UPDATE serving_processes%' OR query LIKE 'INSERT INTO serving_processes%')",
+            )
+            .await
+            .unwrap();
+        assert!(killed.rows_affected() >= 1, "round {round}: no listening connection found");
+        assert_eq!(delete(&client, &processes[round % 2], &admin, &id).await, StatusCode::NO_CONTENT);
+        for process in &processes {
+            assert_eq!(check(&client, process, &token).await, StatusCode::UNAUTHORIZED, "round {round}");
+        }
+        for process in &processes {
+            from_memory(process).await;
+        }
+    }
+}
