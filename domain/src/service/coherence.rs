@@ -33,7 +33,7 @@ use sea_orm::{DatabaseBackend, DatabaseConnection, DbErr, EntityTrait, QuerySele
 use crate::credentials::random;
 use crate::credentials::secret_hash::SecretHash;
 use crate::model::{KeyId, Region};
-use crate::store::coherence::{CHANNEL, Link, lagging};
+use crate::store::coherence::{CHANNEL, Link, lagging, withdraw};
 use crate::store::entity::api_key;
 
 /// How long a lease lasts: the longest a change waits for a process that
@@ -286,17 +286,7 @@ impl Coherence {
     }
 
     async fn withdraw(&self) {
-        let result = match self.0.db.get_database_backend() {
-            DatabaseBackend::Postgres => {
-                let pool = self.0.db.get_postgres_connection_pool();
-                match PgListener::connect_with(pool).await {
-                    Ok(mut listener) => Link::Postgres(&mut listener).withdraw(&self.0.process).await,
-                    Err(error) => Err(DbErr::Custom(error.to_string())),
-                }
-            }
-            _ => Link::Sqlite(self.0.db.get_sqlite_connection_pool()).withdraw(&self.0.process).await,
-        };
-        if let Err(error) = result {
+        if let Err(error) = withdraw(&self.0.db, &self.0.process).await {
             tracing::warn!(%error, "could not give up the verification cache's lease; it runs out by itself");
         }
     }

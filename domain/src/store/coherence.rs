@@ -69,6 +69,12 @@ macro_rules! on_link {
     };
 }
 
+/// Gives `process`'s lease up (a clean stop), so no change waits for it.
+pub(crate) async fn withdraw(db: &impl ConnectionTrait, process: &str) -> Result<(), DbErr> {
+    let sql = "DELETE FROM serving_processes WHERE id = $1";
+    db.execute_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, [process.into()])).await.map(drop)
+}
+
 /// A connection of the serving process's own: on Postgres the listening
 /// one, so that renewing the lease proves the link that carries the
 /// announcements is alive.
@@ -118,10 +124,5 @@ impl Link<'_> {
     /// The number of the latest committed change.
     pub(crate) async fn latest_change(&mut self) -> Result<i64, DbErr> {
         on_link!(self, sqlx::query_scalar("SELECT seq FROM key_change_clock WHERE id = 1"), fetch_one)
-    }
-
-    /// Gives the lease up (a clean stop), so no change waits for it.
-    pub(crate) async fn withdraw(&mut self, process: &str) -> Result<(), DbErr> {
-        on_link!(self, sqlx::query("DELETE FROM serving_processes WHERE id = $1").bind(process), execute).map(drop)
     }
 }
