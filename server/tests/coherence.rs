@@ -183,3 +183,46 @@ async fn killed_listening_connections_cost_speed_never_a_revocation() {
         }
     }
 }
+
+/// A process cut off from its database stops trusting its cache at once: a
+/// deletion made meanwhile through another connection waits at most one
+/// lease, the cut process never accepts the key, and once the database is
+/// back it trusts its cache again by itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_process_cut_off_from_its_database_never_accepts_a_deleted_key() {
+    let db = TestDb::fresh().await;
+    if !db.is_postgres() {
+        eprintln!("skipped: losing the database over the network needs Postgres (KEYWARD_TEST_POSTGRES_URL)");
+        return;
+    }
+    let (credentials, rest) = db.url.split_once('@').unwrap();
+    let (host_and_port, name) = rest.split_once('/').unwrap();
+    let proxy = common::DbProxy::start(host_and_port.parse().unwrap()).await;
+    let proxied = format!("{credentials}@{}/{name}", proxy.address);
+    let direct = common::keyward_at(&db.url, domain::ThrottleLimits::default()).await;
+    let admin = testkit::region(&direct, "acme").await.api_key.token;
+    let caller = direct.authenticator().authenticate(&admin, testkit::CLIENT).await.unwrap();
+    let victim = direct.keys().create(&caller, None, None).await.unwrap();
+    let cut =
+        common::TestServer::serve(common::keyward_at(&proxied, domain::ThrottleLimits::default()).await, db).await;
+    let client = Client::new();
+    let check = |token: String| {
+        let request = client.get(format!("{}/auth/check", cut.url)).header("x-api-key", token);
+        async move { request.send().await.unwrap().status() }
+    };
+    eventually(Duration::from_secs(10), || async { cut.keyward.is_cache_trusted().then_some(()) }).await;
+    assert_eq!(check(victim.token.clone()).await, StatusCode::OK);
+
+    proxy.cut();
+    let started = Instant::now();
+    direct.keys().delete(&caller, &victim.key.id, None).await.unwrap();
+    assert!(started.elapsed() < Duration::from_secs(5), "the deletion waited {:?}", started.elapsed());
+    assert!(!cut.keyward.is_cache_trusted(), "cut off, the process no longer trusts its cache");
+    assert_ne!(check(victim.token.clone()).await, StatusCode::OK, "never accepted while cut off");
+
+    proxy.restore();
+    eventually(Duration::from_secs(20), || async { cut.keyward.is_cache_trusted().then_some(()) }).await;
+    assert_eq!(check(victim.token.clone()).await, StatusCode::UNAUTHORIZED);
+    let created = direct.keys().create(&caller, None, None).await.unwrap();
+    assert_eq!(check(created.token).await, StatusCode::OK, "a key created meanwhile is accepted at once");
+}

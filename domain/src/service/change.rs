@@ -54,7 +54,7 @@ impl Change {
     pub(crate) async fn commit(self) -> Result<()> {
         self.txn.commit().await?;
         if let Some(seq) = self.announced {
-            self.coherence.settle(seq).await;
+            self.coherence.settle(seq).await?;
         }
         Ok(())
     }

@@ -17,8 +17,9 @@
 //!
 //! The request that made the change answers only when every process with a
 //! live lease acknowledged it, or its lease ran out ([`Coherence::settle`]).
-//! A process that cannot renew, or whose listening connection drops, stops
-//! trusting at once and starts again with an empty cache.
+//! A process that cannot renew, whose lease ran out, or whose listening
+//! connection drops or was replaced, stops trusting at once and starts
+//! again with an empty cache.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
@@ -33,7 +34,7 @@ use sea_orm::{DatabaseBackend, DatabaseConnection, DbErr, EntityTrait, QuerySele
 use crate::credentials::random;
 use crate::credentials::secret_hash::SecretHash;
 use crate::model::{KeyId, Region};
-use crate::store::coherence::{CHANNEL, Link, lagging, withdraw};
+use crate::store::coherence::{CHANNEL, Link, lagging, latest, withdraw};
 use crate::store::entity::api_key;
 
 /// How long a lease lasts: the longest a change waits for a process that
@@ -46,6 +47,9 @@ const MARGIN: Duration = Duration::from_millis(500);
 const SQLITE_POLL: Duration = Duration::from_millis(25);
 /// How often a change looks whether every process applied it.
 const SETTLE_POLL: Duration = Duration::from_millis(5);
+/// How long a change waits for the database to confirm it was applied
+/// everywhere before it fails instead.
+const SETTLE_LIMIT: Duration = Duration::from_secs(30);
 const WARM_CAPACITY: u64 = 100_000;
 
 /// What the cache knows about a key: enough to authenticate it.
@@ -54,6 +58,14 @@ pub(crate) struct WarmKey {
     pub key_id: KeyId,
     pub secret_hash: SecretHash,
     pub region: Region,
+}
+
+/// A key as the cache holds it: with the epoch it was read in, so that an
+/// entry from before the cache was last emptied is never answered.
+#[derive(Clone)]
+struct Remembered {
+    key: WarmKey,
+    epoch: u64,
 }
 
 /// What the cache says about a lookup.
@@ -84,7 +96,7 @@ struct Inner {
     degraded: AtomicBool,
     /// Held to empty the cache or to remember an answer, so neither slips between.
     writing: Mutex<()>,
-    warm: Cache<String, WarmKey>,
+    warm: Cache<String, Remembered>,
     /// Every lookup that exists, or `None` while not known exactly.
     lookups: RwLock<Option<Arc<HashSet<String>>>>,
 }
@@ -114,7 +126,8 @@ impl Coherence {
             return Known::Unsure(None);
         }
         let answer = match self.0.warm.get(lookup) {
-            Some(key) => Known::Key(key),
+            Some(remembered) if remembered.epoch == epoch => Known::Key(remembered.key),
+            Some(_) => Known::Unsure(Some(epoch)),
             None => match &*self.0.lookups.read().unwrap_or_else(PoisonError::into_inner) {
                 Some(lookups) if !lookups.contains(lookup) => Known::Absent,
                 _ => Known::Unsure(Some(epoch)),
@@ -133,7 +146,7 @@ impl Coherence {
     pub(crate) fn remember(&self, lookup: &str, key: WarmKey, epoch: u64) {
         let _writing = self.0.writing.lock().unwrap_or_else(PoisonError::into_inner);
         if self.0.epoch.load(Ordering::Acquire) == epoch && self.is_trusted() {
-            self.0.warm.insert(lookup.to_owned(), key);
+            self.0.warm.insert(lookup.to_owned(), Remembered { key, epoch });
         }
     }
 
@@ -144,22 +157,27 @@ impl Coherence {
         until != 0 && (self.0.started.elapsed().as_nanos() as u64) < until
     }
 
-    /// Waits until every process with a live lease applied change `seq`, or
-    /// its lease ran out. Should the database not answer, waits out one
-    /// lease: by then every process has applied the change or stopped
-    /// trusting its cache.
-    pub(crate) async fn settle(&self, seq: i64) {
+    /// Waits until every process with a live lease applied change `seq`
+    /// (a process that stopped answering holds it up until its lease runs
+    /// out, at most [`LEASE`]). Never answers without that proof: while the
+    /// database cannot be asked, it asks again, and after [`SETTLE_LIMIT`]
+    /// it fails, so the change is reported as not confirmed rather than done.
+    pub(crate) async fn settle(&self, seq: i64) -> Result<(), DbErr> {
         let committed = Instant::now();
         loop {
             match lagging(&self.0.db, seq).await {
-                Ok(0) => return,
-                Ok(_) if committed.elapsed() < LEASE + MARGIN => tokio::time::sleep(SETTLE_POLL).await,
-                Ok(_) | Err(_) => {
-                    tokio::time::sleep((committed + LEASE + MARGIN).saturating_duration_since(Instant::now())).await;
-                    return;
-                }
+                Ok(0) => return Ok(()),
+                Ok(_) => {}
+                Err(error) if committed.elapsed() >= SETTLE_LIMIT => return Err(error),
+                Err(_) => {}
             }
+            tokio::time::sleep(SETTLE_POLL).await;
         }
+    }
+
+    /// [`Self::settle`] for every change committed so far.
+    pub(crate) async fn settle_all(&self) -> Result<(), DbErr> {
+        self.settle(latest(&self.0.db).await?).await
     }
 
     /// Keeps the cache coherent until `stop` completes, then gives the lease
@@ -199,6 +217,8 @@ impl Coherence {
             DatabaseBackend::Postgres => {
                 let mut listener =
                     PgListener::connect_with(self.0.db.get_postgres_connection_pool()).await.map_err(to_db)?;
+                // A lost connection must end this life, not be replaced behind its back.
+                listener.eager_reconnect(false);
                 listener.listen(CHANNEL).await.map_err(to_db)?;
                 Some(listener)
             }
@@ -207,6 +227,7 @@ impl Coherence {
         let sqlite = listener.is_none().then(|| self.0.db.get_sqlite_connection_pool().clone());
         let sent = Instant::now();
         let mut applied = link(&mut listener, &sqlite).register(&self.0.process, lease_ms()).await?;
+        let connection = link(&mut listener, &sqlite).connection().await?;
         self.empty().await?;
         self.trust_from(sent);
         let mut renewals = tokio::time::interval(RENEW_EVERY);
@@ -230,6 +251,8 @@ impl Coherence {
             };
             match announced {
                 Some(seq) if seq > applied => {
+                    // Stop answering from the old cache before anything else can take time.
+                    self.forget();
                     // The latest number covers every earlier change, whatever the announcement said.
                     let latest = link(&mut listener, &sqlite).latest_change().await?;
                     self.empty().await?;
@@ -245,7 +268,15 @@ impl Coherence {
                         return Err(DbErr::Custom("the lease lapsed".to_owned()));
                     }
                     if !link(&mut listener, &sqlite).renew(&self.0.process, lease_ms()).await? {
-                        return Err(DbErr::Custom("the lease was cleared".to_owned()));
+                        return Err(DbErr::Custom("the lease ran out or was cleared".to_owned()));
+                    }
+                    if link(&mut listener, &sqlite).connection().await? != connection {
+                        return Err(DbErr::Custom("the listening connection was replaced".to_owned()));
+                    }
+                    // Still trusted now means the lease never ran out in between:
+                    // trust ends before the database's lease does.
+                    if !self.is_trusted() {
+                        return Err(DbErr::Custom("the lease lapsed while it was renewed".to_owned()));
                     }
                     self.trust_from(sent);
                 }

@@ -88,9 +88,17 @@ impl Keys {
     pub async fn delete(&self, caller: &Caller, key_id: &KeyId, region_id: Option<&RegionId>) -> Result<()> {
         ensure_own_region(caller, region_id)?;
         let mut txn = Change::by(&self.db, &self.coherence, caller).await?;
-        delete_unless_last(&mut txn, caller, key_id).await?;
-        txn.commit().await?;
-        Ok(())
+        match delete_unless_last(&mut txn, caller, key_id).await {
+            // Perhaps a concurrent request deleted it and still waits for every
+            // process to apply that: "no such key" must not be heard before.
+            Err(Error::KeyNotFound) => {
+                drop(txn);
+                self.coherence.settle_all().await?;
+                Err(Error::KeyNotFound)
+            }
+            Err(error) => Err(error),
+            Ok(()) => txn.commit().await,
+        }
     }
 }
 

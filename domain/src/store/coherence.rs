@@ -38,6 +38,14 @@ pub(crate) async fn number_change(txn: &impl ConnectionTrait) -> Result<i64, DbE
     Ok(seq)
 }
 
+/// The number of the latest committed key change.
+pub(crate) async fn latest(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    let backend = db.get_database_backend();
+    let row =
+        db.query_one_raw(Statement::from_string(backend, "SELECT seq FROM key_change_clock WHERE id = 1")).await?;
+    row.ok_or_else(|| DbErr::RecordNotFound("the key change clock".to_owned()))?.try_get("", "seq")
+}
+
 /// How many processes hold a live lease but have not applied change `seq`.
 pub(crate) async fn lagging(db: &impl ConnectionTrait, seq: i64) -> Result<i64, DbErr> {
     let backend = db.get_database_backend();
@@ -107,10 +115,13 @@ impl Link<'_> {
         on_link!(self, sqlx::query_scalar(AssertSqlSafe(sql.as_str())).bind(process).bind(lease_ms), fetch_one)
     }
 
-    /// Extends the lease; `false` when it is gone (cleared as dead).
+    /// Extends the lease; `false` when it already ran out (changes may have
+    /// been settled without this process) or was cleared as dead.
     pub(crate) async fn renew(&mut self, process: &str, lease_ms: i64) -> Result<bool, DbErr> {
-        let sql =
-            format!("UPDATE serving_processes SET lease_expires_ms = {} + $2 WHERE id = $1", now_ms(self.backend()));
+        let now = now_ms(self.backend());
+        let sql = format!(
+            "UPDATE serving_processes SET lease_expires_ms = {now} + $2 WHERE id = $1 AND lease_expires_ms > {now}"
+        );
         let renewed = on_link!(self, sqlx::query(AssertSqlSafe(sql.as_str())).bind(process).bind(lease_ms), execute)?;
         Ok(renewed == 1)
     }
@@ -119,6 +130,19 @@ impl Link<'_> {
     pub(crate) async fn acknowledge(&mut self, process: &str, seq: i64) -> Result<(), DbErr> {
         let sql = "UPDATE serving_processes SET acked_seq = $2 WHERE id = $1 AND acked_seq < $2";
         on_link!(self, sqlx::query(sql).bind(process).bind(seq), execute).map(drop)
+    }
+
+    /// Which server connection this is (Postgres's backend pid): sqlx
+    /// reconnects a listener silently when it is used to run a query, and a
+    /// new connection may have missed announcements.
+    pub(crate) async fn connection(&mut self) -> Result<i64, DbErr> {
+        match self {
+            Self::Postgres(listener) => sqlx::query_scalar("SELECT pg_backend_pid()::bigint")
+                .fetch_one(&mut **listener)
+                .await
+                .map_err(|error| DbErr::Custom(error.to_string())),
+            Self::Sqlite(_) => Ok(0),
+        }
     }
 
     /// The number of the latest committed change.
