@@ -202,8 +202,12 @@ pub mod ssr {
     use super::ConsoleError;
 
     /// The session cookie. `HttpOnly` (no script reads it) and
-    /// `SameSite=Strict` (no other site's page sends it).
-    pub const SESSION_COOKIE: &str = "keyward_session";
+    /// `SameSite=Strict` (no other site's page sends it); over TLS with the
+    /// `__Host-` prefix, which browsers accept only `Secure`, for this host
+    /// and path `/`, so no sibling domain can plant one.
+    pub fn session_cookie_name(secure: bool) -> &'static str {
+        if secure { "__Host-keyward_session" } else { "keyward_session" }
+    }
 
     /// What the server knows about this call.
     #[derive(Clone, Copy, Debug)]
@@ -297,7 +301,8 @@ pub mod ssr {
             let keyward = use_context::<Keyward>().ok_or_else(|| missing("Keyward"))?;
             let call = use_context::<CallContext>().ok_or_else(|| missing("CallContext"))?;
             let parts = use_context::<Parts>().ok_or_else(|| missing("request parts"))?;
-            Ok(Self { keyward, call, session_id: session_cookie(&parts) })
+            let session_id = session_cookie(&parts, session_cookie_name(call.secure_cookies))?;
+            Ok(Self { keyward, call, session_id })
         }
 
         /// The request and who holds its session.
@@ -338,7 +343,8 @@ pub mod ssr {
 
         fn write_cookie(&self, value: &str, attributes: &str) {
             let secure = if self.call.secure_cookies { "; Secure" } else { "" };
-            let cookie = format!("{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/{secure}{attributes}");
+            let name = session_cookie_name(self.call.secure_cookies);
+            let cookie = format!("{name}={value}; HttpOnly; SameSite=Strict; Path=/{secure}{attributes}");
             match (HeaderValue::from_str(&cookie), use_context::<ResponseOptions>()) {
                 (Ok(cookie), Some(response)) => response.insert_header(header::SET_COOKIE, cookie),
                 _ => tracing::error!("could not set the session cookie"),
@@ -350,16 +356,26 @@ pub mod ssr {
         Failure::Domain(domain::Error::Internal(format!("the server functions were mounted without {what} in context")))
     }
 
-    /// The session id from the `Cookie` header(s), if any well-formed one.
-    fn session_cookie(parts: &Parts) -> Option<SessionId> {
-        parts
+    /// The session id from the `Cookie` header(s), if a well-formed one.
+    /// Two session cookies are refused: one of them was planted.
+    fn session_cookie(parts: &Parts, cookie_name: &str) -> Result<Option<SessionId>, Failure> {
+        let mut values = parts
             .headers
             .get_all(header::COOKIE)
             .iter()
             .filter_map(|value| value.to_str().ok())
             .flat_map(|value| value.split(';'))
             .filter_map(|pair| pair.trim().split_once('='))
-            .filter(|(name, _)| *name == SESSION_COOKIE)
-            .find_map(|(_, value)| SessionId::from_cookie(value))
+            .filter(|(name, _)| *name == cookie_name)
+            .map(|(_, value)| value);
+        match (values.next(), values.next()) {
+            (Some(_), Some(_)) => Err(Failure::Console(ConsoleError::Refused {
+                kind: ErrorKind::Invalid,
+                code: "duplicate-session-cookie".to_owned(),
+                message: "this request carries two session cookies; sign in again".to_owned(),
+            })),
+            (value, None) => Ok(value.and_then(SessionId::from_cookie)),
+            (None, Some(_)) => unreachable!("a second value needs a first"),
+        }
     }
 }

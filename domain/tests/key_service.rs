@@ -38,7 +38,8 @@ async fn a_key_revoked_while_its_request_is_in_flight_changes_nothing() {
 /// when it was reached) runs argon2; the rest are throttled without it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_wrong_secrets_cannot_outrun_the_throttle() {
-    let limits = ThrottleLimits { per_key: 3, per_address: 1000, window: Duration::from_secs(60) };
+    let limits =
+        ThrottleLimits { per_key: 3, per_address: 1000, window: Duration::from_secs(60), ..Default::default() };
     let f = fixture(Settings { throttle: limits, ..Default::default() }).await;
     let token = testkit::region(&f.keyward, "acme").await.api_key.token;
     let wrong_secrets = (0..24).map(|_| testkit::with_other_secret(&token)).collect();
@@ -60,7 +61,7 @@ async fn concurrent_wrong_secrets_cannot_outrun_the_throttle() {
 /// later ones find the token verified, and none is refused.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_burst_of_first_requests_with_the_right_key_all_pass() {
-    let limits = ThrottleLimits { per_key: 1, per_address: 1, window: Duration::from_secs(60) };
+    let limits = ThrottleLimits { per_key: 1, per_address: 1, window: Duration::from_secs(60), ..Default::default() };
     let f = fixture(Settings { throttle: limits, ..Default::default() }).await;
     let token = testkit::region(&f.keyward, "acme").await.api_key.token;
     for outcome in authenticate_at_once(&f.keyward, vec![token; 24]).await {
@@ -88,7 +89,8 @@ async fn authenticate_at_once(keyward: &Keyward, tokens: Vec<String>) -> Vec<Res
 /// also while the verification cache is not trusted.
 #[tokio::test]
 async fn an_address_over_its_limit_costs_no_read() {
-    let limits = ThrottleLimits { per_key: 1000, per_address: 2, window: Duration::from_secs(60) };
+    let limits =
+        ThrottleLimits { per_key: 1000, per_address: 2, window: Duration::from_secs(60), ..Default::default() };
     let f = fixture(Settings { throttle: limits, ..Default::default() }).await;
     testkit::region(&f.keyward, "acme").await;
     for _ in 0..2 {

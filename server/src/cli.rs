@@ -97,6 +97,11 @@ pub struct ServeArgs {
     #[arg(long, env = "KEYWARD_AUTH_FAILURES_PER_ADDRESS", default_value_t = 30)]
     pub auth_failures_per_address: u32,
 
+    /// IPv6 clients are throttled per network of this prefix length (a
+    /// client can use any address of its /64).
+    #[arg(long, env = "KEYWARD_AUTH_IPV6_PREFIX", default_value_t = 64, value_parser = clap::value_parser!(u8).range(1..=128))]
+    pub auth_ipv6_prefix: u8,
+
     /// The built console (`trunk build --release --offline` writes `dist`).
     /// Without a build there, only the API is served.
     #[arg(long, env = "KEYWARD_CONSOLE_DIR", default_value = "dist")]
@@ -144,6 +149,7 @@ impl ServeArgs {
             throttle: domain::ThrottleLimits {
                 per_address: self.auth_failures_per_address,
                 per_key: self.auth_failures_per_key,
+                ipv6_prefix: self.auth_ipv6_prefix,
                 ..Default::default()
             },
             sessions: domain::SessionLimits {

@@ -21,9 +21,10 @@ use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::routing::{any, get};
 use axum::{Json, Router};
 use domain::Keyward;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
-use utoipa::OpenApi;
+use utoipa::{Modify, OpenApi};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::console::ConsoleOptions;
@@ -60,7 +61,7 @@ impl AppState {
 
 /// The REST routes and the OpenAPI document generated from them.
 fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+    let (routes, mut document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes(routes!(rest::me))
         .routes(routes!(rest::list_keys, rest::create_key))
         .routes(routes!(rest::get_key, rest::update_key, rest::delete_key))
@@ -68,13 +69,20 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(forward_auth::verify))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
-        .split_for_parts()
+        .split_for_parts();
+    openapi::ProblemContentType.modify(&mut document);
+    (routes, document)
 }
 
 /// The whole HTTP surface: the REST API, the console's server functions and
 /// the built console, behind the layers every route gets.
 pub fn app(state: AppState) -> Router {
     let (api, openapi) = api();
+    // Keyed answers describe keys; nothing between client and server may keep them.
+    let api = api.layer(SetResponseHeaderLayer::if_not_present(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    ));
     let routes = api
         // Any method: documented in the OpenAPI document with its methods.
         .route("/auth/check", any(forward_auth::check))
@@ -82,9 +90,17 @@ pub fn app(state: AppState) -> Router {
         .route("/auth/check/{*rest}", any(forward_auth::check_path))
         .route("/openapi.json", get(move || async move { Json(openapi) }))
         .merge(console::routes(&state.console))
-        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
-        .with_state(state);
-    with_http_layers(routes)
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed });
+    let routes = if state.console.secure_cookies {
+        // Served over TLS: browsers must not come back over plain HTTP.
+        routes.layer(SetResponseHeaderLayer::if_not_present(
+            axum::http::header::STRICT_TRANSPORT_SECURITY,
+            axum::http::HeaderValue::from_static("max-age=31536000"),
+        ))
+    } else {
+        routes
+    };
+    with_http_layers(routes.with_state(state))
 }
 
 /// What every route gets: the security headers, the body limit, failures

@@ -17,6 +17,39 @@ use crate::extract::API_KEY_HEADER;
 )]
 pub struct ApiDoc;
 
+/// Every error body is a `Problem`, sent as `application/problem+json`
+/// (RFC 9457); utoipa calls it `application/json`. Applied to the whole
+/// document once the routes have added their paths.
+pub struct ProblemContentType;
+
+impl Modify for ProblemContentType {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        const PROBLEM: &str = "#/components/schemas/Problem";
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.options,
+                &mut item.head,
+                &mut item.patch,
+                &mut item.trace,
+            ];
+            for operation in operations.into_iter().flatten() {
+                for response in operation.responses.responses.values_mut() {
+                    let utoipa::openapi::RefOr::T(response) = response else { continue };
+                    let is_problem = |content: &utoipa::openapi::Content| matches!(&content.schema, Some(utoipa::openapi::RefOr::Ref(r)) if r.ref_location == PROBLEM);
+                    if let Some(content) = response.content.shift_remove("application/json") {
+                        let media = if is_problem(&content) { "application/problem+json" } else { "application/json" };
+                        response.content.insert(media.to_owned(), content);
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Declares the two ways to present a key.
 struct ApiKeyAuth;
 

@@ -24,6 +24,11 @@ const INLINE_SCRIPT_HASH: &str = "'sha256-64NDzw+mloD+jSeRoDndyC/RaW6L1lBLJZaTQJ
 /// The whole router with a console build of two files in a temp dir, the
 /// domain behind it, and what must outlive them.
 async fn serving(build: bool) -> (Router, Keyward, (TestDb, tempfile::TempDir)) {
+    serving_with(build, false).await
+}
+
+/// As [`serving`], with the session cookie marked `Secure` or not.
+async fn serving_with(build: bool, secure_cookies: bool) -> (Router, Keyward, (TestDb, tempfile::TempDir)) {
     let test_db = TestDb::fresh().await;
     let keyward = test_db.keyward(Settings::default()).await;
     let dist = tempfile::tempdir().expect("temp dir");
@@ -31,7 +36,9 @@ async fn serving(build: bool) -> (Router, Keyward, (TestDb, tempfile::TempDir)) 
         std::fs::write(dist.path().join("index.html"), INDEX_HTML).expect("index");
         std::fs::write(dist.path().join("frontend-0123456789abcdef_bg.wasm"), b"\0asm").expect("wasm");
     }
-    let state = AppState { console: ConsoleOptions::from_dir(dist.path()), ..AppState::new(keyward.clone()) };
+    let mut console = ConsoleOptions::from_dir(dist.path());
+    console.secure_cookies = secure_cookies;
+    let state = AppState { console, ..AppState::new(keyward.clone()) };
     (server::app(state), keyward, (test_db, dist))
 }
 
@@ -168,4 +175,58 @@ async fn key_refusals_match_the_rest_api() {
 
 async fn keyward_caller(keyward: &Keyward, token: &str) -> domain::Caller {
     keyward.authenticator().authenticate(token, testkit::CLIENT).await.expect("a valid key")
+}
+
+/// However the path spells it, the page gets its own strict policy.
+#[tokio::test]
+async fn the_page_carries_its_policy_under_any_spelling() {
+    let (router, _, _dir) = serving(true).await;
+    for path in ["/", "/index.html", "/%69ndex.html", "/%69%6edex.html"] {
+        let response = send(&router, Method::GET, path, &[]).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let policy = header(&response, header::CONTENT_SECURITY_POLICY);
+        assert!(policy.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"), "{path}: {policy}");
+    }
+}
+
+/// A client's bad input to a console function is the client's mistake:
+/// 413 or 400 in the console's own error format, never a 500.
+#[tokio::test]
+async fn bad_console_input_is_refused_as_the_clients_mistake() {
+    let (router, keyward, _dir) = serving(false).await;
+    let created = testkit::region(&keyward, "acme").await;
+    let cookie = sign_in(&router, &created.api_key.token).await;
+    let huge = format!("api_key={}", "x".repeat(1 << 20));
+    let too_large = call(&router, "sign_in", &huge, "").await;
+    assert_eq!(too_large.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(console_error(too_large).await.is("payload-too-large"));
+    for (name, form) in [
+        ("sign_in", ""),
+        ("finish_rotation", "rotation_id=rot_0000000000000000&after=Maybe"),
+        ("delete_key", "key_id="),
+    ] {
+        let response = call(&router, name, form, &cookie).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{name}({form})");
+        assert!(matches!(console_error(response).await, ConsoleError::Transport(_)), "{name}({form})");
+    }
+}
+
+/// Over TLS the session cookie is `__Host-` and `Secure`, browsers are told
+/// to stay on HTTPS, and a request with two session cookies is refused.
+#[tokio::test]
+async fn secure_cookies_are_host_only_and_never_doubled() {
+    let (router, keyward, _dir) = serving_with(false, true).await;
+    let created = testkit::region(&keyward, "acme").await;
+    let signed_in = call(&router, "sign_in", &format!("api_key={}", created.api_key.token), "").await;
+    assert_eq!(signed_in.status(), StatusCode::OK);
+    let set_cookie = header(&signed_in, header::SET_COOKIE).to_owned();
+    assert!(set_cookie.starts_with("__Host-keyward_session=") && set_cookie.contains("; Secure"), "{set_cookie}");
+    assert_eq!(header(&signed_in, header::STRICT_TRANSPORT_SECURITY), "max-age=31536000");
+    let cookie = set_cookie.split(';').next().expect("a cookie").to_owned();
+    assert_eq!(call(&router, "load_dashboard", "", &cookie).await.status(), StatusCode::OK);
+
+    let doubled = format!("{cookie}; __Host-keyward_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+    let refused = call(&router, "load_dashboard", "", &doubled).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(console_error(refused).await.is("duplicate-session-cookie"));
 }

@@ -104,7 +104,8 @@ async fn scope_requirements_are_checked_and_every_key_holds_all_for_now() {
 
 #[tokio::test]
 async fn repeated_failures_are_throttled_with_a_wait() {
-    let limits = ThrottleLimits { per_key: 1000, per_address: 3, window: Duration::from_secs(60) };
+    let limits =
+        ThrottleLimits { per_key: 1000, per_address: 3, window: Duration::from_secs(60), ..Default::default() };
     let server = TestServer::start_with(limits).await;
     let token = server.region("acme").await.api_key.token;
     for _ in 0..3 {

@@ -179,7 +179,8 @@ fn client_from(last_octet: u8) -> reqwest::Client {
 async fn guards_the_api(which: &str, start_proxy: impl AsyncFnOnce(SocketAddr, SocketAddr) -> Proxy) {
     // Three failures per client address, then 429: each scenario below
     // calls from its own address so they cannot throttle one another.
-    let limits = ThrottleLimits { per_address: 3, per_key: 1000, window: Duration::from_secs(60) };
+    let limits =
+        ThrottleLimits { per_address: 3, per_key: 1000, window: Duration::from_secs(60), ..Default::default() };
     let db = TestDb::fresh().await;
     let keyward = keyward_at(&db.url, limits).await;
     let state = AppState {

@@ -273,7 +273,8 @@ async fn last_used_at_is_recorded_off_the_request_path() {
 
 #[tokio::test]
 async fn repeated_failures_for_a_key_are_throttled_before_argon2() {
-    let limits = ThrottleLimits { per_key: 3, per_address: 1000, window: Duration::from_secs(60) };
+    let limits =
+        ThrottleLimits { per_key: 3, per_address: 1000, window: Duration::from_secs(60), ..Default::default() };
     let server = TestServer::start_with(limits).await;
     let token = server.region("acme").await.api_key.token;
     server.me(&token).await; // warm: this process has verified the real token
@@ -296,7 +297,8 @@ async fn repeated_failures_for_a_key_are_throttled_before_argon2() {
 
 #[tokio::test]
 async fn repeated_failures_from_an_address_are_throttled() {
-    let limits = ThrottleLimits { per_key: 1000, per_address: 5, window: Duration::from_secs(60) };
+    let limits =
+        ThrottleLimits { per_key: 1000, per_address: 5, window: Duration::from_secs(60), ..Default::default() };
     let server = TestServer::start_with(limits).await;
     let created = server.region("acme").await;
     let warm = created.api_key.token;
@@ -329,6 +331,11 @@ async fn openapi_health_and_readiness() {
     assert!(item["get"].is_object() && item["patch"].is_object() && item["delete"].is_object());
     assert!(openapi["paths"]["/auth/region/api-keys"]["post"]["responses"]["201"].is_object());
     assert!(openapi["components"]["securitySchemes"]["api_key"].is_object());
+    // Errors are documented as what they are.
+    let refused = &openapi["paths"]["/auth/regions/me"]["get"]["responses"]["401"]["content"];
+    assert!(refused["application/problem+json"].is_object() && refused["application/json"].is_null(), "{refused}");
+    let ok = &openapi["paths"]["/auth/regions/me"]["get"]["responses"]["200"]["content"];
+    assert!(ok["application/json"].is_object(), "{ok}");
 
     for (path, status) in [("/healthz", "ok"), ("/readyz", "ready")] {
         let response = server.client.get(format!("{}{path}", server.url)).send().await.unwrap();
@@ -443,4 +450,20 @@ async fn the_audit_log_records_who_changed_what_from_where_and_outlives_keys() {
     let theirs: Value = server.get("/auth/region/audit-events", &other.api_key.token).await.json().await.unwrap();
     let theirs: Vec<&str> = theirs.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(theirs, ["api_key.created", "region.created"], "a region sees only its own log");
+}
+
+/// Keyed answers describe keys: no cache between client and server keeps
+/// them, refusals included.
+#[tokio::test]
+async fn keyed_responses_are_never_stored() {
+    let server = TestServer::start().await;
+    let created = server.region("acme").await;
+    let token = created.api_key.token;
+    let one = format!("{KEYS}/{}", created.api_key.key.id);
+    for path in ["/auth/regions/me", KEYS, one.as_str(), "/auth/region/audit-events"] {
+        for key in [token.as_str(), "kw_live_wrong"] {
+            let response = server.get(path, key).await;
+            assert_eq!(response.headers()["cache-control"], "no-store", "{path} with {key:.12}: {}", response.status());
+        }
+    }
 }

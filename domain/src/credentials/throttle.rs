@@ -2,7 +2,7 @@
 //! per client address and per key, and past a limit refused before argon2
 //! runs. Per process; it only saves work.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 use std::time::{Duration, Instant};
 
 use moka::sync::Cache;
@@ -15,11 +15,14 @@ pub struct ThrottleLimits {
     pub per_address: u32,
     pub per_key: u32,
     pub window: Duration,
+    /// IPv6 clients are counted per network of this prefix length: a client
+    /// picks any address of its /64 at will.
+    pub ipv6_prefix: u8,
 }
 
 impl Default for ThrottleLimits {
     fn default() -> Self {
-        Self { per_address: 30, per_key: 10, window: Duration::from_secs(60) }
+        Self { per_address: 30, per_key: 10, window: Duration::from_secs(60), ipv6_prefix: 64 }
     }
 }
 
@@ -45,19 +48,32 @@ impl FailureThrottle {
 
     /// Refuses, before argon2 runs, an address or a key that failed too often.
     pub(crate) fn check(&self, address: IpAddr, lookup: &str) -> Result<()> {
-        self.check_subject(&Subject::Address(address), self.limits.per_address)?;
+        self.check_address(address)?;
         self.check_subject(&Subject::Key(lookup.to_owned()), self.limits.per_key)
     }
 
     /// Refuses an address that failed too often, before any work at all.
     pub(crate) fn check_address(&self, address: IpAddr) -> Result<()> {
-        self.check_subject(&Subject::Address(address), self.limits.per_address)
+        self.check_subject(&self.client(address), self.limits.per_address)
     }
 
     pub(crate) fn record_failure(&self, address: IpAddr, lookup: Option<&str>) {
-        self.bump(Subject::Address(address));
+        self.bump(self.client(address));
         if let Some(lookup) = lookup {
             self.bump(Subject::Key(lookup.to_owned()));
+        }
+    }
+
+    /// Whom an address counts for: itself (IPv4), or its IPv6 network.
+    fn client(&self, address: IpAddr) -> Subject {
+        match address {
+            IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
+                let prefix = u32::from(self.limits.ipv6_prefix.min(128));
+                let mask = u128::MAX.checked_shl(128 - prefix).unwrap_or(0);
+                Subject::Address(IpAddr::V6(Ipv6Addr::from(u128::from(v6) & mask)))
+            }
+            IpAddr::V6(v6) => Subject::Address(IpAddr::V4(v6.to_ipv4_mapped().expect("checked above"))),
+            v4 => Subject::Address(v4),
         }
     }
 
@@ -89,7 +105,8 @@ mod tests {
 
     #[test]
     fn throttles_a_key_after_its_limit_and_reports_the_wait() {
-        let limits = ThrottleLimits { per_address: 100, per_key: 3, window: Duration::from_secs(60) };
+        let limits =
+            ThrottleLimits { per_address: 100, per_key: 3, window: Duration::from_secs(60), ..Default::default() };
         let throttle = FailureThrottle::new(limits);
         let address: IpAddr = [127, 0, 0, 1].into();
         for _ in 0..3 {
@@ -105,7 +122,8 @@ mod tests {
 
     #[test]
     fn throttles_an_address_after_its_limit() {
-        let limits = ThrottleLimits { per_address: 2, per_key: 100, window: Duration::from_secs(60) };
+        let limits =
+            ThrottleLimits { per_address: 2, per_key: 100, window: Duration::from_secs(60), ..Default::default() };
         let throttle = FailureThrottle::new(limits);
         let address: IpAddr = [10, 0, 0, 1].into();
         throttle.record_failure(address, None);
@@ -115,8 +133,24 @@ mod tests {
     }
 
     #[test]
+    fn ipv6_clients_count_per_network() {
+        let limits = ThrottleLimits { per_address: 2, per_key: 100, ..Default::default() };
+        let throttle = FailureThrottle::new(limits);
+        let ip = |text: &str| text.parse::<IpAddr>().unwrap();
+        throttle.record_failure(ip("2001:db8:1:2::1"), None);
+        throttle.record_failure(ip("2001:db8:1:2:ffff::9"), None);
+        assert!(throttle.check_address(ip("2001:db8:1:2:aaaa::7")).is_err(), "the same /64");
+        throttle.check_address(ip("2001:db8:1:3::1")).unwrap();
+        throttle.record_failure(ip("::ffff:10.0.0.1"), None);
+        throttle.record_failure(ip("10.0.0.1"), None);
+        assert!(throttle.check_address(ip("10.0.0.1")).is_err(), "an IPv4-mapped address is its IPv4 address");
+        throttle.check_address(ip("10.0.0.2")).unwrap();
+    }
+
+    #[test]
     fn a_window_passes() {
-        let limits = ThrottleLimits { per_address: 1, per_key: 1, window: Duration::from_millis(50) };
+        let limits =
+            ThrottleLimits { per_address: 1, per_key: 1, window: Duration::from_millis(50), ..Default::default() };
         let throttle = FailureThrottle::new(limits);
         let address: IpAddr = [10, 0, 0, 1].into();
         throttle.record_failure(address, Some("k"));

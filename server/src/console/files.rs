@@ -27,8 +27,8 @@ pub async fn serve(dir: Option<PathBuf>, policy: PagePolicy, request: Request) -
         return ApiError::NoRoute.into_response();
     };
     let file_name = path.rsplit('/').next().unwrap_or_default().to_owned();
-    let is_page = !file_name.contains('.') || file_name == INDEX;
-    let response = if is_page {
+    let is_route = !file_name.contains('.');
+    let response = if is_route {
         ServeFile::new(dir.join(INDEX)).oneshot(request).await
     } else {
         ServeDir::new(&dir).oneshot(request).await
@@ -40,7 +40,14 @@ pub async fn serve(dir: Option<PathBuf>, policy: PagePolicy, request: Request) -
     let mut response = response.map(Body::new);
     let cache = if is_content_hashed(&file_name) { IMMUTABLE } else { REVALIDATE };
     response.headers_mut().insert(header::CACHE_CONTROL, cache);
-    if is_page {
+    // Decided by what is served, not by how the path was spelled
+    // (`/%69ndex.html` is the page too).
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"));
+    if is_html {
         response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, policy.of(&dir.join(INDEX)).await);
     }
     response

@@ -65,6 +65,7 @@ pub fn routes(options: &ConsoleOptions) -> Router<AppState> {
     server_fn_paths()
         .filter_map(|(path, method)| Some((path, MethodFilter::try_from(method).ok()?)))
         .fold(Router::new(), |router, (path, method)| router.route(path, on(method, server_fns::call)))
+        .route_layer(middleware::from_fn(server_fns::refuse_large_bodies))
         .route_layer(middleware::from_fn(cross_site::refuse_cross_site))
         // Answers may carry a new key's token: nothing may keep them.
         .route_layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))

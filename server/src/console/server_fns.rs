@@ -2,16 +2,38 @@
 //! context, then answers with the status the outcome's kind maps to and
 //! hands a failure's details to the logging middleware.
 
+use app::server_fns::ConsoleError;
 use app::server_fns::ssr::{CallContext, Ended, Outcome};
+use axum::Json;
+use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use domain::Keyward;
+use domain::model::ErrorKind;
 use leptos::prelude::provide_context;
 
-use crate::AppState;
 use crate::error::{FailureDetails, status_of};
 use crate::extract::ClientAddress;
+use crate::{AppState, BODY_LIMIT_BYTES};
+
+/// Console calls are small forms: a larger body is refused (413) in the
+/// console's own error format, whether its length was declared or not.
+pub async fn refuse_large_bodies(request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    match axum::body::to_bytes(body, BODY_LIMIT_BYTES).await {
+        Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        Err(_) => {
+            let refused = ConsoleError::Refused {
+                kind: ErrorKind::Invalid,
+                code: "payload-too-large".to_owned(),
+                message: format!("the request is larger than {BODY_LIMIT_BYTES} bytes"),
+            };
+            (StatusCode::PAYLOAD_TOO_LARGE, Json(refused)).into_response()
+        }
+    }
+}
 
 pub async fn call(State(state): State<AppState>, ClientAddress(client): ClientAddress, request: Request) -> Response {
     let call = CallContext { client, secure_cookies: state.console.secure_cookies };
