@@ -3,9 +3,13 @@
 //! runs. Per process; it only saves work.
 
 use std::net::{IpAddr, Ipv6Addr};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use moka::ops::compute::Op;
 use moka::sync::Cache;
+use tokio::sync::Notify;
+use tokio::sync::futures::Notified;
 
 use crate::error::{Error, Result};
 
@@ -33,17 +37,37 @@ enum Subject {
     Key(String),
 }
 
+/// One subject's window: failures, attempts running argon2 right now
+/// (counted as failures until they succeed), and when the window began.
+#[derive(Clone, Copy)]
+struct Tally {
+    failures: u32,
+    pending: u32,
+    since: Instant,
+}
+
+/// Why an attempt may not run argon2 now.
+pub(crate) enum Refusal {
+    /// Over the limit: refused until the window passes.
+    Throttled(Error),
+    /// Only attempts still running fill the limit: wait for them, then ask
+    /// again (they may verify this very token, or give their count back).
+    Busy,
+}
+
 /// Counts failures per client address and per key in fixed windows.
 #[derive(Clone)]
 pub(crate) struct FailureThrottle {
     limits: ThrottleLimits,
-    failures: Cache<Subject, (u32, Instant)>,
+    tallies: Cache<Subject, Tally>,
+    /// Woken whenever a reservation ends.
+    released: Arc<Notify>,
 }
 
 impl FailureThrottle {
     pub(crate) fn new(limits: ThrottleLimits) -> Self {
-        let failures = Cache::builder().max_capacity(100_000).time_to_live(limits.window).build();
-        Self { limits, failures }
+        let tallies = Cache::builder().max_capacity(100_000).time_to_live(limits.window).build();
+        Self { limits, tallies, released: Arc::new(Notify::new()) }
     }
 
     /// Refuses, before argon2 runs, an address or a key that failed too often.
@@ -57,11 +81,65 @@ impl FailureThrottle {
         self.check_subject(&self.client(address), self.limits.per_address)
     }
 
-    pub(crate) fn record_failure(&self, address: IpAddr, lookup: Option<&str>) {
-        self.bump(self.client(address));
-        if let Some(lookup) = lookup {
-            self.bump(Subject::Key(lookup.to_owned()));
+    /// A token that is no key at all failed: it counts against its address.
+    pub(crate) fn record_failure(&self, address: IpAddr) {
+        self.update(self.client(address), |tally| tally.failures = tally.failures.saturating_add(1));
+    }
+
+    /// Counts an attempt as failed before it runs argon2, so that no number
+    /// of concurrent attempts gets past the limit. [`Reservation::finish`]
+    /// settles it.
+    pub(crate) fn reserve(&self, address: IpAddr, lookup: &str) -> std::result::Result<Reservation, Refusal> {
+        let address = self.client(address);
+        let key = Subject::Key(lookup.to_owned());
+        self.take(&address, self.limits.per_address)?;
+        if let Err(refusal) = self.take(&key, self.limits.per_key) {
+            self.update(address, |tally| tally.pending = tally.pending.saturating_sub(1));
+            return Err(refusal);
         }
+        Ok(Reservation { throttle: self.clone(), subjects: [address, key], matched: false })
+    }
+
+    /// Waits until some reservation ends. Call [`Notified::enable`] on it
+    /// before trying to reserve, so an end in between is not missed.
+    pub(crate) fn released(&self) -> Notified<'_> {
+        self.released.notified()
+    }
+
+    fn take(&self, subject: &Subject, limit: u32) -> std::result::Result<(), Refusal> {
+        let window = self.limits.window;
+        let mut refusal = None;
+        self.tallies.entry(subject.clone()).and_compute_with(|entry| {
+            let mut tally = match entry {
+                Some(entry) if entry.value().since.elapsed() < window => entry.into_value(),
+                _ => Tally { failures: 0, pending: 0, since: Instant::now() },
+            };
+            if tally.failures >= limit {
+                let retry_after = window.saturating_sub(tally.since.elapsed());
+                refusal = Some(Refusal::Throttled(Error::Throttled { retry_after }));
+                Op::Nop
+            } else if tally.failures + tally.pending >= limit {
+                refusal = Some(Refusal::Busy);
+                Op::Nop
+            } else {
+                tally.pending += 1;
+                Op::Put(tally)
+            }
+        });
+        refusal.map_or(Ok(()), Err)
+    }
+
+    /// Changes an existing tally, or starts one.
+    fn update(&self, subject: Subject, change: impl FnOnce(&mut Tally)) {
+        let window = self.limits.window;
+        self.tallies.entry(subject).and_compute_with(|entry| {
+            let mut tally = match entry {
+                Some(entry) if entry.value().since.elapsed() < window => entry.into_value(),
+                _ => Tally { failures: 0, pending: 0, since: Instant::now() },
+            };
+            change(&mut tally);
+            Op::Put(tally)
+        });
     }
 
     /// Whom an address counts for: itself (IPv4), or its IPv6 network.
@@ -78,24 +156,43 @@ impl FailureThrottle {
     }
 
     fn check_subject(&self, subject: &Subject, limit: u32) -> Result<()> {
-        match self.failures.get(subject) {
-            Some((count, since)) if count >= limit => {
-                let retry_after = self.limits.window.saturating_sub(since.elapsed());
+        match self.tallies.get(subject) {
+            Some(tally) if tally.failures >= limit => {
+                let retry_after = self.limits.window.saturating_sub(tally.since.elapsed());
                 if retry_after.is_zero() { Ok(()) } else { Err(Error::Throttled { retry_after }) }
             }
             _ => Ok(()),
         }
     }
+}
 
-    fn bump(&self, subject: Subject) {
-        let window = self.limits.window;
-        self.failures.entry(subject).and_upsert_with(|entry| match entry {
-            Some(entry) if entry.value().1.elapsed() < window => {
-                let (count, since) = entry.into_value();
-                (count.saturating_add(1), since)
-            }
-            _ => (1, Instant::now()),
-        });
+/// An attempt counted in advance ([`FailureThrottle::reserve`]). It ends as
+/// a failure unless [`Reservation::finish`] says it matched, also when it is
+/// dropped unfinished.
+pub(crate) struct Reservation {
+    throttle: FailureThrottle,
+    subjects: [Subject; 2],
+    matched: bool,
+}
+
+impl Reservation {
+    pub(crate) fn finish(mut self, matched: bool) {
+        self.matched = matched;
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        for subject in self.subjects.clone() {
+            let matched = self.matched;
+            self.throttle.update(subject, |tally| {
+                tally.pending = tally.pending.saturating_sub(1);
+                if !matched {
+                    tally.failures = tally.failures.saturating_add(1);
+                }
+            });
+        }
+        self.throttle.released.notify_waiters();
     }
 }
 
@@ -111,7 +208,7 @@ mod tests {
         let address: IpAddr = [127, 0, 0, 1].into();
         for _ in 0..3 {
             throttle.check(address, "lookup").unwrap();
-            throttle.record_failure(address, Some("lookup"));
+            throttle.reserve(address, "lookup").ok().unwrap().finish(false);
         }
         match throttle.check(address, "lookup") {
             Err(Error::Throttled { retry_after }) => assert!(retry_after <= Duration::from_secs(60)),
@@ -126,8 +223,8 @@ mod tests {
             ThrottleLimits { per_address: 2, per_key: 100, window: Duration::from_secs(60), ..Default::default() };
         let throttle = FailureThrottle::new(limits);
         let address: IpAddr = [10, 0, 0, 1].into();
-        throttle.record_failure(address, None);
-        throttle.record_failure(address, None);
+        throttle.record_failure(address);
+        throttle.record_failure(address);
         assert!(matches!(throttle.check(address, "any"), Err(Error::Throttled { .. })));
         throttle.check([10, 0, 0, 2].into(), "any").unwrap();
     }
@@ -137,14 +234,30 @@ mod tests {
         let limits = ThrottleLimits { per_address: 2, per_key: 100, ..Default::default() };
         let throttle = FailureThrottle::new(limits);
         let ip = |text: &str| text.parse::<IpAddr>().unwrap();
-        throttle.record_failure(ip("2001:db8:1:2::1"), None);
-        throttle.record_failure(ip("2001:db8:1:2:ffff::9"), None);
+        throttle.record_failure(ip("2001:db8:1:2::1"));
+        throttle.record_failure(ip("2001:db8:1:2:ffff::9"));
         assert!(throttle.check_address(ip("2001:db8:1:2:aaaa::7")).is_err(), "the same /64");
         throttle.check_address(ip("2001:db8:1:3::1")).unwrap();
-        throttle.record_failure(ip("::ffff:10.0.0.1"), None);
-        throttle.record_failure(ip("10.0.0.1"), None);
+        throttle.record_failure(ip("::ffff:10.0.0.1"));
+        throttle.record_failure(ip("10.0.0.1"));
         assert!(throttle.check_address(ip("10.0.0.1")).is_err(), "an IPv4-mapped address is its IPv4 address");
         throttle.check_address(ip("10.0.0.2")).unwrap();
+    }
+
+    #[test]
+    fn reservations_never_pass_the_limit_and_successes_give_theirs_back() {
+        let limits = ThrottleLimits { per_address: 100, per_key: 3, ..Default::default() };
+        let throttle = FailureThrottle::new(limits);
+        let address: IpAddr = [127, 0, 0, 1].into();
+        let mut running: Vec<_> = (0..3).map(|_| throttle.reserve(address, "k").ok().unwrap()).collect();
+        assert!(matches!(throttle.reserve(address, "k"), Err(Refusal::Busy)), "the fourth waits for the others");
+        running.pop().unwrap().finish(true);
+        let fourth = throttle.reserve(address, "k").ok().expect("a match gave its count back");
+        for attempt in running.into_iter().chain([fourth]) {
+            attempt.finish(false);
+        }
+        assert!(matches!(throttle.reserve(address, "k"), Err(Refusal::Throttled(_))), "three failures: throttled");
+        assert!(throttle.check(address, "other").is_ok());
     }
 
     #[test]
@@ -153,7 +266,7 @@ mod tests {
             ThrottleLimits { per_address: 1, per_key: 1, window: Duration::from_millis(50), ..Default::default() };
         let throttle = FailureThrottle::new(limits);
         let address: IpAddr = [10, 0, 0, 1].into();
-        throttle.record_failure(address, Some("k"));
+        throttle.reserve(address, "k").ok().unwrap().finish(false);
         assert!(throttle.check(address, "k").is_err());
         std::thread::sleep(Duration::from_millis(60));
         throttle.check(address, "k").unwrap();

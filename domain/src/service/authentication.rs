@@ -8,7 +8,7 @@ use super::coherence::{Coherence, Known, WarmKey};
 use super::usage::UsageRecorder;
 use crate::caller::Caller;
 use crate::credentials::secret_hash;
-use crate::credentials::throttle::{FailureThrottle, ThrottleLimits};
+use crate::credentials::throttle::{FailureThrottle, Refusal, ThrottleLimits};
 use crate::credentials::token::Token;
 use crate::credentials::verified_cache::VerifiedCache;
 use crate::error::{Error, Result};
@@ -118,31 +118,49 @@ impl Authenticator {
         if !self.verified.contains(&digest, &key.secret_hash) {
             // Refuse what is over its limit at once, without queueing.
             self.throttle.check(client, token.lookup())?;
-            let slot = secret_hash::slot().await?;
-            // Again in turn: attempts that queued together must not all pass
-            // a check made before any of them failed, and one of them may
-            // have verified this very token meanwhile.
-            if !self.verified.contains(&digest, &key.secret_hash) {
-                self.throttle.check(client, token.lookup())?;
-                let (secret, hash) = (token.secret().to_owned(), key.secret_hash.clone());
-                let (throttle, lookup) = (self.throttle.clone(), token.lookup().to_owned());
-                let matches = slot
-                    .run(move || {
-                        let matches = secret_hash::verify(&secret, &hash);
-                        // Counted before the turn ends, so the next in line sees it.
-                        if !matches {
-                            throttle.record_failure(client, Some(&lookup));
-                        }
-                        matches
-                    })
-                    .await?;
-                if !matches {
-                    return Err(Error::Unauthenticated);
-                }
-                self.verified.insert(digest, &key.secret_hash);
-            }
+            self.verify_secret(&token, &key, digest, client).await?;
         }
         Ok(Caller::new(key.region, key.key_id, client))
+    }
+
+    /// Runs argon2 for a token this process has not verified yet, in turn.
+    /// Each attempt is counted as a failure before argon2 runs (a match
+    /// gives it back), so no number of concurrent attempts gets past the
+    /// limit; an attempt that finds the limit filled only by attempts still
+    /// running waits for them, since one of them may be this very token.
+    async fn verify_secret(&self, token: &Token, key: &WarmKey, digest: [u8; 32], client: IpAddr) -> Result<()> {
+        loop {
+            let released = self.throttle.released();
+            let mut released = std::pin::pin!(released);
+            released.as_mut().enable();
+            let slot = secret_hash::slot().await?;
+            if self.verified.contains(&digest, &key.secret_hash) {
+                return Ok(());
+            }
+            let reservation = match self.throttle.reserve(client, token.lookup()) {
+                Ok(reservation) => reservation,
+                Err(Refusal::Throttled(throttled)) => return Err(throttled),
+                Err(Refusal::Busy) => {
+                    drop(slot);
+                    released.await;
+                    continue;
+                }
+            };
+            let (secret, hash) = (token.secret().to_owned(), key.secret_hash.clone());
+            // The reservation ends inside the turn, whatever becomes of this request.
+            let matches = slot
+                .run(move || {
+                    let matches = secret_hash::verify(&secret, &hash);
+                    reservation.finish(matches);
+                    matches
+                })
+                .await?;
+            if !matches {
+                return Err(Error::Unauthenticated);
+            }
+            self.verified.insert(digest, &key.secret_hash);
+            return Ok(());
+        }
     }
 
     /// The key with `lookup` and its region, from the database.
@@ -163,7 +181,7 @@ impl Authenticator {
 
     /// A token that is no key at all counts against its address only.
     fn refuse(&self, client: IpAddr) -> Error {
-        self.throttle.record_failure(client, None);
+        self.throttle.record_failure(client);
         Error::Unauthenticated
     }
 }
