@@ -127,6 +127,19 @@ pub struct ServeArgs {
     #[arg(long, env = "KEYWARD_NO_WARM_CACHE")]
     pub no_warm_cache: bool,
 
+    /// A client must send a request's headers within this many seconds; an
+    /// idle keep-alive connection is closed after as long.
+    #[arg(long, env = "KEYWARD_HEADER_READ_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_read_timeout_secs: u64,
+
+    /// At most this many connections are served at once; more wait.
+    #[arg(long, env = "KEYWARD_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: u64,
+
+    /// On shutdown, connections still open after this many seconds are closed.
+    #[arg(long, env = "KEYWARD_SHUTDOWN_GRACE_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub shutdown_grace_secs: u64,
+
     /// Every console session ends this many hours after its sign-in.
     #[arg(long, env = "KEYWARD_SESSION_MAX_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=720))]
     pub session_max_hours: u32,
@@ -141,6 +154,14 @@ impl ServeArgs {
         let mut console = crate::console::ConsoleOptions::from_dir(&self.console_dir);
         console.secure_cookies = self.secure_cookies;
         console
+    }
+
+    pub fn connection_limits(&self) -> crate::connections::ConnectionLimits {
+        crate::connections::ConnectionLimits {
+            header_read_timeout: Duration::from_secs(self.header_read_timeout_secs),
+            max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
+            shutdown_grace: Duration::from_secs(self.shutdown_grace_secs),
+        }
     }
 
     /// How the domain behaves in this process.

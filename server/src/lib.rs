@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod connections;
 pub mod console;
 pub mod error;
 pub mod extract;

@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 use crate::cli::ServeArgs;
 use crate::commands::Failure;
 use crate::extract::ClientIpHeader;
-use crate::{AppState, app};
+use crate::{AppState, app, connections};
 
 pub async fn run(keyward: Keyward, args: &ServeArgs) -> Result<(), Failure> {
     let listener = TcpListener::bind(args.bind).await.map_err(|source| Failure::Bind { address: args.bind, source })?;
@@ -39,6 +39,7 @@ pub async fn run(keyward: Keyward, args: &ServeArgs) -> Result<(), Failure> {
                 .await
         }
     });
+    let shutdown = shutdown_signal();
     // Tests and scripts wait for this line; the port is real even with `:0`.
     println!("Keyward is listening on http://{address}");
     if console.is_served() {
@@ -47,10 +48,7 @@ pub async fn run(keyward: Keyward, args: &ServeArgs) -> Result<(), Failure> {
     println!("Forward authentication for your reverse proxy: http://{address}/auth/check (see deploy/)");
     let state =
         AppState { client_ip_header: ClientIpHeader(args.client_ip_header.clone()), console, ..AppState::new(keyward) };
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(Failure::Serve)?;
+    connections::serve(listener, app(state), args.connection_limits(), shutdown).await.map_err(Failure::Serve)?;
     // The lease is given up, so no key change waits for this process.
     let _ = stop_coherence.send(());
     if let Err(error) = coherence.await {
@@ -102,26 +100,29 @@ fn print_first_key(created: &CreatedRegion, address: SocketAddr) {
     );
 }
 
-async fn shutdown_signal() {
-    let interrupt = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
+/// Completes on Ctrl-C or SIGTERM. The handlers are in place when this
+/// returns, before the server says it listens: a signal that comes at once
+/// still stops it cleanly.
+fn shutdown_signal() -> impl Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let interrupt = tokio::signal::ctrl_c();
+    async move {
+        #[cfg(unix)]
+        let terminate = async {
+            match terminate.as_mut() {
+                Some(signal) => {
+                    signal.recv().await;
+                }
+                None => std::future::pending::<()>().await,
             }
-            Err(_) => std::future::pending::<()>().await,
+        };
+        #[cfg(not(unix))]
+        let terminate = std::future::pending::<()>();
+        tokio::select! {
+            result = interrupt => if result.is_err() { std::future::pending::<()>().await },
+            () = terminate => {},
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {},
-        () = terminate => {},
+        tracing::info!("shutting down");
     }
-    tracing::info!("shutting down");
 }

@@ -111,6 +111,11 @@ pub async fn problem(response: Response, status: StatusCode, kind: &str) -> Valu
     body
 }
 
+/// Waits until `process` has logged `text`.
+pub async fn wait_for_log(process: &Process, text: &str, timeout: Duration) {
+    testkit::eventually(timeout, || async { process.logs().contains(text).then_some(()) }).await;
+}
+
 /// A `keyward` process.
 pub struct Process {
     child: Child,
