@@ -294,6 +294,9 @@ pub mod ssr {
         keyward: Keyward,
         call: CallContext,
         session_id: Option<SessionId>,
+        /// Over TLS only this server can set its `__Host-` cookie: two of
+        /// them mean something is wrong, and no session is used.
+        doubled: bool,
     }
 
     impl ConsoleRequest {
@@ -301,8 +304,8 @@ pub mod ssr {
             let keyward = use_context::<Keyward>().ok_or_else(|| missing("Keyward"))?;
             let call = use_context::<CallContext>().ok_or_else(|| missing("CallContext"))?;
             let parts = use_context::<Parts>().ok_or_else(|| missing("request parts"))?;
-            let session_id = session_cookie(&parts, session_cookie_name(call.secure_cookies))?;
-            Ok(Self { keyward, call, session_id })
+            let (session_id, doubled) = session_cookie(&parts, session_cookie_name(call.secure_cookies));
+            Ok(Self { keyward, call, session_id, doubled: doubled && call.secure_cookies })
         }
 
         /// The request and who holds its session.
@@ -321,6 +324,13 @@ pub mod ssr {
         }
 
         pub fn session_id(&self) -> Result<&SessionId, Failure> {
+            if self.doubled {
+                return Err(Failure::Console(ConsoleError::Refused {
+                    kind: ErrorKind::Invalid,
+                    code: "duplicate-session-cookie".to_owned(),
+                    message: "this request carries two session cookies; sign in again".to_owned(),
+                }));
+            }
             self.session_id.as_ref().ok_or(Failure::Console(ConsoleError::NotSignedIn))
         }
 
@@ -332,11 +342,16 @@ pub mod ssr {
             self.write_cookie("", "; Max-Age=0");
         }
 
-        /// Deletes this request's session, if it has one, and its cookie.
+        /// Deletes this request's session, if it has one, and its cookie
+        /// (with two cookies, only the cookie: signing in again recovers).
         pub async fn end_session(&self) -> Result<(), Failure> {
-            if let Some(session_id) = &self.session_id {
-                self.keyward.sessions().sign_out(session_id).await?;
-                self.clear_session_cookie();
+            match &self.session_id {
+                Some(session_id) if !self.doubled => {
+                    self.keyward.sessions().sign_out(session_id).await?;
+                    self.clear_session_cookie();
+                }
+                _ if self.doubled => self.clear_session_cookie(),
+                _ => {}
             }
             Ok(())
         }
@@ -356,9 +371,9 @@ pub mod ssr {
         Failure::Domain(domain::Error::Internal(format!("the server functions were mounted without {what} in context")))
     }
 
-    /// The session id from the `Cookie` header(s), if a well-formed one.
-    /// Two session cookies are refused: one of them was planted.
-    fn session_cookie(parts: &Parts, cookie_name: &str) -> Result<Option<SessionId>, Failure> {
+    /// The session id from the `Cookie` header(s), if a well-formed one, and
+    /// whether there were two session cookies.
+    fn session_cookie(parts: &Parts, cookie_name: &str) -> (Option<SessionId>, bool) {
         let mut values = parts
             .headers
             .get_all(header::COOKIE)
@@ -368,14 +383,7 @@ pub mod ssr {
             .filter_map(|pair| pair.trim().split_once('='))
             .filter(|(name, _)| *name == cookie_name)
             .map(|(_, value)| value);
-        match (values.next(), values.next()) {
-            (Some(_), Some(_)) => Err(Failure::Console(ConsoleError::Refused {
-                kind: ErrorKind::Invalid,
-                code: "duplicate-session-cookie".to_owned(),
-                message: "this request carries two session cookies; sign in again".to_owned(),
-            })),
-            (value, None) => Ok(value.and_then(SessionId::from_cookie)),
-            (None, Some(_)) => unreachable!("a second value needs a first"),
-        }
+        let first = values.next().and_then(SessionId::from_cookie);
+        (first, values.next().is_some())
     }
 }

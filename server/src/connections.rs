@@ -21,6 +21,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 use tower::ServiceExt;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 
 /// How connections are bounded.
 #[derive(Clone, Copy, Debug)]
@@ -42,10 +43,13 @@ pub async fn serve(
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let mut builder = Builder::new(TokioExecutor::new());
+    // HTTP/1 only: telling HTTP/2 apart would first read bytes with no time
+    // limit, and nothing here needs HTTP/2.
+    let mut builder = Builder::new(TokioExecutor::new()).http1_only();
     builder.http1().timer(TokioTimer::new()).header_read_timeout(limits.header_read_timeout);
-    builder.http2().timer(TokioTimer::new()).keep_alive_interval(limits.header_read_timeout);
     let builder = Arc::new(builder);
+    // A body must keep coming too, or its connection is given up.
+    let app = app.layer(RequestBodyTimeoutLayer::new(limits.header_read_timeout));
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     let at_cap = Arc::new(AtomicBool::new(false));
     let (stopping, stop) = watch::channel(false);
@@ -79,12 +83,20 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        if permits.available_permits() > 0 {
+        // Said again only after the load fell well below the cap.
+        if permits.available_permits() > limits.max_connections / 10 {
             at_cap.store(false, Ordering::Relaxed);
         }
         let (builder, app, mut stop) = (builder.clone(), app.clone(), stop.clone());
         connections.spawn(async move {
             let _permit = permit;
+            // hyper times the headers from their first byte on: a client
+            // that sends nothing at all is given up here.
+            let mut first = [0u8; 1];
+            match tokio::time::timeout(limits.header_read_timeout, stream.peek(&mut first)).await {
+                Ok(Ok(read)) if read > 0 => {}
+                _ => return,
+            }
             let service = hyper::service::service_fn(move |request: Request<Incoming>| {
                 let mut request = request.map(Body::new);
                 request.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
@@ -104,11 +116,11 @@ pub async fn serve(
     }
     drop(listener);
     let _ = stopping.send(true);
-    let open = connections.len();
     if tokio::time::timeout(limits.shutdown_grace, async { while connections.join_next().await.is_some() {} })
         .await
         .is_err()
     {
+        let open = connections.len();
         tracing::warn!(open, "connections still open after the shutdown grace period were closed");
         connections.abort_all();
     }

@@ -104,25 +104,24 @@ fn print_first_key(created: &CreatedRegion, address: SocketAddr) {
 /// returns, before the server says it listens: a signal that comes at once
 /// still stops it cleanly.
 fn shutdown_signal() -> impl Future<Output = ()> {
-    #[cfg(unix)]
-    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-    let interrupt = tokio::signal::ctrl_c();
+    use tokio::signal::unix::{SignalKind, signal};
+    let terminate = signal(SignalKind::terminate()).ok();
+    let interrupt = signal(SignalKind::interrupt()).ok();
     async move {
-        #[cfg(unix)]
-        let terminate = async {
-            match terminate.as_mut() {
-                Some(signal) => {
-                    signal.recv().await;
-                }
-                None => std::future::pending::<()>().await,
-            }
-        };
-        #[cfg(not(unix))]
-        let terminate = std::future::pending::<()>();
         tokio::select! {
-            result = interrupt => if result.is_err() { std::future::pending::<()>().await },
-            () = terminate => {},
+            () = received(terminate) => {},
+            () = received(interrupt) => {},
         }
         tracing::info!("shutting down");
     }
+}
+
+/// Completes when `signal` arrives; never, when it could not be listened for.
+async fn received(signal: Option<tokio::signal::unix::Signal>) {
+    if let Some(mut signal) = signal
+        && signal.recv().await.is_some()
+    {
+        return;
+    }
+    std::future::pending::<()>().await
 }

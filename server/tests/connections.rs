@@ -26,7 +26,7 @@ async fn until_closed(stream: &mut TcpStream, within: Duration) -> Vec<u8> {
 }
 
 #[tokio::test]
-async fn slow_headers_and_idle_keep_alive_connections_are_closed() {
+async fn slow_silent_stalled_and_idle_connections_are_closed() {
     let db = TestDb::fresh().await;
     let server = Process::serve(&db.url, &["--no-bootstrap", "--header-read-timeout-secs", "1"]);
 
@@ -35,6 +35,17 @@ async fn slow_headers_and_idle_keep_alive_connections_are_closed() {
     let started = Instant::now();
     until_closed(&mut slow, Duration::from_secs(5)).await;
     assert!(started.elapsed() >= Duration::from_millis(900), "not before the time-out: {:?}", started.elapsed());
+
+    // Connected, and nothing sent at all.
+    let mut silent = TcpStream::connect(address(&server)).await.unwrap();
+    until_closed(&mut silent, Duration::from_secs(5)).await;
+
+    // Headers complete, and the body stops coming.
+    let mut stalled = TcpStream::connect(address(&server)).await.unwrap();
+    let head =
+        "POST /auth/verify HTTP/1.1\r\nHost: keyward\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{";
+    stalled.write_all(head.as_bytes()).await.unwrap();
+    until_closed(&mut stalled, Duration::from_secs(5)).await;
 
     let mut idle = TcpStream::connect(address(&server)).await.unwrap();
     idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: keyward\r\n\r\n").await.unwrap();

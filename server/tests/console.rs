@@ -229,4 +229,8 @@ async fn secure_cookies_are_host_only_and_never_doubled() {
     let refused = call(&router, "load_dashboard", "", &doubled).await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(console_error(refused).await.is("duplicate-session-cookie"));
+    // Signing in again recovers: the cookies are cleared and a new one is set.
+    let again = call(&router, "sign_in", &format!("api_key={}", created.api_key.token), &doubled).await;
+    assert_eq!(again.status(), StatusCode::OK);
+    assert!(header(&again, header::SET_COOKIE).starts_with("__Host-keyward_session="));
 }

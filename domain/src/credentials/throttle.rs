@@ -46,6 +46,15 @@ struct Tally {
     since: Instant,
 }
 
+/// The tally as it stands: a new window once the old one passed, keeping
+/// the attempts still running (they end in the new window).
+fn current(tally: Option<Tally>, window: Duration) -> Tally {
+    match tally {
+        Some(tally) if tally.since.elapsed() < window => tally,
+        tally => Tally { failures: 0, pending: tally.map_or(0, |tally| tally.pending), since: Instant::now() },
+    }
+}
+
 /// Why an attempt may not run argon2 now.
 pub(crate) enum Refusal {
     /// Over the limit: refused until the window passes.
@@ -95,6 +104,8 @@ impl FailureThrottle {
         self.take(&address, self.limits.per_address)?;
         if let Err(refusal) = self.take(&key, self.limits.per_key) {
             self.update(address, |tally| tally.pending = tally.pending.saturating_sub(1));
+            // An attempt may have waited on that short-lived count.
+            self.released.notify_waiters();
             return Err(refusal);
         }
         Ok(Reservation { throttle: self.clone(), subjects: [address, key], matched: false })
@@ -110,10 +121,7 @@ impl FailureThrottle {
         let window = self.limits.window;
         let mut refusal = None;
         self.tallies.entry(subject.clone()).and_compute_with(|entry| {
-            let mut tally = match entry {
-                Some(entry) if entry.value().since.elapsed() < window => entry.into_value(),
-                _ => Tally { failures: 0, pending: 0, since: Instant::now() },
-            };
+            let mut tally = current(entry.map(|entry| entry.into_value()), window);
             if tally.failures >= limit {
                 let retry_after = window.saturating_sub(tally.since.elapsed());
                 refusal = Some(Refusal::Throttled(Error::Throttled { retry_after }));
@@ -133,10 +141,7 @@ impl FailureThrottle {
     fn update(&self, subject: Subject, change: impl FnOnce(&mut Tally)) {
         let window = self.limits.window;
         self.tallies.entry(subject).and_compute_with(|entry| {
-            let mut tally = match entry {
-                Some(entry) if entry.value().since.elapsed() < window => entry.into_value(),
-                _ => Tally { failures: 0, pending: 0, since: Instant::now() },
-            };
+            let mut tally = current(entry.map(|entry| entry.into_value()), window);
             change(&mut tally);
             Op::Put(tally)
         });
