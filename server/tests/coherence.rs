@@ -191,14 +191,7 @@ async fn killed_listening_connections_cost_speed_never_a_revocation() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_process_cut_off_from_its_database_never_accepts_a_deleted_key() {
     let db = TestDb::fresh().await;
-    if !db.is_postgres() {
-        eprintln!("skipped: losing the database over the network needs Postgres (KEYWARD_TEST_POSTGRES_URL)");
-        return;
-    }
-    let (credentials, rest) = db.url.split_once('@').unwrap();
-    let (host_and_port, name) = rest.split_once('/').unwrap();
-    let proxy = common::DbProxy::start(host_and_port.parse().unwrap()).await;
-    let proxied = format!("{credentials}@{}/{name}", proxy.address);
+    let Some((proxy, proxied)) = common::DbProxy::in_front_of(&db).await else { return };
     let direct = common::keyward_at(&db.url, domain::ThrottleLimits::default()).await;
     let admin = testkit::region(&direct, "acme").await.api_key.token;
     let caller = direct.authenticator().authenticate(&admin, testkit::CLIENT).await.unwrap();

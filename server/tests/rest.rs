@@ -388,14 +388,7 @@ fn typo(token: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readiness_follows_the_database_and_recovers_by_itself() {
     let db = TestDb::fresh().await;
-    if !db.is_postgres() {
-        eprintln!("skipped: losing the database over the network needs Postgres (KEYWARD_TEST_POSTGRES_URL)");
-        return;
-    }
-    let (credentials, rest) = db.url.split_once('@').unwrap();
-    let (host_and_port, name) = rest.split_once('/').unwrap();
-    let proxy = DbProxy::start(host_and_port.parse().unwrap()).await;
-    let proxied = format!("{credentials}@{}/{name}", proxy.address);
+    let Some((proxy, proxied)) = DbProxy::in_front_of(&db).await else { return };
     let keyward = keyward_at(&proxied, ThrottleLimits::default()).await;
     let token = testkit::region(&keyward, "acme").await.api_key.token;
     let server = TestServer::serve(keyward, db).await;

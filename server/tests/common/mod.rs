@@ -213,6 +213,20 @@ pub struct DbProxy {
 }
 
 impl DbProxy {
+    /// A proxy in front of `db`'s Postgres and the URL that goes through it;
+    /// `None` on SQLite, which no network separates from its server.
+    pub async fn in_front_of(db: &TestDb) -> Option<(DbProxy, String)> {
+        if !db.is_postgres() {
+            eprintln!("skipped: losing the database over the network needs Postgres (KEYWARD_TEST_POSTGRES_URL)");
+            return None;
+        }
+        let (credentials, rest) = db.url.split_once('@')?;
+        let (host_and_port, name) = rest.split_once('/')?;
+        let proxy = DbProxy::start(host_and_port.parse().ok()?).await;
+        let proxied = format!("{credentials}@{}/{name}", proxy.address);
+        Some((proxy, proxied))
+    }
+
     pub async fn start(upstream: SocketAddr) -> DbProxy {
         use std::sync::atomic::{AtomicBool, Ordering};
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
