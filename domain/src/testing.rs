@@ -7,6 +7,22 @@ pub use crate::store::entity;
 use crate::credentials::{random, secret_hash, token};
 use crate::model::Environment;
 
+/// Every argon2 turn of this process, held until dropped: whatever needs
+/// argon2 meanwhile waits.
+pub struct Argon2Turns {
+    _held: Vec<secret_hash::Slot>,
+}
+
+/// Takes every argon2 turn, waiting for running ones to end.
+pub async fn all_argon2_turns() -> Argon2Turns {
+    let turns = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let mut held = Vec::with_capacity(turns);
+    for _ in 0..turns {
+        held.push(secret_hash::slot().await.expect("argon2 turns"));
+    }
+    Argon2Turns { _held: held }
+}
+
 /// A new, well-formed token that belongs to no key.
 pub fn unknown_token() -> String {
     token::Token::generate(Environment::Live).into_string()

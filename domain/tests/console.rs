@@ -294,3 +294,19 @@ async fn unknown_finished_and_other_regions_rotations_are_not_found() {
     assert_eq!(f.keyward.rotations().current(&acme).await.unwrap(), Some(started.rotation), "untouched by the others");
     assert_eq!(f.keyward.keys().list(&acme).await.unwrap().len(), 2);
 }
+
+/// A second rotation is refused before a new key is hashed: with every
+/// argon2 turn taken, the refusal still comes at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_rotation_costs_no_argon2() {
+    let f = fixture(Settings::default()).await;
+    let created = testkit::region(&f.keyward, "acme").await;
+    let (_, caller) = f.keyward.sessions().sign_in(&created.api_key.token, CLIENT).await.unwrap();
+    f.keyward.rotations().start(&caller, caller.key_id(), None).await.unwrap();
+
+    let turns = testkit::all_argon2_turns().await;
+    let second = f.keyward.rotations().start(&caller, caller.key_id(), None);
+    let refused = tokio::time::timeout(std::time::Duration::from_secs(5), second).await;
+    drop(turns);
+    assert!(matches!(refused, Ok(Err(Error::RotationInProgress))), "refused without waiting for argon2: {refused:?}");
+}

@@ -40,8 +40,14 @@ impl Rotations {
         old_key_id: &KeyId,
         description: Option<Description>,
     ) -> Result<StartedRotation> {
-        let (new_key, token) = new_key_row(caller.region(), description).await?;
         let region_id = &caller.region().id;
+        // Refusals that need no new key come before argon2, which is slow by
+        // design; they are checked again under the lock.
+        find_own_key(&self.db, caller, old_key_id).await?;
+        if unfinished(&self.db, region_id).await?.and_then(resumable).is_some() {
+            return Err(Error::RotationInProgress);
+        }
+        let (new_key, token) = new_key_row(caller.region(), description).await?;
         let mut txn = Change::by(&self.db, &self.coherence, caller).await?;
         find_own_key(&*txn, caller, old_key_id).await?;
         if let Some(open) = unfinished(&*txn, region_id).await? {
