@@ -47,9 +47,14 @@ pub enum Error {
     #[error("a region named {0:?} already exists")]
     RegionNameTaken(String),
 
+    /// The database cannot be reached (down, restarting, cut off): nothing
+    /// was changed, and the same request may succeed shortly.
+    #[error("the database does not answer; try again shortly")]
+    Unavailable(#[source] sea_orm::DbErr),
+
     /// The database failed. Logged, never shown to clients.
     #[error("database error")]
-    Database(#[from] sea_orm::DbErr),
+    Database(#[source] sea_orm::DbErr),
 
     /// Hashing or the blocking pool failed. Logged, never shown to clients.
     #[error("internal error: {0}")]
@@ -67,6 +72,7 @@ impl Error {
             Self::KeyNotFound | Self::RotationNotFound => ErrorKind::NotFound,
             Self::LastKey | Self::RotationInProgress | Self::RegionNameTaken(_) => ErrorKind::Conflict,
             Self::Invalid(_) => ErrorKind::Invalid,
+            Self::Unavailable(_) => ErrorKind::Unavailable,
             Self::Database(_) | Self::Internal(_) => ErrorKind::Internal,
         }
     }
@@ -84,6 +90,7 @@ impl Error {
             Self::RotationNotFound => "rotation-not-found",
             Self::Invalid(_) => "invalid-input",
             Self::RegionNameTaken(_) => "region-name-taken",
+            Self::Unavailable(_) => "database-unavailable",
             Self::Database(_) | Self::Internal(_) => "internal-error",
         }
     }
@@ -93,8 +100,34 @@ impl Error {
     pub fn retry_after_secs(&self) -> Option<u64> {
         match self {
             Self::Throttled { retry_after } => Some(whole_seconds(*retry_after)),
+            Self::Unavailable(_) => Some(1),
             _ => None,
         }
+    }
+}
+
+/// A database error that means the database cannot be reached is
+/// [`Error::Unavailable`]; any other is a failure.
+impl From<sea_orm::DbErr> for Error {
+    fn from(error: sea_orm::DbErr) -> Self {
+        if is_unreachable(&error) { Self::Unavailable(error) } else { Self::Database(error) }
+    }
+}
+
+fn is_unreachable(error: &sea_orm::DbErr) -> bool {
+    use sea_orm::sqlx::Error as Sqlx;
+    use sea_orm::{DbErr, RuntimeErr};
+    let sqlx = match error {
+        // No connection could be had or made at all.
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
+        DbErr::Exec(RuntimeErr::SqlxError(error)) | DbErr::Query(RuntimeErr::SqlxError(error)) => error,
+        _ => return false,
+    };
+    match &**sqlx {
+        Sqlx::Io(_) | Sqlx::Tls(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed => true,
+        // Postgres: connection exceptions (08) and operator intervention (57P: shutdown, restart).
+        Sqlx::Database(error) => error.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+        _ => false,
     }
 }
 
@@ -125,6 +158,14 @@ mod tests {
         assert_eq!(whole_seconds(Duration::from_millis(1)), 1);
         assert_eq!(whole_seconds(Duration::from_secs(59)), 59);
         assert_eq!(whole_seconds(Duration::from_millis(59_001)), 60);
+    }
+
+    #[test]
+    fn an_unreachable_database_is_unavailable_and_other_failures_are_not() {
+        let unreachable = Error::from(sea_orm::DbErr::Conn(sea_orm::RuntimeErr::Internal("refused".to_owned())));
+        assert_eq!((unreachable.kind(), unreachable.retry_after_secs()), (ErrorKind::Unavailable, Some(1)));
+        let failed = Error::from(sea_orm::DbErr::Custom("constraint".to_owned()));
+        assert_eq!(failed.kind(), ErrorKind::Internal);
     }
 
     #[test]

@@ -54,4 +54,4 @@ pub use service::{
     sessions::{SessionId, SessionLimits, Sessions},
 };
 #[cfg(feature = "service")]
-pub use store::database::{connect, migrate};
+pub use store::database::{connect, connect_waiting, migrate};

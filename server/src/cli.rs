@@ -20,6 +20,11 @@ pub struct Cli {
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true, hide_env_values = true)]
     pub database_url: String,
 
+    /// How long a request waits for a database connection before it is
+    /// answered 503 (the database is unavailable), in milliseconds.
+    #[arg(long, env = "KEYWARD_DATABASE_TIMEOUT_MS", default_value_t = 500, global = true, value_parser = clap::value_parser!(u64).range(50..=60_000))]
+    pub database_timeout_ms: u64,
+
     /// How logs are written (to stderr).
     #[arg(long, env = "KEYWARD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,

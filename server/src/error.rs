@@ -19,6 +19,7 @@ pub fn status_of(kind: ErrorKind) -> StatusCode {
         ErrorKind::NotFound => StatusCode::NOT_FOUND,
         ErrorKind::Conflict => StatusCode::CONFLICT,
         ErrorKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -107,6 +108,7 @@ fn title_of(kind: ErrorKind) -> &'static str {
         ErrorKind::NotFound => "Not found",
         ErrorKind::Conflict => "Conflict",
         ErrorKind::Invalid => "Invalid input",
+        ErrorKind::Unavailable => "Unavailable",
         ErrorKind::Internal => "Internal error",
     }
 }

@@ -44,7 +44,8 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {
-    let db = domain::connect(&cli.database_url).await.map_err(Failure::Database)?;
+    let timeout = std::time::Duration::from_millis(cli.database_timeout_ms);
+    let db = domain::connect_waiting(&cli.database_url, timeout).await.map_err(Failure::Database)?;
     domain::migrate(&db).await.map_err(Failure::Migration)?;
     let command = cli.command.unwrap_or(Command::Serve(cli.serve));
     let settings = match &command {

@@ -21,6 +21,8 @@ pub enum ErrorKind {
     Conflict,
     /// The input broke a rule; the message says which.
     Invalid,
+    /// The database does not answer right now: try again shortly.
+    Unavailable,
     /// Something failed on the server side: logged there, never detailed
     /// to the client.
     Internal,

@@ -17,6 +17,17 @@ use sea_orm::{
 /// and a busy timeout, so concurrent writers queue instead of failing with
 /// "database is locked".
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    connect_waiting(url, DEFAULT_ACQUIRE_TIMEOUT).await
+}
+
+/// How long a request waits for a database connection by default before it
+/// is told the database is unavailable: an outage is answered quickly, not
+/// after a long wait.
+const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// [`connect`], with requests waiting at most `acquire_timeout` for a
+/// connection.
+pub async fn connect_waiting(url: &str, acquire_timeout: Duration) -> Result<DatabaseConnection, DbErr> {
     if let Some(dir) = sqlite_file(url).and_then(Path::parent).filter(|dir| !dir.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
             .map_err(|e| DbErr::Custom(format!("cannot create the database directory {}: {e}", dir.display())))?;
@@ -26,7 +37,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         .max_connections(16)
         .min_connections(1)
         .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(acquire_timeout)
         // A ping before every query would double the hot path's database
         // round trips; only connections idle for a while are checked.
         .test_before_acquire_if_idle_for(Duration::from_secs(10))
