@@ -12,6 +12,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use domain::Keyward;
 use domain::model::ErrorKind;
+use http_body_util::LengthLimitError;
 use leptos::prelude::provide_context;
 
 use crate::error::{FailureDetails, status_of};
@@ -22,17 +23,21 @@ use crate::{AppState, BODY_LIMIT_BYTES};
 /// console's own error format, whether its length was declared or not.
 pub async fn refuse_large_bodies(request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
-    match axum::body::to_bytes(body, BODY_LIMIT_BYTES).await {
-        Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
-        Err(_) => {
-            let refused = ConsoleError::Refused {
-                kind: ErrorKind::Invalid,
-                code: "payload-too-large".to_owned(),
-                message: format!("the request is larger than {BODY_LIMIT_BYTES} bytes"),
-            };
-            (StatusCode::PAYLOAD_TOO_LARGE, Json(refused)).into_response()
-        }
+    let error = match axum::body::to_bytes(body, BODY_LIMIT_BYTES).await {
+        Ok(bytes) => return next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        Err(error) => error.into_inner(),
+    };
+    if error.downcast_ref::<LengthLimitError>().is_some() {
+        let refused = ConsoleError::Refused {
+            kind: ErrorKind::Invalid,
+            code: "payload-too-large".to_owned(),
+            message: format!("the request is larger than {BODY_LIMIT_BYTES} bytes"),
+        };
+        return (StatusCode::PAYLOAD_TOO_LARGE, Json(refused)).into_response();
     }
+    // Cut off, timed out or badly encoded: the request never arrived whole.
+    let unread = ConsoleError::Transport("the request's body could not be read".to_owned());
+    (StatusCode::BAD_REQUEST, Json(unread)).into_response()
 }
 
 pub async fn call(State(state): State<AppState>, ClientAddress(client): ClientAddress, request: Request) -> Response {
