@@ -5,6 +5,9 @@ say() { printf '\n==> %s\n' "$*"; }
 # A build cache outside the clone, so a machine that built Keyward once
 # (or CI after a session) reuses it; a fresh machine still builds from nothing.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/keyward/target}"
+# Incremental caches only speed up edit-compile loops; in a shared build
+# cache they grow by gigabytes a run.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 export PATH="$HOME/.cargo/bin:$PATH"
 
 need_cargo() {

@@ -86,6 +86,11 @@ pub struct ServeArgs {
     #[arg(long, env = "KEYWARD_BIND", default_value = "127.0.0.1:3000")]
     pub bind: SocketAddr,
 
+    /// Serve `GET /metrics` (Prometheus text format). Expose it to your
+    /// monitoring only, not to the internet.
+    #[arg(long, env = "KEYWARD_METRICS")]
+    pub metrics: bool,
+
     /// On an empty database, do not create a first region and key.
     #[arg(long, env = "KEYWARD_NO_BOOTSTRAP")]
     pub no_bootstrap: bool,

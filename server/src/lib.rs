@@ -13,6 +13,7 @@ pub mod error;
 pub mod extract;
 pub mod forward_auth;
 pub mod health;
+pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod rest;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub console: ConsoleOptions,
     /// Proxy misconfigurations already reported.
     pub proxy_warnings: ProxyWarnings,
+    /// `GET /metrics` serves these, with `--metrics`.
+    pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
 }
 
 impl AppState {
@@ -56,6 +59,7 @@ impl AppState {
             client_ip_header: ClientIpHeader::default(),
             console: ConsoleOptions::default(),
             proxy_warnings: ProxyWarnings::default(),
+            metrics: None,
         }
     }
 }
@@ -90,6 +94,8 @@ pub fn app(state: AppState) -> Router {
         .route("/auth/check/", any(forward_auth::check_path))
         .route("/auth/check/{*rest}", any(forward_auth::check_path))
         .route("/openapi.json", get(move || async move { Json(openapi) }))
+        .route("/metrics", get(metrics::render))
+        .route_layer(axum::middleware::from_fn(metrics::count_requests))
         .merge(console::routes(&state.console))
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed });
     let routes = if state.console.secure_cookies {

@@ -46,8 +46,12 @@ pub async fn run(keyward: Keyward, args: &ServeArgs) -> Result<(), Failure> {
         println!("Console: http://{address}/ (sign in with an API key of your region)");
     }
     println!("Forward authentication for your reverse proxy: http://{address}/auth/check (see deploy/)");
-    let state =
-        AppState { client_ip_header: ClientIpHeader(args.client_ip_header.clone()), console, ..AppState::new(keyward) };
+    let state = AppState {
+        client_ip_header: ClientIpHeader(args.client_ip_header.clone()),
+        console,
+        metrics: args.metrics.then(crate::metrics::recorder),
+        ..AppState::new(keyward)
+    };
     connections::serve(listener, app(state), args.connection_limits(), shutdown).await.map_err(Failure::Serve)?;
     // The lease is given up, so no key change waits for this process.
     let _ = stop_coherence.send(());
@@ -86,7 +90,11 @@ pub fn spawn_usage_flusher(
 }
 
 async fn flush_usage(keyward: &Keyward) {
-    if let Err(error) = keyward.flush_usage().await {
+    let started = std::time::Instant::now();
+    let flushed = keyward.flush_usage().await;
+    metrics::histogram!("keyward_usage_flush_seconds").record(started.elapsed().as_secs_f64());
+    if let Err(error) = flushed {
+        metrics::counter!("keyward_usage_flush_failures_total").increment(1);
         tracing::warn!(%error, "could not record key usage");
     }
 }

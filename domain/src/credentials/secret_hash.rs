@@ -58,12 +58,11 @@ pub(crate) struct Slot {
 
 /// Waits for a turn to run argon2.
 pub(crate) async fn slot() -> Result<Slot> {
-    SLOTS
-        .clone()
-        .acquire_owned()
-        .await
-        .map(|permit| Slot { _permit: permit })
-        .map_err(|e| Error::Internal(format!("argon2 slots: {e}")))
+    let waiting = metrics::gauge!("keyward_argon2_waiting");
+    waiting.increment(1.0);
+    let permit = SLOTS.clone().acquire_owned().await;
+    waiting.decrement(1.0);
+    permit.map(|permit| Slot { _permit: permit }).map_err(|e| Error::Internal(format!("argon2 slots: {e}")))
 }
 
 impl Slot {
@@ -72,7 +71,10 @@ impl Slot {
     pub(crate) async fn run<T: Send + 'static>(self, work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
         tokio::task::spawn_blocking(move || {
             let _turn = self;
-            work()
+            let started = std::time::Instant::now();
+            let done = work();
+            metrics::histogram!("keyward_argon2_seconds").record(started.elapsed().as_secs_f64());
+            done
         })
         .await
         .map_err(|e| Error::Internal(format!("argon2 task: {e}")))

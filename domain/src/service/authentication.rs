@@ -42,7 +42,15 @@ impl Authenticator {
     /// for `last_used_at`. Nothing here writes: the use is noted in memory
     /// and flushed later.
     pub async fn authenticate(&self, presented: &str, client: IpAddr) -> Result<Caller> {
-        let caller = self.verify(presented, client).await?;
+        let verified = self.verify(presented, client).await;
+        let outcome = match &verified {
+            Ok(_) => "accepted",
+            Err(Error::Unauthenticated) => "invalid",
+            Err(Error::Throttled { .. }) => "throttled",
+            Err(_) => "failed",
+        };
+        metrics::counter!("keyward_authentications_total", "outcome" => outcome).increment(1);
+        let caller = verified?;
         self.usage.record(caller.key_id());
         Ok(caller)
     }
@@ -53,11 +61,13 @@ impl Authenticator {
     /// `Err` only for failures (the database), never for a refusal.
     pub async fn verdict(&self, presented: Option<&str>, client: IpAddr, required: &[Scope]) -> Result<Verdict> {
         let Some(presented) = presented else {
+            metrics::counter!("keyward_authentications_total", "outcome" => "missing").increment(1);
             return Ok(Verdict::refused(VerdictCode::Missing, None));
         };
         let refused = |code| Ok(Verdict::refused(code, None));
         match self.authenticate(presented, client).await {
             Ok(caller) if !required.iter().all(|scope| caller.scopes().grants(scope)) => {
+                metrics::counter!("keyward_authentications_total", "outcome" => "insufficient_scope").increment(1);
                 refused(VerdictCode::InsufficientScope)
             }
             Ok(caller) => Ok(Verdict {
@@ -94,7 +104,14 @@ impl Authenticator {
             return Err(self.refuse(client));
         };
         let digest = VerifiedCache::digest(&token);
-        let key = match self.coherence.known(token.lookup()) {
+        let known = self.coherence.known(token.lookup());
+        let source = match &known {
+            Known::Key(_) => "memory",
+            Known::Absent => "memory_absent",
+            Known::Unsure(_) => "database",
+        };
+        metrics::counter!("keyward_key_lookups_total", "from" => source).increment(1);
+        let key = match known {
             Known::Key(key) => Some(key),
             Known::Absent => None,
             Known::Unsure(epoch) => {

@@ -150,6 +150,11 @@ impl Coherence {
         }
     }
 
+    /// How many keys the cache holds (approximately, between evictions).
+    pub fn cached_keys(&self) -> u64 {
+        self.0.warm.entry_count()
+    }
+
     /// Whether the cache may answer now: trusted by a current lease and
     /// every change applied.
     pub fn is_trusted(&self) -> bool {

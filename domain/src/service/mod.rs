@@ -84,6 +84,16 @@ impl Keyward {
         self.coherence.clone().maintain(stop).await
     }
 
+    /// How many keys this process's verification cache holds.
+    pub fn cached_keys(&self) -> u64 {
+        self.coherence.cached_keys()
+    }
+
+    /// The database pool's connections: (open, idle).
+    pub fn database_connections(&self) -> (u32, usize) {
+        crate::store::database::pool_connections(&self.db)
+    }
+
     /// Whether warm keys are answered from memory right now.
     pub fn is_cache_trusted(&self) -> bool {
         self.coherence.is_trusted()

@@ -143,6 +143,17 @@ impl Sessions {
         Ok(Caller::new(region.into(), key.id, client))
     }
 
+    /// How many sessions are live: neither idle nor older than allowed.
+    pub async fn live(&self) -> Result<u64> {
+        use sea_orm::PaginatorTrait;
+        let at = now();
+        Ok(console_session::Entity::find()
+            .filter(console_session::Column::LastSeenAt.gte(at - self.limits.idle))
+            .filter(console_session::Column::CreatedAt.gte(at - self.limits.absolute))
+            .count(&self.db)
+            .await?)
+    }
+
     /// Ends a session; unknown ids are fine (signing out twice is harmless).
     pub async fn sign_out(&self, session_id: &SessionId) -> Result<()> {
         console_session::Entity::delete_by_id(session_id.digest()).exec(&self.db).await?;

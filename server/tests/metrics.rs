@@ -1,0 +1,57 @@
+//! `GET /metrics` on the real binary: off unless asked for, and after known
+//! traffic it counts that traffic.
+
+mod common;
+
+use common::{Process, keyward};
+use reqwest::StatusCode;
+use serde_json::Value;
+use testkit::TestDb;
+
+fn token(db: &TestDb) -> String {
+    let output = keyward().args(["region", "create", "--name", "acme", "--json"]).env("DATABASE_URL", &db.url).output();
+    let created: Value = serde_json::from_slice(&output.unwrap().stdout).unwrap();
+    created["api_key"]["token"].as_str().unwrap().to_owned()
+}
+
+/// The value of the sample named exactly `sample` (name and labels).
+fn sample(metrics: &str, sample: &str) -> Option<f64> {
+    metrics.lines().find_map(|line| line.strip_prefix(sample)?.trim().parse().ok())
+}
+
+#[tokio::test]
+async fn metrics_count_known_traffic_and_are_off_unless_asked_for() {
+    let db = TestDb::fresh().await;
+    let token = token(&db);
+    let off = Process::serve(&db.url, &["--no-bootstrap"]);
+    let client = reqwest::Client::new();
+    assert_eq!(client.get(format!("{}/metrics", off.url)).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    drop(off);
+
+    let server = Process::serve(&db.url, &["--no-bootstrap", "--metrics"]);
+    for key in [token.as_str(), token.as_str(), token.as_str(), "kw_live_wrong", &testkit::unknown_token()] {
+        client.get(format!("{}/auth/check", server.url)).header("x-api-key", key).send().await.unwrap();
+    }
+    client.get(format!("{}/auth/check", server.url)).send().await.unwrap();
+    let metrics = client.get(format!("{}/metrics", server.url)).send().await.unwrap().text().await.unwrap();
+
+    let authentications =
+        |outcome: &str| sample(&metrics, &format!("keyward_authentications_total{{outcome=\"{outcome}\"}}"));
+    assert_eq!(authentications("accepted"), Some(3.0), "{metrics}");
+    assert_eq!(authentications("invalid"), Some(2.0), "{metrics}");
+    assert_eq!(authentications("missing"), Some(1.0), "{metrics}");
+    let checks_allowed = "keyward_http_requests_total{route=\"/auth/check\",method=\"GET\",status=\"200\"}";
+    assert_eq!(sample(&metrics, checks_allowed), Some(3.0), "{metrics}");
+    assert_eq!(sample(&metrics, "keyward_build_info{version=\"0.1.0\"}"), Some(1.0), "{metrics}");
+    assert!(sample(&metrics, "keyward_key_lookups_total{from=\"database\"}").is_some(), "{metrics}");
+    for present in [
+        "keyward_database_connections{state=\"idle\"}",
+        "keyward_console_sessions",
+        "keyward_verification_cache_trusted",
+        "keyward_verification_cache_keys",
+    ] {
+        assert!(sample(&metrics, present).is_some(), "{present}: {metrics}");
+    }
+    assert!(metrics.contains("keyward_argon2_seconds"), "{metrics}");
+    assert!(!metrics.contains(&token), "no key in the metrics");
+}
