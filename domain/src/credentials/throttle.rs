@@ -149,15 +149,18 @@ impl FailureThrottle {
 
     /// Whom an address counts for: itself (IPv4), or its IPv6 network.
     fn client(&self, address: IpAddr) -> Subject {
-        match address {
-            IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
-                let prefix = u32::from(self.limits.ipv6_prefix.min(128));
-                let mask = u128::MAX.checked_shl(128 - prefix).unwrap_or(0);
-                Subject::Address(IpAddr::V6(Ipv6Addr::from(u128::from(v6) & mask)))
-            }
-            IpAddr::V6(v6) => Subject::Address(IpAddr::V4(v6.to_ipv4_mapped().expect("checked above"))),
-            v4 => Subject::Address(v4),
-        }
+        let counted = match address {
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => IpAddr::V4(v4),
+                None => {
+                    let prefix = u32::from(self.limits.ipv6_prefix.min(128));
+                    let mask = u128::MAX.checked_shl(128 - prefix).unwrap_or(0);
+                    IpAddr::V6(Ipv6Addr::from(u128::from(v6) & mask))
+                }
+            },
+            v4 => v4,
+        };
+        Subject::Address(counted)
     }
 
     fn check_subject(&self, subject: &Subject, limit: u32) -> Result<()> {
