@@ -2,7 +2,7 @@
 //! tested natively.
 
 use chrono::{DateTime, Utc};
-use domain::model::{ApiKey, AuditAction, AuditEvent, KeyId};
+use domain::model::{ApiKey, AuditAction, AuditChange, AuditEvent, KeyId, Scopes};
 
 /// "just now", "45 s ago", "3 min ago", "2 h ago", "5 days ago".
 pub fn relative(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
@@ -43,6 +43,26 @@ pub fn sentence(text: String) -> String {
     chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
+/// Scopes as the console shows them: "full access" for `*`, "none" for
+/// none, otherwise the scopes themselves.
+pub fn scopes(scopes: &Scopes) -> String {
+    if scopes.is_all() {
+        "full access".to_owned()
+    } else if scopes.is_empty() {
+        "none (verification only)".to_owned()
+    } else {
+        scopes.to_string()
+    }
+}
+
+/// ": keys:read → keys:read orders:read" for a change of scopes.
+fn change_text(event: &AuditEvent) -> String {
+    match &event.change {
+        Some(AuditChange::Scopes { before, after }) => format!(": {} → {}", scopes(before), scopes(after)),
+        _ => String::new(),
+    }
+}
+
 /// An audit event as the dashboard lists it: what happened, and by whom.
 /// `keys` are the region's current keys, which name the acting key.
 pub fn audit_entry(event: &AuditEvent, keys: &[ApiKey], current_key_id: &KeyId) -> (String, String) {
@@ -53,6 +73,15 @@ pub fn audit_entry(event: &AuditEvent, keys: &[ApiKey], current_key_id: &KeyId) 
         AuditAction::ApiKeyUpdated => format!("Description of {subject} changed"),
         AuditAction::ApiKeyDeleted => format!("Key {subject} deleted"),
         AuditAction::ConsoleSignedIn => "Signed in to the console".to_owned(),
+        AuditAction::ApiKeyScopesChanged => format!("Scopes of {subject} changed{}", change_text(event)),
+        AuditAction::ApiKeyRevocationScheduled => match &event.change {
+            Some(AuditChange::RevokeAt { after: None, .. }) => format!("Scheduled revocation of {subject} cancelled"),
+            Some(AuditChange::RevokeAt { after: Some(at), .. }) => {
+                format!("Key {subject} scheduled to stop at {}", exact(*at))
+            }
+            _ => format!("Revocation of {subject} scheduled"),
+        },
+        AuditAction::ApiKeyRevokedOnSchedule => format!("Key {subject} revoked on schedule"),
     };
     let who = match &event.actor_api_key_id {
         None => "the operator (CLI)".to_owned(),
@@ -105,6 +134,8 @@ pub(crate) mod tests {
             created_at: at(100),
             updated_at: at(100),
             last_used_at: None,
+            scopes: Scopes::all(),
+            revoke_at: None,
         };
         let (a, b, gone, other) =
             ("key_aaaaaaaaaaaaaaaa", "key_bbbbbbbbbbbbbbbb", "key_gggggggggggggggg", "key_zzzzzzzzzzzzzzzz");
@@ -117,6 +148,7 @@ pub(crate) mod tests {
             actor_api_key_id: actor.map(id),
             client_address: Some("127.0.0.1".to_owned()),
             at: at(5),
+            change: None,
         };
         let entry = |action, actor| audit_entry(&event(action, actor), &keys, &id(a));
         assert_eq!(
@@ -129,5 +161,18 @@ pub(crate) mod tests {
             entry(AuditAction::RegionCreated, None),
             ("Region created".to_owned(), "the operator (CLI)".to_owned())
         );
+        let rescoped = AuditEvent {
+            change: Some(AuditChange::Scopes { before: Scopes::all(), after: "keys:read".parse().unwrap() }),
+            ..event(AuditAction::ApiKeyScopesChanged, Some(a))
+        };
+        assert_eq!(
+            audit_entry(&rescoped, &keys, &id(a)).0,
+            "Scopes of kw_live_GONE…gone changed: full access → keys:read"
+        );
+        let cancelled = AuditEvent {
+            change: Some(AuditChange::RevokeAt { before: Some(at(9)), after: None }),
+            ..event(AuditAction::ApiKeyRevocationScheduled, Some(a))
+        };
+        assert_eq!(audit_entry(&cancelled, &keys, &id(a)).0, "Scheduled revocation of kw_live_GONE…gone cancelled");
     }
 }

@@ -6,9 +6,10 @@
 //! path the crate was built from. Arguments are typed (ids, descriptions),
 //! so they are checked once, as they arrive.
 
+use chrono::{DateTime, Utc};
 use domain::model::{
-    ApiKey, AuditEvent, CreatedApiKey, Description, ErrorKind, KeyId, RegionOverview, Rotation, RotationId,
-    SessionAfterRotation, StartedRotation,
+    ApiKey, AuditEvent, CreatedApiKey, Description, ErrorKind, KeyId, KeyUpdate, RegionOverview, Rotation, RotationId,
+    Scopes, SessionAfterRotation, StartedRotation,
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::JsonEncoding;
@@ -113,21 +114,22 @@ pub async fn load_dashboard() -> Result<Dashboard, ConsoleError> {
     .await
 }
 
-/// Creates a key; the answer is the only one that carries its token.
+/// Creates a key with `scopes`; the answer is the only one that carries its token.
 #[server(endpoint = "create_key")]
-pub async fn create_key(description: Option<Description>) -> Result<CreatedApiKey, ConsoleError> {
+pub async fn create_key(description: Option<Description>, scopes: Scopes) -> Result<CreatedApiKey, ConsoleError> {
     ssr::respond(async move {
         let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
-        Ok(request.keyward().keys().create(&caller, description, None).await?)
+        Ok(request.keyward().keys().create(&caller, description, Some(scopes), None).await?)
     })
     .await
 }
 
-#[server(endpoint = "update_description")]
-pub async fn update_description(key_id: KeyId, description: Option<Description>) -> Result<ApiKey, ConsoleError> {
+/// Changes a key's description, scopes or scheduled revocation.
+#[server(endpoint = "update_key")]
+pub async fn update_key(key_id: KeyId, update: KeyUpdate) -> Result<ApiKey, ConsoleError> {
     ssr::respond(async move {
         let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
-        Ok(request.keyward().keys().describe(&caller, &key_id, description).await?)
+        Ok(request.keyward().keys().update(&caller, &key_id, update).await?)
     })
     .await
 }
@@ -154,18 +156,19 @@ pub async fn start_rotation(
     .await
 }
 
-/// Deletes the rotation's old key. When this session signed in with it,
-/// `after` says whether the session moves to the new key or ends with the
-/// old one (and so does its cookie).
+/// Deletes the rotation's old key, or schedules its revocation at
+/// `revoke_at`. When this session signed in with it, `after` says whether
+/// the session moves to the new key or ends now (and so does its cookie).
 #[server(endpoint = "finish_rotation")]
 pub async fn finish_rotation(
     rotation_id: RotationId,
     after: SessionAfterRotation,
+    revoke_at: Option<DateTime<Utc>>,
 ) -> Result<SessionAfterRotation, ConsoleError> {
     ssr::respond(async move {
         let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
         let session = request.session_id()?;
-        let after = request.keyward().rotations().finish(session, &caller, &rotation_id, after).await?;
+        let after = request.keyward().rotations().finish(session, &caller, &rotation_id, after, revoke_at).await?;
         if after == SessionAfterRotation::SignedOut {
             request.clear_session_cookie();
         }

@@ -2,7 +2,8 @@
 
 use std::net::IpAddr;
 
-use crate::model::{KeyId, Region, Scopes};
+use crate::error::{Error, Result};
+use crate::model::{KeyAccess, KeyId, Region, Scopes};
 
 /// Proof that a request authenticated. Only the domain's authentication
 /// paths (an API key, a console session) create one, so code elsewhere
@@ -16,9 +17,8 @@ pub struct Caller {
 }
 
 impl Caller {
-    /// Every key holds every scope (`*`) until keys carry their own.
-    pub(crate) fn new(region: Region, key_id: KeyId, client: IpAddr) -> Self {
-        Self { region, key_id, scopes: Scopes::all(), client }
+    pub(crate) fn new(region: Region, key_id: KeyId, scopes: Scopes, client: IpAddr) -> Self {
+        Self { region, key_id, scopes, client }
     }
 
     pub fn region(&self) -> &Region {
@@ -35,13 +35,24 @@ impl Caller {
         &self.scopes
     }
 
+    /// `InsufficientScope` unless the caller's key allows `access`.
+    pub fn require(&self, access: KeyAccess) -> Result<()> {
+        if self.scopes.allow(access) { Ok(()) } else { Err(Error::InsufficientScope(access)) }
+    }
+
+    /// `ScopeEscalation` unless the caller may give `granted` to a key that
+    /// holds `held` now ([`Scopes::may_grant`]).
+    pub fn ensure_may_grant(&self, granted: &Scopes, held: &Scopes) -> Result<()> {
+        if self.scopes.may_grant(granted, held) { Ok(()) } else { Err(Error::ScopeEscalation) }
+    }
+
     /// The client's address, recorded in the audit log with every change.
     pub fn client(&self) -> IpAddr {
         self.client
     }
 
     /// The same caller acting through another key of its region (a console
-    /// session moved to a rotation's new key).
+    /// session moved to a rotation's new key, which holds the same scopes).
     pub(crate) fn through(&self, key_id: KeyId) -> Self {
         Self { key_id, ..self.clone() }
     }

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::model::{ErrorKind, IdKind, InvalidId, InvalidInput};
+use crate::model::{ErrorKind, IdKind, InvalidId, InvalidInput, KeyAccess};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -13,10 +13,23 @@ pub enum Error {
     #[error("a valid API key is required")]
     Unauthenticated,
 
+    /// The right key, but its scheduled revocation came due (it is deleted
+    /// shortly after; then it is as unknown as any other).
+    #[error("this API key was revoked")]
+    Revoked,
+
     /// Too many failed attempts for this key or from this address; argon2
     /// does not run until the window passes.
     #[error("too many failed attempts; try again in {} s", whole_seconds(*retry_after))]
     Throttled { retry_after: Duration },
+
+    /// The caller's key lacks the scope this needs.
+    #[error("this API key lacks the scope {}", .0.scope())]
+    InsufficientScope(KeyAccess),
+
+    /// A key tried to give a scope it does not hold itself.
+    #[error("an API key can only grant scopes it holds itself")]
+    ScopeEscalation,
 
     /// The caller named a region that is not its own.
     #[error("this API key belongs to another region")]
@@ -26,8 +39,11 @@ pub enum Error {
     #[error("no API key with this id in your region")]
     KeyNotFound,
 
-    /// Deleting this key would leave the region without one.
-    #[error("this is the region's only API key; create another before deleting it")]
+    /// The change would leave the region without a key that can manage
+    /// its keys (`keys:write`, not scheduled for revocation).
+    #[error(
+        "this is the region's last key that can manage keys (keys:write, not scheduled for revocation); create another first"
+    )]
     LastKey,
 
     /// The region already has an unfinished rotation.
@@ -66,9 +82,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::Unauthenticated => ErrorKind::Unauthenticated,
+            Self::Unauthenticated | Self::Revoked => ErrorKind::Unauthenticated,
             Self::Throttled { .. } => ErrorKind::Throttled,
-            Self::ForeignRegion => ErrorKind::Forbidden,
+            Self::ForeignRegion | Self::InsufficientScope(_) | Self::ScopeEscalation => ErrorKind::Forbidden,
             Self::KeyNotFound | Self::RotationNotFound => ErrorKind::NotFound,
             Self::LastKey | Self::RotationInProgress | Self::RegionNameTaken(_) => ErrorKind::Conflict,
             Self::Invalid(_) => ErrorKind::Invalid,
@@ -82,7 +98,10 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Self::Unauthenticated => "unauthenticated",
+            Self::Revoked => "api-key-revoked",
             Self::Throttled { .. } => "throttled",
+            Self::InsufficientScope(_) => "insufficient-scope",
+            Self::ScopeEscalation => "scope-escalation",
             Self::ForeignRegion => "foreign-region",
             Self::KeyNotFound => "api-key-not-found",
             Self::LastKey => "last-api-key",

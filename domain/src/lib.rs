@@ -9,7 +9,7 @@
 //! ```text
 //! model        plain types shared with the browser (wasm-safe)
 //!   ^
-//! error, clock, caller      leaves: import only `model`
+//! error, clock, caller      leaves: import only `model` and each other
 //!   ^
 //! credentials  token format, argon2id, verified cache, throttle
 //!   ^

@@ -55,7 +55,7 @@ async fn deleting_the_key_ends_its_sessions_only() {
     let f = fixture(Settings::default()).await;
     let created = testkit::region(&f.keyward, "acme").await;
     let (first_session, caller) = f.keyward.sessions().sign_in(&created.api_key.token, CLIENT).await.unwrap();
-    let second = f.keyward.keys().create(&caller, None, None).await.unwrap();
+    let second = f.keyward.keys().create(&caller, None, None, None).await.unwrap();
     let (second_session, _) = f.keyward.sessions().sign_in(&second.token, CLIENT).await.unwrap();
 
     f.keyward.keys().delete(&caller, caller.key_id(), None).await.unwrap();
@@ -111,13 +111,16 @@ async fn a_rotation_replaces_the_old_key_and_can_keep_the_session() {
     let ended = f
         .keyward
         .rotations()
-        .finish(&ended_session, &caller, &started.rotation.id, SessionAfterRotation::SignedIn)
+        .finish(&ended_session, &caller, &started.rotation.id, SessionAfterRotation::SignedIn, None)
         .await;
     assert!(matches!(ended, Err(Error::Unauthenticated)), "{ended:?}");
     assert_eq!(f.keyward.keys().list(&caller).await.unwrap().len(), 2);
 
-    let after =
-        f.keyward.rotations().finish(&session, &caller, &started.rotation.id, SessionAfterRotation::SignedIn).await;
+    let after = f
+        .keyward
+        .rotations()
+        .finish(&session, &caller, &started.rotation.id, SessionAfterRotation::SignedIn, None)
+        .await;
     assert_eq!(after.unwrap(), SessionAfterRotation::SignedIn);
     let caller = f.keyward.sessions().caller(&session, CLIENT).await.unwrap();
     assert_eq!(caller.key_id(), &started.rotation.new_key_id);
@@ -128,8 +131,11 @@ async fn a_rotation_replaces_the_old_key_and_can_keep_the_session() {
     assert_eq!(deleted.api_key_id.as_ref(), Some(&old_key_id));
     assert_eq!(deleted.actor_api_key_id.as_ref(), Some(caller.key_id()), "the session's key, moved");
     assert_eq!(f.keyward.rotations().current(&caller).await.unwrap(), None);
-    let again =
-        f.keyward.rotations().finish(&session, &caller, &started.rotation.id, SessionAfterRotation::SignedIn).await;
+    let again = f
+        .keyward
+        .rotations()
+        .finish(&session, &caller, &started.rotation.id, SessionAfterRotation::SignedIn, None)
+        .await;
     assert!(matches!(again, Err(Error::RotationNotFound)), "{again:?}");
 }
 
@@ -139,8 +145,11 @@ async fn finishing_on_the_session_key_can_sign_out_instead() {
     let created = testkit::region(&f.keyward, "acme").await;
     let (session, caller) = f.keyward.sessions().sign_in(&created.api_key.token, CLIENT).await.unwrap();
     let started = f.keyward.rotations().start(&caller, caller.key_id(), None).await.unwrap();
-    let after =
-        f.keyward.rotations().finish(&session, &caller, &started.rotation.id, SessionAfterRotation::SignedOut).await;
+    let after = f
+        .keyward
+        .rotations()
+        .finish(&session, &caller, &started.rotation.id, SessionAfterRotation::SignedOut, None)
+        .await;
     assert_eq!(after.unwrap(), SessionAfterRotation::SignedOut);
     assert!(matches!(f.keyward.sessions().caller(&session, CLIENT).await, Err(Error::Unauthenticated)));
     let new_key = f.keyward.authenticator().authenticate(&started.new_key.token, CLIENT).await.unwrap();
@@ -152,12 +161,15 @@ async fn finishing_from_a_session_on_another_key_leaves_that_session_alone() {
     let f = fixture(Settings::default()).await;
     let created = testkit::region(&f.keyward, "acme").await;
     let first = f.keyward.authenticator().authenticate(&created.api_key.token, CLIENT).await.unwrap();
-    let second = f.keyward.keys().create(&first, testkit::description("admin"), None).await.unwrap();
+    let second = f.keyward.keys().create(&first, testkit::description("admin"), None, None).await.unwrap();
     let (session, caller) = f.keyward.sessions().sign_in(&second.token, CLIENT).await.unwrap();
     let started = f.keyward.rotations().start(&caller, first.key_id(), None).await.unwrap();
 
-    let after =
-        f.keyward.rotations().finish(&session, &caller, &started.rotation.id, SessionAfterRotation::SignedOut).await;
+    let after = f
+        .keyward
+        .rotations()
+        .finish(&session, &caller, &started.rotation.id, SessionAfterRotation::SignedOut, None)
+        .await;
     assert_eq!(after.unwrap(), SessionAfterRotation::SignedIn, "stay_signed_in only matters on the old key");
     assert_eq!(f.keyward.sessions().caller(&session, CLIENT).await.unwrap().key_id(), &second.key.id);
     let keys = f.keyward.keys().list(&caller).await.unwrap();
@@ -191,8 +203,11 @@ async fn cancelling_keeps_the_last_key_and_finishing_closes_without_the_old_key(
     let offered = f.keyward.rotations().current(&caller).await.unwrap().expect("still in progress");
     assert_eq!(offered.old_key_id, None);
 
-    let after =
-        f.keyward.rotations().finish(&session, &caller, &started.rotation.id, SessionAfterRotation::SignedIn).await;
+    let after = f
+        .keyward
+        .rotations()
+        .finish(&session, &caller, &started.rotation.id, SessionAfterRotation::SignedIn, None)
+        .await;
     assert_eq!(after.unwrap(), SessionAfterRotation::SignedIn);
     assert_eq!(f.keyward.keys().list(&caller).await.unwrap().len(), 1);
     assert_eq!(f.keyward.rotations().current(&caller).await.unwrap(), None);
@@ -217,7 +232,7 @@ async fn a_rotation_whose_new_key_was_deleted_elsewhere_is_closed_by_the_next_wr
             let refused = f
                 .keyward
                 .rotations()
-                .finish(&session, &caller, &started.rotation.id, SessionAfterRotation::SignedIn)
+                .finish(&session, &caller, &started.rotation.id, SessionAfterRotation::SignedIn, None)
                 .await;
             assert!(matches!(refused, Err(Error::RotationNotFound)), "{refused:?}");
         }
@@ -237,12 +252,12 @@ async fn deleting_the_new_key_while_finishing_is_refused_or_comes_after() {
     for round in 0..4 {
         let created = testkit::region(&f.keyward, &format!("acme {round}")).await;
         let (session, caller) = f.keyward.sessions().sign_in(&created.api_key.token, CLIENT).await.unwrap();
-        let other = f.keyward.keys().create(&caller, testkit::description("other admin"), None).await.unwrap();
+        let other = f.keyward.keys().create(&caller, testkit::description("other admin"), None, None).await.unwrap();
         let other = f.keyward.authenticator().authenticate(&other.token, CLIENT).await.unwrap();
         let started = f.keyward.rotations().start(&caller, caller.key_id(), None).await.unwrap();
 
         let finish =
-            f.keyward.rotations().finish(&session, &caller, &started.rotation.id, SessionAfterRotation::SignedIn);
+            f.keyward.rotations().finish(&session, &caller, &started.rotation.id, SessionAfterRotation::SignedIn, None);
         let delete = f.keyward.keys().delete(&other, &started.rotation.new_key_id, None);
         // Each gets the first poll in turn; either may take the write lock first.
         let (finished, deleted) = if round % 2 == 0 {
@@ -286,7 +301,8 @@ async fn unknown_finished_and_other_regions_rotations_are_not_found() {
     let unknown = RotationId::parse("rot_0000000000000000").unwrap();
     for (caller, rotation_id) in [(&acme, &unknown), (&other, &started.rotation.id), (&other, &cancelled.rotation.id)] {
         let session = if caller == &acme { &acme_session } else { &other_session };
-        let finished = f.keyward.rotations().finish(session, caller, rotation_id, SessionAfterRotation::SignedIn).await;
+        let finished =
+            f.keyward.rotations().finish(session, caller, rotation_id, SessionAfterRotation::SignedIn, None).await;
         assert!(matches!(finished, Err(Error::RotationNotFound)), "{rotation_id}: {finished:?}");
         let cancelled = f.keyward.rotations().cancel(caller, rotation_id).await;
         assert!(matches!(cancelled, Err(Error::RotationNotFound)), "{rotation_id}: {cancelled:?}");

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use domain::model::KeyUpdate;
 use domain::{Caller, Error, Keyward, Settings, ThrottleLimits};
 use sea_orm::ConnectionTrait;
 use testkit::{CLIENT, fixture};
@@ -14,15 +15,23 @@ async fn a_key_revoked_while_its_request_is_in_flight_changes_nothing() {
     let f = fixture(Settings::default()).await;
     let created = testkit::region(&f.keyward, "acme").await;
     let revoked = f.keyward.authenticator().authenticate(&created.api_key.token, CLIENT).await.unwrap();
-    let other = f.keyward.keys().create(&revoked, testkit::description("other"), None).await.unwrap();
+    let other = f.keyward.keys().create(&revoked, testkit::description("other"), None, None).await.unwrap();
     let other = f.keyward.authenticator().authenticate(&other.token, CLIENT).await.unwrap();
-    let spare = f.keyward.keys().create(&other, testkit::description("spare"), None).await.unwrap().key;
+    let spare = f.keyward.keys().create(&other, testkit::description("spare"), None, None).await.unwrap().key;
     f.keyward.keys().delete(&other, revoked.key_id(), None).await.unwrap();
     let before = f.keyward.keys().overview(&other).await.unwrap().api_keys;
 
     let refused = [
-        f.keyward.keys().create(&revoked, None, None).await.err(),
-        f.keyward.keys().describe(&revoked, &spare.id, testkit::description("renamed")).await.err(),
+        f.keyward.keys().create(&revoked, None, None, None).await.err(),
+        f.keyward
+            .keys()
+            .update(
+                &revoked,
+                &spare.id,
+                KeyUpdate { description: Some(testkit::description("renamed")), ..KeyUpdate::default() },
+            )
+            .await
+            .err(),
         f.keyward.keys().delete(&revoked, &spare.id, None).await.err(),
         f.keyward.rotations().start(&revoked, &spare.id, None).await.err(),
     ];

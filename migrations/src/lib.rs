@@ -6,6 +6,7 @@ mod m20261127_000001_regions_and_api_keys;
 mod m20261127_000002_console_sessions_and_rotations;
 mod m20261127_000003_audit_events;
 mod m20261127_000004_serving_processes;
+mod m20261127_000005_scopes_and_scheduled_revocation;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_console_sessions_and_rotations::Migration),
             Box::new(m20261127_000003_audit_events::Migration),
             Box::new(m20261127_000004_serving_processes::Migration),
+            Box::new(m20261127_000005_scopes_and_scheduled_revocation::Migration),
         ]
     }
 }

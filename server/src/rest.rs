@@ -6,8 +6,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
+use chrono::{DateTime, Utc};
 use domain::Keyward;
-use domain::model::{ApiKey, AuditEvent, CreatedApiKey, Description, KeyId, RegionId, RegionOverview};
+use domain::model::{
+    ApiKey, AuditEvent, CreatedApiKey, Description, KeyId, KeyUpdate, RegionId, RegionOverview, Scopes,
+};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -27,21 +30,46 @@ pub struct CreateApiKey {
     /// When given, must be the caller's own region.
     #[serde(default)]
     pub region_id: Option<String>,
+    /// What the new key may do: `keys:read`, `keys:write`, the protected
+    /// API's own scopes, or `["*"]` for all; at most 32. Only scopes the
+    /// calling key holds itself (otherwise 403 `scope-escalation`).
+    /// Absent: the calling key's own scopes.
+    #[serde(default)]
+    #[schema(example = json!(["orders:read"]))]
+    pub scopes: Option<Vec<String>>,
 }
 
-/// `PATCH /auth/region/api-keys/{id}`
+/// `PATCH /auth/region/api-keys/{id}`: at least one field; absent fields stay.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateApiKey {
-    /// The new description, or `null` to clear it. Required.
-    #[serde(deserialize_with = "present")]
-    #[schema(required = true)]
-    pub description: Option<String>,
+    /// The new description, or `null` to clear it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+    /// The key's new scopes, within the calling key's own (otherwise 403
+    /// `scope-escalation`) and leaving the region a key that holds
+    /// `keys:write` (otherwise 409 `last-api-key`).
+    #[serde(default)]
+    pub scopes: Option<Vec<String>>,
+    /// RFC 3339: the key stops working at this instant, in the future and
+    /// at most 30 days ahead; `null` cancels a scheduled revocation.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub revoke_at: Option<Option<DateTime<Utc>>>,
 }
 
-/// Makes `description` required while still accepting `null`.
-fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
-    Option::<String>::deserialize(deserializer)
+/// A field that is present, `null` included, is `Some`; absent is `None`.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+fn parse_scopes(scopes: Option<Vec<String>>) -> Result<Option<Scopes>, ApiError> {
+    Ok(scopes.map(|scopes| Scopes::parse(scopes.iter().map(String::as_str))).transpose()?)
 }
 
 /// `DELETE /auth/region/api-keys/{id}?region_id=`
@@ -52,7 +80,8 @@ pub struct RegionScope {
     pub region_id: Option<String>,
 }
 
-/// The caller's region, its keys and which key made the call.
+/// The caller's region, its keys and which key made the call. Works for
+/// every key; without `keys:read`, `api_keys` holds the calling key alone.
 #[utoipa::path(get, path = "/auth/regions/me", tag = TAG, security(("api_key" = [])),
     responses((status = 200, body = RegionOverview), (status = 401, body = Problem), (status = 429, body = Problem)))]
 pub async fn me(
@@ -62,9 +91,10 @@ pub async fn me(
     Ok(Json(keyward.keys().overview(&caller).await?))
 }
 
-/// The caller's keys, oldest first. Never a secret.
+/// The caller's keys, oldest first. Never a secret. Needs `keys:read`.
 #[utoipa::path(get, path = "/auth/region/api-keys", tag = TAG, security(("api_key" = [])),
-    responses((status = 200, body = Vec<ApiKey>), (status = 401, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = Vec<ApiKey>), (status = 401, body = Problem),
+        (status = 403, body = Problem, description = "The key lacks `keys:read`"), (status = 429, body = Problem)))]
 pub async fn list_keys(
     State(keyward): State<Keyward>,
     Authenticated(caller): Authenticated,
@@ -72,7 +102,8 @@ pub async fn list_keys(
     Ok(Json(keyward.keys().list(&caller).await?))
 }
 
-/// Creates a key. The response is the only time its full token is ever shown.
+/// Creates a key. The response is the only time its full token is ever
+/// shown. Needs `keys:write`, as every change does.
 #[utoipa::path(post, path = "/auth/region/api-keys", tag = TAG, security(("api_key" = [])), request_body = CreateApiKey,
     responses(
         (status = 201, body = CreatedApiKey, description = "The new key and its token, shown this once"),
@@ -86,7 +117,8 @@ pub async fn create_key(
 ) -> Result<impl IntoResponse, ApiError> {
     let description = Description::parse_optional(request.description.as_deref())?;
     let region_id = request.region_id.as_deref().map(RegionId::parse).transpose()?;
-    let created = keyward.keys().create(&caller, description, region_id.as_ref()).await?;
+    let scopes = parse_scopes(request.scopes)?;
+    let created = keyward.keys().create(&caller, description, scopes, region_id.as_ref()).await?;
     let no_store = [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))];
     Ok((StatusCode::CREATED, no_store, Json(created)))
 }
@@ -94,8 +126,8 @@ pub async fn create_key(
 /// One key of the caller's region.
 #[utoipa::path(get, path = "/auth/region/api-keys/{id}", tag = TAG, security(("api_key" = [])),
     params(("id" = String, Path, description = "Key id")),
-    responses((status = 200, body = ApiKey), (status = 401, body = Problem), (status = 404, body = Problem),
-        (status = 429, body = Problem)))]
+    responses((status = 200, body = ApiKey), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 429, body = Problem)))]
 pub async fn get_key(
     State(keyward): State<Keyward>,
     Authenticated(caller): Authenticated,
@@ -104,11 +136,13 @@ pub async fn get_key(
     Ok(Json(keyward.keys().get(&caller, &KeyId::parse(&id)?).await?))
 }
 
-/// Sets or clears a key's description.
+/// Changes a key's description, scopes or scheduled revocation.
 #[utoipa::path(patch, path = "/auth/region/api-keys/{id}", tag = TAG, security(("api_key" = [])), request_body = UpdateApiKey,
     params(("id" = String, Path, description = "Key id")),
     responses((status = 200, body = ApiKey), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 404, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "The region's last key that can manage keys"),
+        (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem),
         (status = 429, body = Problem)))]
 pub async fn update_key(
     State(keyward): State<Keyward>,
@@ -116,15 +150,21 @@ pub async fn update_key(
     PathParam(id): PathParam<String>,
     Body(request): Body<UpdateApiKey>,
 ) -> Result<Json<ApiKey>, ApiError> {
-    let description = Description::parse_optional(request.description.as_deref())?;
-    Ok(Json(keyward.keys().describe(&caller, &KeyId::parse(&id)?, description).await?))
+    let update = KeyUpdate {
+        description: request.description.map(|text| Description::parse_optional(text.as_deref())).transpose()?,
+        scopes: parse_scopes(request.scopes)?,
+        revoke_at: request.revoke_at,
+    };
+    Ok(Json(keyward.keys().update(&caller, &KeyId::parse(&id)?, update).await?))
 }
 
-/// Revokes a key at once, everywhere. Refused for the region's only key.
+/// Revokes a key at once, everywhere. Refused for the region's last key
+/// that can manage keys.
 #[utoipa::path(delete, path = "/auth/region/api-keys/{id}", tag = TAG, security(("api_key" = [])),
     params(("id" = String, Path, description = "Key id"), RegionScope),
     responses((status = 204, description = "Deleted"), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem, description = "The region's last key"),
+        (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "The region's last key that can manage keys"),
         (status = 429, body = Problem)))]
 pub async fn delete_key(
     State(keyward): State<Keyward>,
@@ -149,7 +189,7 @@ pub struct AuditQuery {
 /// deleted and every console sign-in, with the acting key and its address.
 #[utoipa::path(get, path = "/auth/region/audit-events", tag = TAG, security(("api_key" = [])), params(AuditQuery),
     responses((status = 200, body = Vec<AuditEvent>), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 429, body = Problem)))]
+        (status = 403, body = Problem), (status = 429, body = Problem)))]
 pub async fn audit_events(
     State(keyward): State<Keyward>,
     Authenticated(caller): Authenticated,

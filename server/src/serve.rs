@@ -28,6 +28,10 @@ pub async fn run(keyward: Keyward, args: &ServeArgs) -> Result<(), Failure> {
         // A dropped sender stops flushing as well.
         let _ = flushing_stopped.await;
     });
+    let (stop_sweeping, sweeping_stopped) = oneshot::channel::<()>();
+    let sweeper = spawn_revocation_sweeper(keyward.clone(), async {
+        let _ = sweeping_stopped.await;
+    });
     let (stop_coherence, coherence_stopped) = oneshot::channel::<()>();
     let coherence = tokio::spawn({
         let keyward = keyward.clone();
@@ -53,6 +57,10 @@ pub async fn run(keyward: Keyward, args: &ServeArgs) -> Result<(), Failure> {
         ..AppState::new(keyward)
     };
     connections::serve(listener, app(state), args.connection_limits(), shutdown).await.map_err(Failure::Serve)?;
+    let _ = stop_sweeping.send(());
+    if let Err(error) = sweeper.await {
+        tracing::error!(%error, "the revocation sweeper failed");
+    }
     // The lease is given up, so no key change waits for this process.
     let _ = stop_coherence.send(());
     if let Err(error) = coherence.await {
@@ -68,28 +76,58 @@ pub async fn run(keyward: Keyward, args: &ServeArgs) -> Result<(), Failure> {
 }
 
 /// Writes `last_used_at` every `interval` until `stop` completes, then once
-/// more. `stop` is only awaited between flushes, so stopping never cuts a
-/// flush short; a failed flush is logged and its uses retried next time.
+/// more: uses noted since the last tick are not lost on a clean stop. A
+/// failed flush is logged and its uses retried next time.
 pub fn spawn_usage_flusher(
     keyward: Keyward,
     interval: Duration,
     stop: impl Future<Output = ()> + Send + 'static,
 ) -> JoinHandle<()> {
+    spawn_every(interval, stop, move || flush_usage(keyward.clone()))
+}
+
+/// Deletes the keys whose scheduled revocation came due, every
+/// [`REVOCATION_SWEEP`]. They are refused from that instant already; this
+/// only removes them and records it.
+pub fn spawn_revocation_sweeper(keyward: Keyward, stop: impl Future<Output = ()> + Send + 'static) -> JoinHandle<()> {
+    spawn_every(REVOCATION_SWEEP, stop, move || {
+        let keyward = keyward.clone();
+        async move {
+            if let Err(error) = keyward.keys().revoke_due().await {
+                tracing::warn!(%error, "could not delete the keys whose revocation came due; trying again shortly");
+            }
+        }
+    })
+}
+
+const REVOCATION_SWEEP: Duration = Duration::from_secs(1);
+
+/// Runs `job` every `interval` until `stop` completes, then once more.
+/// `stop` is only awaited between runs, so stopping never cuts one short.
+fn spawn_every<Job, Run>(
+    interval: Duration,
+    stop: impl Future<Output = ()> + Send + 'static,
+    job: Job,
+) -> JoinHandle<()>
+where
+    Job: Fn() -> Run + Send + 'static,
+    Run: Future<Output = ()> + Send,
+{
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(interval);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut stop = std::pin::pin!(stop);
         loop {
             tokio::select! {
-                _ = ticks.tick() => flush_usage(&keyward).await,
+                _ = ticks.tick() => job().await,
                 () = &mut stop => break,
             }
         }
-        flush_usage(&keyward).await;
+        job().await;
     })
 }
 
-async fn flush_usage(keyward: &Keyward) {
+async fn flush_usage(keyward: Keyward) {
     let started = std::time::Instant::now();
     let flushed = keyward.flush_usage().await;
     metrics::histogram!("keyward_usage_flush_seconds").record(started.elapsed().as_secs_f64());

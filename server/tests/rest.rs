@@ -207,7 +207,7 @@ async fn patch_sets_and_clears_the_description_and_moves_updated_at() {
     let cleared: Value = patch(json!({"description": null})).await.unwrap().json().await.unwrap();
     assert!(cleared["description"].is_null());
 
-    problem(patch(json!({})).await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "invalid-body").await;
+    problem(patch(json!({})).await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "invalid-input").await;
     problem(patch(json!({"description": "\u{7}"})).await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "invalid-input")
         .await;
     let mut after: Value = server.get(&path, &token).await.json().await.unwrap();
@@ -231,7 +231,7 @@ async fn delete_revokes_at_once_and_never_the_last_key() {
 
     let last = server.delete(&format!("{KEYS}/{}", created.api_key.key.id), &first).await;
     let body = problem(last, StatusCode::CONFLICT, "last-api-key").await;
-    assert!(body["detail"].as_str().unwrap().contains("only API key"));
+    assert!(body["detail"].as_str().unwrap().contains("last key that can manage keys"));
     assert_eq!(key_count(&server, &first).await, 1);
 }
 

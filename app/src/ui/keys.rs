@@ -1,7 +1,7 @@
 //! The keys table and what can be done to one key: create (with the
 //! one-time reveal), edit its description, delete.
 
-use domain::model::{ApiKey, CreatedApiKey, Description, KeyId};
+use domain::model::{ApiKey, CreatedApiKey, Description, KeyId, KeyUpdate, Scopes};
 use leptos::callback::{Callable, UnsyncCallback};
 use leptos::ev::SubmitEvent;
 use leptos::html;
@@ -189,9 +189,8 @@ fn CreateKeyDialog(on_created: UnsyncCallback<CreatedApiKey>, on_close: UnsyncCa
         let Some(input) = field.get() else { return };
         match Description::parse(&input.value()) {
             Err(message) => submission.refuse(message.to_string()),
-            Ok(description) => {
-                submission.run(server_fns::create_key(description), move |created| on_created.run(created))
-            }
+            Ok(description) => submission
+                .run(server_fns::create_key(description, Scopes::all()), move |created| on_created.run(created)),
         }
     };
     view! {
@@ -217,7 +216,8 @@ fn EditKeyDialog(key: ApiKey, on_saved: UnsyncCallback<()>, on_close: UnsyncCall
         match Description::parse(&input.value()) {
             Err(message) => submission.refuse(message.to_string()),
             Ok(description) => {
-                submission.run(server_fns::update_description(key_id.clone(), description), move |_| on_saved.run(()))
+                let update = KeyUpdate { description: Some(description), ..KeyUpdate::default() };
+                submission.run(server_fns::update_key(key_id.clone(), update), move |_| on_saved.run(()))
             }
         }
     };

@@ -381,14 +381,15 @@ fn DeleteStep(wizard: Wizard, rotation: Rotation) -> impl IntoView {
                 Some(label) => format!("Rotation finished: the old key {label} is deleted."),
                 None => "Rotation finished.".to_owned(),
             };
-            submission.run(server_fns::finish_rotation(rotation_id.clone(), after.get_untracked()), move |ended| {
-                match ended {
+            submission.run(
+                server_fns::finish_rotation(rotation_id.clone(), after.get_untracked(), None),
+                move |ended| match ended {
                     SessionAfterRotation::SignedIn => navigator.go("/", Some(finished)),
                     SessionAfterRotation::SignedOut => {
                         navigator.go("/sign-in", Some(format!("{finished} You signed out with it.")))
                     }
-                }
-            });
+                },
+            );
         }
     };
     view! {

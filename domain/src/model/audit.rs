@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::ids::KeyId;
+use super::scope::Scopes;
 
 /// What an audit event records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,11 +20,27 @@ pub enum AuditAction {
     ApiKeyDeleted,
     #[serde(rename = "console.signed_in")]
     ConsoleSignedIn,
+    #[serde(rename = "api_key.scopes_changed")]
+    ApiKeyScopesChanged,
+    /// Scheduled, moved or cancelled (`after` is `null`).
+    #[serde(rename = "api_key.revocation_scheduled")]
+    ApiKeyRevocationScheduled,
+    /// A scheduled revocation came due and the key was deleted.
+    #[serde(rename = "api_key.revoked_on_schedule")]
+    ApiKeyRevokedOnSchedule,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 5] =
-        [Self::RegionCreated, Self::ApiKeyCreated, Self::ApiKeyUpdated, Self::ApiKeyDeleted, Self::ConsoleSignedIn];
+    pub const ALL: [AuditAction; 8] = [
+        Self::RegionCreated,
+        Self::ApiKeyCreated,
+        Self::ApiKeyUpdated,
+        Self::ApiKeyDeleted,
+        Self::ConsoleSignedIn,
+        Self::ApiKeyScopesChanged,
+        Self::ApiKeyRevocationScheduled,
+        Self::ApiKeyRevokedOnSchedule,
+    ];
 
     /// The wire and database form, e.g. `api_key.deleted`.
     pub fn as_str(self) -> &'static str {
@@ -33,6 +50,9 @@ impl AuditAction {
             Self::ApiKeyUpdated => "api_key.updated",
             Self::ApiKeyDeleted => "api_key.deleted",
             Self::ConsoleSignedIn => "console.signed_in",
+            Self::ApiKeyScopesChanged => "api_key.scopes_changed",
+            Self::ApiKeyRevocationScheduled => "api_key.revocation_scheduled",
+            Self::ApiKeyRevokedOnSchedule => "api_key.revoked_on_schedule",
         }
     }
 
@@ -57,6 +77,17 @@ pub struct AuditEvent {
     /// The client's address as the server saw it; `null` for the CLI.
     pub client_address: Option<String>,
     pub at: DateTime<Utc>,
+    /// What the change changed, before and after (scopes and schedules).
+    pub change: Option<AuditChange>,
+}
+
+/// A key's setting before and after a change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "field", rename_all = "snake_case")]
+pub enum AuditChange {
+    Scopes { before: Scopes, after: Scopes },
+    RevokeAt { before: Option<DateTime<Utc>>, after: Option<DateTime<Utc>> },
 }
 
 /// The most events one audit log request returns.

@@ -6,6 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::ids::KeyId;
+use super::scope::Scopes;
+use super::text::Description;
 
 /// A key as anyone may see it: never the secret.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,7 +21,14 @@ pub struct ApiKey {
     pub updated_at: DateTime<Utc>,
     /// Recorded off the request path; lags real use by a few seconds at most.
     pub last_used_at: Option<DateTime<Utc>>,
+    /// What the key may do; `["*"]` is everything.
+    pub scopes: Scopes,
+    /// When the key stops working, if that is scheduled; `null`: never.
+    pub revoke_at: Option<DateTime<Utc>>,
 }
+
+/// How far ahead a key's revocation can be scheduled.
+pub const REVOKE_AT_MAX_DAYS: i64 = 30;
 
 /// A key just created: the only value that ever carries the full token.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,5 +43,21 @@ pub struct CreatedApiKey {
 impl std::fmt::Debug for CreatedApiKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CreatedApiKey").field("key", &self.key).finish_non_exhaustive()
+    }
+}
+
+/// What `PATCH /auth/region/api-keys/{id}` changes; absent fields stay.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyUpdate {
+    /// `Some(None)` clears the description.
+    pub description: Option<Option<Description>>,
+    pub scopes: Option<Scopes>,
+    /// `Some(None)` cancels a scheduled revocation.
+    pub revoke_at: Option<Option<DateTime<Utc>>>,
+}
+
+impl KeyUpdate {
+    pub fn is_empty(&self) -> bool {
+        self.description.is_none() && self.scopes.is_none() && self.revoke_at.is_none()
     }
 }

@@ -13,12 +13,12 @@ mod scope;
 mod text;
 mod verdict;
 
-pub use audit::{AUDIT_EVENTS_MAX, AuditAction, AuditEvent};
+pub use audit::{AUDIT_EVENTS_MAX, AuditAction, AuditChange, AuditEvent};
 pub use error_kind::ErrorKind;
 pub use ids::{ID_RANDOM_LEN, IdKind, InvalidId, KeyId, RegionId, RotationId, RowId};
-pub use keys::{ApiKey, CreatedApiKey};
+pub use keys::{ApiKey, CreatedApiKey, KeyUpdate, REVOKE_AT_MAX_DAYS};
 pub use regions::{CreatedRegion, Environment, Region, RegionOverview, RegionSummary};
 pub use rotation::{Rotation, SessionAfterRotation, StartedRotation};
-pub use scope::{Scope, Scopes};
+pub use scope::{KeyAccess, Scope, Scopes};
 pub use text::{Description, InvalidInput, RegionName};
 pub use verdict::{Verdict, VerdictCode};

@@ -17,6 +17,8 @@ pub enum VerdictCode {
     Missing,
     /// Malformed, unknown, or a wrong secret (also a deleted key's token).
     Invalid,
+    /// The right secret of a key whose scheduled revocation came due.
+    Revoked,
     /// A valid key without a required scope.
     InsufficientScope,
     /// Too many failed attempts; `retry_after` says when to try again.
@@ -29,6 +31,7 @@ impl VerdictCode {
             Self::Valid => "valid",
             Self::Missing => "missing",
             Self::Invalid => "invalid",
+            Self::Revoked => "revoked",
             Self::InsufficientScope => "insufficient_scope",
             Self::Throttled => "throttled",
         }
@@ -63,7 +66,7 @@ mod tests {
 
     #[test]
     fn codes_travel_in_their_wire_form() {
-        for code in [VerdictCode::Valid, VerdictCode::InsufficientScope, VerdictCode::Throttled] {
+        for code in [VerdictCode::Valid, VerdictCode::Revoked, VerdictCode::InsufficientScope, VerdictCode::Throttled] {
             assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
         }
     }

@@ -10,18 +10,23 @@ use sea_orm::{
 use crate::caller::Caller;
 use crate::clock::now;
 use crate::error::Result;
-use crate::model::{AUDIT_EVENTS_MAX, AuditAction, AuditEvent, RegionId};
+use crate::model::{AUDIT_EVENTS_MAX, AuditAction, AuditChange, AuditEvent, KeyAccess, RegionId};
 use crate::store::entity::{api_key, audit_event};
 
 /// Records `action` on `subject` (a key) in `region_id`, made by `actor`
-/// (`None`: the operator's CLI).
+/// (`None`: the operator's CLI or the server itself), with what it changed.
 pub(crate) async fn record(
     db: &impl ConnectionTrait,
     region_id: &RegionId,
     action: AuditAction,
     subject: Option<&api_key::Model>,
     actor: Option<&Caller>,
+    change: Option<AuditChange>,
 ) -> Result<()> {
+    let change = change
+        .map(|change| serde_json::to_string(&change))
+        .transpose()
+        .map_err(|error| crate::error::Error::Internal(format!("could not write an audit change: {error}")))?;
     audit_event::ActiveModel {
         region_id: Set(region_id.clone()),
         action: Set(action.as_str().to_owned()),
@@ -30,6 +35,7 @@ pub(crate) async fn record(
         actor_api_key_id: Set(actor.map(|caller| caller.key_id().clone())),
         client_address: Set(actor.map(|caller| caller.client().to_string())),
         at: Set(now()),
+        change: Set(change),
         ..Default::default()
     }
     .insert(db)
@@ -50,6 +56,7 @@ impl AuditLog {
     /// The caller's region's most recent events, newest first, at most
     /// `limit` (capped at [`AUDIT_EVENTS_MAX`]).
     pub async fn recent(&self, caller: &Caller, limit: u64) -> Result<Vec<AuditEvent>> {
+        caller.require(KeyAccess::Read)?;
         let rows = audit_event::Entity::find()
             .filter(audit_event::Column::RegionId.eq(caller.region().id.as_str()))
             .order_by_desc(audit_event::Column::Seq)
@@ -61,9 +68,10 @@ impl AuditLog {
 }
 
 /// Rows with an action this version does not know (written by a newer one)
-/// are left out rather than failing the whole log.
+/// are left out rather than failing the whole log; so is a change it cannot read.
 fn into_event(row: audit_event::Model) -> Option<AuditEvent> {
     Some(AuditEvent {
+        change: row.change.as_deref().and_then(|change| serde_json::from_str(change).ok()),
         action: AuditAction::parse(&row.action)?,
         id: format!("evt_{}", row.seq),
         api_key_id: row.api_key_id,

@@ -7,6 +7,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use super::coherence::{Coherence, Known, WarmKey};
 use super::usage::UsageRecorder;
 use crate::caller::Caller;
+use crate::clock::now;
 use crate::credentials::secret_hash;
 use crate::credentials::throttle::{FailureThrottle, Refusal, ThrottleLimits};
 use crate::credentials::token::Token;
@@ -46,6 +47,7 @@ impl Authenticator {
         let outcome = match &verified {
             Ok(_) => "accepted",
             Err(Error::Unauthenticated) => "invalid",
+            Err(Error::Revoked) => "revoked",
             Err(Error::Throttled { .. }) => "throttled",
             Err(_) => "failed",
         };
@@ -80,6 +82,7 @@ impl Authenticator {
                 retry_after: None,
             }),
             Err(Error::Unauthenticated) => refused(VerdictCode::Invalid),
+            Err(Error::Revoked) => refused(VerdictCode::Revoked),
             Err(throttled @ Error::Throttled { .. }) => {
                 Ok(Verdict::refused(VerdictCode::Throttled, throttled.retry_after_secs()))
             }
@@ -137,7 +140,12 @@ impl Authenticator {
             self.throttle.check(client, token.lookup())?;
             self.verify_secret(&token, &key, digest, client).await?;
         }
-        Ok(Caller::new(key.region, key.key_id, client))
+        // Compared on every request, cached or not: the key stops at that
+        // instant in every process, before any sweeper deletes it.
+        if key.revoke_at.is_some_and(|revoke_at| revoke_at <= now()) {
+            return Err(Error::Revoked);
+        }
+        Ok(Caller::new(key.region, key.key_id, key.scopes, client))
     }
 
     /// Runs argon2 for a token this process has not verified yet, in turn.
@@ -188,7 +196,13 @@ impl Authenticator {
             .one(&self.db)
             .await?;
         Ok(found.and_then(|(key, region)| {
-            Some(WarmKey { key_id: key.id, secret_hash: key.secret_hash, region: region?.into() })
+            Some(WarmKey {
+                key_id: key.id,
+                secret_hash: key.secret_hash,
+                region: region?.into(),
+                scopes: key.scopes,
+                revoke_at: key.revoke_at,
+            })
         }))
     }
 

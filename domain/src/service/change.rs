@@ -9,7 +9,9 @@ use sea_orm::{DatabaseConnection, DatabaseTransaction};
 
 use super::coherence::Coherence;
 use crate::caller::Caller;
+use crate::clock::now;
 use crate::error::{Error, Result};
+use crate::model::RegionId;
 use crate::store::{coherence, database, find_key_in_region, lock_region};
 
 pub(crate) struct Change {
@@ -31,12 +33,24 @@ impl Change {
     /// lock, so a request whose key was revoked while it was in flight
     /// changes nothing.
     pub(crate) async fn by(db: &DatabaseConnection, coherence: &Coherence, caller: &Caller) -> Result<Self> {
-        let change = Self::begin(db, coherence).await?;
-        lock_region(&change.txn, &caller.region().id).await?;
+        let change = Self::in_region(db, coherence, &caller.region().id).await?;
         match find_key_in_region(&change.txn, &caller.region().id, caller.key_id()).await? {
-            Some(_) => Ok(change),
+            Some(key) if !key.is_revoked_at(now()) => Ok(change),
+            Some(_) => Err(Error::Revoked),
             None => Err(Error::Unauthenticated),
         }
+    }
+
+    /// A change holding `region_id`'s write lock, on no one's behalf (the
+    /// server's own work, such as revocations coming due).
+    pub(crate) async fn in_region(
+        db: &DatabaseConnection,
+        coherence: &Coherence,
+        region_id: &RegionId,
+    ) -> Result<Self> {
+        let change = Self::begin(db, coherence).await?;
+        lock_region(&change.txn, region_id).await?;
+        Ok(change)
     }
 
     /// This change adds or removes a key: every verification cache must

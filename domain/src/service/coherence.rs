@@ -26,6 +26,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
 use moka::sync::Cache;
 use sea_orm::sqlx::SqlitePool;
 use sea_orm::sqlx::postgres::PgListener;
@@ -33,7 +34,7 @@ use sea_orm::{DatabaseBackend, DatabaseConnection, DbErr, EntityTrait, QuerySele
 
 use crate::credentials::random;
 use crate::credentials::secret_hash::SecretHash;
-use crate::model::{KeyId, Region};
+use crate::model::{KeyId, Region, Scopes};
 use crate::store::coherence::{CHANNEL, Link, lagging, latest, withdraw};
 use crate::store::entity::api_key;
 
@@ -52,12 +53,17 @@ const SETTLE_POLL: Duration = Duration::from_millis(5);
 const SETTLE_LIMIT: Duration = Duration::from_secs(30);
 const WARM_CAPACITY: u64 = 100_000;
 
-/// What the cache knows about a key: enough to authenticate it.
+/// What the cache knows about a key: enough to authenticate it. A
+/// scheduled revocation is held too and compared with the clock on every
+/// request, so the key is refused from that instant without any change
+/// being announced.
 #[derive(Clone)]
 pub(crate) struct WarmKey {
     pub key_id: KeyId,
     pub secret_hash: SecretHash,
     pub region: Region,
+    pub scopes: Scopes,
+    pub revoke_at: Option<DateTime<Utc>>,
 }
 
 /// A key as the cache holds it: with the epoch it was read in, so that an

@@ -1,9 +1,11 @@
-//! A region's keys: list, read, create, describe and delete them, and the
-//! last-key guard every deletion passes.
+//! A region's keys: list, read, create, update and delete them, the
+//! scheduled revocations coming due, and the guard every change passes: a
+//! region always keeps a key that can manage its keys.
 
+use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 
 use super::audit;
@@ -15,7 +17,10 @@ use crate::credentials::random;
 use crate::credentials::secret_hash;
 use crate::credentials::token::Token;
 use crate::error::{Error, Result};
-use crate::model::{ApiKey, AuditAction, CreatedApiKey, Description, KeyId, Region, RegionId, RegionOverview};
+use crate::model::{
+    ApiKey, AuditAction, AuditChange, CreatedApiKey, Description, InvalidInput, KeyAccess, KeyId, KeyUpdate,
+    REVOKE_AT_MAX_DAYS, Region, RegionId, RegionOverview, Scopes,
+};
 use crate::store::entity::api_key;
 use crate::store::find_key_in_region;
 
@@ -30,17 +35,20 @@ impl Keys {
         Self { db, coherence }
     }
 
-    /// The caller's region with all its keys (`GET /auth/regions/me`).
+    /// The caller's region with its keys (`GET /auth/regions/me`): all of
+    /// them with `keys:read`, otherwise the caller's own alone.
     pub async fn overview(&self, caller: &Caller) -> Result<RegionOverview> {
-        Ok(RegionOverview {
-            region: caller.region().clone(),
-            api_keys: self.list(caller).await?,
-            current_api_key_id: caller.key_id().clone(),
-        })
+        let api_keys = if caller.scopes().allow(KeyAccess::Read) {
+            self.list(caller).await?
+        } else {
+            vec![find_own_key(&self.db, caller, caller.key_id()).await?.into()]
+        };
+        Ok(RegionOverview { region: caller.region().clone(), api_keys, current_api_key_id: caller.key_id().clone() })
     }
 
     /// The caller's keys, oldest first.
     pub async fn list(&self, caller: &Caller) -> Result<Vec<ApiKey>> {
+        caller.require(KeyAccess::Read)?;
         let rows = api_key::Entity::find()
             .filter(api_key::Column::RegionId.eq(caller.region().id.as_str()))
             .order_by_asc(api_key::Column::CreatedAt)
@@ -51,44 +59,46 @@ impl Keys {
     }
 
     pub async fn get(&self, caller: &Caller, key_id: &KeyId) -> Result<ApiKey> {
+        caller.require(KeyAccess::Read)?;
         Ok(find_own_key(&self.db, caller, key_id).await?.into())
     }
 
     /// Creates a key in the caller's region (or in `region_id`, which must be
-    /// the caller's own). The returned value is the only one that ever
-    /// carries the token.
+    /// the caller's own) with `scopes`, or the caller's own when `None`. The
+    /// returned value is the only one that ever carries the token.
     pub async fn create(
         &self,
         caller: &Caller,
         description: Option<Description>,
+        scopes: Option<Scopes>,
         region_id: Option<&RegionId>,
     ) -> Result<CreatedApiKey> {
         ensure_own_region(caller, region_id)?;
-        let (row, token) = new_key_row(caller.region(), description).await?;
+        caller.require(KeyAccess::Write)?;
+        let scopes = scopes.unwrap_or_else(|| caller.scopes().clone());
+        caller.ensure_may_grant(&scopes, &Scopes::default())?;
+        let (row, token) = new_key_row(caller.region(), description, scopes).await?;
         let mut txn = Change::by(&self.db, &self.coherence, caller).await?;
         let row = insert_key(&mut txn, row, Some(caller)).await?;
         txn.commit().await?;
         Ok(CreatedApiKey { key: row.into(), token: token.into_string() })
     }
 
-    /// Sets or clears a key's description; `updated_at` moves.
-    pub async fn describe(&self, caller: &Caller, key_id: &KeyId, description: Option<Description>) -> Result<ApiKey> {
-        let txn = Change::by(&self.db, &self.coherence, caller).await?;
-        let row = find_own_key(&*txn, caller, key_id).await?;
-        let mut row: api_key::ActiveModel = row.into();
-        row.description = Set(description.map(String::from));
-        row.updated_at = Set(now());
-        let row = row.update(&*txn).await?;
-        audit::record(&*txn, &caller.region().id, AuditAction::ApiKeyUpdated, Some(&row), Some(caller)).await?;
+    /// Changes a key's description, scopes or scheduled revocation; each
+    /// change is audited with what it was before.
+    pub async fn update(&self, caller: &Caller, key_id: &KeyId, update: KeyUpdate) -> Result<ApiKey> {
+        let mut txn = Change::by(&self.db, &self.coherence, caller).await?;
+        let key = update_key(&mut txn, caller, key_id, update).await?;
         txn.commit().await?;
-        Ok(row.into())
+        Ok(key.into())
     }
 
-    /// Revokes a key of the caller's region, unless it is the region's last.
+    /// Revokes a key of the caller's region at once, unless the region
+    /// would be left without a key that can manage its keys.
     pub async fn delete(&self, caller: &Caller, key_id: &KeyId, region_id: Option<&RegionId>) -> Result<()> {
         ensure_own_region(caller, region_id)?;
         let mut txn = Change::by(&self.db, &self.coherence, caller).await?;
-        match delete_unless_last(&mut txn, caller, key_id).await {
+        match delete_key(&mut txn, caller, key_id).await {
             // Perhaps a concurrent request deleted it and still waits for every
             // process to apply that: "no such key" must not be heard before.
             Err(Error::KeyNotFound) => {
@@ -99,6 +109,35 @@ impl Keys {
             Err(error) => Err(error),
             Ok(()) => txn.commit().await,
         }
+    }
+
+    /// Deletes the keys whose scheduled revocation came due, each audited as
+    /// `api_key.revoked_on_schedule`. They were refused from that instant
+    /// already; this only removes them. Safe to run from every process at
+    /// once: each key is checked again under its region's lock.
+    pub async fn revoke_due(&self) -> Result<usize> {
+        let due: Vec<(KeyId, RegionId)> = api_key::Entity::find()
+            .select_only()
+            .column(api_key::Column::Id)
+            .column(api_key::Column::RegionId)
+            .filter(api_key::Column::RevokeAt.lte(now()))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let mut revoked = 0;
+        for (key_id, region_id) in due {
+            let mut txn = Change::in_region(&self.db, &self.coherence, &region_id).await?;
+            let Some(key) = find_key_in_region(&*txn, &region_id, &key_id).await? else { continue };
+            if !key.is_revoked_at(now()) {
+                continue;
+            }
+            api_key::Entity::delete_by_id(key_id).exec(&*txn).await?;
+            audit::record(&*txn, &region_id, AuditAction::ApiKeyRevokedOnSchedule, Some(&key), None, None).await?;
+            txn.keys_changed().await?;
+            txn.commit().await?;
+            revoked += 1;
+        }
+        Ok(revoked)
     }
 }
 
@@ -115,21 +154,95 @@ pub(crate) async fn find_own_key(db: &impl ConnectionTrait, caller: &Caller, key
     find_key_in_region(db, &caller.region().id, key_id).await?.ok_or(Error::KeyNotFound)
 }
 
-/// Deletes a key of the caller's region, with its audit event, unless it is
-/// the region's last: the guard of every key deletion. `change` must come
-/// from [`Change::by`], whose region lock keeps concurrent deletes from all
-/// counting "two left".
-pub(crate) async fn delete_unless_last(change: &mut Change, caller: &Caller, key_id: &KeyId) -> Result<()> {
+/// The guard of every change that could take a region's management away
+/// (deleting, re-scoping or scheduling a key): checked after the change,
+/// inside its transaction, which must come from [`Change::by`] so that the
+/// region lock keeps concurrent changes from each counting "one other
+/// left". `LastKey` (and the transaction rolls back) when no key holding
+/// `keys:write` without a scheduled revocation remains.
+async fn ensure_region_stays_managed(change: &Change, region_id: &RegionId) -> Result<()> {
+    let remaining: Vec<Scopes> = api_key::Entity::find()
+        .select_only()
+        .column(api_key::Column::Scopes)
+        .filter(api_key::Column::RegionId.eq(region_id.as_str()))
+        .filter(api_key::Column::RevokeAt.is_null())
+        .into_tuple()
+        .all(&**change)
+        .await?;
+    if remaining.iter().any(|scopes| scopes.allow(KeyAccess::Write)) { Ok(()) } else { Err(Error::LastKey) }
+}
+
+/// Deletes a key of the caller's region, with its audit event, through the
+/// guard ([`ensure_region_stays_managed`]).
+pub(crate) async fn delete_key(change: &mut Change, caller: &Caller, key_id: &KeyId) -> Result<()> {
+    caller.require(KeyAccess::Write)?;
     let key = find_own_key(&**change, caller, key_id).await?;
     let region_id = &caller.region().id;
-    let keys =
-        api_key::Entity::find().filter(api_key::Column::RegionId.eq(region_id.as_str())).count(&**change).await?;
-    if keys <= 1 {
-        return Err(Error::LastKey);
-    }
     api_key::Entity::delete_by_id(key_id.clone()).exec(&**change).await?;
-    audit::record(&**change, region_id, AuditAction::ApiKeyDeleted, Some(&key), Some(caller)).await?;
+    ensure_region_stays_managed(change, region_id).await?;
+    audit::record(&**change, region_id, AuditAction::ApiKeyDeleted, Some(&key), Some(caller), None).await?;
     change.keys_changed().await
+}
+
+/// Applies `update` to a key of the caller's region: scopes only within the
+/// caller's own ([`Caller::ensure_may_grant`]), a revocation only within
+/// [`REVOKE_AT_MAX_DAYS`], and both through the guard. Every cache hears of
+/// a change of scopes or schedule before it is answered.
+pub(crate) async fn update_key(
+    change: &mut Change,
+    caller: &Caller,
+    key_id: &KeyId,
+    update: KeyUpdate,
+) -> Result<api_key::Model> {
+    caller.require(KeyAccess::Write)?;
+    if update.is_empty() {
+        return Err(InvalidInput("give a description, scopes or revoke_at to change".to_owned()).into());
+    }
+    let revoke_at = update.revoke_at.map(|at| at.map(check_revoke_at).transpose()).transpose()?;
+    let before = find_own_key(&**change, caller, key_id).await?;
+    let mut events = Vec::new();
+    let mut row: api_key::ActiveModel = before.clone().into();
+    if let Some(description) = update.description {
+        row.description = Set(description.map(String::from));
+        events.push((AuditAction::ApiKeyUpdated, None));
+    }
+    if let Some(scopes) = update.scopes.filter(|scopes| *scopes != before.scopes) {
+        caller.ensure_may_grant(&scopes, &before.scopes)?;
+        let change = AuditChange::Scopes { before: before.scopes.clone(), after: scopes.clone() };
+        events.push((AuditAction::ApiKeyScopesChanged, Some(change)));
+        row.scopes = Set(scopes);
+    }
+    if let Some(revoke_at) = revoke_at.filter(|revoke_at| *revoke_at != before.revoke_at) {
+        let change = AuditChange::RevokeAt { before: before.revoke_at, after: revoke_at };
+        events.push((AuditAction::ApiKeyRevocationScheduled, Some(change)));
+        row.revoke_at = Set(revoke_at);
+    }
+    row.updated_at = Set(now());
+    let key = row.update(&**change).await?;
+    let region_id = &caller.region().id;
+    for (action, audited) in &events {
+        audit::record(&**change, region_id, *action, Some(&key), Some(caller), audited.clone()).await?;
+    }
+    if events.iter().any(|(_, audited)| audited.is_some()) {
+        ensure_region_stays_managed(change, region_id).await?;
+        change.keys_changed().await?;
+    }
+    Ok(key)
+}
+
+/// A revocation must be in the future and at most [`REVOKE_AT_MAX_DAYS`]
+/// ahead; kept to the millisecond, as every database stores it alike.
+fn check_revoke_at(at: DateTime<Utc>) -> Result<DateTime<Utc>, InvalidInput> {
+    use chrono::SubsecRound;
+    let at = at.trunc_subsecs(3);
+    let current = now();
+    if at <= current {
+        return Err(InvalidInput("revoke_at must be in the future".to_owned()));
+    }
+    if at > current + TimeDelta::days(REVOKE_AT_MAX_DAYS) {
+        return Err(InvalidInput(format!("revoke_at must be at most {REVOKE_AT_MAX_DAYS} days ahead")));
+    }
+    Ok(at)
 }
 
 /// Stores a new key and its audit event; `actor` is `None` for the CLI.
@@ -139,7 +252,7 @@ pub(crate) async fn insert_key(
     actor: Option<&Caller>,
 ) -> Result<api_key::Model> {
     let key = row.insert(&**change).await?;
-    audit::record(&**change, &key.region_id, AuditAction::ApiKeyCreated, Some(&key), actor).await?;
+    audit::record(&**change, &key.region_id, AuditAction::ApiKeyCreated, Some(&key), actor, None).await?;
     change.keys_changed().await?;
     Ok(key)
 }
@@ -149,6 +262,7 @@ pub(crate) async fn insert_key(
 pub(crate) async fn new_key_row(
     region: &Region,
     description: Option<Description>,
+    scopes: Scopes,
 ) -> Result<(api_key::ActiveModel, Token)> {
     let token = Token::generate(region.environment());
     let secret_hash = secret_hash::hash_in_turn(token.secret().to_owned()).await?;
@@ -163,6 +277,8 @@ pub(crate) async fn new_key_row(
         created_at: Set(at),
         updated_at: Set(at),
         last_used_at: Set(None),
+        scopes: Set(scopes),
+        revoke_at: Set(None),
     };
     Ok((row, token))
 }

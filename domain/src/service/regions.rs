@@ -13,7 +13,7 @@ use crate::clock::now;
 use crate::credentials::random;
 use crate::error::{Error, Result};
 use crate::model::{
-    AuditAction, CreatedApiKey, CreatedRegion, Description, Environment, RegionId, RegionName, RegionSummary,
+    AuditAction, CreatedApiKey, CreatedRegion, Description, Environment, RegionId, RegionName, RegionSummary, Scopes,
 };
 use crate::store::entity::{api_key, region};
 use crate::store::is_unique_violation;
@@ -47,7 +47,8 @@ impl Regions {
             created_at: at,
             updated_at: at,
         };
-        let (key, token) = new_key_row(&region.clone().into(), description).await?;
+        // A region's first key manages everything, as every key did before scopes.
+        let (key, token) = new_key_row(&region.clone().into(), description, Scopes::all()).await?;
 
         let mut txn = Change::begin(&self.db, &self.coherence).await?;
         let taken = Error::RegionNameTaken(region.name.clone());
@@ -55,7 +56,7 @@ impl Regions {
             Err(e) if is_unique_violation(&e) => return Err(taken),
             other => other?,
         };
-        audit::record(&*txn, &region.id, AuditAction::RegionCreated, None, None).await?;
+        audit::record(&*txn, &region.id, AuditAction::RegionCreated, None, None, None).await?;
         let key = insert_key(&mut txn, key, None).await?;
         txn.commit().await?;
         Ok(CreatedRegion {

@@ -3,6 +3,7 @@
 //! resumable from any browser; the keys themselves are made and deleted by
 //! the same code as every other key, so the last-key guard still holds.
 
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder,
@@ -10,14 +11,15 @@ use sea_orm::{
 
 use super::change::Change;
 use super::coherence::Coherence;
-use super::keys::{delete_unless_last, find_own_key, insert_key, new_key_row};
-use super::sessions::{SessionId, move_session};
+use super::keys::{delete_key, find_own_key, insert_key, new_key_row, update_key};
+use super::sessions::{SessionId, end_session, move_session};
 use crate::caller::Caller;
 use crate::clock::now;
 use crate::credentials::random;
 use crate::error::{Error, Result};
 use crate::model::{
-    CreatedApiKey, Description, KeyId, RegionId, Rotation, RotationId, SessionAfterRotation, StartedRotation,
+    CreatedApiKey, Description, KeyAccess, KeyId, KeyUpdate, RegionId, Rotation, RotationId, Scopes,
+    SessionAfterRotation, StartedRotation,
 };
 use crate::store::entity::rotation;
 
@@ -33,7 +35,8 @@ impl Rotations {
     }
 
     /// Starts replacing `old_key_id` with a new key described by
-    /// `description`. One rotation per region at a time.
+    /// `description`, holding the old key's scopes (which the caller must
+    /// be able to grant). One rotation per region at a time.
     pub async fn start(
         &self,
         caller: &Caller,
@@ -43,11 +46,13 @@ impl Rotations {
         let region_id = &caller.region().id;
         // Refusals that need no new key come before argon2, which is slow by
         // design; they are checked again under the lock.
-        find_own_key(&self.db, caller, old_key_id).await?;
+        caller.require(KeyAccess::Write)?;
+        let old_key = find_own_key(&self.db, caller, old_key_id).await?;
+        caller.ensure_may_grant(&old_key.scopes, &Scopes::default())?;
         if unfinished(&self.db, region_id).await?.and_then(resumable).is_some() {
             return Err(Error::RotationInProgress);
         }
-        let (new_key, token) = new_key_row(caller.region(), description).await?;
+        let (new_key, token) = new_key_row(caller.region(), description, old_key.scopes).await?;
         let mut txn = Change::by(&self.db, &self.coherence, caller).await?;
         find_own_key(&*txn, caller, old_key_id).await?;
         if let Some(open) = unfinished(&*txn, region_id).await? {
@@ -83,13 +88,15 @@ impl Rotations {
     /// (start, finish or cancel) closes it. Reads only: the dashboard polls
     /// this every few seconds.
     pub async fn current(&self, caller: &Caller) -> Result<Option<Rotation>> {
+        caller.require(KeyAccess::Read)?;
         Ok(unfinished(&self.db, &caller.region().id).await?.and_then(resumable))
     }
 
     /// Ends a rotation from a console session by deleting its old key
-    /// (through the last-key guard). When the session signed in with the old
-    /// key, `after` says whether it moves to the new key first or ends with
-    /// the old one; sessions on other keys stay as they are.
+    /// (through the last-key guard), or by scheduling its revocation at
+    /// `revoke_at` (a grace period for integrations still moving). When the
+    /// session signed in with the old key, `after` says whether it moves to
+    /// the new key first or ends now; sessions on other keys stay as they are.
     ///
     /// The move and the delete run in one transaction under the region's
     /// write lock, so the new key cannot be deleted in between. A rotation
@@ -101,6 +108,7 @@ impl Rotations {
         caller: &Caller,
         rotation_id: &RotationId,
         after: SessionAfterRotation,
+        revoke_at: Option<DateTime<Utc>>,
     ) -> Result<SessionAfterRotation> {
         let mut txn = Change::by(&self.db, &self.coherence, caller).await?;
         let row = unfinished_by_id(&*txn, &caller.region().id, rotation_id).await?;
@@ -117,8 +125,17 @@ impl Rotations {
         } else {
             caller.clone()
         };
-        if let Some(old_key_id) = &row.old_key_id {
-            delete_unless_last(&mut txn, &actor, old_key_id).await?;
+        if on_old_key && !moves {
+            // Deleting the old key would end it as well; a schedule would not.
+            end_session(&*txn, session_id).await?;
+        }
+        match (&row.old_key_id, revoke_at) {
+            (Some(old_key_id), None) => delete_key(&mut txn, &actor, old_key_id).await?,
+            (Some(old_key_id), Some(revoke_at)) => {
+                let schedule = KeyUpdate { revoke_at: Some(Some(revoke_at)), ..KeyUpdate::default() };
+                update_key(&mut txn, &actor, old_key_id, schedule).await?;
+            }
+            (None, _) => {}
         }
         close(&*txn, row).await?;
         txn.commit().await?;
@@ -132,7 +149,7 @@ impl Rotations {
         let mut txn = Change::by(&self.db, &self.coherence, caller).await?;
         let row = unfinished_by_id(&*txn, &caller.region().id, rotation_id).await?;
         if let Some(new_key_id) = &row.new_key_id {
-            delete_unless_last(&mut txn, caller, new_key_id).await?;
+            delete_key(&mut txn, caller, new_key_id).await?;
         }
         close(&*txn, row).await?;
         txn.commit().await?;

@@ -9,8 +9,8 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, QueryFilter,
 };
 use sha2::{Digest, Sha256};
 
@@ -22,7 +22,7 @@ use crate::caller::Caller;
 use crate::clock::now;
 use crate::credentials::random;
 use crate::error::{Error, Result};
-use crate::model::{AuditAction, KeyId};
+use crate::model::{AuditAction, KeyAccess, KeyId};
 use crate::store::entity::{api_key, console_session, region};
 
 /// How long a session lives.
@@ -99,8 +99,10 @@ impl Sessions {
     /// (throttling and the verification cache included), then a new session.
     /// Not recorded as a use of the key: `last_used_at` is integration traffic,
     /// which the rotation wizard's verdict relies on.
+    /// Only a key that may read the region's keys opens the console.
     pub async fn sign_in(&self, presented: &str, client: IpAddr) -> Result<(SessionId, Caller)> {
         let caller = self.authenticator.verify(presented, client).await?;
+        caller.require(KeyAccess::Read)?;
         self.delete_expired().await?;
         let id = SessionId(random::base62(SESSION_ID_LEN));
         let at = now();
@@ -113,13 +115,14 @@ impl Sessions {
         }
         .insert(&*txn)
         .await?;
-        audit::record(&*txn, &caller.region().id, AuditAction::ConsoleSignedIn, None, Some(&caller)).await?;
+        audit::record(&*txn, &caller.region().id, AuditAction::ConsoleSignedIn, None, Some(&caller), None).await?;
         txn.commit().await?;
         Ok((id, caller))
     }
 
     /// Who holds this session, calling from `client`. `Unauthenticated` when
-    /// it is unknown, timed out, or its key was deleted.
+    /// it is unknown, timed out, or its key was deleted; `Revoked` from the
+    /// instant its key's scheduled revocation came due.
     pub async fn caller(&self, session_id: &SessionId, client: IpAddr) -> Result<Caller> {
         let found = console_session::Entity::find_by_id(session_id.digest())
             .find_also_related(api_key::Entity)
@@ -133,6 +136,13 @@ impl Sessions {
             console_session::Entity::delete_by_id(session.id_hash).exec(&self.db).await?;
             return Err(Error::Unauthenticated);
         }
+        if key.is_revoked_at(at) {
+            return Err(Error::Revoked);
+        }
+        // Re-scoped since sign-in: the console is for keys that may read keys.
+        if !key.scopes.allow(KeyAccess::Read) {
+            return Err(Error::Unauthenticated);
+        }
         let region =
             region::Entity::find_by_id(key.region_id.clone()).one(&self.db).await?.ok_or(Error::Unauthenticated)?;
         if at - session.last_seen_at >= TOUCH_INTERVAL {
@@ -140,7 +150,7 @@ impl Sessions {
             session.last_seen_at = Set(at);
             session.update(&self.db).await?;
         }
-        Ok(Caller::new(region.into(), key.id, client))
+        Ok(Caller::new(region.into(), key.id, key.scopes, client))
     }
 
     /// How many sessions are live: neither idle nor older than allowed.
@@ -156,8 +166,7 @@ impl Sessions {
 
     /// Ends a session; unknown ids are fine (signing out twice is harmless).
     pub async fn sign_out(&self, session_id: &SessionId) -> Result<()> {
-        console_session::Entity::delete_by_id(session_id.digest()).exec(&self.db).await?;
-        Ok(())
+        end_session(&self.db, session_id).await
     }
 
     /// Sessions are also checked on use; this only keeps the table small.
@@ -174,6 +183,12 @@ impl Sessions {
             .await?;
         Ok(())
     }
+}
+
+/// Ends a session, inside `db`'s transaction if it is one.
+pub(crate) async fn end_session(db: &impl ConnectionTrait, session_id: &SessionId) -> Result<()> {
+    console_session::Entity::delete_by_id(session_id.digest()).exec(db).await?;
+    Ok(())
 }
 
 /// Moves a session from `from_key_id` to `to_key_id`, another key of its

@@ -135,7 +135,7 @@ fn allowed(verdict: &Verdict) -> Result<Response, ApiError> {
         (REGION_ID, verdict.region_id.as_ref().map(ToString::to_string)),
         (KEY_ID, verdict.key_id.as_ref().map(ToString::to_string)),
         (SANDBOX, verdict.sandbox.map(|sandbox| sandbox.to_string())),
-        (SCOPES, verdict.scopes.as_ref().map(|scopes| scopes.to_header())),
+        (SCOPES, verdict.scopes.as_ref().map(|scopes| scopes.to_string())),
     ];
     let mut response = StatusCode::OK.into_response();
     for (name, value) in values {
@@ -154,6 +154,7 @@ fn refused(verdict: &Verdict) -> Response {
         VerdictCode::Throttled => {
             (StatusCode::TOO_MANY_REQUESTS, "Too many failed attempts", "too many failed attempts; try again later")
         }
+        VerdictCode::Revoked => (StatusCode::UNAUTHORIZED, "Unauthenticated", "this API key was revoked"),
         VerdictCode::Valid | VerdictCode::Invalid => {
             (StatusCode::UNAUTHORIZED, "Unauthenticated", "a valid API key is required")
         }

@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 use crate::credentials::secret_hash::SecretHash;
-use crate::model::{ApiKey, KeyId, RegionId};
+use crate::model::{ApiKey, KeyId, RegionId, Scopes};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "api_keys")]
@@ -19,6 +19,9 @@ pub struct Model {
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
     pub last_used_at: Option<ChronoDateTimeUtc>,
+    pub scopes: Scopes,
+    /// From this instant the key is refused; the sweeper deletes it soon after.
+    pub revoke_at: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -40,6 +43,13 @@ impl Related<super::region::Entity> for Entity {
 
 impl ActiveModelBehavior for ActiveModel {}
 
+impl Model {
+    /// Whether a scheduled revocation came due by `at`.
+    pub fn is_revoked_at(&self, at: ChronoDateTimeUtc) -> bool {
+        self.revoke_at.is_some_and(|revoke_at| revoke_at <= at)
+    }
+}
+
 impl From<Model> for ApiKey {
     fn from(row: Model) -> Self {
         Self {
@@ -49,6 +59,8 @@ impl From<Model> for ApiKey {
             created_at: row.created_at,
             updated_at: row.updated_at,
             last_used_at: row.last_used_at,
+            scopes: row.scopes,
+            revoke_at: row.revoke_at,
         }
     }
 }

@@ -21,6 +21,8 @@ pub struct Model {
     pub actor_api_key_id: Option<KeyId>,
     pub client_address: Option<String>,
     pub at: ChronoDateTimeUtc,
+    /// A [`crate::model::AuditChange`] as JSON.
+    pub change: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
