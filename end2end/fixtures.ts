@@ -16,6 +16,8 @@ export interface ApiKey {
   token_preview: string;
   description: string | null;
   last_used_at: string | null;
+  scopes: string[];
+  revoke_at: string | null;
 }
 
 /** A fresh region, made with `keyward region create --json`, and its first key. */
@@ -58,10 +60,11 @@ export class Rest {
     return this.request.get('/auth/regions/me', { headers: { 'x-api-key': token } });
   }
 
-  async createKey(token: string, description: string): Promise<ApiKey & { token: string }> {
+  /** Without `scopes`, the new key gets the creator's. */
+  async createKey(token: string, description: string, scopes?: string[]): Promise<ApiKey & { token: string }> {
     const response = await this.request.post('/auth/region/api-keys', {
       headers: { 'x-api-key': token },
-      data: { description },
+      data: scopes ? { description, scopes } : { description },
     });
     expect(response.status()).toBe(201);
     return response.json();
@@ -69,6 +72,12 @@ export class Rest {
 
   async deleteKey(token: string, keyId: string) {
     return this.request.delete(`/auth/region/api-keys/${keyId}`, { headers: { 'x-api-key': token } });
+  }
+
+  /** Forward authentication, as a reverse proxy asks it. */
+  async check(token: string, scope?: string) {
+    const query = scope ? `?scope=${encodeURIComponent(scope)}` : '';
+    return this.request.get(`/auth/check${query}`, { headers: { 'x-api-key': token } });
   }
 
   async keys(token: string): Promise<ApiKey[]> {

@@ -43,6 +43,23 @@ pub fn sentence(text: String) -> String {
     chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
+/// A scheduled revocation's countdown: "Revoked in 6 days 23 h",
+/// "Revoked in 23 h 59 min", "Revoked in 4 min", "Revoked in 45 s"; once
+/// due, "Revoked".
+pub fn stops(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let seconds = (at - now).num_seconds();
+    let (days, hours, minutes) = (seconds / 86_400, seconds % 86_400 / 3_600, seconds % 3_600 / 60);
+    let left = match seconds {
+        ..=0 => return "Revoked".to_owned(),
+        1..60 => format!("{seconds} s"),
+        60..3_600 => format!("{minutes} min"),
+        3_600..86_400 => format!("{hours} h {minutes} min"),
+        86_400..172_800 => format!("1 day {hours} h"),
+        _ => format!("{days} days {hours} h"),
+    };
+    format!("Revoked in {left}")
+}
+
 /// Scopes as the console shows them: "full access" for `*`, "none" for
 /// none, otherwise the scopes themselves.
 pub fn scopes(scopes: &Scopes) -> String {
@@ -122,6 +139,13 @@ pub(crate) mod tests {
         assert_eq!(last_used(None, now()), "never");
         assert_eq!(exact(now()), "2027-01-15 08:00:00 UTC");
         assert_eq!(sentence("this API key is not valid".into()), "This API key is not valid");
+        let ahead = |seconds: i64| now() + chrono::TimeDelta::seconds(seconds);
+        assert_eq!(stops(ahead(45), now()), "Revoked in 45 s");
+        assert_eq!(stops(ahead(3_599), now()), "Revoked in 59 min");
+        assert_eq!(stops(ahead(86_399), now()), "Revoked in 23 h 59 min");
+        assert_eq!(stops(ahead(86_400 + 3_600), now()), "Revoked in 1 day 1 h");
+        assert_eq!(stops(ahead(7 * 86_400), now()), "Revoked in 7 days 0 h");
+        assert_eq!(stops(ahead(0), now()), "Revoked");
     }
 
     #[test]

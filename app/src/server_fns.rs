@@ -12,7 +12,7 @@ use domain::model::{
     Scopes, SessionAfterRotation, StartedRotation,
 };
 use leptos::prelude::*;
-use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::codec::{Json, JsonEncoding};
 use serde::{Deserialize, Serialize};
 
 /// Everything the dashboard shows: the region, its keys (with the key of
@@ -40,6 +40,11 @@ pub enum ConsoleError {
     /// Sign-in with a key that is malformed, unknown or wrong.
     #[error("this API key is not valid")]
     WrongKey,
+    /// Sign-in with a valid key that may not read the region's keys.
+    #[error(
+        "this API key cannot open the console: it lacks the scope keys:read (an integration key only calls your API)"
+    )]
+    NoConsoleAccess,
     /// The domain refused, in the same words as the REST API's `detail`;
     /// `code` is the REST API's problem type (e.g. `last-api-key`).
     #[error("{message}")]
@@ -65,6 +70,7 @@ impl ConsoleError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Self::NotSignedIn | Self::SignedOut | Self::WrongKey => ErrorKind::Unauthenticated,
+            Self::NoConsoleAccess => ErrorKind::Forbidden,
             Self::Refused { kind, .. } => *kind,
             Self::Internal => ErrorKind::Internal,
             Self::Transport(_) => ErrorKind::Invalid,
@@ -85,7 +91,10 @@ pub async fn sign_in(api_key: String) -> Result<(), ConsoleError> {
         request.end_session().await?;
         let (session, _) = request.keyward().sessions().sign_in(api_key.trim(), request.client()).await.map_err(
             |error| match error {
-                domain::Error::Unauthenticated => ssr::Failure::Console(ConsoleError::WrongKey),
+                domain::Error::Unauthenticated | domain::Error::Revoked => {
+                    ssr::Failure::Console(ConsoleError::WrongKey)
+                }
+                domain::Error::InsufficientScope(_) => ssr::Failure::Console(ConsoleError::NoConsoleAccess),
                 other => other.into(),
             },
         )?;
@@ -115,7 +124,7 @@ pub async fn load_dashboard() -> Result<Dashboard, ConsoleError> {
 }
 
 /// Creates a key with `scopes`; the answer is the only one that carries its token.
-#[server(endpoint = "create_key")]
+#[server(endpoint = "create_key", input = Json)]
 pub async fn create_key(description: Option<Description>, scopes: Scopes) -> Result<CreatedApiKey, ConsoleError> {
     ssr::respond(async move {
         let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
@@ -125,7 +134,7 @@ pub async fn create_key(description: Option<Description>, scopes: Scopes) -> Res
 }
 
 /// Changes a key's description, scopes or scheduled revocation.
-#[server(endpoint = "update_key")]
+#[server(endpoint = "update_key", input = Json)]
 pub async fn update_key(key_id: KeyId, update: KeyUpdate) -> Result<ApiKey, ConsoleError> {
     ssr::respond(async move {
         let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
@@ -159,7 +168,7 @@ pub async fn start_rotation(
 /// Deletes the rotation's old key, or schedules its revocation at
 /// `revoke_at`. When this session signed in with it, `after` says whether
 /// the session moves to the new key or ends now (and so does its cookie).
-#[server(endpoint = "finish_rotation")]
+#[server(endpoint = "finish_rotation", input = Json)]
 pub async fn finish_rotation(
     rotation_id: RotationId,
     after: SessionAfterRotation,

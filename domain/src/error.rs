@@ -31,6 +31,10 @@ pub enum Error {
     #[error("an API key can only grant scopes it holds itself")]
     ScopeEscalation,
 
+    /// The caller's key was re-scoped while its request was in flight.
+    #[error("this API key's scopes changed while the request ran; nothing was changed, try again")]
+    ScopesChanged,
+
     /// The caller named a region that is not its own.
     #[error("this API key belongs to another region")]
     ForeignRegion,
@@ -86,7 +90,9 @@ impl Error {
             Self::Throttled { .. } => ErrorKind::Throttled,
             Self::ForeignRegion | Self::InsufficientScope(_) | Self::ScopeEscalation => ErrorKind::Forbidden,
             Self::KeyNotFound | Self::RotationNotFound => ErrorKind::NotFound,
-            Self::LastKey | Self::RotationInProgress | Self::RegionNameTaken(_) => ErrorKind::Conflict,
+            Self::LastKey | Self::RotationInProgress | Self::RegionNameTaken(_) | Self::ScopesChanged => {
+                ErrorKind::Conflict
+            }
             Self::Invalid(_) => ErrorKind::Invalid,
             Self::Unavailable(_) => ErrorKind::Unavailable,
             Self::Database(_) | Self::Internal(_) => ErrorKind::Internal,
@@ -102,6 +108,7 @@ impl Error {
             Self::Throttled { .. } => "throttled",
             Self::InsufficientScope(_) => "insufficient-scope",
             Self::ScopeEscalation => "scope-escalation",
+            Self::ScopesChanged => "api-key-scopes-changed",
             Self::ForeignRegion => "foreign-region",
             Self::KeyNotFound => "api-key-not-found",
             Self::LastKey => "last-api-key",

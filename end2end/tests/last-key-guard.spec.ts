@@ -1,12 +1,13 @@
 import { expect, test } from '../fixtures';
 
-const LAST_KEY = "This is the region's only API key; create another before deleting it";
+const LAST_KEY =
+  "This is the region's last key that can manage keys (keys:write, not scheduled for revocation); create another first";
 
-test("the region's only key cannot be deleted, and the reason is shown", async ({ page, region, dashboard }) => {
+test("the region's last managing key cannot be deleted, and the reason is shown", async ({ page, region, dashboard }) => {
   await dashboard.open(region.token);
   const remove = dashboard.button(dashboard.row(region.preview), 'Delete');
   await expect(remove).toBeDisabled();
-  const reason = page.getByText("The region's only key cannot be deleted");
+  const reason = page.getByText("The region's last key that can manage keys (keys:write, not scheduled for revocation) cannot be deleted");
   await expect(reason).toBeVisible();
   await expect(remove).toHaveAttribute('aria-describedby', 'last-key-reason');
 });

@@ -78,6 +78,6 @@ test('finishing a rotation of the session key can sign out instead', async ({ pa
   await page.getByRole('button', { name: 'Delete old key' }).click();
 
   await signIn.expectShown();
-  await expect(signIn.notice).toContainText('You signed out with it.');
+  await expect(signIn.notice).toContainText('You signed out.');
   expect(await page.context().cookies()).toEqual([]);
 });

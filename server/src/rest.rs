@@ -9,7 +9,7 @@ use axum::response::IntoResponse;
 use chrono::{DateTime, Utc};
 use domain::Keyward;
 use domain::model::{
-    ApiKey, AuditEvent, CreatedApiKey, Description, KeyId, KeyUpdate, RegionId, RegionOverview, Scopes,
+    ApiKey, AuditEvent, CreatedApiKey, Description, KeyId, KeyUpdate, RegionId, RegionOverview, Scopes, present,
 };
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -57,15 +57,6 @@ pub struct UpdateApiKey {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<DateTime<Utc>>)]
     pub revoke_at: Option<Option<DateTime<Utc>>>,
-}
-
-/// A field that is present, `null` included, is `Some`; absent is `None`.
-fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 fn parse_scopes(scopes: Option<Vec<String>>) -> Result<Option<Scopes>, ApiError> {

@@ -219,3 +219,48 @@ async fn a_process_cut_off_from_its_database_never_accepts_a_deleted_key() {
     let created = direct.keys().create(&caller, None, None, None).await.unwrap();
     assert_eq!(check(created.token).await, StatusCode::OK, "a key created meanwhile is accepted at once");
 }
+
+/// A scheduled revocation is in effect on every process at its instant,
+/// though each holds the key warm in memory and no sweeper has to run;
+/// then a sweeper deletes the key and records it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_scheduled_revocation_is_in_effect_on_every_process_at_its_instant() {
+    let db = TestDb::fresh().await;
+    let admin = region_token(&db);
+    let processes = processes(&db, 2).await;
+    let client = Client::new();
+    let (id, token) = create(&client, &processes[0], &admin).await;
+    for process in &processes {
+        assert_eq!(check(&client, process, &token).await, StatusCode::OK, "warm on every process");
+    }
+    let revoke_at = chrono::Utc::now() + chrono::TimeDelta::milliseconds(1500);
+    let schedule = client.patch(format!("{}{KEYS}/{id}", processes[1].url)).header("x-api-key", &admin);
+    let scheduled = schedule.json(&json!({"revoke_at": revoke_at.to_rfc3339()})).send().await.unwrap();
+    assert_eq!(scheduled.status(), StatusCode::OK);
+    for process in &processes {
+        assert_eq!(check(&client, process, &token).await, StatusCode::OK, "still in its grace period");
+    }
+
+    tokio::time::sleep((revoke_at - chrono::Utc::now()).to_std().unwrap_or_default() + Duration::from_millis(1)).await;
+    for process in &processes {
+        let refused = client.get(format!("{}/auth/check", process.url)).header("x-api-key", &token).send().await;
+        let refused = refused.unwrap();
+        assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+        // "invalid" only if a sweeper already deleted it.
+        let code = refused.headers()["x-keyward-code"].to_str().unwrap().to_owned();
+        assert!(code == "revoked" || code == "invalid", "{code}");
+    }
+
+    let audit = format!("{}/auth/region/audit-events", processes[0].url);
+    let swept = eventually(Duration::from_secs(10), || async {
+        let events: Vec<Value> = client.get(&audit).header("x-api-key", &admin).send().await.ok()?.json().await.ok()?;
+        let swept: Vec<Value> =
+            events.into_iter().filter(|event| event["action"] == "api_key.revoked_on_schedule").collect();
+        (!swept.is_empty()).then_some(swept)
+    })
+    .await;
+    assert_eq!(swept.len(), 1, "{swept:?}");
+    assert_eq!(swept[0]["api_key_id"], id.as_str());
+    let gone = client.get(format!("{}{KEYS}/{id}", processes[1].url)).header("x-api-key", &admin).send().await;
+    assert_eq!(gone.unwrap().status(), StatusCode::NOT_FOUND);
+}

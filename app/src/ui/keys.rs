@@ -1,7 +1,9 @@
 //! The keys table and what can be done to one key: create (with the
-//! one-time reveal), edit its description, delete.
+//! one-time reveal and a choice of scopes), edit its description and
+//! scopes, cancel its scheduled revocation, delete. What the session's key
+//! may not do is disabled, with the reason.
 
-use domain::model::{ApiKey, CreatedApiKey, Description, KeyId, KeyUpdate, Scopes};
+use domain::model::{ApiKey, CreatedApiKey, Description, KeyAccess, KeyId, KeyUpdate, Scopes};
 use leptos::callback::{Callable, UnsyncCallback};
 use leptos::ev::SubmitEvent;
 use leptos::html;
@@ -9,7 +11,7 @@ use leptos::prelude::*;
 
 use super::dialog::Modal;
 use super::reveal::OneTimeReveal;
-use super::{DashboardData, FormActions, FormError, Navigator, RelativeTime, Submission};
+use super::{Clock, DashboardData, FormActions, FormError, Navigator, RelativeTime, Submission};
 use crate::{format, server_fns};
 
 /// The dialog the keys section has open.
@@ -27,14 +29,23 @@ pub fn KeysSection(data: DashboardData) -> impl IntoView {
     let keys = data.select(|d| d.overview.api_keys.clone());
     let keys = Memo::new(move |_| keys.get().unwrap_or_default());
     let session_key = data.select(|d| d.overview.current_api_key_id.clone());
+    let session_scopes = data.select(|d| {
+        let current = &d.overview.current_api_key_id;
+        d.overview.api_keys.iter().find(|key| key.id == *current).map(|key| key.scopes.clone()).unwrap_or_default()
+    });
+    let session_scopes = Signal::derive(move || session_scopes.get().unwrap_or_default());
     let rotation_open = data.select(|d| d.rotation.is_some());
     let dialog = RwSignal::new(None::<KeyDialog>);
+    let status = RwSignal::new(None::<String>);
     let row = KeyRowContext {
         keys,
         session_key: session_key.into(),
+        may_write: Signal::derive(move || session_scopes.with(|scopes| scopes.allow(KeyAccess::Write))),
         rotation_open: Signal::derive(move || rotation_open.get().unwrap_or(false)),
-        only_key: Signal::derive(move || keys.with(|keys| keys.len() == 1)),
+        last_manager: Memo::new(move |_| keys.with(|keys| last_manager(keys))),
         dialog,
+        data,
+        status,
     };
     let close = UnsyncCallback::new(move |()| dialog.set(None));
     let changed = UnsyncCallback::new(move |()| {
@@ -45,16 +56,30 @@ pub fn KeysSection(data: DashboardData) -> impl IntoView {
         <section class="panel" aria-labelledby="keys-heading">
             <div class="section-head">
                 <h2 id="keys-heading">"API keys"</h2>
-                <button type="button" id="create-key" class="primary" on:click=move |_| dialog.set(Some(KeyDialog::Create))>
+                <button
+                    type="button"
+                    id="create-key"
+                    class="primary"
+                    disabled=move || !row.may_write.get()
+                    aria-describedby=move || (!row.may_write.get()).then_some("read-only-reason")
+                    on:click=move |_| dialog.set(Some(KeyDialog::Create))
+                >
                     "Create key"
                 </button>
             </div>
+            <Show when=move || !row.may_write.get()>
+                <p id="read-only-reason" class="hint">
+                    "This session's key may read the region's keys but not change them: it lacks the scope keys:write. Sign in with a key that holds it to create, edit, rotate or delete keys."
+                </p>
+            </Show>
+            <p class="visually-hidden" role="status">{move || status.get()}</p>
             <div class="table-scroll">
                 <table class="keys" aria-labelledby="keys-heading">
                     <thead>
                         <tr>
                             <th scope="col">"Description"</th>
                             <th scope="col">"Key"</th>
+                            <th scope="col">"Scopes"</th>
                             <th scope="col">"Created"</th>
                             <th scope="col">"Updated"</th>
                             <th scope="col">"Last used"</th>
@@ -66,15 +91,16 @@ pub fn KeysSection(data: DashboardData) -> impl IntoView {
                     </tbody>
                 </table>
             </div>
-            <Show when=move || row.only_key.get()>
+            <Show when=move || row.last_manager.with(Option::is_some)>
                 <p id="last-key-reason" class="hint">
-                    "The region's only key cannot be deleted: a region always keeps at least one key. Create another key first."
+                    "The region's last key that can manage keys (keys:write, not scheduled for revocation) cannot be deleted: a region always keeps one. Create another such key first."
                 </p>
             </Show>
         </section>
         {move || dialog.get().map(|open| match open {
             KeyDialog::Create => view! {
                 <CreateKeyDialog
+                    session_scopes=session_scopes.get_untracked()
                     on_created=UnsyncCallback::new(move |created| {
                         dialog.set(Some(KeyDialog::Reveal(created)));
                         data.reload();
@@ -105,9 +131,25 @@ pub fn KeysSection(data: DashboardData) -> impl IntoView {
 struct KeyRowContext {
     keys: Memo<Vec<ApiKey>>,
     session_key: Signal<Option<KeyId>>,
+    /// The session's key holds `keys:write`.
+    may_write: Signal<bool>,
     rotation_open: Signal<bool>,
-    only_key: Signal<bool>,
+    /// The one key that keeps the region managed, when only one does.
+    last_manager: Memo<Option<KeyId>>,
     dialog: RwSignal<Option<KeyDialog>>,
+    data: DashboardData,
+    /// Announces what a row's action did.
+    status: RwSignal<Option<String>>,
+}
+
+/// The key the region cannot lose, if exactly one holds `keys:write`
+/// without a scheduled revocation (the server's rule, shown ahead of it).
+fn last_manager(keys: &[ApiKey]) -> Option<KeyId> {
+    let mut managers = keys.iter().filter(|key| key.scopes.allow(KeyAccess::Write) && key.revoke_at.is_none());
+    match (managers.next(), managers.next()) {
+        (Some(only), None) => Some(only.id.clone()),
+        _ => None,
+    }
 }
 
 /// A row stays mounted while its key exists (its buttons keep focus); its
@@ -122,6 +164,10 @@ fn key_row(id: KeyId, row: KeyRowContext) -> impl IntoView {
     let is_session_key = {
         let id = id.clone();
         move || row.session_key.get().as_ref() == Some(&id)
+    };
+    let is_last_manager = {
+        let id = id.clone();
+        Memo::new(move |_| row.last_manager.with(|last| last.as_ref() == Some(&id)))
     };
     let open = move |make: fn(ApiKey) -> KeyDialog| {
         move |_| {
@@ -145,20 +191,37 @@ fn key_row(id: KeyId, row: KeyRowContext) -> impl IntoView {
                 <Show when=is_session_key.clone()>
                     " " <span class="badge session">"This session"</span>
                 </Show>
+                {move || key.with(|key| key.as_ref().and_then(|key| key.revoke_at)).map(|revoke_at| view! {
+                    " " <span class="badge revoking" title=format::exact(revoke_at)>
+                        {move || format::stops(revoke_at, Clock::now())}
+                    </span>
+                })}
             </td>
             <td><code>{read(|key| key.token_preview.clone())}</code></td>
+            <td class="scopes">{read(|key| format::scopes(&key.scopes))}</td>
             <td><RelativeTime at=Signal::derive(move || key.with(|key| key.as_ref().map(|key| key.created_at)))/></td>
             <td><RelativeTime at=Signal::derive(move || key.with(|key| key.as_ref().map(|key| key.updated_at)))/></td>
             <td><RelativeTime at=Signal::derive(move || key.with(|key| key.as_ref().and_then(|key| key.last_used_at)))/></td>
             <td class="row-actions">
-                <button type="button" id=format!("edit-{id}") aria-label=move || format!("Edit {}", label()) on:click=open(KeyDialog::Edit)>
+                <Show when=move || key.with(|key| key.as_ref().is_some_and(|key| key.revoke_at.is_some()))>
+                    <CancelRevocation key=key row=row label=label/>
+                </Show>
+                <button
+                    type="button"
+                    id=format!("edit-{id}")
+                    aria-label=move || format!("Edit {}", label())
+                    disabled=move || !row.may_write.get()
+                    aria-describedby=move || (!row.may_write.get()).then_some("read-only-reason")
+                    on:click=open(KeyDialog::Edit)
+                >
                     "Edit"
                 </button>
                 <button
                     type="button"
                     id=format!("rotate-{id}")
                     aria-label=move || format!("Rotate {}", label())
-                    disabled=move || row.rotation_open.get()
+                    disabled=move || !row.may_write.get() || row.rotation_open.get()
+                    aria-describedby=move || (!row.may_write.get()).then_some("read-only-reason")
                     title=move || row.rotation_open.get().then_some("Finish or cancel the unfinished rotation first")
                     on:click=rotate
                 >
@@ -169,8 +232,14 @@ fn key_row(id: KeyId, row: KeyRowContext) -> impl IntoView {
                     id=format!("delete-{id}")
                     class="danger"
                     aria-label=move || format!("Delete {}", label())
-                    disabled=move || row.only_key.get()
-                    aria-describedby=move || row.only_key.get().then_some("last-key-reason")
+                    disabled=move || !row.may_write.get() || is_last_manager.get()
+                    aria-describedby=move || {
+                        if !row.may_write.get() {
+                            Some("read-only-reason")
+                        } else {
+                            is_last_manager.get().then_some("last-key-reason")
+                        }
+                    }
                     on:click=open(KeyDialog::Delete)
                 >
                     "Delete"
@@ -180,23 +249,157 @@ fn key_row(id: KeyId, row: KeyRowContext) -> impl IntoView {
     }
 }
 
+/// Cancels a key's scheduled revocation at once: nothing is lost by it.
 #[component]
-fn CreateKeyDialog(on_created: UnsyncCallback<CreatedApiKey>, on_close: UnsyncCallback<()>) -> impl IntoView {
+fn CancelRevocation(
+    key: Memo<Option<ApiKey>>,
+    row: KeyRowContext,
+    label: impl Fn() -> String + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let submission = Submission::new();
+    let cancel = move |_| {
+        let Some(key) = key.get_untracked() else { return };
+        let update = KeyUpdate { revoke_at: Some(None), ..KeyUpdate::default() };
+        let done = format!("The revocation of {} is cancelled: it keeps working.", format::key_label(&key));
+        submission.run(server_fns::update_key(key.id, update), move |_| {
+            row.status.set(Some(done));
+            row.data.reload();
+        });
+    };
+    view! {
+        <button
+            type="button"
+            id=move || key.with(|key| key.as_ref().map(|key| format!("cancel-revocation-{}", key.id)))
+            aria-label=move || format!("Cancel the revocation of {}", label())
+            disabled=move || !row.may_write.get() || submission.pending.get()
+            aria-describedby=move || (!row.may_write.get()).then_some("read-only-reason")
+            on:click=cancel
+        >
+            "Cancel revocation"
+        </button>
+        {move || submission.error.get().map(|error| view! { <span class="field-error" role="alert">{error}</span> })}
+    }
+}
+
+/// The scopes a new key can be given, from the widest to the narrowest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Preset {
+    FullAccess,
+    KeyAdministration,
+    ReadOnly,
+    IntegrationOnly,
+    Custom,
+}
+
+impl Preset {
+    const ALL: [Preset; 5] =
+        [Self::FullAccess, Self::KeyAdministration, Self::ReadOnly, Self::IntegrationOnly, Self::Custom];
+
+    fn id(self) -> &'static str {
+        match self {
+            Self::FullAccess => "preset-full",
+            Self::KeyAdministration => "preset-admin",
+            Self::ReadOnly => "preset-read",
+            Self::IntegrationOnly => "preset-integration",
+            Self::Custom => "preset-custom",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::FullAccess => "Full access: everything, now and in future (*)",
+            Self::KeyAdministration => "Key administration: manage this region's keys (keys:write)",
+            Self::ReadOnly => "Read only: see keys and activity (keys:read)",
+            Self::IntegrationOnly => "Integration only: your API's scopes, no key management",
+            Self::Custom => "Custom: any scopes",
+        }
+    }
+
+    /// The preset's own scopes; `None` for those typed in.
+    fn fixed(self) -> Option<Scopes> {
+        let text = match self {
+            Self::FullAccess => "*",
+            Self::KeyAdministration => "keys:write",
+            Self::ReadOnly => "keys:read",
+            Self::IntegrationOnly | Self::Custom => return None,
+        };
+        text.parse().ok()
+    }
+
+    /// The scopes chosen, with `typed` for the presets that take them.
+    fn scopes(self, typed: &str) -> Result<Scopes, String> {
+        if let Some(scopes) = self.fixed() {
+            return Ok(scopes);
+        }
+        let scopes: Scopes = typed.parse().map_err(|error: domain::model::InvalidInput| error.to_string())?;
+        let manages = scopes.is_all() || scopes.allow(KeyAccess::Read);
+        if self == Self::IntegrationOnly && manages {
+            return Err(
+                "an integration key does not manage keys: leave out keys:read, keys:write and *, or choose Custom"
+                    .to_owned(),
+            );
+        }
+        Ok(scopes)
+    }
+}
+
+#[component]
+fn CreateKeyDialog(
+    session_scopes: Scopes,
+    on_created: UnsyncCallback<CreatedApiKey>,
+    on_close: UnsyncCallback<()>,
+) -> impl IntoView {
     let field = NodeRef::<html::Input>::new();
+    let scopes_field = NodeRef::<html::Input>::new();
     let submission = Submission::new().focus_on_refusal(field);
+    let preset = RwSignal::new(Preset::IntegrationOnly);
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
-        let Some(input) = field.get() else { return };
-        match Description::parse(&input.value()) {
-            Err(message) => submission.refuse(message.to_string()),
-            Ok(description) => submission
-                .run(server_fns::create_key(description, Scopes::all()), move |created| on_created.run(created)),
+        let (Some(input), Some(typed)) = (field.get(), scopes_field.get()) else { return };
+        let chosen = preset.get_untracked().scopes(&typed.value());
+        match (Description::parse(&input.value()), chosen) {
+            (Err(message), _) => submission.refuse(message.to_string()),
+            (_, Err(message)) => submission.refuse(message),
+            (Ok(description), Ok(scopes)) => {
+                submission.run(server_fns::create_key(description, scopes), move |created| on_created.run(created))
+            }
         }
     };
+    let presets = Preset::ALL.map(|choice| {
+        // A key can only give what it holds: the server refuses the rest too.
+        let grantable = choice.fixed().is_none_or(|scopes| session_scopes.may_grant(&scopes, &Scopes::default()));
+        view! {
+            <label class="choice">
+                <input
+                    type="radio"
+                    name="preset"
+                    id=choice.id()
+                    checked=choice == Preset::IntegrationOnly
+                    disabled=!grantable
+                    aria-describedby=(!grantable).then_some("preset-reason")
+                    on:change=move |_| preset.set(choice)
+                />
+                {choice.label()}
+            </label>
+        }
+    });
+    let typing = move || preset.with(|preset| preset.fixed().is_none());
     view! {
         <Modal title="Create an API key" on_escape=on_close>
             <form on:submit=submit>
                 <DescriptionField field=field submission=submission value=String::new()/>
+                <fieldset>
+                    <legend>"What the key may do"</legend>
+                    {presets}
+                    <p id="preset-reason" class="hint">"A key can only give scopes that this session's key holds itself."</p>
+                </fieldset>
+                <div hidden=move || !typing()>
+                    <label for="scopes">{move || if preset.get() == Preset::Custom { "Scopes" } else { "Your API's scopes" }}</label>
+                    <input id="scopes" node_ref=scopes_field autocomplete="off" spellcheck="false" aria-describedby="scopes-hint"/>
+                    <p id="scopes-hint" class="hint">
+                        "Separated by spaces, e.g. “orders:read orders:write”: a lowercase letter, then letters, digits and _ . : -. Your API receives them in X-Keyward-Scopes. Empty: the key can only be verified."
+                    </p>
+                </div>
                 <p class="hint">"The key is shown once, right after it is created."</p>
                 <FormActions submission=submission submit_label="Create key" on_close=on_close/>
             </form>
@@ -207,16 +410,19 @@ fn CreateKeyDialog(on_created: UnsyncCallback<CreatedApiKey>, on_close: UnsyncCa
 #[component]
 fn EditKeyDialog(key: ApiKey, on_saved: UnsyncCallback<()>, on_close: UnsyncCallback<()>) -> impl IntoView {
     let field = NodeRef::<html::Input>::new();
+    let scopes_field = NodeRef::<html::Input>::new();
     let submission = Submission::new().focus_on_refusal(field);
     let title = format!("Edit {}", key.token_preview);
-    let key_id = key.id;
+    let (key_id, scopes_before) = (key.id, key.scopes.clone());
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
-        let Some(input) = field.get() else { return };
-        match Description::parse(&input.value()) {
-            Err(message) => submission.refuse(message.to_string()),
-            Ok(description) => {
-                let update = KeyUpdate { description: Some(description), ..KeyUpdate::default() };
+        let (Some(input), Some(typed)) = (field.get(), scopes_field.get()) else { return };
+        let scopes = typed.value().parse::<Scopes>();
+        match (Description::parse(&input.value()), scopes) {
+            (Err(message), _) | (_, Err(message)) => submission.refuse(message.to_string()),
+            (Ok(description), Ok(scopes)) => {
+                let scopes = (scopes != scopes_before).then_some(scopes);
+                let update = KeyUpdate { description: Some(description), scopes, ..KeyUpdate::default() };
                 submission.run(server_fns::update_key(key_id.clone(), update), move |_| on_saved.run(()))
             }
         }
@@ -225,6 +431,18 @@ fn EditKeyDialog(key: ApiKey, on_saved: UnsyncCallback<()>, on_close: UnsyncCall
         <Modal title=title on_escape=on_close>
             <form on:submit=submit>
                 <DescriptionField field=field submission=submission value=key.description.unwrap_or_default()/>
+                <label for="edit-scopes">"Scopes"</label>
+                <input
+                    id="edit-scopes"
+                    node_ref=scopes_field
+                    value=key.scopes.to_string()
+                    autocomplete="off"
+                    spellcheck="false"
+                    aria-describedby="edit-scopes-hint"
+                />
+                <p id="edit-scopes-hint" class="hint">
+                    "Separated by spaces; * is everything. Only scopes this session's key holds, or the key already has, can be given."
+                </p>
                 <FormActions submission=submission submit_label="Save" on_close=on_close/>
             </form>
         </Modal>

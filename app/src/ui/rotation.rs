@@ -183,7 +183,10 @@ fn CreateStep(wizard: Wizard, old_key_id: Option<KeyId>) -> impl IntoView {
     };
     view! {
         <StepHeading text="Create the new key"/>
-        <p>"The new key replaces " <strong>{format::key_label(&old_key)}</strong> ". Both keys work until you delete the old one in the last step."</p>
+        <p>
+            "The new key replaces " <strong>{format::key_label(&old_key)}</strong> " and gets its scopes ("
+            {format::scopes(&old_key.scopes)} "). Both keys work until the old one stops in the last step."
+        </p>
         <form on:submit=submit>
             <DescriptionField field=field submission=submission value=old_key.description.unwrap_or_default() label="Description of the new key"/>
             <div class="actions">
@@ -364,11 +367,36 @@ fn server_time(response: &Response) -> DateTime<Utc> {
         .map_or_else(Utc::now, |at| at.with_timezone(&Utc))
 }
 
+/// When the old key stops working: at once, or after a grace period for
+/// integrations that are still moving.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Revocation {
+    Now,
+    InHours(i64),
+}
+
+impl Revocation {
+    const CHOICES: [(Revocation, &'static str, &'static str); 4] = [
+        (Self::Now, "revoke-now", "Now"),
+        (Self::InHours(1), "revoke-1h", "In 1 hour"),
+        (Self::InHours(24), "revoke-24h", "In 24 hours"),
+        (Self::InHours(24 * 7), "revoke-7d", "In 7 days"),
+    ];
+
+    fn at(self) -> Option<DateTime<Utc>> {
+        match self {
+            Self::Now => None,
+            Self::InHours(hours) => Some(Utc::now() + chrono::TimeDelta::hours(hours)),
+        }
+    }
+}
+
 #[component]
 fn DeleteStep(wizard: Wizard, rotation: Rotation) -> impl IntoView {
     let old = wizard.key(rotation.old_key_id.as_ref());
     let signed_in_with_old = rotation.old_key_id.is_some() && rotation.old_key_id == wizard.session_key.get_untracked();
     let after = RwSignal::new(SessionAfterRotation::SignedIn);
+    let when = RwSignal::new(Revocation::Now);
     let submission = Submission::new();
     let navigator = Navigator::get();
     let old_label = old.as_ref().map(format::key_label);
@@ -377,35 +405,51 @@ fn DeleteStep(wizard: Wizard, rotation: Rotation) -> impl IntoView {
         let old_label = old_label.clone();
         move |event: SubmitEvent| {
             event.prevent_default();
-            let finished = match &old_label {
-                Some(label) => format!("Rotation finished: the old key {label} is deleted."),
-                None => "Rotation finished.".to_owned(),
+            let revoke_at = when.get_untracked().at();
+            let finished = match (&old_label, revoke_at) {
+                (Some(label), None) => format!("Rotation finished: the old key {label} is deleted."),
+                (Some(label), Some(at)) => format!(
+                    "Rotation finished: the old key {label} stops working at {}; until then you can cancel that on the dashboard.",
+                    format::exact(at)
+                ),
+                (None, _) => "Rotation finished.".to_owned(),
             };
-            submission.run(
-                server_fns::finish_rotation(rotation_id.clone(), after.get_untracked(), None),
-                move |ended| match ended {
-                    SessionAfterRotation::SignedIn => navigator.go("/", Some(finished)),
-                    SessionAfterRotation::SignedOut => {
-                        navigator.go("/sign-in", Some(format!("{finished} You signed out with it.")))
-                    }
-                },
-            );
+            let finish = server_fns::finish_rotation(rotation_id.clone(), after.get_untracked(), revoke_at);
+            submission.run(finish, move |ended| match ended {
+                SessionAfterRotation::SignedIn => navigator.go("/", Some(finished)),
+                SessionAfterRotation::SignedOut => {
+                    navigator.go("/sign-in", Some(format!("{finished} You signed out.")))
+                }
+            });
         }
     };
+    let choices = Revocation::CHOICES.map(|(choice, id, label)| {
+        view! {
+            <label class="choice">
+                <input type="radio" name="when" id=id checked=choice == Revocation::Now on:change=move |_| when.set(choice)/>
+                {label}
+            </label>
+        }
+    });
     view! {
         <StepHeading text="Delete the old key"/>
         <form on:submit=submit>
             {match old_label {
                 Some(label) => view! {
-                    <p>"Delete " <strong>{label}</strong> "? Integrations still using it are refused from their next request. This cannot be undone."</p>
+                    <p>"Stop " <strong>{label}</strong> ". Integrations still using it are refused from then on. This cannot be undone once it happened."</p>
+                    <fieldset>
+                        <legend>"When the old key stops working"</legend>
+                        {choices}
+                        <p class="hint">"A grace period keeps the old key working until then; the dashboard counts down and can cancel it."</p>
+                    </fieldset>
                 }
                 .into_any(),
                 None => view! { <p>"The old key is already deleted; finishing closes the rotation."</p> }.into_any(),
             }}
             {signed_in_with_old.then(|| view! {
-                <p class="warning">"You signed in to this console with the old key. Deleting it ends this session unless it continues on the new key."</p>
+                <p class="warning">"You signed in to this console with the old key. This session ends now unless it continues on the new key."</p>
                 <fieldset>
-                    <legend>"After deleting"</legend>
+                    <legend>"After finishing"</legend>
                     <label class="choice">
                         <input type="radio" name="after" checked=true on:change=move |_| after.set(SessionAfterRotation::SignedIn)/>
                         "Stay signed in with the new key"
@@ -419,7 +463,11 @@ fn DeleteStep(wizard: Wizard, rotation: Rotation) -> impl IntoView {
             <FormError id="finish-error" submission=submission/>
             <div class="actions">
                 <button type="submit" class="danger" disabled=move || submission.pending.get()>
-                    {if old.is_some() { "Delete old key" } else { "Finish rotation" }}
+                    {move || match (old.is_some(), when.get()) {
+                        (false, _) => "Finish rotation",
+                        (true, Revocation::Now) => "Delete old key",
+                        (true, Revocation::InHours(_)) => "Schedule revocation",
+                    }}
                 </button>
                 <button type="button" class="secondary" on:click=move |_| wizard.step.set(Step::Verify)>"Back"</button>
             </div>

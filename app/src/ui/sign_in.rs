@@ -22,7 +22,7 @@ pub fn SignInPage() -> impl IntoView {
         <section class="panel narrow">
             <h1>"Sign in"</h1>
             {notice.map(|notice| view! { <p class="notice" role="status">{notice}</p> })}
-            <p>"Sign in with any API key of your region. The key is checked once; this browser then holds only a session."</p>
+            <p>"Sign in with an API key of your region that may read its keys (keys:read). The key is checked once; this browser then holds only a session."</p>
             <form on:submit=submit>
                 <label for="api-key">"API key"</label>
                 <input

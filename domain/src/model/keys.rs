@@ -50,14 +50,42 @@ impl std::fmt::Debug for CreatedApiKey {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyUpdate {
     /// `Some(None)` clears the description.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]
     pub description: Option<Option<Description>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Scopes>,
     /// `Some(None)` cancels a scheduled revocation.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]
     pub revoke_at: Option<Option<DateTime<Utc>>>,
 }
 
+/// For a field that may be absent, `null` or a value: present, `null`
+/// included, is `Some` (with `#[serde(default)]` for absent).
+pub fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
 impl KeyUpdate {
+    /// Nothing to change.
     pub fn is_empty(&self) -> bool {
         self.description.is_none() && self.scopes.is_none() && self.revoke_at.is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_update_keeps_absent_apart_from_null() {
+        let cancel = KeyUpdate { revoke_at: Some(None), ..KeyUpdate::default() };
+        let wire = serde_json::to_string(&cancel).unwrap();
+        assert_eq!(wire, r#"{"revoke_at":null}"#);
+        assert_eq!(serde_json::from_str::<KeyUpdate>(&wire).unwrap(), cancel);
+        assert!(serde_json::from_str::<KeyUpdate>("{}").unwrap().is_empty());
     }
 }

@@ -16,7 +16,7 @@ mod verdict;
 pub use audit::{AUDIT_EVENTS_MAX, AuditAction, AuditChange, AuditEvent};
 pub use error_kind::ErrorKind;
 pub use ids::{ID_RANDOM_LEN, IdKind, InvalidId, KeyId, RegionId, RotationId, RowId};
-pub use keys::{ApiKey, CreatedApiKey, KeyUpdate, REVOKE_AT_MAX_DAYS};
+pub use keys::{ApiKey, CreatedApiKey, KeyUpdate, REVOKE_AT_MAX_DAYS, present};
 pub use regions::{CreatedRegion, Environment, Region, RegionOverview, RegionSummary};
 pub use rotation::{Rotation, SessionAfterRotation, StartedRotation};
 pub use scope::{KeyAccess, Scope, Scopes};

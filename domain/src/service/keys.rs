@@ -200,6 +200,11 @@ pub(crate) async fn update_key(
     }
     let revoke_at = update.revoke_at.map(|at| at.map(check_revoke_at).transpose()).transpose()?;
     let before = find_own_key(&**change, caller, key_id).await?;
+    // A key that came due is revoked, only not yet swept away: nothing
+    // brings it back, not even cancelling its schedule.
+    if before.is_revoked_at(now()) {
+        return Err(Error::KeyNotFound);
+    }
     let mut events = Vec::new();
     let mut row: api_key::ActiveModel = before.clone().into();
     if let Some(description) = update.description {
