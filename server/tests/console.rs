@@ -8,6 +8,7 @@ use axum::body::Body;
 use axum::http::{Method, Request as HttpRequest, StatusCode, header};
 use axum::response::Response;
 use domain::{Keyward, Settings};
+use serde_json::json;
 use server::AppState;
 use server::console::ConsoleOptions;
 use testkit::TestDb;
@@ -105,11 +106,19 @@ async fn server_functions_need_a_session_refuse_other_sites_and_are_not_cached()
 
 /// Calls a server function as the console does: a same-origin form post.
 async fn call(router: &Router, name: &str, form: &str, cookie: &str) -> Response {
+    post(router, name, "application/x-www-form-urlencoded", form.to_owned(), cookie).await
+}
+
+/// The same for the functions that take JSON (structured arguments).
+async fn call_json(router: &Router, name: &str, arguments: serde_json::Value, cookie: &str) -> Response {
+    post(router, name, "application/json", arguments.to_string(), cookie).await
+}
+
+async fn post(router: &Router, name: &str, content_type: &str, body: String, cookie: &str) -> Response {
     let request = HttpRequest::post(format!("/api/{name}"))
-        .header("sec-fetch-site", "same-origin")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::CONTENT_TYPE, content_type)
         .header(header::COOKIE, cookie)
-        .body(Body::from(form.to_owned()))
+        .body(Body::from(body))
         .expect("request");
     router.clone().oneshot(request).await.expect("infallible")
 }
@@ -138,12 +147,13 @@ async fn rotation_refusals_reach_the_console_with_their_status() {
     assert_eq!(again.status(), StatusCode::CONFLICT);
     assert!(console_error(again).await.is("rotation-in-progress"));
 
-    let unknown = call(&router, "finish_rotation", "rotation_id=rot_0000000000000000&after=SignedIn", &cookie).await;
+    let finish = |rotation_id: &str| json!({"rotation_id": rotation_id, "after": "SignedIn", "revoke_at": null});
+    let unknown = call_json(&router, "finish_rotation", finish("rot_0000000000000000"), &cookie).await;
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
     assert!(console_error(unknown).await.is("rotation-not-found"));
 
     // A malformed id is the client's mistake: refused as it arrives, never a 500.
-    let malformed = call(&router, "finish_rotation", "rotation_id=rot_unknown&after=SignedIn", &cookie).await;
+    let malformed = call_json(&router, "finish_rotation", finish("rot_unknown"), &cookie).await;
     assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
 }
 
@@ -168,7 +178,7 @@ async fn key_refusals_match_the_rest_api() {
     let unknown = call(&router, "delete_key", "key_id=key_0000000000000000", &cookie).await;
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
     assert!(console_error(unknown).await.is("api-key-not-found"));
-    let invalid = call(&router, "create_key", "description=a%0Ab", &cookie).await;
+    let invalid = call_json(&router, "create_key", json!({"description": "a\nb", "scopes": []}), &cookie).await;
     assert_eq!(invalid.status(), StatusCode::BAD_REQUEST, "refused as it arrives");
     assert_eq!(keyward.keys().list(&keyward_caller(&keyward, &created.api_key.token).await).await.unwrap().len(), 1);
 }
@@ -200,14 +210,19 @@ async fn bad_console_input_is_refused_as_the_clients_mistake() {
     let too_large = call(&router, "sign_in", &huge, "").await;
     assert_eq!(too_large.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert!(console_error(too_large).await.is("payload-too-large"));
-    for (name, form) in [
-        ("sign_in", ""),
-        ("finish_rotation", "rotation_id=rot_0000000000000000&after=Maybe"),
-        ("delete_key", "key_id="),
-    ] {
+    for (name, form) in [("sign_in", ""), ("delete_key", "key_id=")] {
         let response = call(&router, name, form, &cookie).await;
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{name}({form})");
         assert!(matches!(console_error(response).await, ConsoleError::Transport(_)), "{name}({form})");
+    }
+    for (name, arguments) in [
+        ("finish_rotation", json!({"rotation_id": "rot_0000000000000000", "after": "Maybe", "revoke_at": null})),
+        ("update_key", json!({"key_id": created.api_key.key.id, "update": {"scopes": ["Not a scope"]}})),
+        ("create_key", json!({"description": null})),
+    ] {
+        let response = call_json(&router, name, arguments.clone(), &cookie).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{name}({arguments})");
+        assert!(matches!(console_error(response).await, ConsoleError::Transport(_)), "{name}({arguments})");
     }
 }
 
