@@ -6,10 +6,9 @@
 //! path the crate was built from. Arguments are typed (ids, descriptions),
 //! so they are checked once, as they arrive.
 
-use chrono::{DateTime, Utc};
 use domain::model::{
-    ApiKey, AuditEvent, CreatedApiKey, Description, ErrorKind, KeyId, KeyUpdate, RegionOverview, Rotation, RotationId,
-    Scopes, SessionAfterRotation, StartedRotation,
+    ApiKey, AuditEvent, CreatedApiKey, Description, ErrorKind, KeyId, KeyUpdate, OldKeyRevocation, RegionOverview,
+    Rotation, RotationId, Scopes, SessionAfterRotation, StartedRotation,
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::{Json, JsonEncoding};
@@ -23,6 +22,14 @@ pub struct Dashboard {
     pub overview: RegionOverview,
     pub rotation: Option<Rotation>,
     pub activity: Vec<AuditEvent>,
+}
+
+impl Dashboard {
+    /// What this session's key may do.
+    pub fn session_scopes(&self) -> Scopes {
+        let current = &self.overview.current_api_key_id;
+        self.overview.api_keys.iter().find(|key| key.id == *current).map(|key| key.scopes.clone()).unwrap_or_default()
+    }
 }
 
 /// How many audit events the dashboard shows.
@@ -165,19 +172,19 @@ pub async fn start_rotation(
     .await
 }
 
-/// Deletes the rotation's old key, or schedules its revocation at
-/// `revoke_at`. When this session signed in with it, `after` says whether
+/// Deletes the rotation's old key, or schedules its revocation after a
+/// grace period (`revocation`). When this session signed in with it, `after` says whether
 /// the session moves to the new key or ends now (and so does its cookie).
 #[server(endpoint = "finish_rotation", input = Json)]
 pub async fn finish_rotation(
     rotation_id: RotationId,
     after: SessionAfterRotation,
-    revoke_at: Option<DateTime<Utc>>,
+    revocation: OldKeyRevocation,
 ) -> Result<SessionAfterRotation, ConsoleError> {
     ssr::respond(async move {
         let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
         let session = request.session_id()?;
-        let after = request.keyward().rotations().finish(session, &caller, &rotation_id, after, revoke_at).await?;
+        let after = request.keyward().rotations().finish(session, &caller, &rotation_id, after, revocation).await?;
         if after == SessionAfterRotation::SignedOut {
             request.clear_session_cookie();
         }

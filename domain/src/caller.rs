@@ -52,7 +52,8 @@ impl Caller {
     }
 
     /// The same caller acting through another key of its region (a console
-    /// session moved to a rotation's new key, which holds the same scopes).
+    /// session moved to a rotation's new key), for the rest of the request
+    /// it authenticated; the scopes checked stay the caller's own.
     pub(crate) fn through(&self, key_id: KeyId) -> Self {
         Self { key_id, ..self.clone() }
     }

@@ -1,7 +1,7 @@
 //! Console sessions and rotations against a real database (see `testkit`).
 
 use chrono::TimeDelta;
-use domain::model::{AuditAction, Environment, RegionName, RotationId, SessionAfterRotation};
+use domain::model::{AuditAction, Environment, OldKeyRevocation, RegionName, RotationId, SessionAfterRotation};
 use domain::{Error, SessionId, SessionLimits, Settings, ThrottleLimits};
 use sea_orm::EntityTrait;
 use testkit::entity::{console_session, rotation};
@@ -111,7 +111,7 @@ async fn a_rotation_replaces_the_old_key_and_can_keep_the_session() {
     let ended = f
         .keyward
         .rotations()
-        .finish(&ended_session, &caller, &started.rotation.id, SessionAfterRotation::SignedIn, None)
+        .finish(&ended_session, &caller, &started.rotation.id, SessionAfterRotation::SignedIn, OldKeyRevocation::Now)
         .await;
     assert!(matches!(ended, Err(Error::Unauthenticated)), "{ended:?}");
     assert_eq!(f.keyward.keys().list(&caller).await.unwrap().len(), 2);
@@ -119,7 +119,7 @@ async fn a_rotation_replaces_the_old_key_and_can_keep_the_session() {
     let after = f
         .keyward
         .rotations()
-        .finish(&session, &caller, &started.rotation.id, SessionAfterRotation::SignedIn, None)
+        .finish(&session, &caller, &started.rotation.id, SessionAfterRotation::SignedIn, OldKeyRevocation::Now)
         .await;
     assert_eq!(after.unwrap(), SessionAfterRotation::SignedIn);
     let caller = f.keyward.sessions().caller(&session, CLIENT).await.unwrap();
@@ -134,7 +134,7 @@ async fn a_rotation_replaces_the_old_key_and_can_keep_the_session() {
     let again = f
         .keyward
         .rotations()
-        .finish(&session, &caller, &started.rotation.id, SessionAfterRotation::SignedIn, None)
+        .finish(&session, &caller, &started.rotation.id, SessionAfterRotation::SignedIn, OldKeyRevocation::Now)
         .await;
     assert!(matches!(again, Err(Error::RotationNotFound)), "{again:?}");
 }
@@ -148,7 +148,7 @@ async fn finishing_on_the_session_key_can_sign_out_instead() {
     let after = f
         .keyward
         .rotations()
-        .finish(&session, &caller, &started.rotation.id, SessionAfterRotation::SignedOut, None)
+        .finish(&session, &caller, &started.rotation.id, SessionAfterRotation::SignedOut, OldKeyRevocation::Now)
         .await;
     assert_eq!(after.unwrap(), SessionAfterRotation::SignedOut);
     assert!(matches!(f.keyward.sessions().caller(&session, CLIENT).await, Err(Error::Unauthenticated)));
@@ -168,7 +168,7 @@ async fn finishing_from_a_session_on_another_key_leaves_that_session_alone() {
     let after = f
         .keyward
         .rotations()
-        .finish(&session, &caller, &started.rotation.id, SessionAfterRotation::SignedOut, None)
+        .finish(&session, &caller, &started.rotation.id, SessionAfterRotation::SignedOut, OldKeyRevocation::Now)
         .await;
     assert_eq!(after.unwrap(), SessionAfterRotation::SignedIn, "stay_signed_in only matters on the old key");
     assert_eq!(f.keyward.sessions().caller(&session, CLIENT).await.unwrap().key_id(), &second.key.id);
@@ -206,7 +206,7 @@ async fn cancelling_keeps_the_last_key_and_finishing_closes_without_the_old_key(
     let after = f
         .keyward
         .rotations()
-        .finish(&session, &caller, &started.rotation.id, SessionAfterRotation::SignedIn, None)
+        .finish(&session, &caller, &started.rotation.id, SessionAfterRotation::SignedIn, OldKeyRevocation::Now)
         .await;
     assert_eq!(after.unwrap(), SessionAfterRotation::SignedIn);
     assert_eq!(f.keyward.keys().list(&caller).await.unwrap().len(), 1);
@@ -232,7 +232,7 @@ async fn a_rotation_whose_new_key_was_deleted_elsewhere_is_closed_by_the_next_wr
             let refused = f
                 .keyward
                 .rotations()
-                .finish(&session, &caller, &started.rotation.id, SessionAfterRotation::SignedIn, None)
+                .finish(&session, &caller, &started.rotation.id, SessionAfterRotation::SignedIn, OldKeyRevocation::Now)
                 .await;
             assert!(matches!(refused, Err(Error::RotationNotFound)), "{refused:?}");
         }
@@ -256,8 +256,13 @@ async fn deleting_the_new_key_while_finishing_is_refused_or_comes_after() {
         let other = f.keyward.authenticator().authenticate(&other.token, CLIENT).await.unwrap();
         let started = f.keyward.rotations().start(&caller, caller.key_id(), None).await.unwrap();
 
-        let finish =
-            f.keyward.rotations().finish(&session, &caller, &started.rotation.id, SessionAfterRotation::SignedIn, None);
+        let finish = f.keyward.rotations().finish(
+            &session,
+            &caller,
+            &started.rotation.id,
+            SessionAfterRotation::SignedIn,
+            OldKeyRevocation::Now,
+        );
         let delete = f.keyward.keys().delete(&other, &started.rotation.new_key_id, None);
         // Each gets the first poll in turn; either may take the write lock first.
         let (finished, deleted) = if round % 2 == 0 {
@@ -301,8 +306,11 @@ async fn unknown_finished_and_other_regions_rotations_are_not_found() {
     let unknown = RotationId::parse("rot_0000000000000000").unwrap();
     for (caller, rotation_id) in [(&acme, &unknown), (&other, &started.rotation.id), (&other, &cancelled.rotation.id)] {
         let session = if caller == &acme { &acme_session } else { &other_session };
-        let finished =
-            f.keyward.rotations().finish(session, caller, rotation_id, SessionAfterRotation::SignedIn, None).await;
+        let finished = f
+            .keyward
+            .rotations()
+            .finish(session, caller, rotation_id, SessionAfterRotation::SignedIn, OldKeyRevocation::Now)
+            .await;
         assert!(matches!(finished, Err(Error::RotationNotFound)), "{rotation_id}: {finished:?}");
         let cancelled = f.keyward.rotations().cancel(caller, rotation_id).await;
         assert!(matches!(cancelled, Err(Error::RotationNotFound)), "{rotation_id}: {cancelled:?}");

@@ -80,7 +80,7 @@ test('the wizard stops the old key later; the dashboard counts down and cancels 
   await page.getByRole('button', { name: 'Schedule revocation' }).click();
 
   await dashboard.expectLoaded();
-  await expect(page.getByText(/^Rotation finished: the old key first key \(.+\) stops working at /)).toBeVisible();
+  await expect(page.getByText(/^Rotation finished: the old key first key \(.+\) stops working in 24 h; /)).toBeVisible();
   const oldRow = dashboard.row(region.preview);
   await expect(oldRow).toContainText(/Revoked in 23 h 59 min/);
   // The grace period: the old key still works, and the new one holds its scopes.

@@ -98,7 +98,9 @@ pub async fn list_keys(
 #[utoipa::path(post, path = "/auth/region/api-keys", tag = TAG, security(("api_key" = [])), request_body = CreateApiKey,
     responses(
         (status = 201, body = CreatedApiKey, description = "The new key and its token, shown this once"),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem, description = "`insufficient-scope`, `scope-escalation` or `foreign-region`"),
+        (status = 409, body = Problem, description = "`api-key-scopes-changed`: the calling key was re-scoped meanwhile"),
         (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem),
         (status = 429, body = Problem)))]
 pub async fn create_key(
@@ -132,7 +134,7 @@ pub async fn get_key(
     params(("id" = String, Path, description = "Key id")),
     responses((status = 200, body = ApiKey), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "The region's last key that can manage keys"),
+        (status = 409, body = Problem, description = "`last-api-key`, or `api-key-scopes-changed`"),
         (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem),
         (status = 429, body = Problem)))]
 pub async fn update_key(
@@ -155,7 +157,7 @@ pub async fn update_key(
     params(("id" = String, Path, description = "Key id"), RegionScope),
     responses((status = 204, description = "Deleted"), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "The region's last key that can manage keys"),
+        (status = 409, body = Problem, description = "`last-api-key`, or `api-key-scopes-changed`"),
         (status = 429, body = Problem)))]
 pub async fn delete_key(
     State(keyward): State<Keyward>,
@@ -176,8 +178,9 @@ pub struct AuditQuery {
     pub limit: Option<u64>,
 }
 
-/// The region's audit log, newest first: every key created, described or
-/// deleted and every console sign-in, with the acting key and its address.
+/// The region's audit log, newest first: every key created, described,
+/// re-scoped, scheduled or deleted and every console sign-in, with the
+/// acting key and its address, and what a change changed.
 #[utoipa::path(get, path = "/auth/region/audit-events", tag = TAG, security(("api_key" = [])), params(AuditQuery),
     responses((status = 200, body = Vec<AuditEvent>), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 429, body = Problem)))]

@@ -233,12 +233,16 @@ async fn a_scheduled_revocation_is_in_effect_on_every_process_at_its_instant() {
     for process in &processes {
         assert_eq!(check(&client, process, &token).await, StatusCode::OK, "warm on every process");
     }
-    let revoke_at = chrono::Utc::now() + chrono::TimeDelta::milliseconds(1500);
+    let revoke_at = chrono::Utc::now() + chrono::TimeDelta::milliseconds(2500);
     let schedule = client.patch(format!("{}{KEYS}/{id}", processes[1].url)).header("x-api-key", &admin);
     let scheduled = schedule.json(&json!({"revoke_at": revoke_at.to_rfc3339()})).send().await.unwrap();
     assert_eq!(scheduled.status(), StatusCode::OK);
     for process in &processes {
-        assert_eq!(check(&client, process, &token).await, StatusCode::OK, "still in its grace period");
+        let status = check(&client, process, &token).await;
+        // Asserted only if the whole request came before the instant (a slow run may not).
+        if chrono::Utc::now() < revoke_at {
+            assert_eq!(status, StatusCode::OK, "still in its grace period");
+        }
     }
 
     tokio::time::sleep((revoke_at - chrono::Utc::now()).to_std().unwrap_or_default() + Duration::from_millis(1)).await;

@@ -147,7 +147,7 @@ async fn rotation_refusals_reach_the_console_with_their_status() {
     assert_eq!(again.status(), StatusCode::CONFLICT);
     assert!(console_error(again).await.is("rotation-in-progress"));
 
-    let finish = |rotation_id: &str| json!({"rotation_id": rotation_id, "after": "SignedIn", "revoke_at": null});
+    let finish = |rotation_id: &str| json!({"rotation_id": rotation_id, "after": "SignedIn", "revocation": "Now"});
     let unknown = call_json(&router, "finish_rotation", finish("rot_0000000000000000"), &cookie).await;
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
     assert!(console_error(unknown).await.is("rotation-not-found"));
@@ -216,7 +216,7 @@ async fn bad_console_input_is_refused_as_the_clients_mistake() {
         assert!(matches!(console_error(response).await, ConsoleError::Transport(_)), "{name}({form})");
     }
     for (name, arguments) in [
-        ("finish_rotation", json!({"rotation_id": "rot_0000000000000000", "after": "Maybe", "revoke_at": null})),
+        ("finish_rotation", json!({"rotation_id": "rot_0000000000000000", "after": "Maybe", "revocation": "Now"})),
         ("update_key", json!({"key_id": created.api_key.key.id, "update": {"scopes": ["Not a scope"]}})),
         ("create_key", json!({"description": null})),
     ] {

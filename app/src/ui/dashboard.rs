@@ -1,6 +1,6 @@
 //! The dashboard: the region, an unfinished rotation, the keys.
 
-use domain::model::KeyId;
+use domain::model::{KeyAccess, KeyId};
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -71,6 +71,8 @@ fn RotationBanner(data: DashboardData) -> impl IntoView {
             (old, new, rotation.started_at)
         })
     });
+    let may_write = data.select(|d| d.session_scopes().allow(KeyAccess::Write));
+    let may_write = move || may_write.get().unwrap_or(false);
     let navigator = Navigator::get();
     move || {
         rotation.get().flatten().map(|(old, new, started_at)| {
@@ -81,9 +83,19 @@ fn RotationBanner(data: DashboardData) -> impl IntoView {
                         "The new key " <code>{new}</code> " is to replace " <code>{old}</code>
                         ", started " <RelativeTime at=Signal::stored(Some(started_at))/> "."
                     </p>
-                    <button type="button" id="resume-rotation" class="primary" on:click=move |_| navigator.go("/rotation", None)>
+                    <button
+                        type="button"
+                        id="resume-rotation"
+                        class="primary"
+                        disabled=move || !may_write()
+                        aria-describedby=move || (!may_write()).then_some("resume-reason")
+                        on:click=move |_| navigator.go("/rotation", None)
+                    >
                         "Resume rotation"
                     </button>
+                    <Show when=move || !may_write()>
+                        <p id="resume-reason" class="hint">"Only a session whose key holds keys:write can finish or cancel it."</p>
+                    </Show>
                 </section>
             }
         })

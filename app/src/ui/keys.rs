@@ -3,7 +3,7 @@
 //! scopes, cancel its scheduled revocation, delete. What the session's key
 //! may not do is disabled, with the reason.
 
-use domain::model::{ApiKey, CreatedApiKey, Description, KeyAccess, KeyId, KeyUpdate, Scopes};
+use domain::model::{ApiKey, CreatedApiKey, Description, KeyAccess, KeyId, KeyUpdate, Scopes, is_revoked};
 use leptos::callback::{Callable, UnsyncCallback};
 use leptos::ev::SubmitEvent;
 use leptos::html;
@@ -29,10 +29,7 @@ pub fn KeysSection(data: DashboardData) -> impl IntoView {
     let keys = data.select(|d| d.overview.api_keys.clone());
     let keys = Memo::new(move |_| keys.get().unwrap_or_default());
     let session_key = data.select(|d| d.overview.current_api_key_id.clone());
-    let session_scopes = data.select(|d| {
-        let current = &d.overview.current_api_key_id;
-        d.overview.api_keys.iter().find(|key| key.id == *current).map(|key| key.scopes.clone()).unwrap_or_default()
-    });
+    let session_scopes = data.select(|d| d.session_scopes());
     let session_scopes = Signal::derive(move || session_scopes.get().unwrap_or_default());
     let rotation_open = data.select(|d| d.rotation.is_some());
     let dialog = RwSignal::new(None::<KeyDialog>);
@@ -40,6 +37,7 @@ pub fn KeysSection(data: DashboardData) -> impl IntoView {
     let row = KeyRowContext {
         keys,
         session_key: session_key.into(),
+        session_scopes,
         may_write: Signal::derive(move || session_scopes.with(|scopes| scopes.allow(KeyAccess::Write))),
         rotation_open: Signal::derive(move || rotation_open.get().unwrap_or(false)),
         last_manager: Memo::new(move |_| keys.with(|keys| last_manager(keys))),
@@ -91,6 +89,14 @@ pub fn KeysSection(data: DashboardData) -> impl IntoView {
                     </tbody>
                 </table>
             </div>
+            <Show when=move || row.rotation_open.get()>
+                <p id="rotation-open-reason" class="hint">"A rotation is unfinished: finish or cancel it before rotating another key."</p>
+            </Show>
+            <Show when=move || row.may_write.get() && keys.with(|keys| keys.iter().any(|key| !row.may_rotate(key)))>
+                <p id="rotate-scope-reason" class="hint">
+                    "A rotation's new key gets the old key's scopes, so this session's key can rotate only keys whose scopes it holds itself."
+                </p>
+            </Show>
             <Show when=move || row.last_manager.with(Option::is_some)>
                 <p id="last-key-reason" class="hint">
                     "The region's last key that can manage keys (keys:write, not scheduled for revocation) cannot be deleted: a region always keeps one. Create another such key first."
@@ -131,6 +137,7 @@ pub fn KeysSection(data: DashboardData) -> impl IntoView {
 struct KeyRowContext {
     keys: Memo<Vec<ApiKey>>,
     session_key: Signal<Option<KeyId>>,
+    session_scopes: Signal<Scopes>,
     /// The session's key holds `keys:write`.
     may_write: Signal<bool>,
     rotation_open: Signal<bool>,
@@ -140,6 +147,13 @@ struct KeyRowContext {
     data: DashboardData,
     /// Announces what a row's action did.
     status: RwSignal<Option<String>>,
+}
+
+impl KeyRowContext {
+    /// Whether this session may rotate `key`: give its scopes to a new key.
+    fn may_rotate(self, key: &ApiKey) -> bool {
+        self.session_scopes.with(|scopes| scopes.may_grant(&key.scopes, &Scopes::default()))
+    }
 }
 
 /// The key the region cannot lose, if exactly one holds `keys:write`
@@ -169,6 +183,14 @@ fn key_row(id: KeyId, row: KeyRowContext) -> impl IntoView {
         let id = id.clone();
         Memo::new(move |_| row.last_manager.with(|last| last.as_ref() == Some(&id)))
     };
+    let may_rotate = Memo::new(move |_| key.with(|key| key.as_ref().is_some_and(|key| row.may_rotate(key))));
+    let scheduled = Memo::new(move |_| {
+        // A key that came due is revoked already; only the sweeper is left.
+        key.with(|key| {
+            key.as_ref().is_some_and(|key| key.revoke_at.is_some() && !is_revoked(key.revoke_at, Clock::now()))
+        })
+    });
+    let edit_button = NodeRef::<html::Button>::new();
     let open = move |make: fn(ApiKey) -> KeyDialog| {
         move |_| {
             if let Some(key) = key.get_untracked() {
@@ -203,11 +225,12 @@ fn key_row(id: KeyId, row: KeyRowContext) -> impl IntoView {
             <td><RelativeTime at=Signal::derive(move || key.with(|key| key.as_ref().map(|key| key.updated_at)))/></td>
             <td><RelativeTime at=Signal::derive(move || key.with(|key| key.as_ref().and_then(|key| key.last_used_at)))/></td>
             <td class="row-actions">
-                <Show when=move || key.with(|key| key.as_ref().is_some_and(|key| key.revoke_at.is_some()))>
-                    <CancelRevocation key=key row=row label=label/>
+                <Show when=move || scheduled.get()>
+                    <CancelRevocation key=key row=row label=label then_focus=edit_button/>
                 </Show>
                 <button
                     type="button"
+                    node_ref=edit_button
                     id=format!("edit-{id}")
                     aria-label=move || format!("Edit {}", label())
                     disabled=move || !row.may_write.get()
@@ -220,9 +243,16 @@ fn key_row(id: KeyId, row: KeyRowContext) -> impl IntoView {
                     type="button"
                     id=format!("rotate-{id}")
                     aria-label=move || format!("Rotate {}", label())
-                    disabled=move || !row.may_write.get() || row.rotation_open.get()
-                    aria-describedby=move || (!row.may_write.get()).then_some("read-only-reason")
-                    title=move || row.rotation_open.get().then_some("Finish or cancel the unfinished rotation first")
+                    disabled=move || !row.may_write.get() || row.rotation_open.get() || !may_rotate.get()
+                    aria-describedby=move || {
+                        if !row.may_write.get() {
+                            Some("read-only-reason")
+                        } else if row.rotation_open.get() {
+                            Some("rotation-open-reason")
+                        } else {
+                            (!may_rotate.get()).then_some("rotate-scope-reason")
+                        }
+                    }
                     on:click=rotate
                 >
                     "Rotate"
@@ -255,6 +285,8 @@ fn CancelRevocation(
     key: Memo<Option<ApiKey>>,
     row: KeyRowContext,
     label: impl Fn() -> String + Copy + Send + Sync + 'static,
+    /// Takes focus when this button goes away with the schedule.
+    then_focus: NodeRef<html::Button>,
 ) -> impl IntoView {
     let submission = Submission::new();
     let cancel = move |_| {
@@ -264,6 +296,9 @@ fn CancelRevocation(
         submission.run(server_fns::update_key(key.id, update), move |_| {
             row.status.set(Some(done));
             row.data.reload();
+            if let Some(button) = then_focus.get_untracked() {
+                let _ = button.focus();
+            }
         });
     };
     view! {
@@ -352,14 +387,16 @@ fn CreateKeyDialog(
     let field = NodeRef::<html::Input>::new();
     let scopes_field = NodeRef::<html::Input>::new();
     let submission = Submission::new().focus_on_refusal(field);
+    let scopes_error = Submission::new().focus_on_refusal(scopes_field);
     let preset = RwSignal::new(Preset::IntegrationOnly);
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         let (Some(input), Some(typed)) = (field.get(), scopes_field.get()) else { return };
+        scopes_error.error.set(None);
         let chosen = preset.get_untracked().scopes(&typed.value());
         match (Description::parse(&input.value()), chosen) {
             (Err(message), _) => submission.refuse(message.to_string()),
-            (_, Err(message)) => submission.refuse(message),
+            (_, Err(message)) => scopes_error.refuse(message),
             (Ok(description), Ok(scopes)) => {
                 submission.run(server_fns::create_key(description, scopes), move |created| on_created.run(created))
             }
@@ -394,11 +431,14 @@ fn CreateKeyDialog(
                     <p id="preset-reason" class="hint">"A key can only give scopes that this session's key holds itself."</p>
                 </fieldset>
                 <div hidden=move || !typing()>
-                    <label for="scopes">{move || if preset.get() == Preset::Custom { "Scopes" } else { "Your API's scopes" }}</label>
-                    <input id="scopes" node_ref=scopes_field autocomplete="off" spellcheck="false" aria-describedby="scopes-hint"/>
-                    <p id="scopes-hint" class="hint">
-                        "Separated by spaces, e.g. “orders:read orders:write”: a lowercase letter, then letters, digits and _ . : -. Your API receives them in X-Keyward-Scopes. Empty: the key can only be verified."
-                    </p>
+                    <ScopesField
+                        id="scopes"
+                        label=Signal::derive(move || if preset.get() == Preset::Custom { "Scopes" } else { "Your API's scopes" })
+                        field=scopes_field
+                        error=scopes_error
+                        value=String::new()
+                        hint="Separated by spaces, e.g. “orders:read orders:write”: a lowercase letter, then letters, digits and _ . : -. Your API receives them in X-Keyward-Scopes. Empty: the key can only be verified."
+                    />
                 </div>
                 <p class="hint">"The key is shown once, right after it is created."</p>
                 <FormActions submission=submission submit_label="Create key" on_close=on_close/>
@@ -412,37 +452,45 @@ fn EditKeyDialog(key: ApiKey, on_saved: UnsyncCallback<()>, on_close: UnsyncCall
     let field = NodeRef::<html::Input>::new();
     let scopes_field = NodeRef::<html::Input>::new();
     let submission = Submission::new().focus_on_refusal(field);
+    let scopes_error = Submission::new().focus_on_refusal(scopes_field);
     let title = format!("Edit {}", key.token_preview);
-    let (key_id, scopes_before) = (key.id, key.scopes.clone());
+    let (key_id, scopes_before, description_before) = (key.id, key.scopes.clone(), key.description.clone());
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         let (Some(input), Some(typed)) = (field.get(), scopes_field.get()) else { return };
-        let scopes = typed.value().parse::<Scopes>();
-        match (Description::parse(&input.value()), scopes) {
-            (Err(message), _) | (_, Err(message)) => submission.refuse(message.to_string()),
-            (Ok(description), Ok(scopes)) => {
-                let scopes = (scopes != scopes_before).then_some(scopes);
-                let update = KeyUpdate { description: Some(description), scopes, ..KeyUpdate::default() };
-                submission.run(server_fns::update_key(key_id.clone(), update), move |_| on_saved.run(()))
-            }
+        scopes_error.error.set(None);
+        let description = match Description::parse(&input.value()) {
+            Ok(description) => description,
+            Err(message) => return submission.refuse(message.to_string()),
+        };
+        let scopes = match typed.value().parse::<Scopes>() {
+            Ok(scopes) => scopes,
+            Err(message) => return scopes_error.refuse(message.to_string()),
+        };
+        // Only what changed is sent, and so audited.
+        let update = KeyUpdate {
+            description: (description.as_ref().map(Description::as_str) != description_before.as_deref())
+                .then_some(description),
+            scopes: (scopes != scopes_before).then_some(scopes),
+            ..KeyUpdate::default()
+        };
+        if update.is_empty() {
+            return on_close.run(());
         }
+        submission.run(server_fns::update_key(key_id.clone(), update), move |_| on_saved.run(()))
     };
     view! {
         <Modal title=title on_escape=on_close>
             <form on:submit=submit>
                 <DescriptionField field=field submission=submission value=key.description.unwrap_or_default()/>
-                <label for="edit-scopes">"Scopes"</label>
-                <input
+                <ScopesField
                     id="edit-scopes"
-                    node_ref=scopes_field
+                    label="Scopes"
+                    field=scopes_field
+                    error=scopes_error
                     value=key.scopes.to_string()
-                    autocomplete="off"
-                    spellcheck="false"
-                    aria-describedby="edit-scopes-hint"
+                    hint="Separated by spaces; * is everything. Only scopes this session's key holds, or the key already has, can be given."
                 />
-                <p id="edit-scopes-hint" class="hint">
-                    "Separated by spaces; * is everything. Only scopes this session's key holds, or the key already has, can be given."
-                </p>
                 <FormActions submission=submission submit_label="Save" on_close=on_close/>
             </form>
         </Modal>
@@ -474,6 +522,34 @@ fn DeleteKeyDialog(
                 <FormActions submission=submission submit_label="Delete key" destructive=true on_close=on_close/>
             </form>
         </Modal>
+    }
+}
+
+/// A scopes input with its rules and its own refusal, announced and
+/// linked to the field.
+#[component]
+fn ScopesField(
+    id: &'static str,
+    #[prop(into)] label: Signal<&'static str>,
+    field: NodeRef<html::Input>,
+    error: Submission,
+    value: String,
+    hint: &'static str,
+) -> impl IntoView {
+    let (hint_id, error_id) = (format!("{id}-hint"), format!("{id}-error"));
+    view! {
+        <label for=id>{move || label.get()}</label>
+        <input
+            id=id
+            node_ref=field
+            value=value
+            autocomplete="off"
+            spellcheck="false"
+            aria-describedby=format!("{hint_id} {error_id}")
+            aria-invalid=move || error.error.with(Option::is_some).to_string()
+        />
+        <p id=hint_id class="hint">{hint}</p>
+        <FormError id=error_id submission=error/>
     }
 }
 

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use domain::model::{
-    ApiKey, CreatedApiKey, Description, KeyId, RegionOverview, Rotation, RotationId, SessionAfterRotation,
+    ApiKey, CreatedApiKey, Description, KeyId, OldKeyRevocation, RegionOverview, Rotation, RotationId,
+    SessionAfterRotation,
 };
 use gloo_net::http::{Request, Response};
 use leptos::callback::UnsyncCallback;
@@ -368,35 +369,20 @@ fn server_time(response: &Response) -> DateTime<Utc> {
 }
 
 /// When the old key stops working: at once, or after a grace period for
-/// integrations that are still moving.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Revocation {
-    Now,
-    InHours(i64),
-}
-
-impl Revocation {
-    const CHOICES: [(Revocation, &'static str, &'static str); 4] = [
-        (Self::Now, "revoke-now", "Now"),
-        (Self::InHours(1), "revoke-1h", "In 1 hour"),
-        (Self::InHours(24), "revoke-24h", "In 24 hours"),
-        (Self::InHours(24 * 7), "revoke-7d", "In 7 days"),
-    ];
-
-    fn at(self) -> Option<DateTime<Utc>> {
-        match self {
-            Self::Now => None,
-            Self::InHours(hours) => Some(Utc::now() + chrono::TimeDelta::hours(hours)),
-        }
-    }
-}
+/// integrations that are still moving (counted by the server's clock).
+const REVOCATIONS: [(OldKeyRevocation, &str, &str); 4] = [
+    (OldKeyRevocation::Now, "revoke-now", "Now"),
+    (OldKeyRevocation::AfterHours(1), "revoke-1h", "In 1 hour"),
+    (OldKeyRevocation::AfterHours(24), "revoke-24h", "In 24 hours"),
+    (OldKeyRevocation::AfterHours(24 * 7), "revoke-7d", "In 7 days"),
+];
 
 #[component]
 fn DeleteStep(wizard: Wizard, rotation: Rotation) -> impl IntoView {
     let old = wizard.key(rotation.old_key_id.as_ref());
     let signed_in_with_old = rotation.old_key_id.is_some() && rotation.old_key_id == wizard.session_key.get_untracked();
     let after = RwSignal::new(SessionAfterRotation::SignedIn);
-    let when = RwSignal::new(Revocation::Now);
+    let when = RwSignal::new(OldKeyRevocation::Now);
     let submission = Submission::new();
     let navigator = Navigator::get();
     let old_label = old.as_ref().map(format::key_label);
@@ -405,16 +391,15 @@ fn DeleteStep(wizard: Wizard, rotation: Rotation) -> impl IntoView {
         let old_label = old_label.clone();
         move |event: SubmitEvent| {
             event.prevent_default();
-            let revoke_at = when.get_untracked().at();
-            let finished = match (&old_label, revoke_at) {
-                (Some(label), None) => format!("Rotation finished: the old key {label} is deleted."),
-                (Some(label), Some(at)) => format!(
-                    "Rotation finished: the old key {label} stops working at {}; until then you can cancel that on the dashboard.",
-                    format::exact(at)
+            let revocation = when.get_untracked();
+            let finished = match (&old_label, revocation) {
+                (Some(label), OldKeyRevocation::Now) => format!("Rotation finished: the old key {label} is deleted."),
+                (Some(label), OldKeyRevocation::AfterHours(hours)) => format!(
+                    "Rotation finished: the old key {label} stops working in {hours} h; until then you can cancel that on the dashboard."
                 ),
                 (None, _) => "Rotation finished.".to_owned(),
             };
-            let finish = server_fns::finish_rotation(rotation_id.clone(), after.get_untracked(), revoke_at);
+            let finish = server_fns::finish_rotation(rotation_id.clone(), after.get_untracked(), revocation);
             submission.run(finish, move |ended| match ended {
                 SessionAfterRotation::SignedIn => navigator.go("/", Some(finished)),
                 SessionAfterRotation::SignedOut => {
@@ -423,10 +408,10 @@ fn DeleteStep(wizard: Wizard, rotation: Rotation) -> impl IntoView {
             });
         }
     };
-    let choices = Revocation::CHOICES.map(|(choice, id, label)| {
+    let choices = REVOCATIONS.map(|(choice, id, label)| {
         view! {
             <label class="choice">
-                <input type="radio" name="when" id=id checked=choice == Revocation::Now on:change=move |_| when.set(choice)/>
+                <input type="radio" name="when" id=id checked=choice == OldKeyRevocation::Now on:change=move |_| when.set(choice)/>
                 {label}
             </label>
         }
@@ -465,8 +450,8 @@ fn DeleteStep(wizard: Wizard, rotation: Rotation) -> impl IntoView {
                 <button type="submit" class="danger" disabled=move || submission.pending.get()>
                     {move || match (old.is_some(), when.get()) {
                         (false, _) => "Finish rotation",
-                        (true, Revocation::Now) => "Delete old key",
-                        (true, Revocation::InHours(_)) => "Schedule revocation",
+                        (true, OldKeyRevocation::Now) => "Delete old key",
+                        (true, OldKeyRevocation::AfterHours(_)) => "Schedule revocation",
                     }}
                 </button>
                 <button type="button" class="secondary" on:click=move |_| wizard.step.set(Step::Verify)>"Back"</button>

@@ -24,6 +24,14 @@ pub struct StartedRotation {
     pub new_key: CreatedApiKey,
 }
 
+/// When a finished rotation's old key stops working: at once, or after a
+/// grace period counted by the server's clock from the moment it finishes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OldKeyRevocation {
+    Now,
+    AfterHours(u16),
+}
+
 /// What becomes of the console session that finishes a rotation: asked
 /// for by the administrator, answered with what happened. It matters only
 /// when the session signed in with the old key, which finishing deletes.

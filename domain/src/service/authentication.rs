@@ -13,7 +13,7 @@ use crate::credentials::throttle::{FailureThrottle, Refusal, ThrottleLimits};
 use crate::credentials::token::Token;
 use crate::credentials::verified_cache::VerifiedCache;
 use crate::error::{Error, Result};
-use crate::model::{Scope, Verdict, VerdictCode};
+use crate::model::{Scope, Verdict, VerdictCode, is_revoked};
 use crate::store::entity::{api_key, region};
 
 /// How many verified tokens one process remembers.
@@ -142,7 +142,7 @@ impl Authenticator {
         }
         // Compared on every request, cached or not: the key stops at that
         // instant in every process, before any sweeper deletes it.
-        if key.revoke_at.is_some_and(|revoke_at| revoke_at <= now()) {
+        if is_revoked(key.revoke_at, now()) {
             return Err(Error::Revoked);
         }
         Ok(Caller::new(key.region, key.key_id, key.scopes, client))

@@ -1,7 +1,8 @@
 //! Every write goes through a [`Change`]: a write transaction (under the
-//! caller's region lock when a caller makes it) that, when it adds or
-//! removes a key, numbers and announces that, and on commit waits until
-//! every serving process applied it to its verification cache.
+//! caller's region lock when a caller makes it) that, when it changes what
+//! a key may do (adds, removes, re-scopes or schedules one), numbers and
+//! announces that, and on commit waits until every serving process applied
+//! it to its verification cache.
 
 use std::ops::Deref;
 
@@ -55,8 +56,8 @@ impl Change {
         Ok(change)
     }
 
-    /// This change adds or removes a key: every verification cache must
-    /// hear of it before the change is answered.
+    /// This change adds, removes, re-scopes or schedules a key: every
+    /// verification cache must hear of it before the change is answered.
     pub(crate) async fn keys_changed(&mut self) -> Result<()> {
         if self.announced.is_none() {
             self.announced = Some(coherence::number_change(&self.txn).await?);

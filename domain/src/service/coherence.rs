@@ -7,7 +7,8 @@
 //! - **a current lease**: the process renews its row in `serving_processes`
 //!   every [`RENEW_EVERY`], by the database's clock, and trusts its cache
 //!   only until [`LEASE`] minus a margin after the renewal was sent;
-//! - **every change applied**: each change that adds or removes a key
+//! - **every change applied**: each change that adds, removes, re-scopes
+//!   or schedules a key
 //!   takes a number from `key_change_clock` in its own transaction (in
 //!   commit order) and is announced: by NOTIFY on Postgres, which this
 //!   process LISTENs to on the very connection that renews its lease, and

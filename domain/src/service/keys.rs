@@ -41,7 +41,9 @@ impl Keys {
         let api_keys = if caller.scopes().allow(KeyAccess::Read) {
             self.list(caller).await?
         } else {
-            vec![find_own_key(&self.db, caller, caller.key_id()).await?.into()]
+            // Deleted since it authenticated: as unknown as any other key.
+            let own = find_key_in_region(&self.db, &caller.region().id, caller.key_id()).await?;
+            vec![own.ok_or(Error::Unauthenticated)?.into()]
         };
         Ok(RegionOverview { region: caller.region().clone(), api_keys, current_api_key_id: caller.key_id().clone() })
     }
@@ -87,6 +89,8 @@ impl Keys {
     /// Changes a key's description, scopes or scheduled revocation; each
     /// change is audited with what it was before.
     pub async fn update(&self, caller: &Caller, key_id: &KeyId, update: KeyUpdate) -> Result<ApiKey> {
+        // Refused before the region's lock is taken, and again under it.
+        caller.require(KeyAccess::Write)?;
         let mut txn = Change::by(&self.db, &self.coherence, caller).await?;
         let key = update_key(&mut txn, caller, key_id, update).await?;
         txn.commit().await?;
@@ -97,6 +101,7 @@ impl Keys {
     /// would be left without a key that can manage its keys.
     pub async fn delete(&self, caller: &Caller, key_id: &KeyId, region_id: Option<&RegionId>) -> Result<()> {
         ensure_own_region(caller, region_id)?;
+        caller.require(KeyAccess::Write)?;
         let mut txn = Change::by(&self.db, &self.coherence, caller).await?;
         match delete_key(&mut txn, caller, key_id).await {
             // Perhaps a concurrent request deleted it and still waits for every
@@ -187,7 +192,8 @@ pub(crate) async fn delete_key(change: &mut Change, caller: &Caller, key_id: &Ke
 /// Applies `update` to a key of the caller's region: scopes only within the
 /// caller's own ([`Caller::ensure_may_grant`]), a revocation only within
 /// [`REVOKE_AT_MAX_DAYS`], and both through the guard. Every cache hears of
-/// a change of scopes or schedule before it is answered.
+/// a change of scopes or schedule before it is answered. What equals the
+/// stored value is no change: not audited, `updated_at` stays.
 pub(crate) async fn update_key(
     change: &mut Change,
     caller: &Caller,
@@ -207,8 +213,10 @@ pub(crate) async fn update_key(
     }
     let mut events = Vec::new();
     let mut row: api_key::ActiveModel = before.clone().into();
-    if let Some(description) = update.description {
-        row.description = Set(description.map(String::from));
+    if let Some(description) = update.description.map(|text| text.map(String::from))
+        && description != before.description
+    {
+        row.description = Set(description);
         events.push((AuditAction::ApiKeyUpdated, None));
     }
     if let Some(scopes) = update.scopes.filter(|scopes| *scopes != before.scopes) {
@@ -221,6 +229,9 @@ pub(crate) async fn update_key(
         let change = AuditChange::RevokeAt { before: before.revoke_at, after: revoke_at };
         events.push((AuditAction::ApiKeyRevocationScheduled, Some(change)));
         row.revoke_at = Set(revoke_at);
+    }
+    if events.is_empty() {
+        return Ok(before);
     }
     row.updated_at = Set(now());
     let key = row.update(&**change).await?;
@@ -257,7 +268,8 @@ pub(crate) async fn insert_key(
     actor: Option<&Caller>,
 ) -> Result<api_key::Model> {
     let key = row.insert(&**change).await?;
-    audit::record(&**change, &key.region_id, AuditAction::ApiKeyCreated, Some(&key), actor, None).await?;
+    let granted = AuditChange::Scopes { before: Scopes::default(), after: key.scopes.clone() };
+    audit::record(&**change, &key.region_id, AuditAction::ApiKeyCreated, Some(&key), actor, Some(granted)).await?;
     change.keys_changed().await?;
     Ok(key)
 }

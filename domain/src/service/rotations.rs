@@ -3,7 +3,7 @@
 //! resumable from any browser; the keys themselves are made and deleted by
 //! the same code as every other key, so the last-key guard still holds.
 
-use chrono::{DateTime, Utc};
+use chrono::TimeDelta;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder,
@@ -18,7 +18,7 @@ use crate::clock::now;
 use crate::credentials::random;
 use crate::error::{Error, Result};
 use crate::model::{
-    CreatedApiKey, Description, KeyAccess, KeyId, KeyUpdate, RegionId, Rotation, RotationId, Scopes,
+    CreatedApiKey, Description, KeyAccess, KeyId, KeyUpdate, OldKeyRevocation, RegionId, Rotation, RotationId, Scopes,
     SessionAfterRotation, StartedRotation,
 };
 use crate::store::entity::rotation;
@@ -93,8 +93,8 @@ impl Rotations {
     }
 
     /// Ends a rotation from a console session by deleting its old key
-    /// (through the last-key guard), or by scheduling its revocation at
-    /// `revoke_at` (a grace period for integrations still moving). When the
+    /// (through the last-key guard), or by scheduling its revocation after a
+    /// grace period for integrations still moving (`revocation`). When the
     /// session signed in with the old key, `after` says whether it moves to
     /// the new key first or ends now; sessions on other keys stay as they are.
     ///
@@ -108,8 +108,9 @@ impl Rotations {
         caller: &Caller,
         rotation_id: &RotationId,
         after: SessionAfterRotation,
-        revoke_at: Option<DateTime<Utc>>,
+        revocation: OldKeyRevocation,
     ) -> Result<SessionAfterRotation> {
+        caller.require(KeyAccess::Write)?;
         let mut txn = Change::by(&self.db, &self.coherence, caller).await?;
         let row = unfinished_by_id(&*txn, &caller.region().id, rotation_id).await?;
         let Some(new_key_id) = row.new_key_id.clone() else {
@@ -129,9 +130,10 @@ impl Rotations {
             // Deleting the old key would end it as well; a schedule would not.
             end_session(&*txn, session_id).await?;
         }
-        match (&row.old_key_id, revoke_at) {
-            (Some(old_key_id), None) => delete_key(&mut txn, &actor, old_key_id).await?,
-            (Some(old_key_id), Some(revoke_at)) => {
+        match (&row.old_key_id, revocation) {
+            (Some(old_key_id), OldKeyRevocation::Now) => delete_key(&mut txn, &actor, old_key_id).await?,
+            (Some(old_key_id), OldKeyRevocation::AfterHours(hours)) => {
+                let revoke_at = now() + TimeDelta::hours(hours.into());
                 let schedule = KeyUpdate { revoke_at: Some(Some(revoke_at)), ..KeyUpdate::default() };
                 update_key(&mut txn, &actor, old_key_id, schedule).await?;
             }
@@ -146,6 +148,7 @@ impl Rotations {
     /// guard); the old key stays. A new key deleted meanwhile leaves only
     /// the rotation to close.
     pub async fn cancel(&self, caller: &Caller, rotation_id: &RotationId) -> Result<()> {
+        caller.require(KeyAccess::Write)?;
         let mut txn = Change::by(&self.db, &self.coherence, caller).await?;
         let row = unfinished_by_id(&*txn, &caller.region().id, rotation_id).await?;
         if let Some(new_key_id) = &row.new_key_id {

@@ -139,8 +139,10 @@ impl Sessions {
         if key.is_revoked_at(at) {
             return Err(Error::Revoked);
         }
-        // Re-scoped since sign-in: the console is for keys that may read keys.
+        // Re-scoped since sign-in: the console is for keys that may read
+        // keys, and the session ends for good.
         if !key.scopes.allow(KeyAccess::Read) {
+            end_session(&self.db, session_id).await?;
             return Err(Error::Unauthenticated);
         }
         let region =

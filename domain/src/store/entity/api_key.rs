@@ -46,7 +46,7 @@ impl ActiveModelBehavior for ActiveModel {}
 impl Model {
     /// Whether a scheduled revocation came due by `at`.
     pub fn is_revoked_at(&self, at: ChronoDateTimeUtc) -> bool {
-        self.revoke_at.is_some_and(|revoke_at| revoke_at <= at)
+        crate::model::is_revoked(self.revoke_at, at)
     }
 }
 
