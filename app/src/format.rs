@@ -99,6 +99,12 @@ pub fn audit_entry(event: &AuditEvent, keys: &[ApiKey], current_key_id: &KeyId) 
             _ => format!("Revocation of {subject} scheduled"),
         },
         AuditAction::ApiKeyRevokedOnSchedule => format!("Key {subject} revoked on schedule"),
+        AuditAction::ApiKeyQuarantined => match &event.change {
+            Some(AuditChange::Found { url: Some(url), .. }) => {
+                format!("Key {subject} found in public at {url}: quarantined")
+            }
+            _ => format!("Key {subject} reported as leaked: quarantined"),
+        },
     };
     let who = match &event.actor_api_key_id {
         None => "the operator (CLI)".to_owned(),
@@ -160,6 +166,7 @@ pub(crate) mod tests {
             last_used_at: None,
             scopes: Scopes::all(),
             revoke_at: None,
+            quarantine: None,
         };
         let (a, b, gone, other) =
             ("key_aaaaaaaaaaaaaaaa", "key_bbbbbbbbbbbbbbbb", "key_gggggggggggggggg", "key_zzzzzzzzzzzzzzzz");

@@ -102,6 +102,11 @@ pub async fn sign_in(api_key: String) -> Result<(), ConsoleError> {
                     ssr::Failure::Console(ConsoleError::WrongKey)
                 }
                 domain::Error::InsufficientScope(_) => ssr::Failure::Console(ConsoleError::NoConsoleAccess),
+                quarantined @ domain::Error::Quarantined => ssr::Failure::Console(ConsoleError::Refused {
+                    kind: quarantined.kind(),
+                    code: quarantined.code().to_owned(),
+                    message: quarantined.to_string(),
+                }),
                 other => other.into(),
             },
         )?;

@@ -18,6 +18,14 @@ pub enum Error {
     #[error("this API key was revoked")]
     Revoked,
 
+    /// The right key, but it was found in public and is quarantined.
+    #[error("this API key was found in public and is quarantined; it no longer works")]
+    Quarantined,
+
+    /// A quarantined key can only be deleted (or rotated away).
+    #[error("this API key is quarantined for good: it can only be deleted, or replaced with the rotation wizard")]
+    QuarantineIsFinal,
+
     /// Too many failed attempts for this key or from this address; argon2
     /// does not run until the window passes.
     #[error("too many failed attempts; try again in {} s", whole_seconds(*retry_after))]
@@ -63,6 +71,10 @@ pub enum Error {
     #[error(transparent)]
     Invalid(#[from] InvalidInput),
 
+    /// The operator named a region by an id or name that no region has.
+    #[error("no region with the id or name {0:?}")]
+    RegionNotFound(String),
+
     /// Region names are unique.
     #[error("a region named {0:?} already exists")]
     RegionNameTaken(String),
@@ -86,13 +98,15 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::Unauthenticated | Self::Revoked => ErrorKind::Unauthenticated,
+            Self::Unauthenticated | Self::Revoked | Self::Quarantined => ErrorKind::Unauthenticated,
             Self::Throttled { .. } => ErrorKind::Throttled,
             Self::ForeignRegion | Self::InsufficientScope(_) | Self::ScopeEscalation => ErrorKind::Forbidden,
-            Self::KeyNotFound | Self::RotationNotFound => ErrorKind::NotFound,
-            Self::LastKey | Self::RotationInProgress | Self::RegionNameTaken(_) | Self::ScopesChanged => {
-                ErrorKind::Conflict
-            }
+            Self::KeyNotFound | Self::RotationNotFound | Self::RegionNotFound(_) => ErrorKind::NotFound,
+            Self::LastKey
+            | Self::RotationInProgress
+            | Self::RegionNameTaken(_)
+            | Self::ScopesChanged
+            | Self::QuarantineIsFinal => ErrorKind::Conflict,
             Self::Invalid(_) => ErrorKind::Invalid,
             Self::Unavailable(_) => ErrorKind::Unavailable,
             Self::Database(_) | Self::Internal(_) => ErrorKind::Internal,
@@ -105,6 +119,8 @@ impl Error {
         match self {
             Self::Unauthenticated => "unauthenticated",
             Self::Revoked => "api-key-revoked",
+            Self::Quarantined => "api-key-quarantined",
+            Self::QuarantineIsFinal => "quarantine-is-final",
             Self::Throttled { .. } => "throttled",
             Self::InsufficientScope(_) => "insufficient-scope",
             Self::ScopeEscalation => "scope-escalation",
@@ -116,6 +132,7 @@ impl Error {
             Self::RotationNotFound => "rotation-not-found",
             Self::Invalid(_) => "invalid-input",
             Self::RegionNameTaken(_) => "region-name-taken",
+            Self::RegionNotFound(_) => "region-not-found",
             Self::Unavailable(_) => "database-unavailable",
             Self::Database(_) | Self::Internal(_) => "internal-error",
         }

@@ -49,6 +49,7 @@ pub use service::{
     audit::AuditLog,
     authentication::Authenticator,
     keys::Keys,
+    leaks::Leaks,
     regions::{BOOTSTRAP_REGION_NAME, Regions},
     rotations::Rotations,
     sessions::{SessionId, SessionLimits, Sessions},

@@ -7,6 +7,7 @@ mod m20261127_000002_console_sessions_and_rotations;
 mod m20261127_000003_audit_events;
 mod m20261127_000004_serving_processes;
 mod m20261127_000005_scopes_and_scheduled_revocation;
+mod m20261127_000006_leak_quarantine;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_audit_events::Migration),
             Box::new(m20261127_000004_serving_processes::Migration),
             Box::new(m20261127_000005_scopes_and_scheduled_revocation::Migration),
+            Box::new(m20261127_000006_leak_quarantine::Migration),
         ]
     }
 }

@@ -8,7 +8,9 @@ use std::time::Duration;
 use axum::http::HeaderName;
 use chrono::TimeDelta;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use domain::model::{Description, InvalidInput, RegionName};
+use domain::model::{Description, InvalidInput, RegionName, Scope};
+
+use crate::leaks::{PartnerKeys, ScanningPartners};
 
 /// The embedded default: a SQLite file under `./data/`, created on first run.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/keyward.db?mode=rwc";
@@ -53,6 +55,31 @@ pub enum Command {
     Region {
         #[command(subcommand)]
         command: RegionCommand,
+    },
+    /// Issue keys as the operator.
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Issue a key in a region and print it (shown once): for instance the
+    /// way back in when every key that could manage the region was
+    /// quarantined.
+    Create {
+        /// The region's id or name.
+        #[arg(long)]
+        region: String,
+        /// The key's scopes (default `*`, everything), e.g. `--scopes keys:write`.
+        #[arg(long, num_args = 1.., value_parser = parse_scope)]
+        scopes: Option<Vec<Scope>>,
+        #[arg(long, value_parser = parse_description)]
+        description: Option<Description>,
+        /// Print the key with its token as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -153,6 +180,16 @@ pub struct ServeArgs {
     /// Every console session ends this many hours after its sign-in.
     #[arg(long, env = "KEYWARD_SESSION_MAX_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=720))]
     pub session_max_hours: u32,
+
+    /// GitHub's secret scanning public keys (a JSON file in GitHub's format,
+    /// read at start, never fetched); turns on `POST /auth/leaks/github`.
+    #[arg(long, env = "KEYWARD_GITHUB_SCANNING_KEYS", value_name = "FILE", value_parser = load_partner_keys)]
+    pub github_scanning_keys: Option<PartnerKeys>,
+
+    /// GitLab's secret detection public keys, in the same format; turns on
+    /// `POST /auth/leaks/gitlab`.
+    #[arg(long, env = "KEYWARD_GITLAB_SCANNING_KEYS", value_name = "FILE", value_parser = load_partner_keys)]
+    pub gitlab_scanning_keys: Option<PartnerKeys>,
 }
 
 impl ServeArgs {
@@ -174,6 +211,14 @@ impl ServeArgs {
         }
     }
 
+    /// The partners whose leak reports this process accepts.
+    pub fn scanning_partners(&self) -> ScanningPartners {
+        ScanningPartners {
+            github: self.github_scanning_keys.clone().unwrap_or_default(),
+            gitlab: self.gitlab_scanning_keys.clone().unwrap_or_default(),
+        }
+    }
+
     /// How the domain behaves in this process.
     pub fn settings(&self) -> domain::Settings {
         domain::Settings {
@@ -190,6 +235,14 @@ impl ServeArgs {
             warm_cache: if self.no_warm_cache { domain::WarmCache::Off } else { domain::WarmCache::On },
         }
     }
+}
+
+fn load_partner_keys(path: &str) -> Result<PartnerKeys, String> {
+    PartnerKeys::load(std::path::Path::new(path))
+}
+
+fn parse_scope(text: &str) -> Result<Scope, InvalidInput> {
+    Scope::parse(text)
 }
 
 /// A region name as the domain checks it, refused by clap with its reason.

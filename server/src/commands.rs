@@ -3,9 +3,9 @@
 use std::net::SocketAddr;
 
 use domain::Keyward;
-use domain::model::{CreatedRegion, Environment, RegionSummary};
+use domain::model::{CreatedApiKey, CreatedRegion, Environment, RegionSummary, Scopes};
 
-use crate::cli::RegionCommand;
+use crate::cli::{KeyCommand, RegionCommand};
 
 /// Why a command failed; printed as one line on stderr, exit status 1.
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +52,29 @@ pub async fn region(keyward: &Keyward, command: RegionCommand) -> Result<(), Fai
         }
     }
     Ok(())
+}
+
+pub async fn key(keyward: &Keyward, command: KeyCommand) -> Result<(), Failure> {
+    match command {
+        KeyCommand::Create { region, scopes, description, json } => {
+            let scopes = scopes.map(Scopes::new).transpose().map_err(domain::Error::from)?;
+            let region = keyward.regions().find(&region).await?;
+            let created = keyward.keys().issue(&region, description, scopes).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&created)?);
+            } else {
+                print_issued(&created, &region.name);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn print_issued(created: &CreatedApiKey, region: &str) {
+    println!(
+        "Issued a key in the region {region:?} with the scopes {}.\nShown only this once; store it now:\n\n    {}\n",
+        created.key.scopes, created.token
+    );
 }
 
 fn print_created(created: &CreatedRegion) {

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::model::ErrorKind;
@@ -37,6 +37,13 @@ pub enum ApiError {
     /// The JSON body: 400 malformed, 413 too large, 415 not JSON,
     /// 422 valid JSON of the wrong shape.
     Body(JsonRejection),
+    /// A raw body (a signed report): 413 too large, 400 cut off.
+    RawBody(BytesRejection),
+    /// 401: a partner's report whose signature does not verify, or whose
+    /// signature or key identifier is missing or unknown.
+    BadSignature,
+    /// 404: an endpoint this deployment did not turn on.
+    NotEnabled(&'static str),
     /// 400: a query string that does not parse.
     Query(QueryRejection),
     /// 400: a path segment that does not parse (e.g. not UTF-8).
@@ -73,6 +80,12 @@ impl From<domain::model::InvalidInput> for ApiError {
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         Self::Body(rejection)
+    }
+}
+
+impl From<BytesRejection> for ApiError {
+    fn from(rejection: BytesRejection) -> Self {
+        Self::RawBody(rejection)
     }
 }
 
@@ -124,14 +137,16 @@ impl ApiError {
                 "something went wrong on our side; it has been logged".to_owned(),
             ),
             Self::Domain(error) => (status_of(error.kind()), error.code(), title_of(error.kind()), error.to_string()),
-            Self::Body(rejection) => {
-                let (code, title) = match rejection.status() {
-                    StatusCode::PAYLOAD_TOO_LARGE => ("payload-too-large", "Body too large"),
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported-media-type", "Body is not JSON"),
-                    StatusCode::UNPROCESSABLE_ENTITY => ("invalid-body", "Invalid body"),
-                    _ => ("malformed-json", "Malformed JSON"),
-                };
-                (rejection.status(), code, title, rejection.body_text())
+            Self::Body(rejection) => body_refused(rejection.status(), rejection.body_text()),
+            Self::RawBody(rejection) => body_refused(rejection.status(), rejection.body_text()),
+            Self::BadSignature => (
+                StatusCode::UNAUTHORIZED,
+                "invalid-signature",
+                "Invalid signature",
+                "the report's signature is missing, by an unknown key, or does not match its body".to_owned(),
+            ),
+            Self::NotEnabled(what) => {
+                (StatusCode::NOT_FOUND, "not-enabled", "Not enabled", format!("{what} is not configured here"))
             }
             Self::Query(rejection) => {
                 (StatusCode::BAD_REQUEST, "invalid-query", "Invalid query", rejection.body_text())
@@ -158,6 +173,17 @@ impl ApiError {
             ),
         }
     }
+}
+
+/// A body that never arrived whole, or is not the JSON asked for.
+fn body_refused(status: StatusCode, text: String) -> (StatusCode, &'static str, &'static str, String) {
+    let (code, title) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ("payload-too-large", "Body too large"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported-media-type", "Body is not JSON"),
+        StatusCode::UNPROCESSABLE_ENTITY => ("invalid-body", "Invalid body"),
+        _ => ("malformed-json", "Malformed JSON"),
+    };
+    (status, code, title, text)
 }
 
 /// An RFC 9457 problem+json response.

@@ -13,6 +13,7 @@ pub mod error;
 pub mod extract;
 pub mod forward_auth;
 pub mod health;
+pub mod leaks;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub proxy_warnings: ProxyWarnings,
     /// `GET /metrics` serves these, with `--metrics`.
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    /// The secret scanning partners' signing keys, where configured.
+    pub scanning_partners: leaks::ScanningPartners,
 }
 
 impl AppState {
@@ -60,6 +63,7 @@ impl AppState {
             console: ConsoleOptions::default(),
             proxy_warnings: ProxyWarnings::default(),
             metrics: None,
+            scanning_partners: leaks::ScanningPartners::default(),
         }
     }
 }
@@ -74,6 +78,14 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(forward_auth::verify))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
+        .merge(
+            // Signed partner reports carry up to 1000 tokens with their URLs.
+            OpenApiRouter::new()
+                .routes(routes!(leaks::github))
+                .routes(routes!(leaks::gitlab))
+                .routes(routes!(leaks::report))
+                .layer(DefaultBodyLimit::max(leaks::REPORT_BODY_LIMIT_BYTES)),
+        )
         .split_for_parts();
     openapi::ProblemContentType.modify(&mut document);
     (routes, document)

@@ -60,6 +60,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Region { command } => commands::region(&keyward, command).await,
+        Command::Key { command } => commands::key(&keyward, command).await,
     }
 }
 

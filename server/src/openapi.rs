@@ -13,6 +13,7 @@ use crate::extract::API_KEY_HEADER;
     modifiers(&ApiKeyAuth),
     tags((name = "api-keys", description = "A region's API keys, managed with any key of that region"),
          (name = "forward-auth", description = "Keyward as the key check in front of any API"),
+         (name = "leaks", description = "Reports of leaked tokens: secret scanning partners and anyone"),
          (name = "health", description = "Probes"))
 )]
 pub struct ApiDoc;

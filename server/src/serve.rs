@@ -54,6 +54,7 @@ pub async fn run(keyward: Keyward, args: &ServeArgs) -> Result<(), Failure> {
         client_ip_header: ClientIpHeader(args.client_ip_header.clone()),
         console,
         metrics: args.metrics.then(crate::metrics::recorder),
+        scanning_partners: args.scanning_partners(),
         ..AppState::new(keyward)
     };
     connections::serve(listener, app(state), args.connection_limits(), shutdown).await.map_err(Failure::Serve)?;

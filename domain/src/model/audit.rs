@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::ids::KeyId;
+use super::leaks::LeakChannel;
 use super::scope::Scopes;
 
 /// What an audit event records.
@@ -28,10 +29,13 @@ pub enum AuditAction {
     /// A scheduled revocation came due and the key was deleted.
     #[serde(rename = "api_key.revoked_on_schedule")]
     ApiKeyRevokedOnSchedule,
+    /// Found in public and reported: refused for good.
+    #[serde(rename = "api_key.quarantined")]
+    ApiKeyQuarantined,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 8] = [
+    pub const ALL: [AuditAction; 9] = [
         Self::RegionCreated,
         Self::ApiKeyCreated,
         Self::ApiKeyUpdated,
@@ -40,6 +44,7 @@ impl AuditAction {
         Self::ApiKeyScopesChanged,
         Self::ApiKeyRevocationScheduled,
         Self::ApiKeyRevokedOnSchedule,
+        Self::ApiKeyQuarantined,
     ];
 
     /// The wire and database form, e.g. `api_key.deleted`.
@@ -53,6 +58,7 @@ impl AuditAction {
             Self::ApiKeyScopesChanged => "api_key.scopes_changed",
             Self::ApiKeyRevocationScheduled => "api_key.revocation_scheduled",
             Self::ApiKeyRevokedOnSchedule => "api_key.revoked_on_schedule",
+            Self::ApiKeyQuarantined => "api_key.quarantined",
         }
     }
 
@@ -86,8 +92,20 @@ pub struct AuditEvent {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "field", rename_all = "snake_case")]
 pub enum AuditChange {
-    Scopes { before: Scopes, after: Scopes },
-    RevokeAt { before: Option<DateTime<Utc>>, after: Option<DateTime<Utc>> },
+    Scopes {
+        before: Scopes,
+        after: Scopes,
+    },
+    RevokeAt {
+        before: Option<DateTime<Utc>>,
+        after: Option<DateTime<Utc>>,
+    },
+    /// Where a quarantined key was found.
+    Found {
+        url: Option<String>,
+        source: Option<String>,
+        reported_via: LeakChannel,
+    },
 }
 
 /// The most events one audit log request returns.

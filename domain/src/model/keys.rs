@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::ids::KeyId;
+use super::leaks::Quarantine;
 use super::scope::Scopes;
 use super::text::Description;
 
@@ -25,6 +26,8 @@ pub struct ApiKey {
     pub scopes: Scopes,
     /// When the key stops working, if that is scheduled; `null`: never.
     pub revoke_at: Option<DateTime<Utc>>,
+    /// Set when the key was found in public: it is refused for good.
+    pub quarantine: Option<Quarantine>,
 }
 
 /// Whether a key scheduled for revocation at `revoke_at` is revoked at `at`.

@@ -19,6 +19,8 @@ pub enum VerdictCode {
     Invalid,
     /// The right secret of a key whose scheduled revocation came due.
     Revoked,
+    /// The right secret of a key that was found in public.
+    Quarantined,
     /// A valid key without a required scope.
     InsufficientScope,
     /// Too many failed attempts; `retry_after` says when to try again.
@@ -32,6 +34,7 @@ impl VerdictCode {
             Self::Missing => "missing",
             Self::Invalid => "invalid",
             Self::Revoked => "revoked",
+            Self::Quarantined => "quarantined",
             Self::InsufficientScope => "insufficient_scope",
             Self::Throttled => "throttled",
         }

@@ -48,6 +48,7 @@ impl Authenticator {
             Ok(_) => "accepted",
             Err(Error::Unauthenticated) => "invalid",
             Err(Error::Revoked) => "revoked",
+            Err(Error::Quarantined) => "quarantined",
             Err(Error::Throttled { .. }) => "throttled",
             Err(_) => "failed",
         };
@@ -83,6 +84,7 @@ impl Authenticator {
             }),
             Err(Error::Unauthenticated) => refused(VerdictCode::Invalid),
             Err(Error::Revoked) => refused(VerdictCode::Revoked),
+            Err(Error::Quarantined) => refused(VerdictCode::Quarantined),
             Err(throttled @ Error::Throttled { .. }) => {
                 Ok(Verdict::refused(VerdictCode::Throttled, throttled.retry_after_secs()))
             }
@@ -139,6 +141,9 @@ impl Authenticator {
             // Refuse what is over its limit at once, without queueing.
             self.throttle.check(client, token.lookup())?;
             self.verify_secret(&token, &key, digest, client).await?;
+        }
+        if key.quarantined {
+            return Err(Error::Quarantined);
         }
         // Compared on every request, cached or not: the key stops at that
         // instant in every process, before any sweeper deletes it.
@@ -197,6 +202,7 @@ impl Authenticator {
             .await?;
         Ok(found.and_then(|(key, region)| {
             Some(WarmKey {
+                quarantined: key.is_quarantined(),
                 key_id: key.id,
                 secret_hash: key.secret_hash,
                 region: region?.into(),

@@ -31,13 +31,14 @@ impl Change {
 
     /// A change on behalf of `caller`, holding its region's write lock
     /// (`FOR UPDATE` on Postgres). The caller's key is read again under the
-    /// lock, so a request whose key was revoked, came due or was re-scoped
+    /// lock, so a request whose key was revoked, quarantined, came due or was re-scoped
     /// while it was in flight changes nothing: its scopes were checked
     /// against what the key held when it was verified.
     pub(crate) async fn by(db: &DatabaseConnection, coherence: &Coherence, caller: &Caller) -> Result<Self> {
         let change = Self::in_region(db, coherence, &caller.region().id).await?;
         match find_key_in_region(&change.txn, &caller.region().id, caller.key_id()).await? {
             None => Err(Error::Unauthenticated),
+            Some(key) if key.is_quarantined() => Err(Error::Quarantined),
             Some(key) if key.is_revoked_at(now()) => Err(Error::Revoked),
             Some(key) if key.scopes != *caller.scopes() => Err(Error::ScopesChanged),
             Some(_) => Ok(change),

@@ -65,6 +65,7 @@ pub(crate) struct WarmKey {
     pub region: Region,
     pub scopes: Scopes,
     pub revoke_at: Option<DateTime<Utc>>,
+    pub quarantined: bool,
 }
 
 /// A key as the cache holds it: with the epoch it was read in, so that an

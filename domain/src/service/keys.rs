@@ -21,7 +21,7 @@ use crate::model::{
     ApiKey, AuditAction, AuditChange, CreatedApiKey, Description, InvalidInput, KeyAccess, KeyId, KeyUpdate,
     REVOKE_AT_MAX_DAYS, Region, RegionId, RegionOverview, Scopes,
 };
-use crate::store::entity::api_key;
+use crate::store::entity::{api_key, retired_api_key};
 use crate::store::find_key_in_region;
 
 #[derive(Clone)]
@@ -97,6 +97,22 @@ impl Keys {
         Ok(key.into())
     }
 
+    /// Issues a key in `region` for the operator (the CLI), whatever the
+    /// region's own keys may do: the way back into a region whose managing
+    /// keys were all quarantined. `scopes` default to `*`.
+    pub async fn issue(
+        &self,
+        region: &Region,
+        description: Option<Description>,
+        scopes: Option<Scopes>,
+    ) -> Result<CreatedApiKey> {
+        let (row, token) = new_key_row(region, description, scopes.unwrap_or_else(Scopes::all)).await?;
+        let mut txn = Change::in_region(&self.db, &self.coherence, &region.id).await?;
+        let row = insert_key(&mut txn, row, None).await?;
+        txn.commit().await?;
+        Ok(CreatedApiKey { key: row.into(), token: token.into_string() })
+    }
+
     /// Revokes a key of the caller's region at once, unless the region
     /// would be left without a key that can manage its keys.
     pub async fn delete(&self, caller: &Caller, key_id: &KeyId, region_id: Option<&RegionId>) -> Result<()> {
@@ -136,7 +152,7 @@ impl Keys {
             if !key.is_revoked_at(now()) {
                 continue;
             }
-            api_key::Entity::delete_by_id(key_id).exec(&*txn).await?;
+            retire(&txn, &key).await?;
             audit::record(&*txn, &region_id, AuditAction::ApiKeyRevokedOnSchedule, Some(&key), None, None).await?;
             txn.keys_changed().await?;
             txn.commit().await?;
@@ -164,13 +180,14 @@ pub(crate) async fn find_own_key(db: &impl ConnectionTrait, caller: &Caller, key
 /// inside its transaction, which must come from [`Change::by`] so that the
 /// region lock keeps concurrent changes from each counting "one other
 /// left". `LastKey` (and the transaction rolls back) when no key holding
-/// `keys:write` without a scheduled revocation remains.
+/// `keys:write`, neither scheduled for revocation nor quarantined, remains.
 async fn ensure_region_stays_managed(change: &Change, region_id: &RegionId) -> Result<()> {
     let remaining: Vec<Scopes> = api_key::Entity::find()
         .select_only()
         .column(api_key::Column::Scopes)
         .filter(api_key::Column::RegionId.eq(region_id.as_str()))
         .filter(api_key::Column::RevokeAt.is_null())
+        .filter(api_key::Column::Quarantine.is_null())
         .into_tuple()
         .all(&**change)
         .await?;
@@ -178,15 +195,34 @@ async fn ensure_region_stays_managed(change: &Change, region_id: &RegionId) -> R
 }
 
 /// Deletes a key of the caller's region, with its audit event, through the
-/// guard ([`ensure_region_stays_managed`]).
+/// guard ([`ensure_region_stays_managed`]). A quarantined key never counted,
+/// so it can go even when no managing key is left.
 pub(crate) async fn delete_key(change: &mut Change, caller: &Caller, key_id: &KeyId) -> Result<()> {
     caller.require(KeyAccess::Write)?;
     let key = find_own_key(&**change, caller, key_id).await?;
     let region_id = &caller.region().id;
-    api_key::Entity::delete_by_id(key_id.clone()).exec(&**change).await?;
-    ensure_region_stays_managed(change, region_id).await?;
+    retire(change, &key).await?;
+    if !key.is_quarantined() {
+        ensure_region_stays_managed(change, region_id).await?;
+    }
     audit::record(&**change, region_id, AuditAction::ApiKeyDeleted, Some(&key), Some(caller), None).await?;
     change.keys_changed().await
+}
+
+/// Deletes a key's row, keeping its lookup and secret hash so that a leak
+/// report of its token is still recognised ([`super::leaks`]).
+async fn retire(change: &Change, key: &api_key::Model) -> Result<()> {
+    api_key::Entity::delete_by_id(key.id.clone()).exec(&**change).await?;
+    retired_api_key::Entity::insert(retired_api_key::ActiveModel {
+        lookup: Set(key.lookup.clone()),
+        secret_hash: Set(key.secret_hash.clone()),
+        region_id: Set(key.region_id.clone()),
+        api_key_id: Set(key.id.clone()),
+        retired_at: Set(now()),
+    })
+    .exec_without_returning(&**change)
+    .await?;
+    Ok(())
 }
 
 /// Applies `update` to a key of the caller's region: scopes only within the
@@ -210,6 +246,9 @@ pub(crate) async fn update_key(
     // brings it back, not even cancelling its schedule.
     if before.is_revoked_at(now()) {
         return Err(Error::KeyNotFound);
+    }
+    if before.is_quarantined() && (update.scopes.is_some() || update.revoke_at.is_some()) {
+        return Err(Error::QuarantineIsFinal);
     }
     let mut events = Vec::new();
     let mut row: api_key::ActiveModel = before.clone().into();
@@ -296,6 +335,7 @@ pub(crate) async fn new_key_row(
         last_used_at: Set(None),
         scopes: Set(scopes),
         revoke_at: Set(None),
+        quarantine: Set(None),
     };
     Ok((row, token))
 }

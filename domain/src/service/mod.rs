@@ -11,6 +11,7 @@ pub(crate) mod authentication;
 pub(crate) mod change;
 pub(crate) mod coherence;
 pub(crate) mod keys;
+pub(crate) mod leaks;
 pub(crate) mod regions;
 pub(crate) mod rotations;
 pub(crate) mod sessions;
@@ -24,6 +25,7 @@ use audit::AuditLog;
 use authentication::Authenticator;
 use coherence::Coherence;
 use keys::Keys;
+use leaks::Leaks;
 use regions::Regions;
 use rotations::Rotations;
 use sessions::{SessionLimits, Sessions};
@@ -57,6 +59,7 @@ pub struct Keyward {
     sessions: Sessions,
     rotations: Rotations,
     audit: AuditLog,
+    leaks: Leaks,
 }
 
 impl Keyward {
@@ -71,6 +74,7 @@ impl Keyward {
             sessions: Sessions::new(db.clone(), coherence.clone(), authenticator.clone(), settings.sessions),
             rotations: Rotations::new(db.clone(), coherence.clone()),
             audit: AuditLog::new(db.clone()),
+            leaks: Leaks::new(db.clone(), coherence.clone(), settings.throttle),
             authenticator,
             coherence,
             db,
@@ -122,6 +126,11 @@ impl Keyward {
     /// Key rotations: start, resume, finish, cancel.
     pub fn rotations(&self) -> &Rotations {
         &self.rotations
+    }
+
+    /// Reports of leaked tokens, and the quarantine of the keys among them.
+    pub fn leaks(&self) -> &Leaks {
+        &self.leaks
     }
 
     /// A region's audit log.

@@ -13,7 +13,8 @@ use crate::clock::now;
 use crate::credentials::random;
 use crate::error::{Error, Result};
 use crate::model::{
-    AuditAction, CreatedApiKey, CreatedRegion, Description, Environment, RegionId, RegionName, RegionSummary, Scopes,
+    AuditAction, CreatedApiKey, CreatedRegion, Description, Environment, Region, RegionId, RegionName, RegionSummary,
+    Scopes,
 };
 use crate::store::entity::{api_key, region};
 use crate::store::is_unique_violation;
@@ -63,6 +64,19 @@ impl Regions {
             region: region.into(),
             api_key: CreatedApiKey { key: key.into(), token: token.into_string() },
         })
+    }
+
+    /// The region with this id or, failing that, this name.
+    pub async fn find(&self, id_or_name: &str) -> Result<Region> {
+        let by_id = match RegionId::parse(id_or_name) {
+            Ok(id) => region::Entity::find_by_id(id).one(&self.db).await?,
+            Err(_) => None,
+        };
+        let found = match by_id {
+            Some(found) => Some(found),
+            None => region::Entity::find().filter(region::Column::Name.eq(id_or_name)).one(&self.db).await?,
+        };
+        found.map(Region::from).ok_or_else(|| Error::RegionNotFound(id_or_name.to_owned()))
     }
 
     /// Every region with its number of keys, oldest first.

@@ -136,6 +136,9 @@ impl Sessions {
             console_session::Entity::delete_by_id(session.id_hash).exec(&self.db).await?;
             return Err(Error::Unauthenticated);
         }
+        if key.is_quarantined() {
+            return Err(Error::Quarantined);
+        }
         if key.is_revoked_at(at) {
             return Err(Error::Revoked);
         }

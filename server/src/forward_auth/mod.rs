@@ -155,6 +155,9 @@ fn refused(verdict: &Verdict) -> Response {
             (StatusCode::TOO_MANY_REQUESTS, "Too many failed attempts", "too many failed attempts; try again later")
         }
         VerdictCode::Revoked => (StatusCode::UNAUTHORIZED, "Unauthenticated", "this API key was revoked"),
+        VerdictCode::Quarantined => {
+            (StatusCode::UNAUTHORIZED, "Unauthenticated", "this API key was found in public and is quarantined")
+        }
         VerdictCode::Valid | VerdictCode::Invalid => {
             (StatusCode::UNAUTHORIZED, "Unauthenticated", "a valid API key is required")
         }

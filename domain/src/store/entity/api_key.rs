@@ -22,6 +22,8 @@ pub struct Model {
     pub scopes: Scopes,
     /// From this instant the key is refused; the sweeper deletes it soon after.
     pub revoke_at: Option<ChronoDateTimeUtc>,
+    /// A [`crate::model::Quarantine`] as JSON, once the key was found in public.
+    pub quarantine: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -44,6 +46,11 @@ impl Related<super::region::Entity> for Entity {
 impl ActiveModelBehavior for ActiveModel {}
 
 impl Model {
+    /// Whether the key was found in public: refused for good.
+    pub fn is_quarantined(&self) -> bool {
+        self.quarantine.is_some()
+    }
+
     /// Whether a scheduled revocation came due by `at`.
     pub fn is_revoked_at(&self, at: ChronoDateTimeUtc) -> bool {
         crate::model::is_revoked(self.revoke_at, at)
@@ -61,6 +68,7 @@ impl From<Model> for ApiKey {
             last_used_at: row.last_used_at,
             scopes: row.scopes,
             revoke_at: row.revoke_at,
+            quarantine: row.quarantine.as_deref().and_then(|json| serde_json::from_str(json).ok()),
         }
     }
 }

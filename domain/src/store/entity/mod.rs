@@ -4,4 +4,5 @@ pub mod api_key;
 pub mod audit_event;
 pub mod console_session;
 pub mod region;
+pub mod retired_api_key;
 pub mod rotation;

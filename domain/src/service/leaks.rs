@@ -1,0 +1,123 @@
+//! Leak reports: tokens found in public, from the secret scanning partner
+//! programs or from anyone. A reported token that is a live key quarantines
+//! it at once: refused everywhere, for good, announced to every process
+//! like a deletion. The answer says which tokens are or were keys here,
+//! checked by lookup and secret, never by the lookup alone.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+
+use super::audit;
+use super::change::Change;
+use super::coherence::Coherence;
+use crate::clock::now;
+use crate::credentials::secret_hash::{self, SecretHash};
+use crate::credentials::throttle::{FailureThrottle, ThrottleLimits};
+use crate::credentials::token::Token;
+use crate::error::{Error, Result};
+use crate::model::{AuditAction, AuditChange, LeakChannel, LeakLabel, LeakedToken, Quarantine, Region};
+use crate::store::entity::{api_key, region, retired_api_key};
+use crate::store::find_key_in_region;
+
+/// Public reports one client may file per window.
+const PUBLIC_REPORTS_PER_WINDOW: u32 = 10;
+const PUBLIC_REPORT_WINDOW: Duration = Duration::from_secs(60);
+/// What a report may say about where it found a token is kept this short.
+const URL_MAX_CHARS: usize = 2048;
+const SOURCE_MAX_CHARS: usize = 100;
+
+#[derive(Clone)]
+pub struct Leaks {
+    db: DatabaseConnection,
+    coherence: Coherence,
+    /// Counts public reports per client (per network for IPv6).
+    reporters: FailureThrottle,
+}
+
+impl Leaks {
+    pub(crate) fn new(db: DatabaseConnection, coherence: Coherence, limits: ThrottleLimits) -> Self {
+        let per_client =
+            ThrottleLimits { per_address: PUBLIC_REPORTS_PER_WINDOW, window: PUBLIC_REPORT_WINDOW, ..limits };
+        Self { db, coherence, reporters: FailureThrottle::new(per_client) }
+    }
+
+    /// Labels each reported token, in order, and quarantines the live keys
+    /// among them. Reporting a token again changes nothing more.
+    pub async fn report(&self, leaked: &[LeakedToken], via: LeakChannel) -> Result<Vec<LeakLabel>> {
+        let mut labels = Vec::with_capacity(leaked.len());
+        for report in leaked {
+            labels.push(self.label(report, via).await?);
+        }
+        Ok(labels)
+    }
+
+    /// Counts a public report against its client, or refuses it with
+    /// `Throttled` once the client filed too many.
+    pub fn admit_public_report(&self, client: IpAddr) -> Result<()> {
+        self.reporters.check_address(client)?;
+        self.reporters.record_failure(client);
+        Ok(())
+    }
+
+    async fn label(&self, report: &LeakedToken, via: LeakChannel) -> Result<LeakLabel> {
+        let Some(token) = Token::parse(report.token.trim()) else {
+            return Ok(LeakLabel::FalsePositive);
+        };
+        let live = api_key::Entity::find()
+            .filter(api_key::Column::Lookup.eq(token.lookup()))
+            .find_also_related(region::Entity)
+            .one(&self.db)
+            .await?;
+        if let Some((key, Some(region))) = live
+            && Region::from(region).environment() == token.environment()
+            && matches(&token, &key.secret_hash).await?
+        {
+            self.quarantine(&key, report, via).await?;
+            return Ok(LeakLabel::TruePositive);
+        }
+        let retired = retired_api_key::Entity::find_by_id(token.lookup().to_owned()).one(&self.db).await?;
+        Ok(match retired {
+            Some(retired) if matches(&token, &retired.secret_hash).await? => LeakLabel::TruePositive,
+            _ => LeakLabel::FalsePositive,
+        })
+    }
+
+    /// Quarantines `key`, unless it already is or was deleted meanwhile;
+    /// answered once every process refuses it.
+    async fn quarantine(&self, key: &api_key::Model, report: &LeakedToken, via: LeakChannel) -> Result<()> {
+        let mut change = Change::in_region(&self.db, &self.coherence, &key.region_id).await?;
+        let Some(current) = find_key_in_region(&*change, &key.region_id, &key.id).await? else {
+            return Ok(());
+        };
+        if current.is_quarantined() {
+            return Ok(());
+        }
+        let (url, source) = (clip(&report.url, URL_MAX_CHARS), clip(&report.source, SOURCE_MAX_CHARS));
+        let found = Quarantine { at: now(), url: url.clone(), source: source.clone(), reported_via: via };
+        let found = serde_json::to_string(&found)
+            .map_err(|error| Error::Internal(format!("could not write a quarantine: {error}")))?;
+        let mut row: api_key::ActiveModel = current.into();
+        row.quarantine = Set(Some(found));
+        row.updated_at = Set(now());
+        let key = row.update(&*change).await?;
+        let audited = AuditChange::Found { url, source, reported_via: via };
+        audit::record(&*change, &key.region_id, AuditAction::ApiKeyQuarantined, Some(&key), None, Some(audited))
+            .await?;
+        change.keys_changed().await?;
+        change.commit().await
+    }
+}
+
+/// Whether `token`'s secret is the one `hash` was made from: argon2, in turn.
+async fn matches(token: &Token, hash: &SecretHash) -> Result<bool> {
+    let (secret, hash) = (token.secret().to_owned(), hash.clone());
+    secret_hash::slot().await?.run(move || secret_hash::verify(&secret, &hash)).await
+}
+
+/// A reporter's text, without control characters and at most `max` long.
+fn clip(text: &Option<String>, max: usize) -> Option<String> {
+    let clipped: String = text.as_deref()?.chars().filter(|c| !c.is_control()).take(max).collect();
+    (!clipped.trim().is_empty()).then_some(clipped)
+}

@@ -1,0 +1,71 @@
+//! Leak reports and quarantine in the domain, against a real database (see
+//! `testkit`): what the HTTP tests do not reach.
+
+use domain::model::{AuditAction, KeyUpdate, LeakChannel, LeakLabel, LeakedToken, Scopes};
+use domain::{Error, Settings};
+use testkit::{CLIENT, fixture};
+
+fn found(token: &str) -> LeakedToken {
+    LeakedToken {
+        token: token.to_owned(),
+        url: Some("https://gitlab.com/acme/app/-/commit/abc\u{7}".to_owned()),
+        source: Some("commit".to_owned()),
+    }
+}
+
+/// A quarantine ends the console sessions its key signed, refuses the key
+/// for sign-in and every call, and is final: only its description can move.
+#[tokio::test]
+async fn a_quarantine_ends_sessions_and_is_final() {
+    let f = fixture(Settings::default()).await;
+    let created = testkit::region(&f.keyward, "acme").await;
+    let admin = f.keyward.authenticator().authenticate(&created.api_key.token, CLIENT).await.unwrap();
+    let reader = f.keyward.keys().create(&admin, None, Some("keys:read".parse().unwrap()), None).await.unwrap();
+    let (session, _) = f.keyward.sessions().sign_in(&reader.token, CLIENT).await.unwrap();
+
+    let labels = f.keyward.leaks().report(&[found(&reader.token)], LeakChannel::Gitlab).await.unwrap();
+    assert_eq!(labels, [LeakLabel::TruePositive]);
+    assert!(matches!(f.keyward.sessions().caller(&session, CLIENT).await, Err(Error::Quarantined)));
+    assert!(matches!(f.keyward.sessions().sign_in(&reader.token, CLIENT).await, Err(Error::Quarantined)));
+    assert!(matches!(f.keyward.authenticator().authenticate(&reader.token, CLIENT).await, Err(Error::Quarantined)));
+
+    let key = f.keyward.keys().get(&admin, &reader.key.id).await.unwrap();
+    let quarantine = key.quarantine.expect("quarantined");
+    assert_eq!(quarantine.url.as_deref(), Some("https://gitlab.com/acme/app/-/commit/abc"), "no control characters");
+    assert_eq!(quarantine.reported_via, LeakChannel::Gitlab);
+    let rescope = KeyUpdate { scopes: Some(Scopes::all()), ..KeyUpdate::default() };
+    let refused = f.keyward.keys().update(&admin, &reader.key.id, rescope).await;
+    assert!(matches!(refused, Err(Error::QuarantineIsFinal)), "{refused:?}");
+    let describe = KeyUpdate { description: Some(testkit::description("leaked in acme/app")), ..KeyUpdate::default() };
+    f.keyward.keys().update(&admin, &reader.key.id, describe).await.unwrap();
+}
+
+/// The same key reported twice at once is quarantined once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_reports_quarantine_a_key_once() {
+    let f = fixture(Settings::default()).await;
+    let created = testkit::region(&f.keyward, "acme").await;
+    let admin = f.keyward.authenticator().authenticate(&created.api_key.token, CLIENT).await.unwrap();
+    let leaked = f.keyward.keys().create(&admin, None, Some(Scopes::default()), None).await.unwrap();
+    let report = [found(&leaked.token)];
+    let (first, second) = tokio::join!(
+        f.keyward.leaks().report(&report, LeakChannel::Github),
+        f.keyward.leaks().report(&report, LeakChannel::Public),
+    );
+    assert_eq!((first.unwrap(), second.unwrap()), (vec![LeakLabel::TruePositive], vec![LeakLabel::TruePositive]));
+    let events = f.keyward.audit().recent(&admin, 50).await.unwrap();
+    assert_eq!(events.iter().filter(|event| event.action == AuditAction::ApiKeyQuarantined).count(), 1);
+}
+
+/// A token is labelled by lookup and secret: the right lookup with a wrong
+/// secret, or a live key's secret under the sandbox prefix, is no key here.
+#[tokio::test]
+async fn a_label_needs_the_whole_token() {
+    let f = fixture(Settings::default()).await;
+    let created = testkit::region(&f.keyward, "acme").await;
+    let token = created.api_key.token;
+    let impostors = [found(&testkit::with_other_secret(&token)), found(&testkit::as_sandbox(&token))];
+    let labels = f.keyward.leaks().report(&impostors, LeakChannel::Github).await.unwrap();
+    assert_eq!(labels, [LeakLabel::FalsePositive, LeakLabel::FalsePositive]);
+    f.keyward.authenticator().authenticate(&token, CLIENT).await.expect("not quarantined");
+}
