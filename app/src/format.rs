@@ -2,7 +2,7 @@
 //! tested natively.
 
 use chrono::{DateTime, Utc};
-use domain::model::{ApiKey, AuditAction, AuditChange, AuditEvent, KeyId, Scopes};
+use domain::model::{ApiKey, AuditAction, AuditChange, AuditEvent, KeyId, LeakChannel, Quarantine, Scopes};
 
 /// "just now", "45 s ago", "3 min ago", "2 h ago", "5 days ago".
 pub fn relative(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
@@ -58,6 +58,21 @@ pub fn stops(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
         _ => format!("{days} days {hours} h"),
     };
     format!("Revoked in {left}")
+}
+
+/// "found by GitHub secret scanning at <url> (commit)", as far as the
+/// report said.
+pub fn where_found(found: &Quarantine) -> String {
+    let by = match found.reported_via {
+        LeakChannel::Github => "found by GitHub secret scanning",
+        LeakChannel::Gitlab => "found by GitLab secret detection",
+        LeakChannel::Public => "reported as found in public",
+    };
+    match (&found.url, &found.source) {
+        (Some(url), Some(source)) => format!("{by} at {url} ({source})"),
+        (Some(url), None) => format!("{by} at {url}"),
+        _ => by.to_owned(),
+    }
 }
 
 /// Scopes as the console shows them: "full access" for `*`, "none" for

@@ -18,6 +18,7 @@ pub fn DashboardPage() -> impl IntoView {
         {notice.map(|notice| view! { <p class="notice" role="status">{notice}</p> })}
         <LoadStatus data=data>
             <RegionHeader data=data/>
+            <LeakBanner data=data/>
             <RotationBanner data=data/>
             <KeysSection data=data/>
             <ActivitySection data=data/>
@@ -54,6 +55,56 @@ fn RegionHeader(data: DashboardData) -> impl IntoView {
                         </div>
                     </div>
                     <button type="button" class="secondary" on:click=sign_out>"Sign out"</button>
+                </section>
+            }
+        })
+    }
+}
+
+/// Keys found in public: where, when, and the way to replace each.
+#[component]
+fn LeakBanner(data: DashboardData) -> impl IntoView {
+    let leaked = data.select(|d| {
+        d.overview
+            .api_keys
+            .iter()
+            .filter_map(|key| key.quarantine.clone().map(|found| (key.id.clone(), format::key_label(key), found)))
+            .collect::<Vec<_>>()
+    });
+    let navigator = Navigator::get();
+    move || {
+        let leaked = leaked.get().unwrap_or_default();
+        (!leaked.is_empty()).then(|| {
+            view! {
+                <section class="banner leak" aria-labelledby="leak-banner">
+                    <h2 id="leak-banner">"A key of this region was found in public"</h2>
+                    <ul>
+                        {leaked
+                            .into_iter()
+                            .map(|(id, label, found)| {
+                                let replace = format!("/rotation?key={id}");
+                                view! {
+                                    <li>
+                                        <p>
+                                            <strong>{label.clone()}</strong>
+                                            {format!(" was {}", format::where_found(&found))}
+                                            ", reported " <RelativeTime at=Signal::stored(Some(found.at))/>
+                                            ". It is refused everywhere from then on and cannot be used again. Replace it: the wizard makes a new key with its scopes, you move your integrations, then it deletes this one."
+                                        </p>
+                                        <button
+                                            type="button"
+                                            id=format!("replace-{id}")
+                                            class="primary"
+                                            aria-label=format!("Replace {label}")
+                                            on:click=move |_| navigator.go(replace.clone(), None)
+                                        >
+                                            "Replace this key"
+                                        </button>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
                 </section>
             }
         })

@@ -213,6 +213,9 @@ fn key_row(id: KeyId, row: KeyRowContext) -> impl IntoView {
                 <Show when=is_session_key.clone()>
                     " " <span class="badge session">"This session"</span>
                 </Show>
+                <Show when=move || key.with(|key| key.as_ref().is_some_and(|key| key.quarantine.is_some()))>
+                    " " <span class="badge quarantined">"Found in public: refused"</span>
+                </Show>
                 {move || key.with(|key| key.as_ref().and_then(|key| key.revoke_at)).map(|revoke_at| view! {
                     " " <span class="badge revoking" title=format::exact(revoke_at)>
                         {move || format::stops(revoke_at, Clock::now())}
