@@ -57,15 +57,26 @@ async fn concurrent_reports_quarantine_a_key_once() {
     assert_eq!(events.iter().filter(|event| event.action == AuditAction::ApiKeyQuarantined).count(), 1);
 }
 
-/// A token is labelled by lookup and secret: the right lookup with a wrong
-/// secret, or a live key's secret under the sandbox prefix, is no key here.
+/// A token is labelled by lookup and secret, for live and deleted keys
+/// alike: the right lookup with a wrong secret, or the right secret under
+/// the other prefix, is no key here.
 #[tokio::test]
 async fn a_label_needs_the_whole_token() {
     let f = fixture(Settings::default()).await;
     let created = testkit::region(&f.keyward, "acme").await;
     let token = created.api_key.token;
-    let impostors = [found(&testkit::with_other_secret(&token)), found(&testkit::as_sandbox(&token))];
-    let labels = f.keyward.leaks().report(&impostors, LeakChannel::Github).await.unwrap();
-    assert_eq!(labels, [LeakLabel::FalsePositive, LeakLabel::FalsePositive]);
+    let admin = f.keyward.authenticator().authenticate(&token, CLIENT).await.unwrap();
+    let gone = f.keyward.keys().create(&admin, None, None, None).await.unwrap();
+    f.keyward.keys().delete(&admin, &gone.key.id, None).await.unwrap();
+    let reports = [
+        found(&testkit::with_other_secret(&token)),
+        found(&testkit::as_sandbox(&token)),
+        found(&gone.token),
+        found(&testkit::with_other_secret(&gone.token)),
+        found(&testkit::as_sandbox(&gone.token)),
+    ];
+    let labels = f.keyward.leaks().report(&reports, LeakChannel::Github).await.unwrap();
+    use LeakLabel::{FalsePositive, TruePositive};
+    assert_eq!(labels, [FalsePositive, FalsePositive, TruePositive, FalsePositive, FalsePositive]);
     f.keyward.authenticator().authenticate(&token, CLIENT).await.expect("not quarantined");
 }

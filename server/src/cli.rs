@@ -183,13 +183,13 @@ pub struct ServeArgs {
 
     /// GitHub's secret scanning public keys (a JSON file in GitHub's format,
     /// read at start, never fetched); turns on `POST /auth/leaks/github`.
-    #[arg(long, env = "KEYWARD_GITHUB_SCANNING_KEYS", value_name = "FILE", value_parser = load_partner_keys)]
-    pub github_scanning_keys: Option<PartnerKeys>,
+    #[arg(long, env = "KEYWARD_GITHUB_SCANNING_KEYS", value_name = "FILE")]
+    pub github_scanning_keys: Option<PathBuf>,
 
     /// GitLab's secret detection public keys, in the same format; turns on
     /// `POST /auth/leaks/gitlab`.
-    #[arg(long, env = "KEYWARD_GITLAB_SCANNING_KEYS", value_name = "FILE", value_parser = load_partner_keys)]
-    pub gitlab_scanning_keys: Option<PartnerKeys>,
+    #[arg(long, env = "KEYWARD_GITLAB_SCANNING_KEYS", value_name = "FILE")]
+    pub gitlab_scanning_keys: Option<PathBuf>,
 }
 
 impl ServeArgs {
@@ -211,12 +211,18 @@ impl ServeArgs {
         }
     }
 
-    /// The partners whose leak reports this process accepts.
-    pub fn scanning_partners(&self) -> ScanningPartners {
-        ScanningPartners {
-            github: self.github_scanning_keys.clone().unwrap_or_default(),
-            gitlab: self.gitlab_scanning_keys.clone().unwrap_or_default(),
-        }
+    /// The partners whose leak reports this process accepts, from their
+    /// keys files: read by `serve` only, before anything else, so a bad
+    /// file stops the start and never blocks another command.
+    pub fn scanning_partners(&self) -> Result<ScanningPartners, String> {
+        let load = |flag: &str, path: &Option<PathBuf>| match path {
+            Some(path) => PartnerKeys::load(path).map_err(|error| format!("--{flag}: {error}")),
+            None => Ok(PartnerKeys::default()),
+        };
+        Ok(ScanningPartners {
+            github: load("github-scanning-keys", &self.github_scanning_keys)?,
+            gitlab: load("gitlab-scanning-keys", &self.gitlab_scanning_keys)?,
+        })
     }
 
     /// How the domain behaves in this process.
@@ -235,10 +241,6 @@ impl ServeArgs {
             warm_cache: if self.no_warm_cache { domain::WarmCache::Off } else { domain::WarmCache::On },
         }
     }
-}
-
-fn load_partner_keys(path: &str) -> Result<PartnerKeys, String> {
-    PartnerKeys::load(std::path::Path::new(path))
 }
 
 fn parse_scope(text: &str) -> Result<Scope, InvalidInput> {

@@ -10,6 +10,9 @@ use crate::cli::{KeyCommand, RegionCommand};
 /// Why a command failed; printed as one line on stderr, exit status 1.
 #[derive(Debug, thiserror::Error)]
 pub enum Failure {
+    /// A setting that names something unusable, with the flag.
+    #[error("{0}")]
+    Config(String),
     #[error("cannot open the database: {0}")]
     Database(sea_orm::DbErr),
     #[error("cannot migrate the database: {0}")]

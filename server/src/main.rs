@@ -44,17 +44,21 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {
+    let command = cli.command.unwrap_or(Command::Serve(cli.serve));
+    let partners = match &command {
+        Command::Serve(args) => args.scanning_partners().map_err(Failure::Config)?,
+        _ => Default::default(),
+    };
     let timeout = std::time::Duration::from_millis(cli.database_timeout_ms);
     let db = domain::connect_waiting(&cli.database_url, timeout).await.map_err(Failure::Database)?;
     domain::migrate(&db).await.map_err(Failure::Migration)?;
-    let command = cli.command.unwrap_or(Command::Serve(cli.serve));
     let settings = match &command {
         Command::Serve(args) => args.settings(),
         _ => domain::Settings::default(),
     };
     let keyward = Keyward::new(db, settings);
     match command {
-        Command::Serve(args) => serve::run(keyward, &args).await,
+        Command::Serve(args) => serve::run(keyward, &args, partners).await,
         Command::Migrate => {
             println!("The database schema is up to date.");
             Ok(())

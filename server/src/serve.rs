@@ -12,9 +12,10 @@ use tokio::task::JoinHandle;
 use crate::cli::ServeArgs;
 use crate::commands::Failure;
 use crate::extract::ClientIpHeader;
+use crate::leaks::ScanningPartners;
 use crate::{AppState, app, connections};
 
-pub async fn run(keyward: Keyward, args: &ServeArgs) -> Result<(), Failure> {
+pub async fn run(keyward: Keyward, args: &ServeArgs, scanning_partners: ScanningPartners) -> Result<(), Failure> {
     let listener = TcpListener::bind(args.bind).await.map_err(|source| Failure::Bind { address: args.bind, source })?;
     let address = listener.local_addr().map_err(|source| Failure::Bind { address: args.bind, source })?;
     if !args.no_bootstrap
@@ -54,7 +55,7 @@ pub async fn run(keyward: Keyward, args: &ServeArgs) -> Result<(), Failure> {
         client_ip_header: ClientIpHeader(args.client_ip_header.clone()),
         console,
         metrics: args.metrics.then(crate::metrics::recorder),
-        scanning_partners: args.scanning_partners(),
+        scanning_partners,
         ..AppState::new(keyward)
     };
     connections::serve(listener, app(state), args.connection_limits(), shutdown).await.map_err(Failure::Serve)?;

@@ -1,4 +1,4 @@
-//! Leak response over HTTP (DESIGN.md section 13): the secret scanning
+//! Leak response over HTTP (README, "Leak response"): the secret scanning
 //! partner endpoints with signatures made here by test key pairs, the
 //! public report, quarantine, and the operator's way back in.
 
@@ -326,10 +326,21 @@ async fn a_bad_scanning_keys_file_stops_the_start_with_one_line() {
     let dir = tempfile::tempdir().unwrap();
     let not_keys = dir.path().join("keys.json");
     std::fs::write(&not_keys, r#"{"public_keys": [{"key_identifier": "a", "key": "not a PEM"}]}"#).unwrap();
+    let database = format!("sqlite://{}?mode=rwc", dir.path().join("keyward.db").display());
     for file in [not_keys.to_str().unwrap(), "/no/such/file.json"] {
-        let output = keyward().args(["serve", "--github-scanning-keys", file]).output().unwrap();
+        let output =
+            keyward().args(["serve", "--github-scanning-keys", file]).env("DATABASE_URL", &database).output().unwrap();
         assert!(!output.status.success());
         let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
         assert!(stderr.contains("--github-scanning-keys"), "{stderr}");
     }
+    // Only `serve` reads it: the operator's commands work whatever it says.
+    let listed = keyward()
+        .args(["region", "list"])
+        .env("KEYWARD_GITHUB_SCANNING_KEYS", "/no/such/file.json")
+        .env("DATABASE_URL", &database)
+        .output()
+        .unwrap();
+    assert!(listed.status.success(), "{}", String::from_utf8_lossy(&listed.stderr));
 }

@@ -386,6 +386,7 @@ fn DeleteStep(wizard: Wizard, rotation: Rotation) -> impl IntoView {
     let submission = Submission::new();
     let navigator = Navigator::get();
     let old_label = old.as_ref().map(format::key_label);
+    let quarantined = old.as_ref().is_some_and(|key| key.quarantine.is_some());
     let rotation_id = rotation.id.clone();
     let submit = {
         let old_label = old_label.clone();
@@ -420,6 +421,10 @@ fn DeleteStep(wizard: Wizard, rotation: Rotation) -> impl IntoView {
         <StepHeading text="Delete the old key"/>
         <form on:submit=submit>
             {match old_label {
+                Some(label) if quarantined => view! {
+                    <p>"Delete " <strong>{label}</strong> ". It was found in public and is refused already, so there is no grace period to give."</p>
+                }
+                .into_any(),
                 Some(label) => view! {
                     <p>"Stop " <strong>{label}</strong> ". Integrations still using it are refused from then on. This cannot be undone once it happened."</p>
                     <fieldset>

@@ -48,7 +48,10 @@ impl Leaks {
     pub async fn report(&self, leaked: &[LeakedToken], via: LeakChannel) -> Result<Vec<LeakLabel>> {
         let mut labels = Vec::with_capacity(leaked.len());
         for report in leaked {
-            labels.push(self.label(report, via).await?);
+            let label = self.label(report, via).await?;
+            let found = if label == LeakLabel::TruePositive { "true_positive" } else { "false_positive" };
+            metrics::counter!("keyward_leaked_tokens_total", "via" => via.as_str(), "label" => found).increment(1);
+            labels.push(label);
         }
         Ok(labels)
     }
@@ -77,9 +80,17 @@ impl Leaks {
             self.quarantine(&key, report, via).await?;
             return Ok(LeakLabel::TruePositive);
         }
-        let retired = retired_api_key::Entity::find_by_id(token.lookup().to_owned()).one(&self.db).await?;
+        let retired = retired_api_key::Entity::find_by_id(token.lookup().to_owned())
+            .find_also_related(region::Entity)
+            .one(&self.db)
+            .await?;
         Ok(match retired {
-            Some(retired) if matches(&token, &retired.secret_hash).await? => LeakLabel::TruePositive,
+            Some((retired, Some(region)))
+                if Region::from(region.clone()).environment() == token.environment()
+                    && matches(&token, &retired.secret_hash).await? =>
+            {
+                LeakLabel::TruePositive
+            }
             _ => LeakLabel::FalsePositive,
         })
     }
