@@ -187,7 +187,7 @@ pub(crate) mod tests {
             ("key_aaaaaaaaaaaaaaaa", "key_bbbbbbbbbbbbbbbb", "key_gggggggggggggggg", "key_zzzzzzzzzzzzzzzz");
         let keys = [key(a, "kw_live_AAAA…aaaa"), key(b, "kw_live_BBBB…bbbb")];
         let event = |action, actor: Option<&str>| AuditEvent {
-            id: "evt_1".to_owned(),
+            id: domain::model::EventId::new(1),
             action,
             api_key_id: Some(id(gone)),
             api_key_preview: Some("kw_live_GONE…gone".to_owned()),

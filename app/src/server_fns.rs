@@ -7,8 +7,8 @@
 //! so they are checked once, as they arrive.
 
 use domain::model::{
-    ApiKey, AuditEvent, CreatedApiKey, Description, ErrorKind, KeyId, KeyUpdate, OldKeyRevocation, RegionOverview,
-    Rotation, RotationId, Scopes, SessionAfterRotation, StartedRotation,
+    ApiKey, AuditPage, CreatedApiKey, Description, ErrorKind, EventId, KeyId, KeyUpdate, OldKeyRevocation,
+    RegionOverview, Rotation, RotationId, Scopes, SessionAfterRotation, StartedRotation,
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::{Json, JsonEncoding};
@@ -21,7 +21,8 @@ use serde::{Deserialize, Serialize};
 pub struct Dashboard {
     pub overview: RegionOverview,
     pub rotation: Option<Rotation>,
-    pub activity: Vec<AuditEvent>,
+    /// The newest entries, and where older ones start.
+    pub activity: AuditPage,
 }
 
 impl Dashboard {
@@ -129,10 +130,26 @@ pub async fn load_dashboard() -> Result<Dashboard, ConsoleError> {
         let keyward = request.keyward();
         let overview = keyward.keys().overview(&caller).await?;
         let rotation = keyward.rotations().current(&caller).await?;
-        let activity = keyward.audit().recent(&caller, DASHBOARD_ACTIVITY).await?;
+        let activity = keyward.audit().page(&caller, &activity_before(None)).await?;
         Ok(Dashboard { overview, rotation, activity })
     })
     .await
+}
+
+/// The activity entries older than `before`, a page at a time.
+#[server(endpoint = "load_activity", input = Json)]
+pub async fn load_activity(before: EventId) -> Result<AuditPage, ConsoleError> {
+    ssr::respond(async move {
+        let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
+        Ok(request.keyward().audit().page(&caller, &activity_before(Some(before))).await?)
+    })
+    .await
+}
+
+/// A page of the dashboard's activity list.
+#[cfg(feature = "ssr")]
+fn activity_before(before: Option<EventId>) -> domain::model::AuditQuery {
+    domain::model::AuditQuery { before, limit: Some(DASHBOARD_ACTIVITY), ..domain::model::AuditQuery::default() }
 }
 
 /// Creates a key with `scopes`; the answer is the only one that carries its token.

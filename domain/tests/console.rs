@@ -1,7 +1,9 @@
 //! Console sessions and rotations against a real database (see `testkit`).
 
 use chrono::TimeDelta;
-use domain::model::{AuditAction, Environment, OldKeyRevocation, RegionName, RotationId, SessionAfterRotation};
+use domain::model::{
+    AuditAction, AuditQuery, Environment, OldKeyRevocation, RegionName, RotationId, SessionAfterRotation,
+};
 use domain::{Error, SessionId, SessionLimits, Settings, ThrottleLimits};
 use sea_orm::EntityTrait;
 use testkit::entity::{console_session, rotation};
@@ -126,7 +128,9 @@ async fn a_rotation_replaces_the_old_key_and_can_keep_the_session() {
     assert_eq!(caller.key_id(), &started.rotation.new_key_id);
     let keys = f.keyward.keys().list(&caller).await.unwrap();
     assert_eq!(keys.iter().map(|k| k.id.as_str()).collect::<Vec<_>>(), [started.rotation.new_key_id.as_str()]);
-    let deleted = &f.keyward.audit().recent(&caller, 1).await.unwrap()[0];
+    let deleted =
+        &f.keyward.audit().page(&caller, &AuditQuery { limit: Some(1), ..AuditQuery::default() }).await.unwrap().events
+            [0];
     assert_eq!(deleted.action, AuditAction::ApiKeyDeleted);
     assert_eq!(deleted.api_key_id.as_ref(), Some(&old_key_id));
     assert_eq!(deleted.actor_api_key_id.as_ref(), Some(caller.key_id()), "the session's key, moved");
@@ -333,4 +337,21 @@ async fn a_refused_rotation_costs_no_argon2() {
     let refused = tokio::time::timeout(std::time::Duration::from_secs(5), second).await;
     drop(turns);
     assert!(matches!(refused, Ok(Err(Error::RotationInProgress))), "refused without waiting for argon2: {refused:?}");
+}
+
+/// Sign-ins cannot pile up sessions: a key holds at most ten, and each new
+/// one ends the oldest.
+#[tokio::test]
+async fn a_key_holds_at_most_ten_sessions_and_the_oldest_end() {
+    let f = fixture(Settings::default()).await;
+    let created = testkit::region(&f.keyward, "acme").await;
+    let mut sessions = Vec::new();
+    for _ in 0..12 {
+        sessions.push(f.keyward.sessions().sign_in(&created.api_key.token, CLIENT).await.unwrap().0);
+    }
+    for (i, session) in sessions.iter().enumerate() {
+        let live = f.keyward.sessions().caller(session, CLIENT).await.is_ok();
+        assert_eq!(live, i >= 2, "session {i}");
+    }
+    assert_eq!(console_session::Entity::find().all(&f.db).await.unwrap().len(), 10);
 }

@@ -1,7 +1,7 @@
 //! Leak reports and quarantine in the domain, against a real database (see
 //! `testkit`): what the HTTP tests do not reach.
 
-use domain::model::{AuditAction, KeyUpdate, LeakChannel, LeakLabel, LeakedToken, Scopes};
+use domain::model::{AuditAction, AuditQuery, KeyUpdate, LeakChannel, LeakLabel, LeakedToken, Scopes};
 use domain::{Error, Settings};
 use testkit::{CLIENT, fixture};
 
@@ -53,7 +53,8 @@ async fn concurrent_reports_quarantine_a_key_once() {
         f.keyward.leaks().report(&report, LeakChannel::Public),
     );
     assert_eq!((first.unwrap(), second.unwrap()), (vec![LeakLabel::TruePositive], vec![LeakLabel::TruePositive]));
-    let events = f.keyward.audit().recent(&admin, 50).await.unwrap();
+    let events =
+        f.keyward.audit().page(&admin, &AuditQuery { limit: Some(50), ..AuditQuery::default() }).await.unwrap().events;
     assert_eq!(events.iter().filter(|event| event.action == AuditAction::ApiKeyQuarantined).count(), 1);
 }
 

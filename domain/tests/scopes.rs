@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
-use domain::model::{KeyUpdate, Scopes};
+use domain::model::{AuditQuery, KeyUpdate, Scopes};
 use domain::{Caller, Error, Keyward, Settings};
 use proptest::prelude::*;
 use testkit::{CLIENT, fixture};
@@ -128,7 +128,8 @@ async fn a_due_key_cannot_be_brought_back_and_the_sweeper_removes_it() {
 
     assert_eq!(f.keyward.keys().revoke_due().await.unwrap(), 1);
     assert_eq!(f.keyward.keys().revoke_due().await.unwrap(), 0, "each key once");
-    let events = f.keyward.audit().recent(&admin, 1).await.unwrap();
+    let events =
+        f.keyward.audit().page(&admin, &AuditQuery { limit: Some(1), ..AuditQuery::default() }).await.unwrap().events;
     assert_eq!(events[0].action.as_str(), "api_key.revoked_on_schedule");
     assert_eq!(events[0].api_key_id.as_ref(), Some(due.key_id()));
     let refused = f.keyward.authenticator().authenticate(&token, CLIENT).await;

@@ -28,3 +28,19 @@ test('recent activity says who changed which key, from where, also after the key
     `Description of ${region.preview} changed`,
   );
 });
+
+test('the activity list pages back to the region\'s first entry', async ({ page, region, rest, dashboard }) => {
+  for (let i = 0; i < 16; i++) {
+    await rest.createKey(region.token, `batch ${i}`);
+  }
+  await dashboard.open(region.token);
+  const rows = dashboard.activityTable.locator('tbody tr');
+  // region, first key, 16 keys and this sign-in: 19 entries, 15 a page.
+  await expect(rows).toHaveCount(15);
+  await expect(dashboard.activity('Region created')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Show older activity' }).click();
+  await expect(rows).toHaveCount(19);
+  await expect(dashboard.activity('Region created')).toHaveCount(1);
+  await expect(page.getByText("This is the region's first entry.")).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Show older activity' })).toHaveCount(0);
+});

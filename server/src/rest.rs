@@ -5,11 +5,12 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use domain::Keyward;
 use domain::model::{
-    ApiKey, AuditEvent, CreatedApiKey, Description, KeyId, KeyUpdate, RegionId, RegionOverview, Scopes, present,
+    ApiKey, AuditAction, AuditEvent, AuditQuery, CreatedApiKey, Description, EventId, KeyId, KeyUpdate, RegionId,
+    RegionOverview, Scopes, present,
 };
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -170,24 +171,80 @@ pub async fn delete_key(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `GET /auth/region/audit-events?limit=`
+/// `GET /auth/region/audit-events`: every parameter optional.
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
-pub struct AuditQuery {
-    /// How many events, newest first: default 50, at most 200.
+pub struct AuditParams {
+    /// Events older than this event id (from the previous page's `Link`).
+    #[param(value_type = Option<String>, example = "evt_1042")]
+    pub before: Option<EventId>,
+    /// Only this action, e.g. `api_key.deleted`.
+    #[param(value_type = Option<String>)]
+    pub action: Option<AuditAction>,
+    /// Only events about this key or made with it.
+    #[param(value_type = Option<String>)]
+    pub api_key_id: Option<KeyId>,
+    /// At or after this instant (RFC 3339).
+    pub from: Option<DateTime<Utc>>,
+    /// Before this instant (RFC 3339).
+    pub to: Option<DateTime<Utc>>,
+    /// How many events, newest first: default 50, 1 to 200.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
 
 /// The region's audit log, newest first: every key created, described,
-/// re-scoped, scheduled or deleted and every console sign-in, with the
-/// acting key and its address, and what a change changed.
-#[utoipa::path(get, path = "/auth/region/audit-events", tag = TAG, security(("api_key" = [])), params(AuditQuery),
-    responses((status = 200, body = Vec<AuditEvent>), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 429, body = Problem)))]
+/// re-scoped, scheduled, quarantined or deleted and every console sign-in,
+/// with the acting key and its address, and what a change changed. When
+/// older events match, `Link: <...>; rel="next"` gives the next page, back
+/// to the very first event.
+#[utoipa::path(get, path = "/auth/region/audit-events", tag = TAG, security(("api_key" = [])), params(AuditParams),
+    responses((status = 200, body = Vec<AuditEvent>, headers(("Link" = String, description = "The next page, if any"))),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn audit_events(
     State(keyward): State<Keyward>,
     Authenticated(caller): Authenticated,
-    QueryParams(query): QueryParams<AuditQuery>,
-) -> Result<Json<Vec<AuditEvent>>, ApiError> {
-    Ok(Json(keyward.audit().recent(&caller, query.limit.unwrap_or(50)).await?))
+    QueryParams(params): QueryParams<AuditParams>,
+) -> Result<Response, ApiError> {
+    let query = AuditQuery {
+        before: params.before,
+        action: params.action,
+        api_key_id: params.api_key_id,
+        from: params.from,
+        to: params.to,
+        limit: params.limit,
+    };
+    let page = keyward.audit().page(&caller, &query).await?;
+    let mut response = Json(page.events).into_response();
+    if let Some(next) = page.next {
+        let link = format!("<{}?{}>; rel=\"next\"", AUDIT_PATH, next_query(&query, next));
+        if let Ok(link) = HeaderValue::try_from(link) {
+            response.headers_mut().insert(header::LINK, link);
+        }
+    }
+    Ok(response)
+}
+
+const AUDIT_PATH: &str = "/auth/region/audit-events";
+
+/// `query`'s own parameters, with `before` moved to `next`.
+fn next_query(query: &AuditQuery, next: EventId) -> String {
+    let mut pairs = form_urlencoded::Serializer::new(String::new());
+    pairs.append_pair("before", &next.to_string());
+    if let Some(action) = query.action {
+        pairs.append_pair("action", action.as_str());
+    }
+    if let Some(key_id) = &query.api_key_id {
+        pairs.append_pair("api_key_id", key_id.as_str());
+    }
+    for (name, at) in [("from", query.from), ("to", query.to)] {
+        if let Some(at) = at {
+            pairs.append_pair(name, &at.to_rfc3339());
+        }
+    }
+    if let Some(limit) = query.limit {
+        pairs.append_pair("limit", &limit.to_string());
+    }
+    pairs.finish()
 }

@@ -1,13 +1,13 @@
 //! The dashboard: the region, an unfinished rotation, the keys.
 
-use domain::model::{KeyAccess, KeyId};
+use domain::model::{AuditEvent, EventId, KeyAccess, KeyId};
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::clipboard::CopyButton;
 use super::keys::KeysSection;
-use super::{DashboardData, LoadStatus, Navigator, RelativeTime};
+use super::{DashboardData, FormError, LoadStatus, Navigator, RelativeTime, Submission};
 use crate::{format, server_fns};
 
 #[component]
@@ -153,19 +153,40 @@ fn RotationBanner(data: DashboardData) -> impl IntoView {
     }
 }
 
-/// The latest entries of the region's audit log.
+/// The latest entries of the region's audit log, and older ones a page at
+/// a time, back to the first.
 #[component]
 fn ActivitySection(data: DashboardData) -> impl IntoView {
-    let entries = data.select(|d| {
-        let current = &d.overview.current_api_key_id;
-        d.activity
-            .iter()
+    let head = data.select(|d| d.activity.clone());
+    let named = data.select(|d| (d.overview.api_keys.clone(), d.overview.current_api_key_id.clone()));
+    // Older pages, loaded on request; a fresh first page starts them over.
+    let older = RwSignal::new(Vec::<AuditEvent>::new());
+    let next = RwSignal::new(None::<EventId>);
+    Effect::new(move |_| {
+        if let Some(head) = head.get() {
+            older.set(Vec::new());
+            next.set(head.next);
+        }
+    });
+    let entries = Memo::new(move |_| {
+        let Some((keys, current)) = named.get() else { return Vec::new() };
+        let head = head.get().map(|page| page.events).unwrap_or_default();
+        head.iter()
+            .chain(older.get().iter())
             .map(|event| {
-                let (what, who) = format::audit_entry(event, &d.overview.api_keys, current);
-                (event.id.clone(), event.at, what, who, event.client_address.clone())
+                let (what, who) = format::audit_entry(event, &keys, &current);
+                (event.id, event.at, what, who, event.client_address.clone())
             })
             .collect::<Vec<_>>()
     });
+    let submission = Submission::new();
+    let show_older = move |_| {
+        let Some(before) = next.get_untracked() else { return };
+        submission.run(server_fns::load_activity(before), move |page| {
+            older.update(|older| older.extend(page.events));
+            next.set(page.next);
+        });
+    };
     view! {
         <section class="panel" aria-labelledby="activity-heading">
             <h2 id="activity-heading">"Recent activity"</h2>
@@ -175,7 +196,7 @@ fn ActivitySection(data: DashboardData) -> impl IntoView {
                         <tr><th scope="col">"When"</th><th scope="col">"What"</th><th scope="col">"By"</th><th scope="col">"From"</th></tr>
                     </thead>
                     <tbody>
-                        <For each=move || entries.get().unwrap_or_default() key=|entry| entry.0.clone() let((_, at, what, who, from))>
+                        <For each=move || entries.get() key=|entry| entry.0 let((_, at, what, who, from))>
                             <tr>
                                 <td><RelativeTime at=Signal::stored(Some(at))/></td>
                                 <td>{what}</td>
@@ -186,6 +207,18 @@ fn ActivitySection(data: DashboardData) -> impl IntoView {
                     </tbody>
                 </table>
             </div>
+            <Show
+                when=move || next.with(Option::is_some)
+                fallback=|| view! { <p class="hint">"This is the region's first entry."</p> }
+            >
+                <button type="button" id="older-activity" class="secondary" disabled=move || submission.pending.get() on:click=show_older>
+                    "Show older activity"
+                </button>
+            </Show>
+            <FormError id="activity-error" submission=submission/>
+            <p class="visually-hidden" role="status">
+                {move || format!("{} entries shown", entries.with(Vec::len))}
+            </p>
         </section>
     }
 }

@@ -1,11 +1,14 @@
 //! The audit log's entries as they leave the domain.
 
+use std::fmt;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::ids::KeyId;
 use super::leaks::LeakChannel;
 use super::scope::Scopes;
+use super::text::InvalidInput;
 
 /// What an audit event records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,8 +74,8 @@ impl AuditAction {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEvent {
-    /// Opaque; later events have later ids.
-    pub id: String,
+    /// Later events have later ids; pass one as `before` to page back.
+    pub id: EventId,
     pub action: AuditAction,
     /// The key acted on, also after it was deleted.
     pub api_key_id: Option<KeyId>,
@@ -110,6 +113,78 @@ pub enum AuditChange {
 
 /// The most events one audit log request returns.
 pub const AUDIT_EVENTS_MAX: u64 = 200;
+
+/// An audit event's id, `evt_` and its place in the log.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, example = "evt_1042"))]
+pub struct EventId(i64);
+
+impl EventId {
+    const PREFIX: &'static str = "evt_";
+
+    pub fn new(seq: i64) -> Self {
+        Self(seq)
+    }
+
+    /// Its place in the log.
+    pub fn seq(self) -> i64 {
+        self.0
+    }
+}
+
+impl TryFrom<String> for EventId {
+    type Error = InvalidInput;
+
+    fn try_from(text: String) -> Result<Self, InvalidInput> {
+        text.strip_prefix(Self::PREFIX)
+            .filter(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|digits| digits.parse().ok())
+            .map(Self)
+            .ok_or_else(|| InvalidInput(format!("{text:?} is not an audit event id (evt_ and digits)")))
+    }
+}
+
+impl From<EventId> for String {
+    fn from(id: EventId) -> String {
+        id.to_string()
+    }
+}
+
+impl fmt::Display for EventId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", Self::PREFIX, self.0)
+    }
+}
+
+impl fmt::Debug for EventId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// Which events to list: newest first, older than `before`, filtered.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditQuery {
+    pub before: Option<EventId>,
+    pub action: Option<AuditAction>,
+    /// Events about this key or made with it.
+    pub api_key_id: Option<KeyId>,
+    /// At or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Before.
+    pub to: Option<DateTime<Utc>>,
+    /// Default 50, at most [`AUDIT_EVENTS_MAX`].
+    pub limit: Option<u64>,
+}
+
+/// One page of the audit log, and where the next (older) one starts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub events: Vec<AuditEvent>,
+    /// Pass as `before` for the next page; `None` at the log's first event.
+    pub next: Option<EventId>,
+}
 
 #[cfg(test)]
 mod tests {

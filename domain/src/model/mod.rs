@@ -14,7 +14,7 @@ mod scope;
 mod text;
 mod verdict;
 
-pub use audit::{AUDIT_EVENTS_MAX, AuditAction, AuditChange, AuditEvent};
+pub use audit::{AUDIT_EVENTS_MAX, AuditAction, AuditChange, AuditEvent, AuditPage, AuditQuery, EventId};
 pub use error_kind::ErrorKind;
 pub use ids::{ID_RANDOM_LEN, IdKind, InvalidId, KeyId, RegionId, RotationId, RowId};
 pub use keys::{ApiKey, CreatedApiKey, KeyUpdate, REVOKE_AT_MAX_DAYS, is_revoked, present};

@@ -3,14 +3,17 @@
 //! nor misses what did.
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 
 use crate::caller::Caller;
 use crate::clock::now;
 use crate::error::Result;
-use crate::model::{AUDIT_EVENTS_MAX, AuditAction, AuditChange, AuditEvent, KeyAccess, RegionId};
+use crate::model::{
+    AUDIT_EVENTS_MAX, AuditAction, AuditChange, AuditEvent, AuditPage, AuditQuery, EventId, InvalidInput, KeyAccess,
+    RegionId,
+};
 use crate::store::entity::{api_key, audit_event};
 
 /// Records `action` on `subject` (a key) in `region_id`, made by `actor`
@@ -43,6 +46,9 @@ pub(crate) async fn record(
     Ok(())
 }
 
+/// Events per page unless asked otherwise.
+const DEFAULT_PAGE: u64 = 50;
+
 #[derive(Clone)]
 pub struct AuditLog {
     db: DatabaseConnection,
@@ -53,17 +59,43 @@ impl AuditLog {
         Self { db }
     }
 
-    /// The caller's region's most recent events, newest first, at most
-    /// `limit` (capped at [`AUDIT_EVENTS_MAX`]).
-    pub async fn recent(&self, caller: &Caller, limit: u64) -> Result<Vec<AuditEvent>> {
+    /// A page of the caller's region's events, newest first: all of them
+    /// can be reached, page by page, back to the very first.
+    pub async fn page(&self, caller: &Caller, query: &AuditQuery) -> Result<AuditPage> {
         caller.require(KeyAccess::Read)?;
-        let rows = audit_event::Entity::find()
-            .filter(audit_event::Column::RegionId.eq(caller.region().id.as_str()))
-            .order_by_desc(audit_event::Column::Seq)
-            .limit(limit.min(AUDIT_EVENTS_MAX))
-            .all(&self.db)
-            .await?;
-        Ok(rows.into_iter().filter_map(into_event).collect())
+        if let (Some(from), Some(to)) = (query.from, query.to)
+            && from >= to
+        {
+            return Err(InvalidInput("`from` must be before `to`".to_owned()).into());
+        }
+        let limit = query.limit.unwrap_or(DEFAULT_PAGE).clamp(1, AUDIT_EVENTS_MAX);
+        let mut select =
+            audit_event::Entity::find().filter(audit_event::Column::RegionId.eq(caller.region().id.as_str()));
+        if let Some(before) = query.before {
+            select = select.filter(audit_event::Column::Seq.lt(before.seq()));
+        }
+        if let Some(action) = query.action {
+            select = select.filter(audit_event::Column::Action.eq(action.as_str()));
+        }
+        if let Some(key_id) = &query.api_key_id {
+            select = select.filter(
+                Condition::any()
+                    .add(audit_event::Column::ApiKeyId.eq(key_id.as_str()))
+                    .add(audit_event::Column::ActorApiKeyId.eq(key_id.as_str())),
+            );
+        }
+        if let Some(from) = query.from {
+            select = select.filter(audit_event::Column::At.gte(from));
+        }
+        if let Some(to) = query.to {
+            select = select.filter(audit_event::Column::At.lt(to));
+        }
+        // One more than asked says whether there is a next page.
+        let mut rows = select.order_by_desc(audit_event::Column::Seq).limit(limit + 1).all(&self.db).await?;
+        let more = rows.len() as u64 > limit;
+        rows.truncate(limit as usize);
+        let next = more.then(|| rows.last().map(|row| EventId::new(row.seq))).flatten();
+        Ok(AuditPage { events: rows.into_iter().filter_map(into_event).collect(), next })
     }
 }
 
@@ -73,7 +105,7 @@ fn into_event(row: audit_event::Model) -> Option<AuditEvent> {
     Some(AuditEvent {
         change: row.change.as_deref().and_then(|change| serde_json::from_str(change).ok()),
         action: AuditAction::parse(&row.action)?,
-        id: format!("evt_{}", row.seq),
+        id: EventId::new(row.seq),
         api_key_id: row.api_key_id,
         api_key_preview: row.api_key_preview,
         actor_api_key_id: row.actor_api_key_id,

@@ -10,7 +10,7 @@ use std::net::IpAddr;
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, QueryFilter,
+    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use sha2::{Digest, Sha256};
 
@@ -39,6 +39,9 @@ impl Default for SessionLimits {
         Self { idle: TimeDelta::minutes(30), absolute: TimeDelta::hours(12) }
     }
 }
+
+/// The most live sessions one key holds: a new sign-in ends the oldest.
+pub const MAX_SESSIONS_PER_KEY: usize = 10;
 
 /// Idle time is tracked to this precision, so a busy console does not write
 /// the session row on every call.
@@ -115,6 +118,22 @@ impl Sessions {
         }
         .insert(&*txn)
         .await?;
+        // The new session stays; of the key's others, the oldest beyond the cap end.
+        let others: Vec<String> = console_session::Entity::find()
+            .select_only()
+            .column(console_session::Column::IdHash)
+            .filter(console_session::Column::ApiKeyId.eq(caller.key_id().as_str()))
+            .filter(console_session::Column::IdHash.ne(id.digest()))
+            .order_by_desc(console_session::Column::CreatedAt)
+            .order_by_desc(console_session::Column::IdHash)
+            .into_tuple()
+            .all(&*txn)
+            .await?;
+        let oldest: Vec<String> = others.into_iter().skip(MAX_SESSIONS_PER_KEY - 1).collect();
+        console_session::Entity::delete_many()
+            .filter(console_session::Column::IdHash.is_in(oldest))
+            .exec(&*txn)
+            .await?;
         audit::record(&*txn, &caller.region().id, AuditAction::ConsoleSignedIn, None, Some(&caller), None).await?;
         txn.commit().await?;
         Ok((id, caller))
