@@ -58,6 +58,10 @@ pub enum Error {
     )]
     LastKey,
 
+    /// The region holds as many keys as it may.
+    #[error("this region holds its maximum of {max} API keys; delete one before creating another")]
+    KeyLimit { max: u64 },
+
     /// The region already has an unfinished rotation.
     #[error("a rotation is already in progress in this region; finish or cancel it first")]
     RotationInProgress,
@@ -106,7 +110,8 @@ impl Error {
             | Self::RotationInProgress
             | Self::RegionNameTaken(_)
             | Self::ScopesChanged
-            | Self::QuarantineIsFinal => ErrorKind::Conflict,
+            | Self::QuarantineIsFinal
+            | Self::KeyLimit { .. } => ErrorKind::Conflict,
             Self::Invalid(_) => ErrorKind::Invalid,
             Self::Unavailable(_) => ErrorKind::Unavailable,
             Self::Database(_) | Self::Internal(_) => ErrorKind::Internal,
@@ -128,6 +133,7 @@ impl Error {
             Self::ForeignRegion => "foreign-region",
             Self::KeyNotFound => "api-key-not-found",
             Self::LastKey => "last-api-key",
+            Self::KeyLimit { .. } => "key-limit-reached",
             Self::RotationInProgress => "rotation-in-progress",
             Self::RotationNotFound => "rotation-not-found",
             Self::Invalid(_) => "invalid-input",

@@ -50,6 +50,7 @@ pub use service::{
     authentication::Authenticator,
     keys::Keys,
     leaks::Leaks,
+    limits::RegionLimits,
     regions::{BOOTSTRAP_REGION_NAME, Regions},
     rotations::Rotations,
     sessions::{SessionId, SessionLimits, Sessions},

@@ -23,6 +23,12 @@ pub async fn all_argon2_turns() -> Argon2Turns {
     Argon2Turns { _held: held }
 }
 
+/// The turn new keys hash in, held until dropped: a key created meanwhile
+/// waits, a verification does not.
+pub async fn new_key_hashing_turn() -> impl Drop {
+    secret_hash::new_hash_turn().await.expect("the turn for new keys")
+}
+
 /// A new, well-formed token that belongs to no key.
 pub fn unknown_token() -> String {
     token::Token::generate(Environment::Live).into_string()

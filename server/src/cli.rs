@@ -2,6 +2,7 @@
 //! environment variable (`.env` files are read too).
 
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -181,6 +182,14 @@ pub struct ServeArgs {
     #[arg(long, env = "KEYWARD_SESSION_MAX_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=720))]
     pub session_max_hours: u32,
 
+    /// The most API keys one region may hold (the operator's CLI may exceed it).
+    #[arg(long, env = "KEYWARD_MAX_KEYS_PER_REGION", default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_keys_per_region: u64,
+
+    /// New keys (created, or rotations started) one region may make per minute.
+    #[arg(long, env = "KEYWARD_NEW_KEYS_PER_MINUTE", default_value_t = NonZeroU32::new(60).expect("not zero"))]
+    pub new_keys_per_minute: NonZeroU32,
+
     /// GitHub's secret scanning public keys (a JSON file in GitHub's format,
     /// read at start, never fetched); turns on `POST /auth/leaks/github`.
     #[arg(long, env = "KEYWARD_GITHUB_SCANNING_KEYS", value_name = "FILE")]
@@ -239,6 +248,10 @@ impl ServeArgs {
                 absolute: TimeDelta::hours(self.session_max_hours.into()),
             },
             warm_cache: if self.no_warm_cache { domain::WarmCache::Off } else { domain::WarmCache::On },
+            regions: domain::RegionLimits {
+                keys: self.max_keys_per_region,
+                new_keys_per_minute: self.new_keys_per_minute,
+            },
         }
     }
 }

@@ -101,7 +101,7 @@ pub async fn list_keys(
         (status = 201, body = CreatedApiKey, description = "The new key and its token, shown this once"),
         (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem, description = "`insufficient-scope`, `scope-escalation` or `foreign-region`"),
-        (status = 409, body = Problem, description = "`api-key-scopes-changed`: the calling key was re-scoped meanwhile"),
+        (status = 409, body = Problem, description = "`key-limit-reached`, or `api-key-scopes-changed`: the calling key was re-scoped meanwhile"),
         (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem),
         (status = 429, body = Problem)))]
 pub async fn create_key(

@@ -81,9 +81,21 @@ impl Slot {
     }
 }
 
-/// [`hash`] on the blocking pool, in turn.
+/// New keys hash one at a time, process-wide, so that however many are
+/// made at once, every other argon2 turn stays free for verifications:
+/// a burst of new keys never delays a client's first request by more than
+/// one turn.
+static NEW_HASHES: LazyLock<Arc<Semaphore>> = LazyLock::new(|| Arc::new(Semaphore::new(1)));
+
+/// [`hash`] on the blocking pool, in turn, one new key at a time.
 pub(crate) async fn hash_in_turn(secret: String) -> Result<SecretHash> {
+    let _one_at_a_time = new_hash_turn().await?;
     slot().await?.run(move || hash(&secret)).await?
+}
+
+/// The turn of the one new key that may hash now.
+pub(crate) async fn new_hash_turn() -> Result<OwnedSemaphorePermit> {
+    NEW_HASHES.clone().acquire_owned().await.map_err(|e| Error::Internal(format!("argon2 turns for new keys: {e}")))
 }
 
 /// The PHC string (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`) of `secret`.

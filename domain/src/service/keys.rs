@@ -11,6 +11,7 @@ use sea_orm::{
 use super::audit;
 use super::change::Change;
 use super::coherence::Coherence;
+use super::limits::NewKeys;
 use crate::caller::Caller;
 use crate::clock::now;
 use crate::credentials::random;
@@ -28,11 +29,12 @@ use crate::store::find_key_in_region;
 pub struct Keys {
     db: DatabaseConnection,
     coherence: Coherence,
+    new_keys: NewKeys,
 }
 
 impl Keys {
-    pub(crate) fn new(db: DatabaseConnection, coherence: Coherence) -> Self {
-        Self { db, coherence }
+    pub(crate) fn new(db: DatabaseConnection, coherence: Coherence, new_keys: NewKeys) -> Self {
+        Self { db, coherence, new_keys }
     }
 
     /// The caller's region with its keys (`GET /auth/regions/me`): all of
@@ -79,8 +81,10 @@ impl Keys {
         caller.require(KeyAccess::Write)?;
         let scopes = scopes.unwrap_or_else(|| caller.scopes().clone());
         caller.ensure_may_grant(&scopes, &Scopes::default())?;
+        self.new_keys.admit(&self.db, &caller.region().id).await?;
         let (row, token) = new_key_row(caller.region(), description, scopes).await?;
         let mut txn = Change::by(&self.db, &self.coherence, caller).await?;
+        self.new_keys.ensure_room(&*txn, &caller.region().id).await?;
         let row = insert_key(&mut txn, row, Some(caller)).await?;
         txn.commit().await?;
         Ok(CreatedApiKey { key: row.into(), token: token.into_string() })

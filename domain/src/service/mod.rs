@@ -12,6 +12,7 @@ pub(crate) mod change;
 pub(crate) mod coherence;
 pub(crate) mod keys;
 pub(crate) mod leaks;
+pub(crate) mod limits;
 pub(crate) mod regions;
 pub(crate) mod rotations;
 pub(crate) mod sessions;
@@ -26,6 +27,7 @@ use authentication::Authenticator;
 use coherence::Coherence;
 use keys::Keys;
 use leaks::Leaks;
+use limits::{NewKeys, RegionLimits};
 use regions::Regions;
 use rotations::Rotations;
 use sessions::{SessionLimits, Sessions};
@@ -36,6 +38,7 @@ pub struct Settings {
     pub throttle: ThrottleLimits,
     pub sessions: SessionLimits,
     pub warm_cache: WarmCache,
+    pub regions: RegionLimits,
 }
 
 /// Whether warm keys may be answered from memory ([`Keyward::maintain_coherence`]).
@@ -68,11 +71,12 @@ impl Keyward {
     pub fn new(db: DatabaseConnection, settings: Settings) -> Self {
         let coherence = Coherence::new(db.clone(), settings.warm_cache == WarmCache::On);
         let authenticator = Authenticator::new(db.clone(), coherence.clone(), settings.throttle);
+        let new_keys = NewKeys::new(settings.regions);
         Self {
-            keys: Keys::new(db.clone(), coherence.clone()),
+            keys: Keys::new(db.clone(), coherence.clone(), new_keys.clone()),
             regions: Regions::new(db.clone(), coherence.clone()),
             sessions: Sessions::new(db.clone(), coherence.clone(), authenticator.clone(), settings.sessions),
-            rotations: Rotations::new(db.clone(), coherence.clone()),
+            rotations: Rotations::new(db.clone(), coherence.clone(), new_keys),
             audit: AuditLog::new(db.clone()),
             leaks: Leaks::new(db.clone(), coherence.clone(), settings.throttle),
             authenticator,

@@ -12,6 +12,7 @@ use sea_orm::{
 use super::change::Change;
 use super::coherence::Coherence;
 use super::keys::{delete_key, find_own_key, insert_key, new_key_row, update_key};
+use super::limits::NewKeys;
 use super::sessions::{SessionId, end_session, move_session};
 use crate::caller::Caller;
 use crate::clock::now;
@@ -27,11 +28,12 @@ use crate::store::entity::rotation;
 pub struct Rotations {
     db: DatabaseConnection,
     coherence: Coherence,
+    new_keys: NewKeys,
 }
 
 impl Rotations {
-    pub(crate) fn new(db: DatabaseConnection, coherence: Coherence) -> Self {
-        Self { db, coherence }
+    pub(crate) fn new(db: DatabaseConnection, coherence: Coherence, new_keys: NewKeys) -> Self {
+        Self { db, coherence, new_keys }
     }
 
     /// Starts replacing `old_key_id` with a new key described by
@@ -52,9 +54,11 @@ impl Rotations {
         if unfinished(&self.db, region_id).await?.and_then(resumable).is_some() {
             return Err(Error::RotationInProgress);
         }
+        self.new_keys.admit(&self.db, region_id).await?;
         let (new_key, token) = new_key_row(caller.region(), description, old_key.scopes).await?;
         let mut txn = Change::by(&self.db, &self.coherence, caller).await?;
         find_own_key(&*txn, caller, old_key_id).await?;
+        self.new_keys.ensure_room(&*txn, region_id).await?;
         if let Some(open) = unfinished(&*txn, region_id).await? {
             if open.new_key_id.is_some() {
                 return Err(Error::RotationInProgress);
