@@ -7,6 +7,7 @@ use common::{DbProxy, TestServer, keyward_at, problem};
 use domain::ThrottleLimits;
 use domain::model::{Environment, RegionName};
 use reqwest::{Method, StatusCode};
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use std::time::Duration;
 use testkit::{TestDb, eventually};
@@ -470,4 +471,62 @@ async fn keyed_responses_are_never_stored() {
             assert_eq!(response.headers()["cache-control"], "no-store", "{path} with {key:.12}: {}", response.status());
         }
     }
+}
+
+/// Postgres ends Keyward's connections (as a restart, a failover or a
+/// proxy's idle time-out would), again and again: reads running meanwhile
+/// go on on other connections, and the requests after it, reads and writes,
+/// find the dead idle connections and run on fresh ones. No request fails.
+/// (On SQLite no server ends connections; this runs in the Postgres pass.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn connections_ended_by_the_database_fail_no_request() {
+    let server = TestServer::start().await;
+    if !server.db.is_postgres() {
+        eprintln!("skipped: needs Postgres (KEYWARD_TEST_POSTGRES_URL)");
+        return;
+    }
+    let admin = server.region("acme").await.api_key.token;
+    let key_id = server.me(&admin).await["current_api_key_id"].as_str().unwrap().to_owned();
+    let killer = server.db.connect().await;
+    let terminate = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+        WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'";
+    let (mut statuses, mut ended) = (Vec::new(), 0);
+    for round in 0..10 {
+        // Reads under load while the connections end...
+        let reads: Vec<_> = (0..8)
+            .map(|i| {
+                let path = if i % 2 == 0 { KEYS.to_owned() } else { "/auth/region/audit-events?limit=5".to_owned() };
+                server.request(Method::GET, &path, &admin).send()
+            })
+            .collect();
+        let ending = killer.query_all_raw(sea_orm::Statement::from_string(sea_orm::DbBackend::Postgres, terminate));
+        let (reads, ending) = tokio::join!(futures_all(reads), ending);
+        ended += ending.unwrap().len();
+        statuses.extend(reads);
+        // ...and reads and writes on a pool of connections that all died idle.
+        let after: Vec<_> = (0..8)
+            .map(|i| match i % 2 {
+                0 => server.request(Method::GET, KEYS, &admin).send(),
+                _ => server
+                    .request(Method::PATCH, &format!("{KEYS}/{key_id}"), &admin)
+                    .json(&json!({"description": format!("round {round}.{i}")}))
+                    .send(),
+            })
+            .collect();
+        statuses.extend(futures_all(after).await);
+    }
+    assert!(ended >= 10, "the test ended {ended} connections");
+    let failed: Vec<&StatusCode> = statuses.iter().filter(|status| !status.is_success()).collect();
+    assert!(failed.is_empty(), "{} of {} requests failed: {failed:?}", failed.len(), statuses.len());
+}
+
+/// The statuses of requests sent at once.
+async fn futures_all(
+    requests: Vec<impl std::future::Future<Output = reqwest::Result<reqwest::Response>> + Send + 'static>,
+) -> Vec<StatusCode> {
+    let mut set = tokio::task::JoinSet::new();
+    for request in requests {
+        set.spawn(async move { request.await.unwrap().status() });
+    }
+    set.join_all().await
 }

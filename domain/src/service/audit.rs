@@ -3,8 +3,8 @@
 //! nor misses what did.
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 
 use crate::caller::Caller;
@@ -14,6 +14,7 @@ use crate::model::{
     AUDIT_EVENTS_MAX, AuditAction, AuditChange, AuditEvent, AuditPage, AuditQuery, EventId, InvalidInput, KeyAccess,
     RegionId,
 };
+use crate::store::database::Db;
 use crate::store::entity::{api_key, audit_event};
 
 /// Records `action` on `subject` (a key) in `region_id`, made by `actor`
@@ -51,11 +52,11 @@ const DEFAULT_PAGE: u64 = 50;
 
 #[derive(Clone)]
 pub struct AuditLog {
-    db: DatabaseConnection,
+    db: Db,
 }
 
 impl AuditLog {
-    pub(crate) fn new(db: DatabaseConnection) -> Self {
+    pub(crate) fn new(db: Db) -> Self {
         Self { db }
     }
 

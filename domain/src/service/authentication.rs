@@ -2,7 +2,7 @@
 
 use std::net::IpAddr;
 
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::coherence::{Coherence, Known, WarmKey};
 use super::usage::UsageRecorder;
@@ -14,6 +14,7 @@ use crate::credentials::token::Token;
 use crate::credentials::verified_cache::VerifiedCache;
 use crate::error::{Error, Result};
 use crate::model::{Scope, Verdict, VerdictCode, is_revoked};
+use crate::store::database::Db;
 use crate::store::entity::{api_key, region};
 
 /// How many verified tokens one process remembers.
@@ -21,7 +22,7 @@ const VERIFIED_CACHE_CAPACITY: u64 = 10_000;
 
 #[derive(Clone)]
 pub struct Authenticator {
-    db: DatabaseConnection,
+    db: Db,
     coherence: Coherence,
     verified: VerifiedCache,
     throttle: FailureThrottle,
@@ -29,7 +30,7 @@ pub struct Authenticator {
 }
 
 impl Authenticator {
-    pub(crate) fn new(db: DatabaseConnection, coherence: Coherence, limits: ThrottleLimits) -> Self {
+    pub(crate) fn new(db: Db, coherence: Coherence, limits: ThrottleLimits) -> Self {
         Self {
             db,
             coherence,

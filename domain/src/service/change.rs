@@ -6,13 +6,14 @@
 
 use std::ops::Deref;
 
-use sea_orm::{DatabaseConnection, DatabaseTransaction};
+use sea_orm::DatabaseTransaction;
 
 use super::coherence::Coherence;
 use crate::caller::Caller;
 use crate::clock::now;
 use crate::error::{Error, Result};
 use crate::model::RegionId;
+use crate::store::database::Db;
 use crate::store::{coherence, database, find_key_in_region, lock_region};
 
 pub(crate) struct Change {
@@ -24,7 +25,7 @@ pub(crate) struct Change {
 
 impl Change {
     /// A write transaction (`BEGIN IMMEDIATE` on SQLite).
-    pub(crate) async fn begin(db: &DatabaseConnection, coherence: &Coherence) -> Result<Self> {
+    pub(crate) async fn begin(db: &Db, coherence: &Coherence) -> Result<Self> {
         let txn = database::begin_write(db).await?;
         Ok(Self { txn, coherence: coherence.clone(), announced: None })
     }
@@ -34,7 +35,7 @@ impl Change {
     /// lock, so a request whose key was revoked, quarantined, came due or was re-scoped
     /// while it was in flight changes nothing: its scopes were checked
     /// against what the key held when it was verified.
-    pub(crate) async fn by(db: &DatabaseConnection, coherence: &Coherence, caller: &Caller) -> Result<Self> {
+    pub(crate) async fn by(db: &Db, coherence: &Coherence, caller: &Caller) -> Result<Self> {
         let change = Self::in_region(db, coherence, &caller.region().id).await?;
         match find_key_in_region(&change.txn, &caller.region().id, caller.key_id()).await? {
             None => Err(Error::Unauthenticated),
@@ -47,11 +48,7 @@ impl Change {
 
     /// A change holding `region_id`'s write lock, on no one's behalf (the
     /// server's own work, such as revocations coming due).
-    pub(crate) async fn in_region(
-        db: &DatabaseConnection,
-        coherence: &Coherence,
-        region_id: &RegionId,
-    ) -> Result<Self> {
+    pub(crate) async fn in_region(db: &Db, coherence: &Coherence, region_id: &RegionId) -> Result<Self> {
         let change = Self::begin(db, coherence).await?;
         lock_region(&change.txn, region_id).await?;
         Ok(change)

@@ -31,12 +31,13 @@ use chrono::{DateTime, Utc};
 use moka::sync::Cache;
 use sea_orm::sqlx::SqlitePool;
 use sea_orm::sqlx::postgres::PgListener;
-use sea_orm::{DatabaseBackend, DatabaseConnection, DbErr, EntityTrait, QuerySelect};
+use sea_orm::{DatabaseBackend, DbErr, EntityTrait, QuerySelect};
 
 use crate::credentials::random;
 use crate::credentials::secret_hash::SecretHash;
 use crate::model::{KeyId, Region, Scopes};
 use crate::store::coherence::{CHANNEL, Link, lagging, latest, withdraw};
+use crate::store::database::Db;
 use crate::store::entity::api_key;
 
 /// How long a lease lasts: the longest a change waits for a process that
@@ -90,7 +91,7 @@ pub(crate) enum Known {
 pub struct Coherence(Arc<Inner>);
 
 struct Inner {
-    db: DatabaseConnection,
+    db: Db,
     /// This process's lease.
     process: String,
     enabled: bool,
@@ -111,7 +112,7 @@ struct Inner {
 
 impl Coherence {
     /// `enabled: false` keeps the cache off: every request reads the database.
-    pub(crate) fn new(db: DatabaseConnection, enabled: bool) -> Self {
+    pub(crate) fn new(db: Db, enabled: bool) -> Self {
         Self(Arc::new(Inner {
             db,
             process: format!("proc_{}", random::base62(16)),

@@ -4,8 +4,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::audit;
@@ -22,18 +21,19 @@ use crate::model::{
     ApiKey, AuditAction, AuditChange, CreatedApiKey, Description, InvalidInput, KeyAccess, KeyId, KeyUpdate,
     REVOKE_AT_MAX_DAYS, Region, RegionId, RegionOverview, Scopes,
 };
+use crate::store::database::Db;
 use crate::store::entity::{api_key, retired_api_key};
 use crate::store::find_key_in_region;
 
 #[derive(Clone)]
 pub struct Keys {
-    db: DatabaseConnection,
+    db: Db,
     coherence: Coherence,
     new_keys: NewKeys,
 }
 
 impl Keys {
-    pub(crate) fn new(db: DatabaseConnection, coherence: Coherence, new_keys: NewKeys) -> Self {
+    pub(crate) fn new(db: Db, coherence: Coherence, new_keys: NewKeys) -> Self {
         Self { db, coherence, new_keys }
     }
 

@@ -7,7 +7,7 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
 use super::audit;
 use super::change::Change;
@@ -18,6 +18,7 @@ use crate::credentials::throttle::{FailureThrottle, ThrottleLimits};
 use crate::credentials::token::Token;
 use crate::error::{Error, Result};
 use crate::model::{AuditAction, AuditChange, LeakChannel, LeakLabel, LeakedToken, Quarantine, Region};
+use crate::store::database::Db;
 use crate::store::entity::{api_key, region, retired_api_key};
 use crate::store::find_key_in_region;
 
@@ -30,14 +31,14 @@ const SOURCE_MAX_CHARS: usize = 100;
 
 #[derive(Clone)]
 pub struct Leaks {
-    db: DatabaseConnection,
+    db: Db,
     coherence: Coherence,
     /// Counts public reports per client (per network for IPv6).
     reporters: FailureThrottle,
 }
 
 impl Leaks {
-    pub(crate) fn new(db: DatabaseConnection, coherence: Coherence, limits: ThrottleLimits) -> Self {
+    pub(crate) fn new(db: Db, coherence: Coherence, limits: ThrottleLimits) -> Self {
         let per_client =
             ThrottleLimits { per_address: PUBLIC_REPORTS_PER_WINDOW, window: PUBLIC_REPORT_WINDOW, ..limits };
         Self { db, coherence, reporters: FailureThrottle::new(per_client) }

@@ -22,6 +22,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::credentials::throttle::ThrottleLimits;
 use crate::error::Result;
+use crate::store::database::Db;
 use audit::AuditLog;
 use authentication::Authenticator;
 use coherence::Coherence;
@@ -54,7 +55,7 @@ pub enum WarmCache {
 /// share the caches, the throttle and the usage recorder.
 #[derive(Clone)]
 pub struct Keyward {
-    db: DatabaseConnection,
+    db: Db,
     coherence: Coherence,
     authenticator: Authenticator,
     keys: Keys,
@@ -69,6 +70,7 @@ impl Keyward {
     /// Over a connected and migrated database ([`crate::connect`],
     /// [`crate::migrate`]).
     pub fn new(db: DatabaseConnection, settings: Settings) -> Self {
+        let db = Db::new(db);
         let coherence = Coherence::new(db.clone(), settings.warm_cache == WarmCache::On);
         let authenticator = Authenticator::new(db.clone(), coherence.clone(), settings.throttle);
         let new_keys = NewKeys::new(settings.regions);

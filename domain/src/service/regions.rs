@@ -1,9 +1,7 @@
 //! Regions, for operators: create one with its first key, list them, and
 //! bootstrap an empty database.
 
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
 use super::audit;
 use super::change::Change;
@@ -16,6 +14,7 @@ use crate::model::{
     AuditAction, CreatedApiKey, CreatedRegion, Description, Environment, Region, RegionId, RegionName, RegionSummary,
     Scopes,
 };
+use crate::store::database::Db;
 use crate::store::entity::{api_key, region};
 use crate::store::is_unique_violation;
 
@@ -24,12 +23,12 @@ pub const BOOTSTRAP_REGION_NAME: &str = "default";
 
 #[derive(Clone)]
 pub struct Regions {
-    db: DatabaseConnection,
+    db: Db,
     coherence: Coherence,
 }
 
 impl Regions {
-    pub(crate) fn new(db: DatabaseConnection, coherence: Coherence) -> Self {
+    pub(crate) fn new(db: Db, coherence: Coherence) -> Self {
         Self { db, coherence }
     }
 

@@ -4,10 +4,7 @@
 //! the same code as every other key, so the last-key guard still holds.
 
 use chrono::TimeDelta;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::change::Change;
 use super::coherence::Coherence;
@@ -22,17 +19,18 @@ use crate::model::{
     CreatedApiKey, Description, KeyAccess, KeyId, KeyUpdate, OldKeyRevocation, RegionId, Rotation, RotationId, Scopes,
     SessionAfterRotation, StartedRotation,
 };
+use crate::store::database::Db;
 use crate::store::entity::rotation;
 
 #[derive(Clone)]
 pub struct Rotations {
-    db: DatabaseConnection,
+    db: Db,
     coherence: Coherence,
     new_keys: NewKeys,
 }
 
 impl Rotations {
-    pub(crate) fn new(db: DatabaseConnection, coherence: Coherence, new_keys: NewKeys) -> Self {
+    pub(crate) fn new(db: Db, coherence: Coherence, new_keys: NewKeys) -> Self {
         Self { db, coherence, new_keys }
     }
 

@@ -9,8 +9,8 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use sha2::{Digest, Sha256};
 
@@ -23,6 +23,7 @@ use crate::clock::now;
 use crate::credentials::random;
 use crate::error::{Error, Result};
 use crate::model::{AuditAction, KeyAccess, KeyId};
+use crate::store::database::Db;
 use crate::store::entity::{api_key, console_session, region};
 
 /// How long a session lives.
@@ -82,19 +83,14 @@ impl fmt::Debug for SessionId {
 
 #[derive(Clone)]
 pub struct Sessions {
-    db: DatabaseConnection,
+    db: Db,
     coherence: Coherence,
     authenticator: Authenticator,
     limits: SessionLimits,
 }
 
 impl Sessions {
-    pub(crate) fn new(
-        db: DatabaseConnection,
-        coherence: Coherence,
-        authenticator: Authenticator,
-        limits: SessionLimits,
-    ) -> Self {
+    pub(crate) fn new(db: Db, coherence: Coherence, authenticator: Authenticator, limits: SessionLimits) -> Self {
         Self { db, coherence, authenticator, limits }
     }
 

@@ -5,12 +5,13 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter};
 
 use crate::clock::now;
 use crate::error::Result;
 use crate::model::KeyId;
 use crate::store::database;
+use crate::store::database::Db;
 use crate::store::entity::api_key;
 
 /// Ordered by key id, so every process writes rows in the same order and
@@ -38,7 +39,7 @@ impl UsageRecorder {
 
     /// Writes everything noted since the last flush, in one transaction. If
     /// that fails, the uses go back to be written by the next flush.
-    pub(crate) async fn flush(&self, db: &DatabaseConnection) -> Result<usize> {
+    pub(crate) async fn flush(&self, db: &Db) -> Result<usize> {
         let batch = std::mem::take(&mut *self.pending());
         if batch.is_empty() {
             return Ok(0);
@@ -65,7 +66,7 @@ impl UsageRecorder {
 
 /// A key deleted meanwhile matches no row, and a later use another process
 /// already wrote is kept.
-async fn write(db: &DatabaseConnection, batch: &Uses) -> Result<()> {
+async fn write(db: &Db, batch: &Uses) -> Result<()> {
     let txn = database::begin_write(db).await?;
     for (key_id, at) in batch {
         api_key::Entity::update_many()

@@ -7,8 +7,8 @@ use std::time::Duration;
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, RuntimeErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult,
+    QueryResult, RuntimeErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 
 /// Opens a pool for `url` (`sqlite://path?mode=rwc` or `postgres://...`).
@@ -19,6 +19,9 @@ use sea_orm::{
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     connect_waiting(url, DEFAULT_ACQUIRE_TIMEOUT).await
 }
+
+/// The pool's size.
+const MAX_CONNECTIONS: u32 = 16;
 
 /// How long a request waits for a database connection by default before it
 /// is told the database is unavailable: an outage is answered quickly, not
@@ -34,7 +37,7 @@ pub async fn connect_waiting(url: &str, acquire_timeout: Duration) -> Result<Dat
     }
     let mut options = ConnectOptions::new(url);
     options
-        .max_connections(16)
+        .max_connections(MAX_CONNECTIONS)
         .min_connections(1)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(acquire_timeout)
@@ -84,12 +87,94 @@ const MIGRATION_LOCK_KEY: i64 = 0x006b_6579_7761_7264;
 /// Postgres on an advisory lock (a transaction alone would let both create
 /// the same table).
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    let txn = begin_write(db).await?;
+    let txn = begin_write(&Db::new(db.clone())).await?;
     if db.get_database_backend() == DbBackend::Postgres {
         txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")).await?;
     }
     Migrator::up(&txn, None).await?;
     txn.commit().await
+}
+
+/// The pool as the domain uses it: a statement that fails because its
+/// pooled connection was lost while idle (closed by a restart, a failover,
+/// a proxy's idle time-out, `pg_terminate_backend`) runs once more on
+/// another connection. Pooled connections are not pinged before use (that
+/// would double the round trips), so the first use is what finds a dead one.
+/// Safe because everything Keyward runs on the pool outside a transaction is
+/// a read or an idempotent write (setting a time, deleting by id); a
+/// transaction is retried only at its `BEGIN`, before anything of it ran.
+#[derive(Clone, Debug)]
+pub(crate) struct Db(DatabaseConnection);
+
+impl Db {
+    pub(crate) fn new(db: DatabaseConnection) -> Self {
+        Self(db)
+    }
+
+    /// Runs `attempt` again while its connection turns out lost, once per
+    /// connection the pool can hold (after a restart every idle one is
+    /// dead, and each is found once); any other failure is final.
+    async fn retrying<T, F: Future<Output = Result<T, DbErr>>>(&self, attempt: impl Fn() -> F) -> Result<T, DbErr> {
+        let mut lost = 0;
+        loop {
+            match attempt().await {
+                Err(error) if is_lost_connection(&error) && lost < MAX_CONNECTIONS => {
+                    lost += 1;
+                    metrics::counter!("keyward_database_retries_total").increment(1);
+                }
+                done => return done,
+            }
+        }
+    }
+}
+
+impl std::ops::Deref for Db {
+    type Target = DatabaseConnection;
+
+    fn deref(&self) -> &DatabaseConnection {
+        &self.0
+    }
+}
+
+#[sea_orm::prelude::async_trait::async_trait]
+impl ConnectionTrait for Db {
+    fn get_database_backend(&self) -> DbBackend {
+        self.0.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.retrying(|| self.0.execute_raw(stmt.clone())).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.retrying(|| self.0.execute_unprepared(sql)).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.retrying(|| self.0.query_one_raw(stmt.clone())).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.retrying(|| self.0.query_all_raw(stmt.clone())).await
+    }
+}
+
+/// Whether the connection a statement ran on was gone: the socket closed,
+/// or Postgres ended the session (57P01 terminated by an administrator,
+/// 57P02 crash, 08 connection exceptions). Not a pool time-out: the
+/// database as a whole does not answer, and waiting twice would not help.
+fn is_lost_connection(error: &DbErr) -> bool {
+    use sea_orm::sqlx::Error as Sqlx;
+    let (DbErr::Exec(RuntimeErr::SqlxError(error)) | DbErr::Query(RuntimeErr::SqlxError(error))) = error else {
+        return false;
+    };
+    match &**error {
+        Sqlx::Io(_) => true,
+        Sqlx::Database(error) => {
+            error.code().is_some_and(|code| matches!(&*code, "57P01" | "57P02") || code.starts_with("08"))
+        }
+        _ => false,
+    }
 }
 
 /// The pool's connections: (open, idle).
@@ -117,12 +202,12 @@ fn sqlite_file(url: &str) -> Option<&Path> {
 /// `BEGIN IMMEDIATE` (sea-orm emits no row locks there), so two writers never
 /// both read "two keys left"; on Postgres the caller also locks the rows it
 /// decides on with `SELECT ... FOR UPDATE`.
-pub(crate) async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    db.begin_with_options(TransactionOptions {
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        ..Default::default()
-    })
-    .await
+/// Retried like a statement when its connection was lost: nothing of the
+/// transaction ran yet.
+pub(crate) async fn begin_write(db: &Db) -> Result<DatabaseTransaction, DbErr> {
+    let options =
+        || TransactionOptions { sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate), ..Default::default() };
+    db.retrying(|| db.0.begin_with_options(options())).await
 }
 
 #[cfg(test)]
