@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs Keyward's whole test suite: format and lint checks, unit and
 # integration tests against SQLite, the same tests against a throwaway
-# Postgres 15 that this script starts and stops, then the browser tests.
+# Postgres 15 that this script starts and stops, Schemathesis against the
+# running server on that Postgres, then the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -28,6 +29,9 @@ trap stop_postgres EXIT
 
 say "Tests against Postgres ($KEYWARD_TEST_POSTGRES_URL)"
 KEYWARD_TEST_POSTGRES_URL="$KEYWARD_TEST_POSTGRES_URL" cargo test --locked -p server -p domain --tests
+
+say "The REST API against its OpenAPI document (Schemathesis, Postgres)"
+KEYWARD_TEST_POSTGRES_URL="$KEYWARD_TEST_POSTGRES_URL" scripts/schemathesis.sh
 
 say "Browser tests of the console (Playwright, Debian's Chromium)"
 scripts/e2e.sh

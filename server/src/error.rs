@@ -37,6 +37,8 @@ pub enum ApiError {
     /// The JSON body: 400 malformed, 413 too large, 415 not JSON,
     /// 422 valid JSON of the wrong shape.
     Body(JsonRejection),
+    /// 422: JSON, but not the object asked for.
+    InvalidBody(String),
     /// A raw body (a signed report): 413 too large, 400 cut off.
     RawBody(BytesRejection),
     /// 401: a partner's report whose signature does not verify, or whose
@@ -139,6 +141,7 @@ impl ApiError {
             Self::Domain(error) => (status_of(error.kind()), error.code(), title_of(error.kind()), error.to_string()),
             Self::Body(rejection) => body_refused(rejection.status(), rejection.body_text()),
             Self::RawBody(rejection) => body_refused(rejection.status(), rejection.body_text()),
+            Self::InvalidBody(text) => body_refused(StatusCode::UNPROCESSABLE_ENTITY, text.clone()),
             Self::BadSignature => (
                 StatusCode::UNAUTHORIZED,
                 "invalid-signature",

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use domain::Keyward;
 use domain::model::{
     ApiKey, AuditAction, AuditEvent, AuditQuery, CreatedApiKey, Description, EventId, KeyId, KeyUpdate, RegionId,
-    RegionOverview, Scopes, present,
+    RegionOverview, Scope, Scopes, present,
 };
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -27,6 +27,7 @@ pub struct CreateApiKey {
     /// At most 200 characters, no control or invisible characters (such as
     /// right-to-left overrides); blank means none.
     #[serde(default)]
+    #[schema(value_type = Option<Description>, max_length = 200)]
     pub description: Option<String>,
     /// When given, must be the caller's own region.
     #[serde(default)]
@@ -36,7 +37,7 @@ pub struct CreateApiKey {
     /// calling key holds itself (otherwise 403 `scope-escalation`).
     /// Absent: the calling key's own scopes.
     #[serde(default)]
-    #[schema(example = json!(["orders:read"]))]
+    #[schema(value_type = Option<Vec<Scope>>, max_items = 32, example = json!(["orders:read"]))]
     pub scopes: Option<Vec<String>>,
 }
 
@@ -46,12 +47,13 @@ pub struct CreateApiKey {
 pub struct UpdateApiKey {
     /// The new description, or `null` to clear it.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<Description>, max_length = 200)]
     pub description: Option<Option<String>>,
     /// The key's new scopes, within the calling key's own (otherwise 403
     /// `scope-escalation`) and leaving the region a key that holds
     /// `keys:write` (otherwise 409 `last-api-key`).
     #[serde(default)]
+    #[schema(value_type = Option<Vec<Scope>>, max_items = 32)]
     pub scopes: Option<Vec<String>>,
     /// RFC 3339: the key stops working at this instant, in the future and
     /// at most 30 days ahead; `null` cancels a scheduled revocation.
@@ -66,6 +68,7 @@ fn parse_scopes(scopes: Option<Vec<String>>) -> Result<Option<Scopes>, ApiError>
 
 /// `DELETE /auth/region/api-keys/{id}?region_id=`
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RegionScope {
     /// When given, must be the caller's own region.
@@ -156,7 +159,7 @@ pub async fn update_key(
 /// that can manage keys.
 #[utoipa::path(delete, path = "/auth/region/api-keys/{id}", tag = TAG, security(("api_key" = [])),
     params(("id" = String, Path, description = "Key id"), RegionScope),
-    responses((status = 204, description = "Deleted"), (status = 401, body = Problem), (status = 403, body = Problem),
+    responses((status = 204, description = "Deleted"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem),
         (status = 409, body = Problem, description = "`last-api-key`, or `api-key-scopes-changed`"),
         (status = 429, body = Problem)))]
@@ -173,16 +176,14 @@ pub async fn delete_key(
 
 /// `GET /auth/region/audit-events`: every parameter optional.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditParams {
     /// Events older than this event id (from the previous page's `Link`).
-    #[param(value_type = Option<String>, example = "evt_1042")]
     pub before: Option<EventId>,
     /// Only this action, e.g. `api_key.deleted`.
-    #[param(value_type = Option<String>)]
     pub action: Option<AuditAction>,
     /// Only events about this key or made with it.
-    #[param(value_type = Option<String>)]
     pub api_key_id: Option<KeyId>,
     /// At or after this instant (RFC 3339).
     pub from: Option<DateTime<Utc>>,

@@ -7,7 +7,7 @@ use common::{DbProxy, TestServer, keyward_at, problem};
 use domain::ThrottleLimits;
 use domain::model::{Environment, RegionName};
 use reqwest::{Method, StatusCode};
-use sea_orm::ConnectionTrait;
+use sea_orm::sqlx::Connection;
 use serde_json::{Value, json};
 use std::time::Duration;
 use testkit::{TestDb, eventually};
@@ -487,7 +487,8 @@ async fn connections_ended_by_the_database_fail_no_request() {
     }
     let admin = server.region("acme").await.api_key.token;
     let key_id = server.me(&admin).await["current_api_key_id"].as_str().unwrap().to_owned();
-    let killer = server.db.connect().await;
+    // One connection of its own, which `pg_backend_pid()` spares.
+    let mut killer = sea_orm::sqlx::PgConnection::connect(&server.db.url).await.unwrap();
     let terminate = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
         WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'";
     let (mut statuses, mut ended) = (Vec::new(), 0);
@@ -499,7 +500,7 @@ async fn connections_ended_by_the_database_fail_no_request() {
                 server.request(Method::GET, &path, &admin).send()
             })
             .collect();
-        let ending = killer.query_all_raw(sea_orm::Statement::from_string(sea_orm::DbBackend::Postgres, terminate));
+        let ending = sea_orm::sqlx::query(terminate).fetch_all(&mut killer);
         let (reads, ending) = tokio::join!(futures_all(reads), ending);
         ended += ending.unwrap().len();
         statuses.extend(reads);

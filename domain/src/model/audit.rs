@@ -117,7 +117,7 @@ pub const AUDIT_EVENTS_MAX: u64 = 200;
 /// An audit event's id, `evt_` and its place in the log.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, example = "evt_1042"))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, pattern = "^evt_[0-9]{1,18}$", example = "evt_1042"))]
 pub struct EventId(i64);
 
 impl EventId {

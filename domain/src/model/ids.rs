@@ -34,12 +34,12 @@ pub struct InvalidId {
 }
 
 macro_rules! id_type {
-    ($(#[$doc:meta])* $name:ident, $prefix:literal, $kind:expr) => {
+    ($(#[$doc:meta])* $name:ident, $prefix:literal, $pattern:literal, $kind:expr) => {
         $(#[$doc])*
         #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
         #[cfg_attr(feature = "service", derive(sea_orm::DeriveValueType))]
-        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, example = json!(concat!($prefix, "7QmX0c2LrT9aBf3e"))))]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, pattern = $pattern, example = json!(concat!($prefix, "7QmX0c2LrT9aBf3e"))))]
         pub struct $name(String);
 
         impl RowId for $name {
@@ -106,18 +106,21 @@ id_type!(
     /// A region's id, e.g. `reg_Ab3dE5gH7jK9mN1p`.
     RegionId,
     "reg_",
+    "^reg_[0-9A-Za-z]{16}$",
     IdKind::Region
 );
 id_type!(
     /// An API key's id, e.g. `key_7QmX0c2LrT9aBf3e` (not its token).
     KeyId,
     "key_",
+    "^key_[0-9A-Za-z]{16}$",
     IdKind::ApiKey
 );
 id_type!(
     /// A key rotation's id, e.g. `rot_9ZxY8wV7uT6sR5qP`.
     RotationId,
     "rot_",
+    "^rot_[0-9A-Za-z]{16}$",
     IdKind::Rotation
 );
 

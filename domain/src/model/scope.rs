@@ -13,7 +13,7 @@ use super::text::InvalidInput;
 /// One scope: `[a-z][a-z0-9_.:-]{0,63}`, or `*` for all.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, example = "orders:read"))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, example = "orders:read", pattern = r"^(\*|[a-z][a-z0-9_.:-]{0,63})$"))]
 pub struct Scope(String);
 
 impl Scope {

@@ -13,8 +13,12 @@ pub struct InvalidInput(pub String);
 
 /// What a key is for, e.g. "billing service": trimmed, at most
 /// [`Description::MAX_CHARS`] characters, nothing hidden. Blank means none.
+/// The pattern in API documents is [`is_hidden_character`] for the basic
+/// plane.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String,
+    pattern = "^[^\\x00-\\x1f\\x7f-\\x9f\\xad\\u061c\\u180e\\u200b\\u200c\\u200e\\u200f\\u202a-\\u202e\\u2028\\u2029\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*$"))]
 pub struct Description(String);
 
 impl Description {

@@ -69,7 +69,10 @@ impl AuditLog {
         {
             return Err(InvalidInput("`from` must be before `to`".to_owned()).into());
         }
-        let limit = query.limit.unwrap_or(DEFAULT_PAGE).clamp(1, AUDIT_EVENTS_MAX);
+        let limit = query.limit.unwrap_or(DEFAULT_PAGE);
+        if !(1..=AUDIT_EVENTS_MAX).contains(&limit) {
+            return Err(InvalidInput(format!("`limit` must be from 1 to {AUDIT_EVENTS_MAX}")).into());
+        }
         let mut select =
             audit_event::Entity::find().filter(audit_event::Column::RegionId.eq(caller.region().id.as_str()));
         if let Some(before) = query.before {

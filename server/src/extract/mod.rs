@@ -9,14 +9,27 @@ pub use api_key::{API_KEY_HEADER, Authenticated, presented_key};
 pub use client_address::{ClientAddress, ClientIpHeader};
 
 use axum::Json;
-use axum::extract::{FromRequest, FromRequestParts, Path, Query};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
 
-/// A JSON body whose refusals are problem+json (400, 413, 415, 422).
-#[derive(FromRequest)]
-#[from_request(via(Json), rejection(ApiError))]
+/// A JSON object body whose refusals are problem+json (400, 413, 415,
+/// 422). Only an object: serde would otherwise read a struct from an array
+/// (`[null, null]`) by position.
 pub struct Body<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        let Json(value) = Json::<serde_json::Value>::from_request(request, state).await?;
+        if !value.is_object() {
+            return Err(ApiError::InvalidBody("the body must be a JSON object".to_owned()));
+        }
+        serde_json::from_value(value).map(Body).map_err(|error| ApiError::InvalidBody(error.to_string()))
+    }
+}
 
 /// A path parameter whose refusals are problem+json (400).
 #[derive(FromRequestParts)]

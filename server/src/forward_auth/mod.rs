@@ -38,9 +38,9 @@ pub const CODE: HeaderName = HeaderName::from_static("x-keyward-code");
 /// and scopes in `X-Keyward-*` headers, always all four, so a proxy that
 /// copies them overwrites whatever a client sent under those names.
 /// Refused: `401`, `403` or `429`, with `X-Keyward-Code` and problem+json.
-#[utoipa::path(method(get, post, put, patch, delete, head, options), path = "/auth/check", tag = TAG,
+#[utoipa::path(method(get, post, put, patch, delete, head, options, trace), path = "/auth/check", tag = TAG,
     security(("api_key" = []), ("bearer" = [])),
-    params(("scope" = Option<Vec<String>>, Query, description = "Scopes the key must hold; repeat for several")),
+    params(("scope" = Option<Vec<Scope>>, Query, description = "Scopes the key must hold; repeat for several")),
     responses(
         (status = 200, description = "Allowed; also for any path below `/auth/check/`", headers(
             ("X-Keyward-Region-Id" = String, description = "The key's region"),

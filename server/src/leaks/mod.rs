@@ -57,6 +57,7 @@ pub struct PartnerLabel {
 #[serde(deny_unknown_fields)]
 pub struct PublicReport {
     /// Tokens found in public, at most 1000.
+    #[schema(max_items = 1000)]
     pub credentials: Vec<String>,
 }
 
