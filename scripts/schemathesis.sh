@@ -23,13 +23,17 @@ cargo build --locked --bin keyward
 bin="$CARGO_TARGET_DIR/debug/keyward"
 work=$(mktemp -d)
 server_pid=""
+database="keyward_schemathesis_$$"
 cleanup() {
-    [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+    if [ -n "$server_pid" ]; then
+        kill "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+    fi
+    psql "$KEYWARD_TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS $database" >/dev/null 2>&1 || true
     rm -rf "$work"
 }
 trap cleanup EXIT
 
-database="keyward_schemathesis_$$"
 base="${KEYWARD_TEST_POSTGRES_URL%/*}"
 psql "$KEYWARD_TEST_POSTGRES_URL" -qc "CREATE DATABASE $database"
 export DATABASE_URL="$base/$database"

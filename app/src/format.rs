@@ -121,10 +121,16 @@ pub fn audit_entry(event: &AuditEvent, keys: &[ApiKey], current_key_id: &KeyId) 
             _ => format!("Key {subject} reported as leaked: quarantined"),
         },
     };
-    let who = match &event.actor_api_key_id {
-        None => "the operator (CLI)".to_owned(),
-        Some(actor) if actor == current_key_id => "this session's key".to_owned(),
-        Some(actor) => keys
+    let who = match (&event.actor_api_key_id, &event.change) {
+        (None, Some(AuditChange::Found { reported_via, .. })) => match reported_via {
+            LeakChannel::Github => "GitHub secret scanning".to_owned(),
+            LeakChannel::Gitlab => "GitLab secret detection".to_owned(),
+            LeakChannel::Public => "a public report".to_owned(),
+        },
+        (None, _) if event.action == AuditAction::ApiKeyRevokedOnSchedule => "Keyward, on schedule".to_owned(),
+        (None, _) => "the operator (CLI)".to_owned(),
+        (Some(actor), _) if actor == current_key_id => "this session's key".to_owned(),
+        (Some(actor), _) => keys
             .iter()
             .find(|key| key.id == *actor)
             .map_or_else(|| "a deleted key".to_owned(), |key| key.token_preview.clone()),

@@ -31,6 +31,11 @@ pub enum Error {
     #[error("too many failed attempts; try again in {} s", whole_seconds(*retry_after))]
     Throttled { retry_after: Duration },
 
+    /// Too much of something in too short a time (new keys in a region,
+    /// leak reports from an address); `what` says which.
+    #[error("{what}; try again in {} s", whole_seconds(*retry_after))]
+    Paced { retry_after: Duration, what: &'static str },
+
     /// The caller's key lacks the scope this needs.
     #[error("this API key lacks the scope {}", .0.scope())]
     InsufficientScope(KeyAccess),
@@ -103,7 +108,7 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Self::Unauthenticated | Self::Revoked | Self::Quarantined => ErrorKind::Unauthenticated,
-            Self::Throttled { .. } => ErrorKind::Throttled,
+            Self::Throttled { .. } | Self::Paced { .. } => ErrorKind::Throttled,
             Self::ForeignRegion | Self::InsufficientScope(_) | Self::ScopeEscalation => ErrorKind::Forbidden,
             Self::KeyNotFound | Self::RotationNotFound | Self::RegionNotFound(_) => ErrorKind::NotFound,
             Self::LastKey
@@ -126,7 +131,7 @@ impl Error {
             Self::Revoked => "api-key-revoked",
             Self::Quarantined => "api-key-quarantined",
             Self::QuarantineIsFinal => "quarantine-is-final",
-            Self::Throttled { .. } => "throttled",
+            Self::Throttled { .. } | Self::Paced { .. } => "throttled",
             Self::InsufficientScope(_) => "insufficient-scope",
             Self::ScopeEscalation => "scope-escalation",
             Self::ScopesChanged => "api-key-scopes-changed",
@@ -148,7 +153,7 @@ impl Error {
     /// refusal states.
     pub fn retry_after_secs(&self) -> Option<u64> {
         match self {
-            Self::Throttled { retry_after } => Some(whole_seconds(*retry_after)),
+            Self::Throttled { retry_after } | Self::Paced { retry_after, .. } => Some(whole_seconds(*retry_after)),
             Self::Unavailable(_) => Some(1),
             _ => None,
         }

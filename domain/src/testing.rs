@@ -23,10 +23,9 @@ pub async fn all_argon2_turns() -> Argon2Turns {
     Argon2Turns { _held: held }
 }
 
-/// The turn new keys hash in, held until dropped: a key created meanwhile
-/// waits, a verification does not.
-pub async fn new_key_hashing_turn() -> impl Drop {
-    secret_hash::new_hash_turn().await.expect("the turn for new keys")
+/// How many argon2 turns are free right now, and how many there are.
+pub fn argon2_turns() -> (usize, usize) {
+    (secret_hash::free_turns(), std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get))
 }
 
 /// A new, well-formed token that belongs to no key.

@@ -2,7 +2,7 @@
 //! `testkit`): what the HTTP tests do not reach.
 
 use domain::model::{AuditAction, AuditQuery, KeyUpdate, LeakChannel, LeakLabel, LeakedToken, Scopes};
-use domain::{Error, Settings};
+use domain::{Error, Settings, ThrottleLimits};
 use testkit::{CLIENT, fixture};
 
 fn found(token: &str) -> LeakedToken {
@@ -13,8 +13,9 @@ fn found(token: &str) -> LeakedToken {
     }
 }
 
-/// A quarantine ends the console sessions its key signed, refuses the key
-/// for sign-in and every call, and is final: only its description can move.
+/// A quarantine ends the console sessions its key signed (for good), refuses
+/// the key for sign-in and every call, and is final: only its description
+/// can move.
 #[tokio::test]
 async fn a_quarantine_ends_sessions_and_is_final() {
     let f = fixture(Settings::default()).await;
@@ -80,4 +81,25 @@ async fn a_label_needs_the_whole_token() {
     use LeakLabel::{FalsePositive, TruePositive};
     assert_eq!(labels, [FalsePositive, FalsePositive, TruePositive, FalsePositive, FalsePositive]);
     f.keyward.authenticator().authenticate(&token, CLIENT).await.expect("not quarantined");
+}
+
+/// A public report cannot make the server run argon2 without end: each
+/// token once, and a lookup's wrong secrets count against it as for
+/// authentication, so past the limit its tokens are not checked at all.
+/// The partners' signed reports are not held to it.
+#[tokio::test]
+async fn a_public_report_checks_a_lookup_only_so_often() {
+    let throttle = ThrottleLimits { per_key: 3, ..ThrottleLimits::default() };
+    let f = fixture(Settings { throttle, ..Settings::default() }).await;
+    let created = testkit::region(&f.keyward, "acme").await;
+    let token = created.api_key.token;
+    let guesses: Vec<String> = (0..3).map(|_| testkit::with_other_secret(&token)).collect();
+    let mut report = guesses.clone();
+    report.extend([guesses[0].clone(), token.clone()]);
+    f.keyward.leaks().report_public(CLIENT, report).await.unwrap();
+    f.keyward.authenticator().authenticate(&token, CLIENT).await.expect("its lookup was spent: not checked");
+
+    let labels = f.keyward.leaks().report(&[found(&token)], LeakChannel::Github).await.unwrap();
+    assert_eq!(labels, [LeakLabel::TruePositive]);
+    assert!(matches!(f.keyward.authenticator().authenticate(&token, CLIENT).await, Err(Error::Quarantined)));
 }

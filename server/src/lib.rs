@@ -79,12 +79,17 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .merge(
-            // Signed partner reports carry up to 1000 tokens with their URLs.
+            // Signed partner reports carry up to 1000 tokens with their URLs;
+            // a public one, up to 1000 bare tokens.
             OpenApiRouter::new()
                 .routes(routes!(leaks::github))
                 .routes(routes!(leaks::gitlab))
+                .layer(DefaultBodyLimit::max(leaks::PARTNER_BODY_LIMIT_BYTES)),
+        )
+        .merge(
+            OpenApiRouter::new()
                 .routes(routes!(leaks::report))
-                .layer(DefaultBodyLimit::max(leaks::REPORT_BODY_LIMIT_BYTES)),
+                .layer(DefaultBodyLimit::max(leaks::PUBLIC_BODY_LIMIT_BYTES)),
         )
         .split_for_parts();
     openapi::ProblemContentType.modify(&mut document);

@@ -183,8 +183,11 @@ fn ActivitySection(data: DashboardData) -> impl IntoView {
     let show_older = move |_| {
         let Some(before) = next.get_untracked() else { return };
         submission.run(server_fns::load_activity(before), move |page| {
-            older.update(|older| older.extend(page.events));
-            next.set(page.next);
+            // A reload meanwhile started the list over: this page is stale.
+            if next.get_untracked() == Some(before) {
+                older.update(|older| older.extend(page.events));
+                next.set(page.next);
+            }
         });
     };
     view! {

@@ -51,6 +51,11 @@ fn argon2id() -> Argon2<'static> {
 static SLOTS: LazyLock<Arc<Semaphore>> =
     LazyLock::new(|| Arc::new(Semaphore::new(std::thread::available_parallelism().map_or(1, NonZeroUsize::get))));
 
+/// How many argon2 turns are free right now.
+pub(crate) fn free_turns() -> usize {
+    SLOTS.available_permits()
+}
+
 /// A turn to run argon2; it ends when this is dropped.
 pub(crate) struct Slot {
     _permit: OwnedSemaphorePermit,

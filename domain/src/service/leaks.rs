@@ -4,10 +4,13 @@
 //! like a deletion. The answer says which tokens are or were keys here,
 //! checked by lookup and secret, never by the lookup alone.
 
+use std::collections::HashSet;
 use std::net::IpAddr;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use tokio::sync::Semaphore;
 
 use super::audit;
 use super::change::Change;
@@ -33,39 +36,86 @@ const SOURCE_MAX_CHARS: usize = 100;
 pub struct Leaks {
     db: Db,
     coherence: Coherence,
-    /// Counts public reports per client (per network for IPv6).
-    reporters: FailureThrottle,
+    public: Arc<PublicReports>,
+}
+
+/// What keeps the unauthenticated public report from being a lever on the
+/// server's argon2 work.
+struct PublicReports {
+    /// Reports per client (per network for IPv6), checked and counted at once.
+    reporters: Mutex<FailureThrottle>,
+    /// Wrong secrets per lookup, as for authentication: past the limit a
+    /// lookup's reported tokens cost no argon2 until the window passes.
+    guesses: FailureThrottle,
+    /// Public reports are checked one at a time.
+    turn: Semaphore,
 }
 
 impl Leaks {
     pub(crate) fn new(db: Db, coherence: Coherence, limits: ThrottleLimits) -> Self {
         let per_client =
             ThrottleLimits { per_address: PUBLIC_REPORTS_PER_WINDOW, window: PUBLIC_REPORT_WINDOW, ..limits };
-        Self { db, coherence, reporters: FailureThrottle::new(per_client) }
+        let per_lookup = ThrottleLimits { per_address: u32::MAX, ..limits };
+        let public = PublicReports {
+            reporters: Mutex::new(FailureThrottle::new(per_client)),
+            guesses: FailureThrottle::new(per_lookup),
+            turn: Semaphore::new(1),
+        };
+        Self { db, coherence, public: Arc::new(public) }
     }
 
-    /// Labels each reported token, in order, and quarantines the live keys
-    /// among them. Reporting a token again changes nothing more.
+    /// Labels each token of a partner's (signed) report, in order, and
+    /// quarantines the live keys among them. Reporting a token again
+    /// changes nothing more.
     pub async fn report(&self, leaked: &[LeakedToken], via: LeakChannel) -> Result<Vec<LeakLabel>> {
         let mut labels = Vec::with_capacity(leaked.len());
         for report in leaked {
-            let label = self.label(report, via).await?;
-            let found = if label == LeakLabel::TruePositive { "true_positive" } else { "false_positive" };
-            metrics::counter!("keyward_leaked_tokens_total", "via" => via.as_str(), "label" => found).increment(1);
-            labels.push(label);
+            labels.push(self.label(report, via, None).await?);
         }
         Ok(labels)
     }
 
     /// Counts a public report against its client, or refuses it with
-    /// `Throttled` once the client filed too many.
+    /// `Paced` once the client filed too many.
     pub fn admit_public_report(&self, client: IpAddr) -> Result<()> {
-        self.reporters.check_address(client)?;
-        self.reporters.record_failure(client);
+        let reporters = self.public.reporters.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Err(Error::Throttled { retry_after }) = reporters.check_address(client) {
+            return Err(Error::Paced { retry_after, what: "too many leak reports from this address" });
+        }
+        reporters.record_failure(client);
         Ok(())
     }
 
-    async fn label(&self, report: &LeakedToken, via: LeakChannel) -> Result<LeakLabel> {
+    /// Checks an admitted public report from `client`, after the other
+    /// public reports before it: each token once, and a lookup's wrong
+    /// secrets counted against it as for authentication.
+    pub async fn report_public(&self, client: IpAddr, tokens: Vec<String>) -> Result<()> {
+        let mut seen = HashSet::new();
+        let tokens: Vec<String> = tokens
+            .into_iter()
+            .map(|token| token.trim().to_owned())
+            .filter(|token| seen.insert(token.clone()))
+            .collect();
+        let _turn = self.public.turn.acquire().await.map_err(|e| Error::Internal(format!("public reports: {e}")))?;
+        for token in tokens {
+            self.label(&LeakedToken { token, url: None, source: None }, LeakChannel::Public, Some(client)).await?;
+        }
+        Ok(())
+    }
+
+    async fn label(&self, report: &LeakedToken, via: LeakChannel, guesser: Option<IpAddr>) -> Result<LeakLabel> {
+        let label = self.label_unrecorded(report, via, guesser).await?;
+        let found = if label == LeakLabel::TruePositive { "true_positive" } else { "false_positive" };
+        metrics::counter!("keyward_leaked_tokens_total", "via" => via.as_str(), "label" => found).increment(1);
+        Ok(label)
+    }
+
+    async fn label_unrecorded(
+        &self,
+        report: &LeakedToken,
+        via: LeakChannel,
+        guesser: Option<IpAddr>,
+    ) -> Result<LeakLabel> {
         let Some(token) = Token::parse(report.token.trim()) else {
             return Ok(LeakLabel::FalsePositive);
         };
@@ -76,7 +126,7 @@ impl Leaks {
             .await?;
         if let Some((key, Some(region))) = live
             && Region::from(region).environment() == token.environment()
-            && matches(&token, &key.secret_hash).await?
+            && self.matches(&token, &key.secret_hash, guesser).await?
         {
             self.quarantine(&key, report, via).await?;
             return Ok(LeakLabel::TruePositive);
@@ -88,7 +138,7 @@ impl Leaks {
         Ok(match retired {
             Some((retired, Some(region)))
                 if Region::from(region.clone()).environment() == token.environment()
-                    && matches(&token, &retired.secret_hash).await? =>
+                    && self.matches(&token, &retired.secret_hash, guesser).await? =>
             {
                 LeakLabel::TruePositive
             }
@@ -122,10 +172,23 @@ impl Leaks {
     }
 }
 
-/// Whether `token`'s secret is the one `hash` was made from: argon2, in turn.
-async fn matches(token: &Token, hash: &SecretHash) -> Result<bool> {
-    let (secret, hash) = (token.secret().to_owned(), hash.clone());
-    secret_hash::slot().await?.run(move || secret_hash::verify(&secret, &hash)).await
+impl Leaks {
+    /// Whether `token`'s secret is the one `hash` was made from: argon2, in
+    /// turn. For a public report (`guesser`), a lookup that had too many
+    /// wrong secrets lately is not checked at all: no match.
+    async fn matches(&self, token: &Token, hash: &SecretHash, guesser: Option<IpAddr>) -> Result<bool> {
+        let reservation = match guesser.map(|client| self.public.guesses.reserve(client, token.lookup())) {
+            Some(Err(_)) => return Ok(false),
+            Some(Ok(reservation)) => Some(reservation),
+            None => None,
+        };
+        let (secret, hash) = (token.secret().to_owned(), hash.clone());
+        let matched = secret_hash::slot().await?.run(move || secret_hash::verify(&secret, &hash)).await?;
+        if let Some(reservation) = reservation {
+            reservation.finish(matched);
+        }
+        Ok(matched)
+    }
 }
 
 /// A reporter's text, without control characters and at most `max` long.

@@ -5,7 +5,7 @@
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
-use governor::clock::{Clock, DefaultClock};
+use governor::clock::Clock;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
@@ -45,8 +45,9 @@ impl NewKeys {
     /// region's pace (which this counts).
     pub(crate) async fn admit(&self, db: &impl ConnectionTrait, region_id: &RegionId) -> Result<()> {
         self.ensure_room(db, region_id).await?;
-        self.pace.check_key(region_id).map_err(|not_until| Error::Throttled {
-            retry_after: not_until.wait_time_from(DefaultClock::default().now()),
+        self.pace.check_key(region_id).map_err(|not_until| Error::Paced {
+            retry_after: not_until.wait_time_from(self.pace.clock().now()),
+            what: "too many new keys in this region",
         })
     }
 

@@ -151,11 +151,10 @@ impl Sessions {
             console_session::Entity::delete_by_id(session.id_hash).exec(&self.db).await?;
             return Err(Error::Unauthenticated);
         }
-        if key.is_quarantined() {
-            return Err(Error::Quarantined);
-        }
-        if key.is_revoked_at(at) {
-            return Err(Error::Revoked);
+        // A key found in public or come due ends its sessions for good.
+        if key.is_quarantined() || key.is_revoked_at(at) {
+            end_session(&self.db, session_id).await?;
+            return Err(if key.is_quarantined() { Error::Quarantined } else { Error::Revoked });
         }
         // Re-scoped since sign-in: the console is for keys that may read
         // keys, and the session ends for good.
@@ -166,9 +165,13 @@ impl Sessions {
         let region =
             region::Entity::find_by_id(key.region_id.clone()).one(&self.db).await?.ok_or(Error::Unauthenticated)?;
         if at - session.last_seen_at >= TOUCH_INTERVAL {
-            let mut session: console_session::ActiveModel = session.into();
-            session.last_seen_at = Set(at);
-            session.update(&self.db).await?;
+            // By id, whatever rows it finds: a session the cap or a sign-out
+            // ended a moment ago is simply not touched.
+            console_session::Entity::update_many()
+                .set(console_session::ActiveModel { last_seen_at: Set(at), ..Default::default() })
+                .filter(console_session::Column::IdHash.eq(session.id_hash))
+                .exec(&self.db)
+                .await?;
         }
         Ok(Caller::new(region.into(), key.id, key.scopes, client))
     }

@@ -23,7 +23,9 @@ use crate::extract::{Body, ClientAddress};
 pub const TAG: &str = "leaks";
 
 /// A signed report may carry up to [`LEAK_BATCH_MAX`] tokens with their URLs.
-pub const REPORT_BODY_LIMIT_BYTES: usize = 2 * 1024 * 1024;
+pub const PARTNER_BODY_LIMIT_BYTES: usize = 2 * 1024 * 1024;
+/// A public report: up to [`LEAK_BATCH_MAX`] tokens of 50 characters.
+pub const PUBLIC_BODY_LIMIT_BYTES: usize = 96 * 1024;
 
 /// The partners' keys, as configured.
 #[derive(Clone, Default)]
@@ -112,10 +114,8 @@ pub async fn report(
 ) -> Result<StatusCode, ApiError> {
     ensure_batch_size(report.credentials.len())?;
     keyward.leaks().admit_public_report(client)?;
-    let leaked: Vec<LeakedToken> =
-        report.credentials.into_iter().map(|token| LeakedToken { token, url: None, source: None }).collect();
     tokio::spawn(async move {
-        if let Err(error) = keyward.leaks().report(&leaked, LeakChannel::Public).await {
+        if let Err(error) = keyward.leaks().report_public(client, report.credentials).await {
             tracing::warn!(%error, "could not process a public leak report");
         }
     });
