@@ -57,6 +57,12 @@ build_console() {
   ensure_console_tools
   say "Building the console (trunk build --release --offline)"
   trunk build --release --offline
+  say "Compressing the console's files (brotli -q 11, gzip -9), served as is to clients that accept them"
+  command -v brotli >/dev/null || apt_install brotli
+  for file in dist/*.wasm dist/*.js dist/*.css dist/*.html; do
+    brotli --force --keep --quality=11 "$file"
+    gzip --force --keep -9 "$file"
+  done
 }
 
 # Debian's Chromium and the Playwright test runner (never a downloaded browser).

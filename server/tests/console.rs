@@ -55,6 +55,35 @@ fn header(response: &Response, name: header::HeaderName) -> &str {
     response.headers().get(name).and_then(|value| value.to_str().ok()).unwrap_or_default()
 }
 
+/// The build's compressed copies go to clients that accept them, with
+/// the original's type and caching, and `Vary` so caches keep them apart;
+/// other clients get the file itself.
+#[tokio::test]
+async fn compressed_copies_go_to_clients_that_accept_them() {
+    let (router, _, (_db, dist)) = serving(true).await;
+    std::fs::write(dist.path().join("frontend-0123456789abcdef_bg.wasm.br"), b"brotli bytes").unwrap();
+    std::fs::write(dist.path().join("frontend-0123456789abcdef_bg.wasm.gz"), b"gzip bytes").unwrap();
+    std::fs::write(dist.path().join("index.html.gz"), b"gzip page").unwrap();
+    let wasm = "/frontend-0123456789abcdef_bg.wasm";
+    for (accepts, encoding, body) in [
+        ("br, gzip", "br", &b"brotli bytes"[..]),
+        ("gzip", "gzip", &b"gzip bytes"[..]),
+        ("identity", "", &b"\0asm"[..]),
+    ] {
+        let response = send(&router, Method::GET, wasm, &[("accept-encoding", accepts)]).await;
+        assert_eq!(response.status(), StatusCode::OK, "{accepts}");
+        assert_eq!(header(&response, header::CONTENT_ENCODING), encoding, "{accepts}");
+        assert_eq!(header(&response, header::CONTENT_TYPE), "application/wasm", "{accepts}");
+        assert_eq!(header(&response, header::VARY), "accept-encoding", "{accepts}");
+        assert_eq!(header(&response, header::CACHE_CONTROL), "public, max-age=31536000, immutable");
+        assert_eq!(&axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap()[..], body, "{accepts}");
+    }
+    let page = send(&router, Method::GET, "/sign-in", &[("accept-encoding", "br, gzip")]).await;
+    assert_eq!(header(&page, header::CONTENT_ENCODING), "gzip", "no .br of the page: the .gz");
+    assert!(header(&page, header::CONTENT_TYPE).starts_with("text/html"));
+    assert!(header(&page, header::CONTENT_SECURITY_POLICY).contains("script-src 'self'"), "the page keeps its policy");
+}
+
 #[tokio::test]
 async fn serves_the_console_with_its_routes_and_cache_rules() {
     let (router, _, _dir) = serving(true).await;

@@ -1,6 +1,9 @@
 //! The built console's files: any path that is not a file name gets
 //! `index.html` (never cached, with the page's Content-Security-Policy),
-//! while Trunk's content-hashed assets are cached for a year.
+//! while Trunk's content-hashed assets are cached for a year. Each is sent
+//! brotli- or gzip-compressed when the build made `<file>.br` or
+//! `<file>.gz` next to it (`scripts/lib.sh` `build_console`) and the client
+//! accepts it.
 
 use std::path::PathBuf;
 
@@ -29,9 +32,9 @@ pub async fn serve(dir: Option<PathBuf>, policy: PagePolicy, request: Request) -
     let file_name = path.rsplit('/').next().unwrap_or_default().to_owned();
     let is_route = !file_name.contains('.');
     let response = if is_route {
-        ServeFile::new(dir.join(INDEX)).oneshot(request).await
+        ServeFile::new(dir.join(INDEX)).precompressed_br().precompressed_gzip().oneshot(request).await
     } else {
-        ServeDir::new(&dir).oneshot(request).await
+        ServeDir::new(&dir).precompressed_br().precompressed_gzip().oneshot(request).await
     };
     let Ok(response) = response;
     if response.status() == StatusCode::NOT_FOUND {
@@ -40,6 +43,8 @@ pub async fn serve(dir: Option<PathBuf>, policy: PagePolicy, request: Request) -
     let mut response = response.map(Body::new);
     let cache = if is_content_hashed(&file_name) { IMMUTABLE } else { REVALIDATE };
     response.headers_mut().insert(header::CACHE_CONTROL, cache);
+    // The body depends on what the client accepts: caches must keep one per encoding.
+    response.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     // Decided by what is served, not by how the path was spelled
     // (`/%69ndex.html` is the page too).
     let is_html = response
