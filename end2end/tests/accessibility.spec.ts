@@ -1,0 +1,89 @@
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+
+import { expect, test } from '../fixtures';
+
+/** axe-core's WCAG 2.0 and 2.1 level A and AA rules on the page as it is now. */
+async function violations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  return results.violations.flatMap((violation) =>
+    violation.nodes.map((node) => `${violation.id}: ${node.target.join(' ')}`),
+  );
+}
+
+for (const colorScheme of ['light', 'dark'] as const) {
+  test(`every state of the console passes axe, ${colorScheme} theme`, async ({
+    page,
+    region,
+    rest,
+    dashboard,
+    signIn,
+    wizard,
+  }) => {
+    await page.emulateMedia({ colorScheme });
+    const found: Record<string, string[]> = {};
+    const check = async (state: string) => {
+      found[state] = await violations(page);
+    };
+
+    await signIn.goto();
+    await check('sign-in');
+    await signIn.signInWith('kw_live_not_a_key');
+    await expect(signIn.error).toBeVisible();
+    await check('sign-in, refused');
+
+    // A key found in public and one scheduled for revocation: the banner and the countdown.
+    const leaked = await rest.createKey(region.token, 'leaked', ['orders:read']);
+    const reported = await page.request.post('/auth/leaks/report', { data: { credentials: [leaked.token] } });
+    expect(reported.status()).toBe(202);
+    await expect.poll(async () => (await rest.check(leaked.token)).status()).toBe(401);
+    const scheduled = await rest.createKey(region.token, 'billing', ['orders:read']);
+    const revokeAt = new Date(Date.now() + 3_600_000).toISOString();
+    const patched = await page.request.patch(`/auth/region/api-keys/${scheduled.id}`, {
+      headers: { 'x-api-key': region.token },
+      data: { revoke_at: revokeAt },
+    });
+    expect(patched.status()).toBe(200);
+
+    await dashboard.open(region.token);
+    await expect(page.getByRole('region', { name: 'A key of this region was found in public' })).toBeVisible();
+    await check('dashboard');
+    await dashboard.createKey.click();
+    await expect(dashboard.dialog).toBeVisible();
+    await check('create dialog');
+    await dashboard.dialog.getByLabel("Your API's scopes", { exact: true }).fill('Not A Scope');
+    await dashboard.dialog.getByRole('button', { name: 'Create key' }).click();
+    await expect(dashboard.dialog.getByRole('alert').filter({ hasText: /is not a scope/ })).toBeVisible();
+    await check('create dialog, refused');
+    await dashboard.dialog.getByLabel("Your API's scopes", { exact: true }).fill('orders:read');
+    await dashboard.dialog.getByRole('button', { name: 'Create key' }).click();
+    await expect(dashboard.revealedToken()).toHaveValue(/^kw_/);
+    await check('one-time reveal');
+    await dashboard.acknowledgeReveal();
+    await dashboard.button(dashboard.row('billing'), 'Edit').click();
+    await check('edit dialog');
+    await page.keyboard.press('Escape');
+    await dashboard.button(dashboard.row('billing'), 'Delete').click();
+    await check('delete dialog');
+    await page.keyboard.press('Escape');
+
+    await dashboard.button(dashboard.row(region.preview), 'Rotate').click();
+    await wizard.expectStep('Create the new key');
+    await check('wizard: create');
+    await wizard.createNewKey();
+    await check('wizard: reveal');
+    await wizard.acknowledgeReveal();
+    await check('wizard: update');
+    await wizard.next('Next: verify');
+    await check('wizard: verify');
+    await wizard.next('Next: delete the old key');
+    await check('wizard: delete');
+
+    // Read-only: every action disabled, with its reason.
+    const reader = await rest.createKey(region.token, 'auditor', ['keys:read']);
+    await dashboard.open(reader.token);
+    await check('dashboard, read-only');
+
+    expect(found).toEqual(Object.fromEntries(Object.keys(found).map((state) => [state, []])));
+  });
+}
