@@ -49,6 +49,10 @@ pub fn Modal(
             if let Some(on_escape) = on_escape {
                 on_escape.run(());
             }
+        } else if event.key() == "Tab"
+            && let Some(dialog) = dialog.get_untracked()
+        {
+            keep_focus_inside(&dialog, &event);
         }
     };
     view! {
@@ -56,5 +60,26 @@ pub fn Modal(
             <h2 id="modal-title">{title}</h2>
             {children()}
         </dialog>
+    }
+}
+
+/// What Tab can reach in a dialog.
+const FOCUSABLE: &str = "a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), \
+    textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
+
+/// Tab from the dialog's last control goes to its first, Shift+Tab from
+/// the first to the last: a modal dialog keeps focus inside (the browser
+/// alone would move it on to its own toolbar).
+fn keep_focus_inside(dialog: &web_sys::HtmlDialogElement, event: &leptos::ev::KeyboardEvent) {
+    let Ok(found) = dialog.query_selector_all(FOCUSABLE) else { return };
+    let controls: Vec<web_sys::HtmlElement> =
+        (0..found.length()).filter_map(|i| found.item(i)).filter_map(|node| node.dyn_into().ok()).collect();
+    let (Some(first), Some(last)) = (controls.first(), controls.last()) else { return };
+    let active = document().active_element();
+    let at = |control: &web_sys::HtmlElement| active.as_ref().is_some_and(|active| *active == **control);
+    let wrap_to = if event.shift_key() { at(first).then_some(last) } else { at(last).then_some(first) };
+    if let Some(target) = wrap_to {
+        event.prevent_default();
+        let _ = target.focus();
     }
 }
