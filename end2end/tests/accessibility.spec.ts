@@ -87,3 +87,24 @@ for (const colorScheme of ['light', 'dark'] as const) {
     expect(found).toEqual(Object.fromEntries(Object.keys(found).map((state) => [state, []])));
   });
 }
+
+/** Whether the page itself scrolls sideways (tables may, in their own box). */
+async function scrollsSideways(page: Page) {
+  return page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+}
+
+test('at 320 CSS pixels wide the page never scrolls sideways', async ({ page, region, rest, dashboard, signIn, wizard }) => {
+  await page.setViewportSize({ width: 320, height: 640 });
+  await rest.createKey(region.token, 'a rather long description of what uses this key', ['orders:read']);
+  await signIn.goto();
+  expect(await scrollsSideways(page), 'sign-in').toBe(false);
+  await dashboard.open(region.token);
+  expect(await scrollsSideways(page), 'dashboard').toBe(false);
+  await dashboard.createKey.click();
+  await expect(dashboard.dialog).toBeVisible();
+  expect(await scrollsSideways(page), 'create dialog').toBe(false);
+  await page.keyboard.press('Escape');
+  await dashboard.button(dashboard.row(region.preview), 'Rotate').click();
+  await wizard.expectStep('Create the new key');
+  expect(await scrollsSideways(page), 'wizard').toBe(false);
+});
