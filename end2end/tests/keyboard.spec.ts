@@ -64,6 +64,9 @@ test('every flow works with the keyboard alone, focus trapped in dialogs and ret
   await expect(dashboard.dialog).toBeHidden();
   const renamed = dashboard.row('keyboard key, renamed');
   await expect(renamed).toHaveCount(1);
+  // What happened is announced, for those who cannot see the table change.
+  const saved = `Saved the key ${previewOf(token)}.`;
+  await expect(page.getByRole('status').filter({ hasText: saved })).toBeAttached();
   await expect(page.getByRole('button', { name: /^Edit keyboard key, renamed/ })).toBeFocused();
 
   // Delete, with the confirmation.
@@ -72,6 +75,8 @@ test('every flow works with the keyboard alone, focus trapped in dialogs and ret
   await press(page, dashboard.dialog.getByRole('button', { name: 'Delete key' }));
   await expect(dashboard.dialog).toBeHidden();
   await expect(renamed).toHaveCount(0);
+  const deleted = `Deleted the key keyboard key, renamed (${previewOf(token)}).`;
+  await expect(page.getByRole('status').filter({ hasText: deleted })).toBeAttached();
   expect((await rest.me(token)).status()).toBe(401);
 
   // Rotate the session's key end to end.

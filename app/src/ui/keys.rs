@@ -46,10 +46,14 @@ pub fn KeysSection(data: DashboardData) -> impl IntoView {
         status,
     };
     let close = UnsyncCallback::new(move |()| dialog.set(None));
-    let changed = UnsyncCallback::new(move |()| {
-        dialog.set(None);
-        data.reload();
-    });
+    // Closes the dialog and announces what it did (the table changes silently).
+    let changed = move |done: String| {
+        UnsyncCallback::new(move |()| {
+            status.set(Some(done.clone()));
+            dialog.set(None);
+            data.reload();
+        })
+    };
     view! {
         <section class="panel" aria-labelledby="keys-heading">
             <div class="section-head">
@@ -122,10 +126,14 @@ pub fn KeysSection(data: DashboardData) -> impl IntoView {
                 </Modal>
             }
             .into_any(),
-            KeyDialog::Edit(key) => view! { <EditKeyDialog key=key on_saved=changed on_close=close/> }.into_any(),
+            KeyDialog::Edit(key) => {
+                let saved = changed(format!("Saved the key {}.", key.token_preview));
+                view! { <EditKeyDialog key=key on_saved=saved on_close=close/> }.into_any()
+            }
             KeyDialog::Delete(key) => {
                 let is_session_key = row.session_key.get_untracked().as_ref() == Some(&key.id);
-                view! { <DeleteKeyDialog key=key is_session_key=is_session_key on_deleted=changed on_close=close/> }
+                let deleted = changed(format!("Deleted the key {}.", format::key_label(&key)));
+                view! { <DeleteKeyDialog key=key is_session_key=is_session_key on_deleted=deleted on_close=close/> }
                     .into_any()
             }
         })}
