@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use domain::Keyward;
 use domain::model::{
-    ApiKey, AuditAction, AuditEvent, AuditQuery, CreatedApiKey, Description, EventId, KeyId, KeyUpdate, RegionId,
-    RegionOverview, Scope, Scopes, present,
+    ApiKey, AuditEvent, AuditQuery, CreatedApiKey, Description, EventId, KeyId, KeyUpdate, RegionId, RegionOverview,
+    Scope, Scopes, present,
 };
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -174,48 +174,20 @@ pub async fn delete_key(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `GET /auth/region/audit-events`: every parameter optional.
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct AuditParams {
-    /// Events older than this event id (from the previous page's `Link`).
-    pub before: Option<EventId>,
-    /// Only this action, e.g. `api_key.deleted`.
-    pub action: Option<AuditAction>,
-    /// Only events about this key or made with it.
-    pub api_key_id: Option<KeyId>,
-    /// At or after this instant (RFC 3339).
-    pub from: Option<DateTime<Utc>>,
-    /// Before this instant (RFC 3339).
-    pub to: Option<DateTime<Utc>>,
-    /// How many events, newest first: default 50, 1 to 200.
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<u64>,
-}
-
 /// The region's audit log, newest first: every key created, described,
 /// re-scoped, scheduled, quarantined or deleted and every console sign-in,
 /// with the acting key and its address, and what a change changed. When
 /// older events match, `Link: <...>; rel="next"` gives the next page, back
 /// to the very first event.
-#[utoipa::path(get, path = "/auth/region/audit-events", tag = TAG, security(("api_key" = [])), params(AuditParams),
+#[utoipa::path(get, path = "/auth/region/audit-events", tag = TAG, security(("api_key" = [])), params(AuditQuery),
     responses((status = 200, body = Vec<AuditEvent>, headers(("Link" = String, description = "The next page, if any"))),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn audit_events(
     State(keyward): State<Keyward>,
     Authenticated(caller): Authenticated,
-    QueryParams(params): QueryParams<AuditParams>,
+    QueryParams(query): QueryParams<AuditQuery>,
 ) -> Result<Response, ApiError> {
-    let query = AuditQuery {
-        before: params.before,
-        action: params.action,
-        api_key_id: params.api_key_id,
-        from: params.from,
-        to: params.to,
-        limit: params.limit,
-    };
     let page = keyward.audit().page(&caller, &query).await?;
     let mut response = Json(page.events).into_response();
     if let Some(next) = page.next {

@@ -163,18 +163,24 @@ impl fmt::Debug for EventId {
     }
 }
 
-/// Which events to list: newest first, older than `before`, filtered.
+/// Which events to list: newest first, older than `before`, filtered
+/// (`GET /auth/region/audit-events`: every parameter optional).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct AuditQuery {
+    /// Events older than this event id (from the previous page's `Link`).
     pub before: Option<EventId>,
+    /// Only this action, e.g. `api_key.deleted`.
     pub action: Option<AuditAction>,
-    /// Events about this key or made with it.
+    /// Only events about this key or made with it.
     pub api_key_id: Option<KeyId>,
-    /// At or after.
+    /// At or after this instant (RFC 3339).
     pub from: Option<DateTime<Utc>>,
-    /// Before.
+    /// Before this instant (RFC 3339).
     pub to: Option<DateTime<Utc>>,
-    /// Default 50, at most [`AUDIT_EVENTS_MAX`].
+    /// How many events, newest first: default 50, 1 to [`AUDIT_EVENTS_MAX`].
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
     pub limit: Option<u64>,
 }
 
