@@ -65,3 +65,14 @@ pub fn as_sandbox(live: &str) -> String {
 pub fn is_well_formed_token(text: &str) -> bool {
     token::Token::parse(text).is_some()
 }
+
+/// Counts a use of `caller`'s key with `outcome` as if it happened `at`
+/// (a bucket's edge, say), as the REST API would count it.
+pub fn record_use_at(
+    keyward: &crate::Keyward,
+    caller: &crate::Caller,
+    outcome: crate::model::UseOutcome,
+    at: chrono::DateTime<chrono::Utc>,
+) {
+    keyward.authenticator().usage().record_use(caller, outcome, Default::default(), at);
+}

@@ -34,7 +34,7 @@ async fn signing_in_is_not_a_use_of_the_key() {
     f.keyward.flush_usage().await.unwrap();
     assert_eq!(f.keyward.keys().get(&caller, caller.key_id()).await.unwrap().last_used_at, None);
 
-    f.keyward.authenticator().authenticate(&created.api_key.token, CLIENT).await.unwrap();
+    testkit::use_key(&f.keyward, &created.api_key.token).await;
     f.keyward.flush_usage().await.unwrap();
     assert!(f.keyward.keys().get(&caller, caller.key_id()).await.unwrap().last_used_at.is_some(), "an API call is");
 }

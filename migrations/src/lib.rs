@@ -8,6 +8,7 @@ mod m20261127_000003_audit_events;
 mod m20261127_000004_serving_processes;
 mod m20261127_000005_scopes_and_scheduled_revocation;
 mod m20261127_000006_leak_quarantine;
+mod m20261127_000007_key_usage;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000004_serving_processes::Migration),
             Box::new(m20261127_000005_scopes_and_scheduled_revocation::Migration),
             Box::new(m20261127_000006_leak_quarantine::Migration),
+            Box::new(m20261127_000007_key_usage::Migration),
         ]
     }
 }

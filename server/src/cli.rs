@@ -123,7 +123,8 @@ pub struct ServeArgs {
     #[arg(long, env = "KEYWARD_NO_BOOTSTRAP")]
     pub no_bootstrap: bool,
 
-    /// How often `last_used_at` is written, in milliseconds.
+    /// How often usage (request counts, `last_used_at`, last client) is
+    /// written, in milliseconds.
     #[arg(long, env = "KEYWARD_USAGE_FLUSH_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(10..))]
     pub usage_flush_ms: u64,
 
@@ -164,6 +165,12 @@ pub struct ServeArgs {
     /// the coherent cache (to compare; revocation is immediate either way).
     #[arg(long, env = "KEYWARD_NO_WARM_CACHE")]
     pub no_warm_cache: bool,
+
+    /// Count no requests and keep no client address, user agent or request
+    /// path of a key's last use; only `last_used_at`. For deployments that
+    /// must not keep them (they may be personal data).
+    #[arg(long, env = "KEYWARD_NO_USAGE_INSIGHT")]
+    pub no_usage_insight: bool,
 
     /// A client must send a request's headers within this many seconds; an
     /// idle keep-alive connection is closed after as long.
@@ -252,6 +259,7 @@ impl ServeArgs {
                 keys: self.max_keys_per_region,
                 new_keys_per_minute: self.new_keys_per_minute,
             },
+            usage: if self.no_usage_insight { domain::UsageInsight::Off } else { domain::UsageInsight::On },
         }
     }
 }

@@ -217,6 +217,9 @@ impl IntoResponse for ApiError {
             if error.kind() == ErrorKind::Internal {
                 response.extensions_mut().insert(FailureDetails(format!("{error}: {error:?}").into()));
             }
+            if matches!(error, domain::Error::InsufficientScope(_)) {
+                response.extensions_mut().insert(crate::middleware::RefusedForScope);
+            }
         }
         response
     }

@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use domain::Keyward;
 use domain::model::{
-    ApiKey, AuditEvent, AuditQuery, CreatedApiKey, Description, EventId, KeyId, KeyUpdate, RegionId, RegionOverview,
-    Scope, Scopes, present,
+    ApiKey, AuditEvent, AuditQuery, CreatedApiKey, Description, EventId, KeyId, KeyUpdate, KeyUsage, RegionId,
+    RegionOverview, RegionUsage, Scope, Scopes, UsageQuery, present,
 };
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -197,6 +197,41 @@ pub async fn audit_events(
         }
     }
     Ok(response)
+}
+
+/// One key's requests per bucket (accepted, and refused by reason) and
+/// where its last accepted request came from. Also a key deleted since,
+/// until its usage ages out (90 days; minute buckets after 24 hours).
+/// Counts reach this within the flush interval (`--usage-flush-ms`).
+#[utoipa::path(get, path = "/auth/region/api-keys/{id}/usage", tag = TAG, security(("api_key" = [])),
+    params(("id" = String, Path, description = "Key id"), UsageQuery),
+    responses((status = 200, body = KeyUsage), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem, description = "`from` not before `to`, or more than 1440 points"),
+        (status = 429, body = Problem)))]
+pub async fn key_usage(
+    State(keyward): State<Keyward>,
+    Authenticated(caller): Authenticated,
+    PathParam(id): PathParam<String>,
+    QueryParams(query): QueryParams<UsageQuery>,
+) -> Result<Json<KeyUsage>, ApiError> {
+    Ok(Json(keyward.usage().key(&caller, &KeyId::parse(&id)?, query).await?))
+}
+
+/// The region's requests per bucket, and every key with traffic in the
+/// range (most requests first), with its accepted and refused requests per
+/// bucket.
+#[utoipa::path(get, path = "/auth/region/usage", tag = TAG, security(("api_key" = [])), params(UsageQuery),
+    responses((status = 200, body = RegionUsage), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem),
+        (status = 422, body = Problem, description = "`from` not before `to`, or more than 1440 points"),
+        (status = 429, body = Problem)))]
+pub async fn region_usage(
+    State(keyward): State<Keyward>,
+    Authenticated(caller): Authenticated,
+    QueryParams(query): QueryParams<UsageQuery>,
+) -> Result<Json<RegionUsage>, ApiError> {
+    Ok(Json(keyward.usage().region(&caller, query).await?))
 }
 
 const AUDIT_PATH: &str = "/auth/region/audit-events";

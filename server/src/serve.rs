@@ -6,7 +6,7 @@ use std::time::Duration;
 use domain::Keyward;
 use domain::model::CreatedRegion;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
 use crate::cli::ServeArgs;
@@ -29,10 +29,9 @@ pub async fn run(keyward: Keyward, args: &ServeArgs, scanning_partners: Scanning
         // A dropped sender stops flushing as well.
         let _ = flushing_stopped.await;
     });
-    let (stop_sweeping, sweeping_stopped) = oneshot::channel::<()>();
-    let sweeper = spawn_revocation_sweeper(keyward.clone(), async {
-        let _ = sweeping_stopped.await;
-    });
+    let (stop_housekeeping, housekeeping_stopped) = watch::channel(());
+    let sweeper = spawn_revocation_sweeper(keyward.clone(), stopped(housekeeping_stopped.clone()));
+    let pruner = spawn_usage_pruner(keyward.clone(), stopped(housekeeping_stopped));
     let (stop_coherence, coherence_stopped) = oneshot::channel::<()>();
     let coherence = tokio::spawn({
         let keyward = keyward.clone();
@@ -59,9 +58,11 @@ pub async fn run(keyward: Keyward, args: &ServeArgs, scanning_partners: Scanning
         ..AppState::new(keyward)
     };
     connections::serve(listener, app(state), args.connection_limits(), shutdown).await.map_err(Failure::Serve)?;
-    let _ = stop_sweeping.send(());
-    if let Err(error) = sweeper.await {
-        tracing::error!(%error, "the revocation sweeper failed");
+    drop(stop_housekeeping);
+    for (task, name) in [(sweeper, "the revocation sweeper"), (pruner, "the usage pruner")] {
+        if let Err(error) = task.await {
+            tracing::error!(%error, "{name} failed");
+        }
     }
     // The lease is given up, so no key change waits for this process.
     let _ = stop_coherence.send(());
@@ -77,7 +78,7 @@ pub async fn run(keyward: Keyward, args: &ServeArgs, scanning_partners: Scanning
     Ok(())
 }
 
-/// Writes `last_used_at` every `interval` until `stop` completes, then once
+/// Writes usage every `interval` until `stop` completes, then once
 /// more: uses noted since the last tick are not lost on a clean stop. A
 /// failed flush is logged and its uses retried next time.
 pub fn spawn_usage_flusher(
@@ -103,6 +104,25 @@ pub fn spawn_revocation_sweeper(keyward: Keyward, stop: impl Future<Output = ()>
 }
 
 const REVOCATION_SWEEP: Duration = Duration::from_secs(1);
+
+/// Deletes usage older than it is kept, at start and hourly.
+pub fn spawn_usage_pruner(keyward: Keyward, stop: impl Future<Output = ()> + Send + 'static) -> JoinHandle<()> {
+    spawn_every(USAGE_PRUNE, stop, move || {
+        let keyward = keyward.clone();
+        async move {
+            if let Err(error) = keyward.prune_usage().await {
+                tracing::warn!(%error, "could not delete aged usage; trying again in an hour");
+            }
+        }
+    })
+}
+
+const USAGE_PRUNE: Duration = Duration::from_secs(3600);
+
+/// Completes when `receiver`'s sender is dropped.
+async fn stopped(mut receiver: watch::Receiver<()>) {
+    while receiver.changed().await.is_ok() {}
+}
 
 /// Runs `job` every `interval` until `stop` completes, then once more.
 /// `stop` is only awaited between runs, so stopping never cuts one short.

@@ -101,6 +101,14 @@ pub async fn region(keyward: &Keyward, name: &str) -> CreatedRegion {
     keyward.regions().create(name, Environment::Live, None).await.expect("create a region")
 }
 
+/// An accepted API call with `token`, as the REST API counts it: the
+/// key's use, noted for the next flush.
+pub async fn use_key(keyward: &Keyward, token: &str) -> domain::Caller {
+    let caller = keyward.authenticator().authenticate(token, CLIENT).await.expect("a valid key");
+    keyward.authenticator().record_use(&caller, domain::model::UseOutcome::Accepted, Default::default());
+    caller
+}
+
 /// A description, which must be a valid one.
 pub fn description(text: &str) -> Option<Description> {
     Some(Description::parse(text).expect("a valid description").expect("not blank"))

@@ -1,5 +1,5 @@
 //! Plain types that leave the domain: ids, checked text, keys, regions,
-//! rotations, audit entries and the error taxonomy. Compiled everywhere,
+//! rotations, audit entries, usage and the error taxonomy. Compiled everywhere,
 //! also to wasm for the console, and depending on nothing else in the
 //! crate.
 
@@ -12,6 +12,7 @@ mod regions;
 mod rotation;
 mod scope;
 mod text;
+mod usage;
 mod verdict;
 
 pub use audit::{AUDIT_EVENTS_MAX, AuditAction, AuditChange, AuditEvent, AuditPage, AuditQuery, EventId};
@@ -23,4 +24,8 @@ pub use regions::{CreatedRegion, Environment, Region, RegionOverview, RegionSumm
 pub use rotation::{OldKeyRevocation, Rotation, SessionAfterRotation, StartedRotation};
 pub use scope::{KeyAccess, Scope, Scopes};
 pub use text::{Description, InvalidInput, RegionName};
+pub use usage::{
+    KeyTraffic, KeyUsage, LastUse, MINUTES_KEPT_HOURS, RegionUsage, USAGE_KEPT_DAYS, USAGE_POINTS_MAX, UsageBucket,
+    UsageCounts, UsagePoint, UsageQuery, UsageRange, UsageSeries, UseDetails, UseOutcome,
+};
 pub use verdict::{Verdict, VerdictCode};

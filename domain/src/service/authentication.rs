@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::coherence::{Coherence, Known, WarmKey};
-use super::usage::UsageRecorder;
+use super::usage::recorder::UsageRecorder;
 use crate::caller::Caller;
 use crate::clock::now;
 use crate::credentials::secret_hash;
@@ -13,12 +13,18 @@ use crate::credentials::throttle::{FailureThrottle, Refusal, ThrottleLimits};
 use crate::credentials::token::Token;
 use crate::credentials::verified_cache::VerifiedCache;
 use crate::error::{Error, Result};
-use crate::model::{Scope, Verdict, VerdictCode, is_revoked};
+use crate::model::{KeyId, RegionId, Scope, UseDetails, UseOutcome, Verdict, VerdictCode, is_revoked};
 use crate::store::database::Db;
 use crate::store::entity::{api_key, region};
 
 /// How many verified tokens one process remembers.
 const VERIFIED_CACHE_CAPACITY: u64 = 10_000;
+
+/// A refusal, and the key the token named, when it named one.
+struct Refused {
+    error: Error,
+    key: Option<(KeyId, RegionId)>,
+}
 
 #[derive(Clone)]
 pub struct Authenticator {
@@ -30,40 +36,60 @@ pub struct Authenticator {
 }
 
 impl Authenticator {
-    pub(crate) fn new(db: Db, coherence: Coherence, limits: ThrottleLimits) -> Self {
+    pub(crate) fn new(db: Db, coherence: Coherence, limits: ThrottleLimits, usage: UsageRecorder) -> Self {
         Self {
             db,
             coherence,
             verified: VerifiedCache::new(VERIFIED_CACHE_CAPACITY),
             throttle: FailureThrottle::new(limits),
-            usage: UsageRecorder::default(),
+            usage,
         }
     }
 
-    /// Authenticates an API call: [`Self::verify`], then notes the key's use
-    /// for `last_used_at`. Nothing here writes: the use is noted in memory
-    /// and flushed later.
+    /// Authenticates an API call. A refusal of a known key (a wrong secret,
+    /// a revoked or quarantined key, a throttle) is counted for that key;
+    /// an accepted call is counted by [`Self::record_use`] once its outcome
+    /// is known. Nothing here writes: counts are flushed later.
     pub async fn authenticate(&self, presented: &str, client: IpAddr) -> Result<Caller> {
-        let verified = self.verify(presented, client).await;
-        let outcome = match &verified {
-            Ok(_) => "accepted",
-            Err(Error::Unauthenticated) => "invalid",
-            Err(Error::Revoked) => "revoked",
-            Err(Error::Quarantined) => "quarantined",
-            Err(Error::Throttled { .. }) => "throttled",
-            Err(_) => "failed",
+        let Refused { error, key } = match self.attributed(presented, client).await {
+            Ok(caller) => {
+                metrics::counter!("keyward_authentications_total", "outcome" => "accepted").increment(1);
+                return Ok(caller);
+            }
+            Err(refused) => refused,
         };
-        metrics::counter!("keyward_authentications_total", "outcome" => outcome).increment(1);
-        let caller = verified?;
-        self.usage.record(caller.key_id());
-        Ok(caller)
+        let (label, outcome) = match &error {
+            Error::Unauthenticated => ("invalid", Some(UseOutcome::Invalid)),
+            Error::Revoked => ("revoked", Some(UseOutcome::Invalid)),
+            Error::Quarantined => ("quarantined", Some(UseOutcome::Invalid)),
+            Error::Throttled { .. } => ("throttled", Some(UseOutcome::Throttled)),
+            _ => ("failed", None),
+        };
+        metrics::counter!("keyward_authentications_total", "outcome" => label).increment(1);
+        if let (Some((key_id, region_id)), Some(outcome)) = (key, outcome) {
+            self.usage.record_refusal(&key_id, &region_id, outcome, now());
+        }
+        Err(error)
+    }
+
+    /// Counts a request the caller's key made, once its outcome is known:
+    /// `Accepted`, or `InsufficientScope` when the key lacked a scope the
+    /// request required. Either is the key's last use, from `details`.
+    pub fn record_use(&self, caller: &Caller, outcome: UseOutcome, details: UseDetails) {
+        self.usage.record_use(caller, outcome, details, now());
     }
 
     /// The verdict on a presented key for a request that requires
     /// `required` scopes, as forward authentication and `/auth/verify` give
-    /// it: the same checks, throttle and use-counting as every REST call.
+    /// it: the same checks, throttle and counting as every REST call.
     /// `Err` only for failures (the database), never for a refusal.
-    pub async fn verdict(&self, presented: Option<&str>, client: IpAddr, required: &[Scope]) -> Result<Verdict> {
+    pub async fn verdict(
+        &self,
+        presented: Option<&str>,
+        client: IpAddr,
+        required: &[Scope],
+        details: UseDetails,
+    ) -> Result<Verdict> {
         let Some(presented) = presented else {
             metrics::counter!("keyward_authentications_total", "outcome" => "missing").increment(1);
             return Ok(Verdict::refused(VerdictCode::Missing, None));
@@ -72,17 +98,21 @@ impl Authenticator {
         match self.authenticate(presented, client).await {
             Ok(caller) if !required.iter().all(|scope| caller.scopes().grants(scope)) => {
                 metrics::counter!("keyward_authentications_total", "outcome" => "insufficient_scope").increment(1);
+                self.record_use(&caller, UseOutcome::InsufficientScope, details);
                 refused(VerdictCode::InsufficientScope)
             }
-            Ok(caller) => Ok(Verdict {
-                valid: true,
-                code: VerdictCode::Valid,
-                region_id: Some(caller.region().id.clone()),
-                key_id: Some(caller.key_id().clone()),
-                sandbox: Some(caller.region().sandbox),
-                scopes: Some(caller.scopes().clone()),
-                retry_after: None,
-            }),
+            Ok(caller) => {
+                self.record_use(&caller, UseOutcome::Accepted, details);
+                Ok(Verdict {
+                    valid: true,
+                    code: VerdictCode::Valid,
+                    region_id: Some(caller.region().id.clone()),
+                    key_id: Some(caller.key_id().clone()),
+                    sandbox: Some(caller.region().sandbox),
+                    scopes: Some(caller.scopes().clone()),
+                    retry_after: None,
+                })
+            }
             Err(Error::Unauthenticated) => refused(VerdictCode::Invalid),
             Err(Error::Revoked) => refused(VerdictCode::Revoked),
             Err(Error::Quarantined) => refused(VerdictCode::Quarantined),
@@ -94,7 +124,13 @@ impl Authenticator {
     }
 
     /// Checks a presented token. Not a use of the key by itself (console
-    /// sign-in is not integration traffic).
+    /// sign-in is not integration traffic), and not counted.
+    pub(crate) async fn verify(&self, presented: &str, client: IpAddr) -> Result<Caller> {
+        self.attributed(presented, client).await.map_err(|refused| refused.error)
+    }
+
+    /// Checks a presented token; a refusal names the key the token named,
+    /// if any.
     ///
     /// Garbage fails the checksum without database work. A well-formed token
     /// is answered from the coherent cache while it may be trusted (a known
@@ -105,7 +141,16 @@ impl Authenticator {
     /// get `Throttled`. A token this process already verified is never
     /// throttled, so failures from others (behind the same proxy or NAT, or
     /// guessing at the same key) cannot lock a working integration out.
-    pub(crate) async fn verify(&self, presented: &str, client: IpAddr) -> Result<Caller> {
+    async fn attributed(&self, presented: &str, client: IpAddr) -> Result<Caller, Refused> {
+        let (token, digest, key) = self.find(presented, client).await.map_err(|error| Refused { error, key: None })?;
+        match self.check(&token, digest, &key, client).await {
+            Ok(()) => Ok(Caller::new(key.region, key.key_id, key.scopes, client)),
+            Err(error) => Err(Refused { error, key: Some((key.key_id, key.region.id)) }),
+        }
+    }
+
+    /// The key a presented token names, with the token and its digest.
+    async fn find(&self, presented: &str, client: IpAddr) -> Result<(Token, [u8; 32], WarmKey)> {
         let Some(token) = Token::parse(presented) else {
             return Err(self.refuse(client));
         };
@@ -135,13 +180,18 @@ impl Authenticator {
         };
         // The prefix is part of what was issued: a live key never answers
         // as a sandbox one, or the other way round.
-        let Some(key) = key.filter(|key| key.region.environment() == token.environment()) else {
-            return Err(self.refuse(client));
-        };
+        match key.filter(|key| key.region.environment() == token.environment()) {
+            Some(key) => Ok((token, digest, key)),
+            None => Err(self.refuse(client)),
+        }
+    }
+
+    /// Whether the token is the key's, and the key may be used now.
+    async fn check(&self, token: &Token, digest: [u8; 32], key: &WarmKey, client: IpAddr) -> Result<()> {
         if !self.verified.contains(&digest, &key.secret_hash) {
             // Refuse what is over its limit at once, without queueing.
             self.throttle.check(client, token.lookup())?;
-            self.verify_secret(&token, &key, digest, client).await?;
+            self.verify_secret(token, key, digest, client).await?;
         }
         if key.quarantined {
             return Err(Error::Quarantined);
@@ -151,7 +201,7 @@ impl Authenticator {
         if is_revoked(key.revoke_at, now()) {
             return Err(Error::Revoked);
         }
-        Ok(Caller::new(key.region, key.key_id, key.scopes, client))
+        Ok(())
     }
 
     /// Runs argon2 for a token this process has not verified yet, in turn.

@@ -340,6 +340,7 @@ pub(crate) async fn new_key_row(
         scopes: Set(scopes),
         revoke_at: Set(None),
         quarantine: Set(None),
+        ..Default::default()
     };
     Ok((row, token))
 }

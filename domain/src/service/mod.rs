@@ -32,6 +32,8 @@ use limits::{NewKeys, RegionLimits};
 use regions::Regions;
 use rotations::Rotations;
 use sessions::{SessionLimits, Sessions};
+use usage::recorder::{self, UsageRecorder};
+use usage::{Usage, UsageInsight};
 
 /// How one process behaves; the defaults suit most deployments.
 #[derive(Clone, Copy, Debug, Default)]
@@ -40,6 +42,7 @@ pub struct Settings {
     pub sessions: SessionLimits,
     pub warm_cache: WarmCache,
     pub regions: RegionLimits,
+    pub usage: UsageInsight,
 }
 
 /// Whether warm keys may be answered from memory ([`Keyward::maintain_coherence`]).
@@ -64,6 +67,7 @@ pub struct Keyward {
     rotations: Rotations,
     audit: AuditLog,
     leaks: Leaks,
+    usage: Usage,
 }
 
 impl Keyward {
@@ -72,7 +76,8 @@ impl Keyward {
     pub fn new(db: DatabaseConnection, settings: Settings) -> Self {
         let db = Db::new(db);
         let coherence = Coherence::new(db.clone(), settings.warm_cache == WarmCache::On);
-        let authenticator = Authenticator::new(db.clone(), coherence.clone(), settings.throttle);
+        let recorder = UsageRecorder::new(settings.usage);
+        let authenticator = Authenticator::new(db.clone(), coherence.clone(), settings.throttle, recorder);
         let new_keys = NewKeys::new(settings.regions);
         Self {
             keys: Keys::new(db.clone(), coherence.clone(), new_keys.clone()),
@@ -81,6 +86,7 @@ impl Keyward {
             rotations: Rotations::new(db.clone(), coherence.clone(), new_keys),
             audit: AuditLog::new(db.clone()),
             leaks: Leaks::new(db.clone(), coherence.clone(), settings.throttle),
+            usage: Usage::new(db.clone()),
             authenticator,
             coherence,
             db,
@@ -144,10 +150,23 @@ impl Keyward {
         &self.audit
     }
 
-    /// Writes the key uses noted since the last flush (`last_used_at`);
-    /// `keyward serve` calls it every few seconds and once at shutdown.
+    /// Each key's requests over time, and its last use.
+    pub fn usage(&self) -> &Usage {
+        &self.usage
+    }
+
+    /// Writes the requests counted and the key uses noted since the last
+    /// flush; `keyward serve` calls it every few seconds and once at
+    /// shutdown. The number of keys written.
     pub async fn flush_usage(&self) -> Result<usize> {
         self.authenticator.usage().flush(&self.db).await
+    }
+
+    /// Deletes usage older than it is kept ([`crate::model::USAGE_KEPT_DAYS`],
+    /// minutes after [`crate::model::MINUTES_KEPT_HOURS`]); `keyward serve`
+    /// calls it hourly. The number of rows deleted.
+    pub async fn prune_usage(&self) -> Result<u64> {
+        recorder::prune(&self.db, crate::clock::now()).await
     }
 
     /// Whether the database answers (readiness).

@@ -2,10 +2,12 @@
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::{HeaderMap, header, request::Parts};
+use domain::model::UseDetails;
 use domain::{Caller, Keyward};
 
 use super::client_address::{ClientAddress, ClientIpHeader};
 use crate::error::ApiError;
+use crate::middleware::KeyUseSlot;
 
 pub const API_KEY_HEADER: &str = "x-api-key";
 
@@ -24,8 +26,17 @@ where
         let Ok(ClientAddress(client)) = ClientAddress::from_request_parts(parts, state).await;
         let presented = presented_key(&parts.headers).unwrap_or_default();
         let caller = Keyward::from_ref(state).authenticator().authenticate(presented, client).await?;
+        if let Some(slot) = parts.extensions.get::<KeyUseSlot>() {
+            slot.fill(caller.clone(), use_details(&parts.headers, Some(parts.method.as_str()), Some(parts.uri.path())));
+        }
         Ok(Self(caller))
     }
+}
+
+/// What a keyed request's use records: its user agent, `method` and `path`.
+pub fn use_details(headers: &HeaderMap, method: Option<&str>, path: Option<&str>) -> UseDetails {
+    let user_agent = headers.get(header::USER_AGENT).and_then(|value| value.to_str().ok());
+    UseDetails::new(user_agent, method, path)
 }
 
 /// The key a request carries, if any (a blank header carries none).

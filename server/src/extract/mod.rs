@@ -5,7 +5,7 @@
 mod api_key;
 mod client_address;
 
-pub use api_key::{API_KEY_HEADER, Authenticated, presented_key};
+pub use api_key::{API_KEY_HEADER, Authenticated, presented_key, use_details};
 pub use client_address::{ClientAddress, ClientIpHeader};
 
 use axum::Json;

@@ -10,15 +10,15 @@ pub use proxy_warnings::ProxyWarnings;
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use domain::Keyward;
-use domain::model::{InvalidInput, Scope, Verdict, VerdictCode};
+use domain::model::{InvalidInput, Scope, UseDetails, Verdict, VerdictCode};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, Problem, problem};
-use crate::extract::{Body, ClientAddress, presented_key};
+use crate::extract::{Body, ClientAddress, presented_key, use_details};
 
 pub const TAG: &str = "forward-auth";
 
@@ -55,11 +55,13 @@ pub async fn check(
     State(keyward): State<Keyward>,
     State(warnings): State<ProxyWarnings>,
     client: ClientAddress,
+    method: Method,
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let required = required_scopes(uri.query())?;
-    decide(&keyward, &warnings, client, &headers, &required).await
+    let details = forwarded_details(&headers, &method, None);
+    decide(&keyward, &warnings, client, &headers, &required, details).await
 }
 
 /// `/auth/check/{path}`: the same check with no scope requirement.
@@ -67,10 +69,27 @@ pub async fn check_path(
     State(keyward): State<Keyward>,
     State(warnings): State<ProxyWarnings>,
     client: ClientAddress,
+    method: Method,
+    uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    decide(&keyward, &warnings, client, &headers, &[]).await
+    let original_path = uri.path().strip_prefix("/auth/check");
+    let details = forwarded_details(&headers, &method, original_path);
+    decide(&keyward, &warnings, client, &headers, &[], details).await
 }
+
+/// The protected request, for the key's last use: the method and URI the
+/// proxy forwarded (`X-Forwarded-Method`, `X-Forwarded-Uri`: nginx as
+/// configured in `deploy/`, Caddy, Traefik), else this request's method and
+/// the original path below `/auth/check/` (Envoy).
+fn forwarded_details(headers: &HeaderMap, method: &Method, original_path: Option<&str>) -> UseDetails {
+    let forwarded = |name| headers.get(name).and_then(|value: &HeaderValue| value.to_str().ok());
+    let method = forwarded(FORWARDED_METHOD).unwrap_or(method.as_str());
+    use_details(headers, Some(method), forwarded(FORWARDED_URI).or(original_path))
+}
+
+const FORWARDED_METHOD: &str = "x-forwarded-method";
+const FORWARDED_URI: &str = "x-forwarded-uri";
 
 async fn decide(
     keyward: &Keyward,
@@ -78,10 +97,11 @@ async fn decide(
     ClientAddress(client): ClientAddress,
     headers: &HeaderMap,
     required: &[Scope],
+    details: UseDetails,
 ) -> Result<Response, ApiError> {
     let presented = presented_key(headers);
     warnings.observe(headers, presented);
-    let verdict = keyward.authenticator().verdict(presented, client, required).await?;
+    let verdict = keyward.authenticator().verdict(presented, client, required, details).await?;
     check_response(&verdict)
 }
 
@@ -105,10 +125,12 @@ pub struct VerifyRequest {
 pub async fn verify(
     State(keyward): State<Keyward>,
     ClientAddress(client): ClientAddress,
+    headers: HeaderMap,
     Body(request): Body<VerifyRequest>,
 ) -> Result<Response, ApiError> {
     let presented = Some(request.key.trim()).filter(|key| !key.is_empty());
-    let verdict = keyward.authenticator().verdict(presented, client, &request.scopes).await?;
+    let details = use_details(&headers, None, None);
+    let verdict = keyward.authenticator().verdict(presented, client, &request.scopes, details).await?;
     Ok(([(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], Json(verdict)).into_response())
 }
 

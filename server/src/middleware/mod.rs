@@ -1,7 +1,9 @@
 //! What wraps every route, one concern per file.
 
+mod key_uses;
 mod log_failures;
 mod security_headers;
 
+pub use key_uses::{KeyUseSlot, RefusedForScope, count_key_uses};
 pub use log_failures::log_failures;
 pub use security_headers::security_headers;

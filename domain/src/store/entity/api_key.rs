@@ -24,6 +24,11 @@ pub struct Model {
     pub revoke_at: Option<ChronoDateTimeUtc>,
     /// A [`crate::model::Quarantine`] as JSON, once the key was found in public.
     pub quarantine: Option<String>,
+    /// Where the last accepted request came from ([`crate::model::LastUse`]).
+    pub last_client_address: Option<String>,
+    pub last_user_agent: Option<String>,
+    pub last_request_method: Option<String>,
+    pub last_request_path: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -54,6 +59,19 @@ impl Model {
     /// Whether a scheduled revocation came due by `at`.
     pub fn is_revoked_at(&self, at: ChronoDateTimeUtc) -> bool {
         crate::model::is_revoked(self.revoke_at, at)
+    }
+}
+
+impl Model {
+    /// Where the last accepted request came from, once there was one.
+    pub fn last_use(&self) -> Option<crate::model::LastUse> {
+        Some(crate::model::LastUse {
+            at: self.last_used_at?,
+            client_address: self.last_client_address.clone(),
+            user_agent: self.last_user_agent.clone(),
+            method: self.last_request_method.clone(),
+            path: self.last_request_path.clone(),
+        })
     }
 }
 

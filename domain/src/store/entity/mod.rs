@@ -3,6 +3,7 @@
 pub mod api_key;
 pub mod audit_event;
 pub mod console_session;
+pub mod key_usage;
 pub mod region;
 pub mod retired_api_key;
 pub mod rotation;

@@ -1,0 +1,145 @@
+//! What each key did over time: counted in memory on the request path
+//! ([`recorder`]), written in batches, and read back here as series for
+//! the REST API and the console's charts.
+
+pub(crate) mod recorder;
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::caller::Caller;
+use crate::clock::now;
+use crate::error::{Error, Result};
+use crate::model::{
+    KeyAccess, KeyId, KeyTraffic, KeyUsage, RegionId, RegionUsage, UsageBucket, UsageCounts, UsagePoint, UsageQuery,
+    UsageRange, UsageSeries,
+};
+use crate::store::database::Db;
+use crate::store::entity::key_usage::{self, Resolution};
+use crate::store::entity::{api_key, retired_api_key};
+use crate::store::find_key_in_region;
+
+/// Whether requests are counted and where each key's last use came from is
+/// kept. `last_used_at` is kept either way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum UsageInsight {
+    #[default]
+    On,
+    /// No counts, no client addresses or user agents (for deployments that
+    /// must not keep them, and for comparison).
+    Off,
+}
+
+#[derive(Clone)]
+pub struct Usage {
+    db: Db,
+}
+
+impl Usage {
+    pub(crate) fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    /// One key of the caller's region, also one deleted since (until its
+    /// usage ages out): its requests per bucket and its last use.
+    pub async fn key(&self, caller: &Caller, key_id: &KeyId, query: UsageQuery) -> Result<KeyUsage> {
+        caller.require(KeyAccess::Read)?;
+        let range = query.range(now())?;
+        let region_id = &caller.region().id;
+        let key = find_key_in_region(&self.db, region_id, key_id).await?;
+        if key.is_none() && !self.was_key(region_id, key_id).await? {
+            return Err(Error::KeyNotFound);
+        }
+        let rows = self.rows(region_id, &range, Some(key_id)).await?;
+        Ok(KeyUsage {
+            key_id: key_id.clone(),
+            deleted: key.is_none(),
+            usage: series(&range, rows.iter().map(|row| (row.starts_at, row.counts()))),
+            last_use: key.and_then(|key| key.last_use()),
+        })
+    }
+
+    /// The caller's region: its total per bucket, and each key with traffic
+    /// in the range, most requests first.
+    pub async fn region(&self, caller: &Caller, query: UsageQuery) -> Result<RegionUsage> {
+        caller.require(KeyAccess::Read)?;
+        let range = query.range(now())?;
+        let region_id = &caller.region().id;
+        let rows = self.rows(region_id, &range, None).await?;
+        let descriptions: HashMap<KeyId, Option<String>> = api_key::Entity::find()
+            .filter(api_key::Column::RegionId.eq(region_id.as_str()))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|key| (key.id, key.description))
+            .collect();
+        let mut keys: BTreeMap<&KeyId, KeyTraffic> = BTreeMap::new();
+        for row in &rows {
+            let Some(index) = range.index_of(row.starts_at) else { continue };
+            let traffic = keys.entry(&row.key_id).or_insert_with(|| KeyTraffic {
+                key_id: row.key_id.clone(),
+                description: descriptions.get(&row.key_id).cloned().flatten(),
+                deleted: !descriptions.contains_key(&row.key_id),
+                total: UsageCounts::default(),
+                accepted: vec![0; range.points()],
+                refused: vec![0; range.points()],
+            });
+            let counts = row.counts();
+            traffic.total.add(&counts);
+            traffic.accepted[index] += counts.accepted;
+            traffic.refused[index] += counts.refused();
+        }
+        let mut keys: Vec<KeyTraffic> = keys.into_values().collect();
+        keys.sort_by(|a, b| b.total.total().cmp(&a.total.total()).then_with(|| a.key_id.cmp(&b.key_id)));
+        Ok(RegionUsage { usage: series(&range, rows.iter().map(|row| (row.starts_at, row.counts()))), keys })
+    }
+
+    /// The region's rows (or one key's) of the resolution `range` is drawn from.
+    async fn rows(
+        &self,
+        region_id: &RegionId,
+        range: &UsageRange,
+        key_id: Option<&KeyId>,
+    ) -> Result<Vec<key_usage::Model>> {
+        let resolution = match range.bucket {
+            UsageBucket::Minute => Resolution::Minute,
+            UsageBucket::Hour | UsageBucket::Day => Resolution::Hour,
+        };
+        let mut rows = key_usage::Entity::find().filter(key_usage::Column::RegionId.eq(region_id.as_str()));
+        if let Some(key_id) = key_id {
+            rows = rows.filter(key_usage::Column::KeyId.eq(key_id.as_str()));
+        }
+        Ok(rows
+            .filter(key_usage::Column::Resolution.eq(resolution))
+            .filter(key_usage::Column::StartsAt.gte(range.from))
+            .filter(key_usage::Column::StartsAt.lt(range.to))
+            .order_by_asc(key_usage::Column::StartsAt)
+            .all(&self.db)
+            .await?)
+    }
+
+    async fn was_key(&self, region_id: &RegionId, key_id: &KeyId) -> Result<bool> {
+        Ok(retired_api_key::Entity::find()
+            .filter(retired_api_key::Column::RegionId.eq(region_id.as_str()))
+            .filter(retired_api_key::Column::ApiKeyId.eq(key_id.as_str()))
+            .one(&self.db)
+            .await?
+            .is_some())
+    }
+}
+
+/// Every bucket of `range`, with the counts of the rows in it added up.
+fn series(range: &UsageRange, rows: impl Iterator<Item = (DateTime<Utc>, UsageCounts)>) -> UsageSeries {
+    let mut points: Vec<UsagePoint> =
+        range.starts().map(|start| UsagePoint { start, counts: UsageCounts::default() }).collect();
+    let mut total = UsageCounts::default();
+    for (starts_at, counts) in rows {
+        if let Some(index) = range.index_of(starts_at) {
+            points[index].counts.add(&counts);
+            total.add(&counts);
+        }
+    }
+    UsageSeries { from: range.from, to: range.to, bucket: range.bucket, points, total }
+}

@@ -1,0 +1,241 @@
+//! Usage without a write on the request path: requests are counted in
+//! memory, and a background task flushes the counts and each key's last
+//! use in one transaction.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use chrono::{DateTime, TimeDelta, Utc};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict};
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter};
+
+use super::UsageInsight;
+use crate::caller::Caller;
+use crate::error::Result;
+use crate::model::{
+    KeyId, MINUTES_KEPT_HOURS, RegionId, USAGE_KEPT_DAYS, UsageBucket, UsageCounts, UseDetails, UseOutcome,
+};
+use crate::store::database;
+use crate::store::database::Db;
+use crate::store::entity::api_key;
+use crate::store::entity::key_usage::{self, Resolution};
+
+/// Ordered by key id, and each key's buckets by time, so every process
+/// writes rows in the same order and concurrent flushes cannot deadlock on
+/// Postgres's row locks.
+type Pending = BTreeMap<KeyId, PendingKey>;
+
+/// What one key did since the last flush.
+#[derive(Debug)]
+struct PendingKey {
+    region_id: RegionId,
+    last_use: Option<NotedUse>,
+    counts: BTreeMap<(Resolution, DateTime<Utc>), UsageCounts>,
+}
+
+#[derive(Debug)]
+struct NotedUse {
+    at: DateTime<Utc>,
+    client: Option<IpAddr>,
+    details: UseDetails,
+}
+
+/// Rows per insert statement: well below SQLite's limit on bound values.
+const ROWS_PER_STATEMENT: usize = 1000;
+
+#[derive(Clone, Default)]
+pub(crate) struct UsageRecorder {
+    pending: Arc<Mutex<Pending>>,
+    insight: UsageInsight,
+}
+
+impl UsageRecorder {
+    pub(crate) fn new(insight: UsageInsight) -> Self {
+        Self { pending: Arc::default(), insight }
+    }
+
+    /// A request the caller's key made with its right secret: accepted, or
+    /// refused for a scope. Either is the key's last use.
+    pub(crate) fn record_use(&self, caller: &Caller, outcome: UseOutcome, details: UseDetails, at: DateTime<Utc>) {
+        let last_use = match self.insight {
+            UsageInsight::On => NotedUse { at, client: Some(caller.client()), details },
+            UsageInsight::Off => NotedUse { at, client: None, details: UseDetails::default() },
+        };
+        self.note(caller.key_id(), &caller.region().id, outcome, at, Some(last_use));
+    }
+
+    /// A request a key refused before its holder was known (a wrong secret,
+    /// a revoked or quarantined key, a throttle): counted, not a use.
+    pub(crate) fn record_refusal(&self, key_id: &KeyId, region_id: &RegionId, outcome: UseOutcome, at: DateTime<Utc>) {
+        self.note(key_id, region_id, outcome, at, None);
+    }
+
+    fn note(
+        &self,
+        key_id: &KeyId,
+        region_id: &RegionId,
+        outcome: UseOutcome,
+        at: DateTime<Utc>,
+        last_use: Option<NotedUse>,
+    ) {
+        let counted = self.insight == UsageInsight::On;
+        if !counted && last_use.is_none() {
+            return;
+        }
+        let mut pending = self.pending();
+        let key = match pending.get_mut(key_id) {
+            Some(key) => key,
+            None => pending.entry(key_id.clone()).or_insert_with(|| PendingKey {
+                region_id: region_id.clone(),
+                last_use: None,
+                counts: BTreeMap::new(),
+            }),
+        };
+        if counted {
+            let one = UsageCounts::one(outcome);
+            for (resolution, bucket) in
+                [(Resolution::Minute, UsageBucket::Minute), (Resolution::Hour, UsageBucket::Hour)]
+            {
+                key.counts.entry((resolution, bucket.start_of(at))).or_default().add(&one);
+            }
+        }
+        if let Some(noted) = last_use {
+            key.note_use(noted);
+        }
+    }
+
+    /// Writes everything noted since the last flush, in one transaction.
+    /// If that fails, it all goes back to be written by the next flush.
+    /// The number of keys written.
+    pub(crate) async fn flush(&self, db: &Db) -> Result<usize> {
+        let batch = std::mem::take(&mut *self.pending());
+        if batch.is_empty() {
+            return Ok(0);
+        }
+        match write(db, &batch).await {
+            Ok(()) => Ok(batch.len()),
+            Err(error) => {
+                let mut pending = self.pending();
+                for (key_id, unwritten) in batch {
+                    match pending.get_mut(&key_id) {
+                        Some(key) => key.absorb(unwritten),
+                        None => {
+                            pending.insert(key_id, unwritten);
+                        }
+                    }
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// The map holds plain values, so one a panicking thread left behind is
+    /// still sound.
+    fn pending(&self) -> MutexGuard<'_, Pending> {
+        self.pending.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl PendingKey {
+    fn note_use(&mut self, noted: NotedUse) {
+        if self.last_use.as_ref().is_none_or(|last| last.at <= noted.at) {
+            self.last_use = Some(noted);
+        }
+    }
+
+    /// Adds what an earlier, failed flush could not write.
+    fn absorb(&mut self, earlier: PendingKey) {
+        for (bucket, counts) in earlier.counts {
+            self.counts.entry(bucket).or_default().add(&counts);
+        }
+        if let Some(noted) = earlier.last_use {
+            self.note_use(noted);
+        }
+    }
+}
+
+/// Each key's last use where it is later than the stored one (another
+/// process may have written a later one; a key deleted meanwhile matches
+/// no row), then the counts, added to what the rows hold.
+async fn write(db: &Db, batch: &Pending) -> Result<()> {
+    let txn = database::begin_write(db).await?;
+    for (key_id, key) in batch {
+        let Some(last_use) = &key.last_use else { continue };
+        api_key::Entity::update_many()
+            .set(api_key::ActiveModel {
+                last_used_at: Set(Some(last_use.at)),
+                last_client_address: Set(last_use.client.map(|client| client.to_string())),
+                last_user_agent: Set(last_use.details.user_agent.clone()),
+                last_request_method: Set(last_use.details.method.clone()),
+                last_request_path: Set(last_use.details.path.clone()),
+                ..Default::default()
+            })
+            .filter(api_key::Column::Id.eq(key_id.as_str()))
+            .filter(
+                Condition::any()
+                    .add(api_key::Column::LastUsedAt.is_null())
+                    .add(api_key::Column::LastUsedAt.lt(last_use.at)),
+            )
+            .exec(&txn)
+            .await?;
+    }
+    let rows: Vec<key_usage::ActiveModel> = batch
+        .iter()
+        .flat_map(|(key_id, key)| {
+            key.counts.iter().map(move |((resolution, starts_at), counts)| key_usage::ActiveModel {
+                key_id: Set(key_id.clone()),
+                resolution: Set(*resolution),
+                starts_at: Set(*starts_at),
+                region_id: Set(key.region_id.clone()),
+                accepted: Set(stored(counts.accepted)),
+                invalid: Set(stored(counts.invalid)),
+                insufficient_scope: Set(stored(counts.insufficient_scope)),
+                throttled: Set(stored(counts.throttled)),
+            })
+        })
+        .collect();
+    for statement in rows.chunks(ROWS_PER_STATEMENT) {
+        key_usage::Entity::insert_many(statement.to_vec())
+            .on_conflict(adding_counts())
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+fn stored(count: u64) -> i64 {
+    i64::try_from(count).unwrap_or(i64::MAX)
+}
+
+/// `ON CONFLICT … DO UPDATE SET accepted = key_usage.accepted +
+/// excluded.accepted, …`: processes add to a bucket, never overwrite it.
+fn adding_counts() -> OnConflict {
+    use key_usage::Column;
+    let mut on_conflict = OnConflict::columns([Column::KeyId, Column::Resolution, Column::StartsAt]);
+    for column in [Column::Accepted, Column::Invalid, Column::InsufficientScope, Column::Throttled] {
+        on_conflict
+            .value(column, Expr::col((key_usage::Entity, column)).add(Expr::col((Alias::new("excluded"), column))));
+    }
+    on_conflict
+}
+
+/// Deletes minute buckets older than [`MINUTES_KEPT_HOURS`] and hour
+/// buckets older than [`USAGE_KEPT_DAYS`]; the number of rows deleted.
+pub(crate) async fn prune(db: &Db, now: DateTime<Utc>) -> Result<u64> {
+    let aged = |resolution: Resolution, kept: TimeDelta| {
+        Condition::all()
+            .add(key_usage::Column::Resolution.eq(resolution))
+            .add(key_usage::Column::StartsAt.lt(now - kept))
+    };
+    let deleted = key_usage::Entity::delete_many()
+        .filter(
+            Condition::any()
+                .add(aged(Resolution::Minute, TimeDelta::hours(MINUTES_KEPT_HOURS)))
+                .add(aged(Resolution::Hour, TimeDelta::days(USAGE_KEPT_DAYS))),
+        )
+        .exec(db)
+        .await?;
+    Ok(deleted.rows_affected)
+}
