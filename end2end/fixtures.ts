@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 
-import { test as base, expect, type APIRequestContext } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test';
 
 import { DashboardPage } from './pages/dashboard';
 import { RotationWizard } from './pages/rotation';
@@ -45,6 +46,14 @@ export async function createRegion({ sandbox = false } = {}): Promise<Region> {
     keyId: created.api_key.id,
     preview: created.api_key.token_preview,
   };
+}
+
+/** axe-core's WCAG 2.0 and 2.1 level A and AA rules on the page as it is now. */
+export async function violations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  return results.violations.flatMap((violation) =>
+    violation.nodes.map((node) => `${violation.id}: ${node.target.join(' ')}`),
+  );
 }
 
 /** The preview the server shows for a token: prefix, four lookup characters, the last four. */

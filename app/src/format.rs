@@ -2,7 +2,10 @@
 //! tested natively.
 
 use chrono::{DateTime, Utc};
-use domain::model::{ApiKey, AuditAction, AuditChange, AuditEvent, KeyId, LeakChannel, Quarantine, Scopes};
+use domain::model::{
+    ApiKey, AuditAction, AuditChange, AuditEvent, KeyId, LastUse, LeakChannel, Quarantine, Scopes, UsageBucket,
+    UsageCounts, UsagePoint,
+};
 
 /// "just now", "45 s ago", "3 min ago", "2 h ago", "5 days ago".
 pub fn relative(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
@@ -138,6 +141,53 @@ pub fn audit_entry(event: &AuditEvent, keys: &[ApiKey], current_key_id: &KeyId) 
     (what, who)
 }
 
+/// "12 requests, 1 refused", or "no requests".
+pub fn requests(counts: &UsageCounts) -> String {
+    match (counts.total(), counts.refused()) {
+        (0, _) => "no requests".to_owned(),
+        (1, 0) => "1 request".to_owned(),
+        (total, 0) => format!("{total} requests"),
+        (total, refused) => format!("{total} requests, {refused} refused"),
+    }
+}
+
+/// A bucket's start as its chart labels it: "27 Nov 14:05 UTC" for
+/// minutes and hours, "27 Nov" for days.
+pub fn bucket_start(at: DateTime<Utc>, bucket: UsageBucket) -> String {
+    match bucket {
+        UsageBucket::Minute | UsageBucket::Hour => at.format("%-d %b %H:%M UTC").to_string(),
+        UsageBucket::Day => at.format("%-d %b").to_string(),
+    }
+}
+
+/// One bucket in words: when, and what it holds by outcome.
+pub fn usage_point(point: &UsagePoint, bucket: UsageBucket) -> String {
+    let counts = &point.counts;
+    let mut text = format!("{}: {} accepted", bucket_start(point.start, bucket), counts.accepted);
+    for (count, reason) in [
+        (counts.invalid, "wrong secret, revoked or quarantined"),
+        (counts.insufficient_scope, "lacking a scope"),
+        (counts.throttled, "throttled"),
+    ] {
+        if count > 0 {
+            text.push_str(&format!(", {count} refused ({reason})"));
+        }
+    }
+    text
+}
+
+/// Where a key's last use came from: "from 203.0.113.7, billing-sync/2.4,
+/// GET /orders/7"; empty without details.
+pub fn last_use_origin(last: &LastUse) -> String {
+    let request = match (&last.method, &last.path) {
+        (Some(method), Some(path)) => Some(format!("{method} {path}")),
+        (method, path) => method.clone().or_else(|| path.clone()),
+    };
+    let parts: Vec<String> =
+        [last.client_address.clone(), last.user_agent.clone(), request].into_iter().flatten().collect();
+    if parts.is_empty() { String::new() } else { format!(" from {}", parts.join(", ")) }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use chrono::TimeDelta;
@@ -226,5 +276,29 @@ pub(crate) mod tests {
             ..event(AuditAction::ApiKeyRevocationScheduled, Some(a))
         };
         assert_eq!(audit_entry(&cancelled, &keys, &id(a)).0, "Scheduled revocation of kw_live_GONE…gone cancelled");
+    }
+
+    #[test]
+    fn usage_reads_as_counts_and_origins() {
+        let counts = |accepted, insufficient_scope| UsageCounts { accepted, insufficient_scope, ..Default::default() };
+        assert_eq!(requests(&counts(0, 0)), "no requests");
+        assert_eq!(requests(&counts(1, 0)), "1 request");
+        assert_eq!(requests(&counts(11, 1)), "12 requests, 1 refused");
+        let point = UsagePoint { start: now(), counts: counts(11, 1) };
+        assert_eq!(
+            usage_point(&point, UsageBucket::Hour),
+            "15 Jan 08:00 UTC: 11 accepted, 1 refused (lacking a scope)"
+        );
+        assert_eq!(bucket_start(now(), UsageBucket::Day), "15 Jan");
+        let last = LastUse {
+            at: now(),
+            client_address: Some("203.0.113.7".to_owned()),
+            user_agent: Some("billing-sync/2.4".to_owned()),
+            method: Some("GET".to_owned()),
+            path: Some("/orders/7".to_owned()),
+        };
+        assert_eq!(last_use_origin(&last), " from 203.0.113.7, billing-sync/2.4, GET /orders/7");
+        let bare = LastUse { client_address: None, user_agent: None, method: None, path: None, ..last };
+        assert_eq!(last_use_origin(&bare), "");
     }
 }

@@ -16,17 +16,21 @@ const LIVE_CHECK_MARGIN: TimeDelta = TimeDelta::seconds(1);
 const OLD_KEY_RECENT_USE: TimeDelta = TimeDelta::minutes(5);
 
 /// The verify step's plain verdict on the traffic of a rotation's keys.
-/// `live_checks` are the server's times of the step's own calls with the new
-/// key: a last use at one of them is the console's, not an integration's.
+/// `old_key_origin` says where the old key's last use came from ("from
+/// 203.0.113.7, billing-sync/2.4"), so the administrator knows which
+/// integration still sends it. `live_checks` are the server's times of the
+/// step's own calls with the new key: a last use at one of them is the
+/// console's, not an integration's.
 pub fn verdict(
     new_key_last_used: Option<DateTime<Utc>>,
     old_key_last_used: Option<DateTime<Utc>>,
+    old_key_origin: &str,
     live_checks: &[DateTime<Utc>],
     now: DateTime<Utc>,
 ) -> String {
     let old_in_use = old_key_last_used.is_some_and(|at| now - at < OLD_KEY_RECENT_USE);
     let old = match old_key_last_used {
-        Some(at) => format!("old key last used {}", relative(at, now)),
+        Some(at) => format!("old key last used {}{old_key_origin}", relative(at, now)),
         None => "old key never used".to_owned(),
     };
     let by_live_check = |at: DateTime<Utc>| live_checks.iter().any(|check| (at - *check).abs() <= LIVE_CHECK_MARGIN);
@@ -47,16 +51,28 @@ mod tests {
 
     #[test]
     fn the_verdict_says_which_key_is_in_use() {
-        assert_eq!(verdict(None, Some(at(900)), &[], now()), "New key not used yet; old key last used 15 min ago.");
-        assert_eq!(verdict(Some(at(5)), Some(at(840)), &[], now()), "New key in use; old key last used 14 min ago.");
-        assert_eq!(verdict(Some(at(5)), None, &[], now()), "New key in use; old key never used.");
+        assert_eq!(verdict(None, Some(at(900)), "", &[], now()), "New key not used yet; old key last used 15 min ago.");
         assert_eq!(
-            verdict(Some(at(5)), Some(at(20)), &[], now()),
+            verdict(Some(at(5)), Some(at(840)), "", &[], now()),
+            "New key in use; old key last used 14 min ago."
+        );
+        assert_eq!(verdict(Some(at(5)), None, "", &[], now()), "New key in use; old key never used.");
+        assert_eq!(
+            verdict(Some(at(5)), Some(at(20)), "", &[], now()),
             "New key in use, but the old key last used 20 s ago: update every integration before deleting it."
         );
         // Recent means the last five minutes, whenever the rotation started.
-        assert!(verdict(Some(at(5)), Some(at(299)), &[], now()).contains("but the old key"));
-        assert_eq!(verdict(Some(at(5)), Some(at(300)), &[], now()), "New key in use; old key last used 5 min ago.");
+        assert!(verdict(Some(at(5)), Some(at(299)), "", &[], now()).contains("but the old key"));
+        assert_eq!(verdict(Some(at(5)), Some(at(300)), "", &[], now()), "New key in use; old key last used 5 min ago.");
+    }
+
+    #[test]
+    fn the_verdict_says_where_the_old_key_is_still_used() {
+        assert_eq!(
+            verdict(Some(at(5)), Some(at(180)), " from 203.0.113.7, billing-sync/2.4", &[], now()),
+            "New key in use, but the old key last used 3 min ago from 203.0.113.7, billing-sync/2.4: update every \
+             integration before deleting it."
+        );
     }
 
     #[test]
@@ -64,11 +80,11 @@ mod tests {
         let checked = [at(300), at(30)];
         let by_check = "New key not used by an integration since your live check; old key never used.";
         for used in [at(30), at(31), at(29), at(300)] {
-            assert_eq!(verdict(Some(used), None, &checked, now()), by_check);
+            assert_eq!(verdict(Some(used), None, "", &checked, now()), by_check);
         }
         for used in [at(28), at(5), at(200)] {
             assert_eq!(
-                verdict(Some(used), None, &checked, now()),
+                verdict(Some(used), None, "", &checked, now()),
                 "New key in use; old key never used.",
                 "a use {}s from every check",
                 (now() - used).num_seconds()

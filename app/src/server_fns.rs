@@ -7,22 +7,34 @@
 //! so they are checked once, as they arrive.
 
 use domain::model::{
-    ApiKey, AuditPage, CreatedApiKey, Description, ErrorKind, EventId, KeyId, KeyUpdate, OldKeyRevocation,
-    RegionOverview, Rotation, RotationId, Scopes, SessionAfterRotation, StartedRotation,
+    ApiKey, AuditPage, CreatedApiKey, Description, ErrorKind, EventId, KeyId, KeyUpdate, KeyUsage, OldKeyRevocation,
+    RegionOverview, RegionUsage, Rotation, RotationId, Scopes, SessionAfterRotation, StartedRotation, UsageBucket,
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::{Json, JsonEncoding};
 use serde::{Deserialize, Serialize};
 
 /// Everything the dashboard shows: the region, its keys (with the key of
-/// this session as `current_api_key_id`), an unfinished rotation and the
-/// latest entries of the audit log.
+/// this session as `current_api_key_id`), an unfinished rotation, the
+/// latest entries of the audit log and the last 7 days' traffic.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dashboard {
     pub overview: RegionOverview,
     pub rotation: Option<Rotation>,
     /// The newest entries, and where older ones start.
     pub activity: AuditPage,
+    /// Per hour over the last 7 days, the region's and each key's.
+    pub usage: RegionUsage,
+}
+
+/// The rotation wizard's cut-over: both keys' traffic over the last hour
+/// per minute and over the last 7 days per hour.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CutOver {
+    pub old_minutes: Option<KeyUsage>,
+    pub new_minutes: KeyUsage,
+    pub old_hours: Option<KeyUsage>,
+    pub new_hours: KeyUsage,
 }
 
 impl Dashboard {
@@ -131,7 +143,8 @@ pub async fn load_dashboard() -> Result<Dashboard, ConsoleError> {
         let overview = keyward.keys().overview(&caller).await?;
         let rotation = keyward.rotations().current(&caller).await?;
         let activity = keyward.audit().page(&caller, &activity_before(None)).await?;
-        Ok(Dashboard { overview, rotation, activity })
+        let usage = keyward.usage().region(&caller, domain::model::UsageQuery::default()).await?;
+        Ok(Dashboard { overview, rotation, activity, usage })
     })
     .await
 }
@@ -142,6 +155,38 @@ pub async fn load_activity(before: EventId) -> Result<AuditPage, ConsoleError> {
     ssr::respond(async move {
         let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
         Ok(request.keyward().audit().page(&caller, &activity_before(Some(before))).await?)
+    })
+    .await
+}
+
+/// One key's requests per `bucket` over that bucket's usual span (an hour
+/// of minutes, 7 days of hours, 30 days of days) and its last use.
+#[server(endpoint = "load_key_usage", input = Json)]
+pub async fn load_key_usage(key_id: KeyId, bucket: UsageBucket) -> Result<KeyUsage, ConsoleError> {
+    ssr::respond(async move {
+        let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
+        Ok(ssr::key_usage(request.keyward(), &caller, &key_id, bucket).await?)
+    })
+    .await
+}
+
+/// A rotation's cut-over; the old key may be gone already.
+#[server(endpoint = "load_cut_over", input = Json)]
+pub async fn load_cut_over(new_key_id: KeyId, old_key_id: Option<KeyId>) -> Result<CutOver, ConsoleError> {
+    ssr::respond(async move {
+        let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
+        let keyward = request.keyward();
+        let usage = async |key_id: &KeyId, bucket| ssr::key_usage(keyward, &caller, key_id, bucket).await;
+        let old = async |bucket| match &old_key_id {
+            Some(old_key_id) => usage(old_key_id, bucket).await.map(Some),
+            None => Ok(None),
+        };
+        Ok(CutOver {
+            old_minutes: old(UsageBucket::Minute).await?,
+            new_minutes: usage(&new_key_id, UsageBucket::Minute).await?,
+            old_hours: old(UsageBucket::Hour).await?,
+            new_hours: usage(&new_key_id, UsageBucket::Hour).await?,
+        })
     })
     .await
 }
@@ -234,7 +279,7 @@ pub mod ssr {
     use std::net::IpAddr;
     use std::sync::{Arc, Mutex, PoisonError};
 
-    use domain::model::ErrorKind;
+    use domain::model::{ErrorKind, KeyId, KeyUsage, UsageBucket, UsageQuery};
     use domain::{Caller, Keyward, SessionId};
     use http::{HeaderValue, header, request::Parts};
     use leptos::prelude::*;
@@ -406,6 +451,16 @@ pub mod ssr {
                 _ => tracing::error!("could not set the session cookie"),
             }
         }
+    }
+
+    /// One key's usage in `bucket`s over the bucket's usual span.
+    pub async fn key_usage(
+        keyward: &Keyward,
+        caller: &Caller,
+        key_id: &KeyId,
+        bucket: UsageBucket,
+    ) -> domain::Result<KeyUsage> {
+        keyward.usage().key(caller, key_id, UsageQuery { bucket: Some(bucket), ..UsageQuery::default() }).await
     }
 
     fn missing(what: &str) -> Failure {

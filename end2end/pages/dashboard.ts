@@ -45,7 +45,7 @@ export class DashboardPage {
     return this.keysTable.locator('tbody').getByRole('row');
   }
 
-  button(row: Locator, action: 'Edit' | 'Rotate' | 'Delete'): Locator {
+  button(row: Locator, action: 'Edit' | 'Rotate' | 'Delete' | 'Usage'): Locator {
     return row.getByRole('button', { name: new RegExp(`^${action}\\b`) });
   }
 

@@ -1,15 +1,6 @@
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 
-import { expect, test } from '../fixtures';
-
-/** axe-core's WCAG 2.0 and 2.1 level A and AA rules on the page as it is now. */
-async function violations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  return results.violations.flatMap((violation) =>
-    violation.nodes.map((node) => `${violation.id}: ${node.target.join(' ')}`),
-  );
-}
+import { expect, test, violations } from '../fixtures';
 
 for (const colorScheme of ['light', 'dark'] as const) {
   test(`every state of the console passes axe, ${colorScheme} theme`, async ({

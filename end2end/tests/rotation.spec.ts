@@ -47,7 +47,7 @@ test('rotates the session key: create, update, verify with real traffic, delete'
   // An integration still on the old key: the verdict warns before the delete.
   expect((await rest.me(region.token)).status()).toBe(200);
   await expect(wizard.verdict()).toHaveText(
-    /^New key in use, but the old key last used (just now|\d+ s ago): update every integration before deleting it\.$/,
+    /^New key in use, but the old key last used (just now|\d+ s ago) from 127\.0\.0\.1, .+, GET \/auth\/regions\/me: update every integration before deleting it\.$/,
     { timeout: 20_000 },
   );
   await wizard.next('Next: delete the old key');

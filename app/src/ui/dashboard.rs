@@ -1,4 +1,5 @@
-//! The dashboard: the region, an unfinished rotation, the keys.
+//! The dashboard: the region, an unfinished rotation, the keys, their
+//! traffic and the latest activity.
 
 use domain::model::{AuditEvent, EventId, KeyAccess, KeyId};
 use leptos::html;
@@ -7,6 +8,7 @@ use leptos::task::spawn_local;
 
 use super::clipboard::CopyButton;
 use super::keys::KeysSection;
+use super::usage::RegionTraffic;
 use super::{DashboardData, FormError, LoadStatus, Navigator, RelativeTime, Submission};
 use crate::{format, server_fns};
 
@@ -21,6 +23,7 @@ pub fn DashboardPage() -> impl IntoView {
             <LeakBanner data=data/>
             <RotationBanner data=data/>
             <KeysSection data=data/>
+            <RegionTraffic data=data/>
             <ActivitySection data=data/>
         </LoadStatus>
     }

@@ -3,7 +3,7 @@
 //! scopes, cancel its scheduled revocation, delete. What the session's key
 //! may not do is disabled, with the reason.
 
-use domain::model::{ApiKey, CreatedApiKey, Description, KeyAccess, KeyId, KeyUpdate, Scopes, is_revoked};
+use domain::model::{ApiKey, CreatedApiKey, Description, KeyAccess, KeyId, KeyUpdate, RegionUsage, Scopes, is_revoked};
 use leptos::callback::{Callable, UnsyncCallback};
 use leptos::ev::SubmitEvent;
 use leptos::html;
@@ -11,6 +11,7 @@ use leptos::prelude::*;
 
 use super::dialog::Modal;
 use super::reveal::OneTimeReveal;
+use super::usage::{KeyUsageDialog, key_sparkline};
 use super::{Clock, DashboardData, FormActions, FormError, Navigator, RelativeTime, Submission};
 use crate::{format, server_fns};
 
@@ -22,6 +23,7 @@ enum KeyDialog {
     Reveal(CreatedApiKey),
     Edit(ApiKey),
     Delete(ApiKey),
+    Usage(ApiKey),
 }
 
 #[component]
@@ -32,6 +34,7 @@ pub fn KeysSection(data: DashboardData) -> impl IntoView {
     let session_scopes = data.select(|d| d.session_scopes());
     let session_scopes = Signal::derive(move || session_scopes.get().unwrap_or_default());
     let rotation_open = data.select(|d| d.rotation.is_some());
+    let usage = data.select(|d| d.usage.clone());
     let dialog = RwSignal::new(None::<KeyDialog>);
     let status = RwSignal::new(None::<String>);
     let row = KeyRowContext {
@@ -44,6 +47,7 @@ pub fn KeysSection(data: DashboardData) -> impl IntoView {
         dialog,
         data,
         status,
+        usage,
     };
     let close = UnsyncCallback::new(move |()| dialog.set(None));
     // Closes the dialog and announces what it did (the table changes silently).
@@ -85,6 +89,7 @@ pub fn KeysSection(data: DashboardData) -> impl IntoView {
                             <th scope="col">"Created"</th>
                             <th scope="col">"Updated"</th>
                             <th scope="col">"Last used"</th>
+                            <th scope="col">"Last 7 days"</th>
                             <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                         </tr>
                     </thead>
@@ -130,6 +135,7 @@ pub fn KeysSection(data: DashboardData) -> impl IntoView {
                 let saved = changed(format!("Saved the key {}.", key.token_preview));
                 view! { <EditKeyDialog key=key on_saved=saved on_close=close/> }.into_any()
             }
+            KeyDialog::Usage(key) => view! { <KeyUsageDialog key=key on_close=close/> }.into_any(),
             KeyDialog::Delete(key) => {
                 let is_session_key = row.session_key.get_untracked().as_ref() == Some(&key.id);
                 let deleted = changed(format!("Deleted the key {}.", format::key_label(&key)));
@@ -155,6 +161,8 @@ struct KeyRowContext {
     data: DashboardData,
     /// Announces what a row's action did.
     status: RwSignal<Option<String>>,
+    /// The last 7 days of every key, for the sparklines.
+    usage: Memo<Option<RegionUsage>>,
 }
 
 impl KeyRowContext {
@@ -235,7 +243,21 @@ fn key_row(id: KeyId, row: KeyRowContext) -> impl IntoView {
             <td><RelativeTime at=Signal::derive(move || key.with(|key| key.as_ref().map(|key| key.created_at)))/></td>
             <td><RelativeTime at=Signal::derive(move || key.with(|key| key.as_ref().map(|key| key.updated_at)))/></td>
             <td><RelativeTime at=Signal::derive(move || key.with(|key| key.as_ref().and_then(|key| key.last_used_at)))/></td>
+            <td>
+                {
+                    let id = id.clone();
+                    move || row.usage.with(|usage| usage.as_ref().map(|usage| key_sparkline(usage, &id)))
+                }
+            </td>
             <td class="row-actions">
+                <button
+                    type="button"
+                    id=format!("usage-{id}")
+                    aria-label=move || format!("Usage of {}", label())
+                    on:click=open(KeyDialog::Usage)
+                >
+                    "Usage"
+                </button>
                 <Show when=move || scheduled.get()>
                     <CancelRevocation key=key row=row label=label then_focus=edit_button/>
                 </Show>

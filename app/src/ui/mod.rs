@@ -7,6 +7,7 @@ mod keys;
 mod reveal;
 mod rotation;
 mod sign_in;
+mod usage;
 
 use std::time::Duration;
 

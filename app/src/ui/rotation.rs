@@ -19,10 +19,12 @@ use leptos_router::hooks::use_query_map;
 use super::dialog::Modal;
 use super::keys::DescriptionField;
 use super::reveal::OneTimeReveal;
+use super::usage::CutOverCharts;
 use super::{Clock, DashboardData, FormActions, FormError, LoadStatus, Navigator, RelativeTime, Submission};
+use crate::server_fns::CutOver;
 use crate::{format, rotation_verdict, server_fns};
 
-/// How often the verify step refreshes `last_used_at` of both keys.
+/// How often the verify step refreshes both keys' traffic.
 const USAGE_POLL: Duration = Duration::from_secs(3);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -255,7 +257,20 @@ fn KeyCard(title: &'static str, key: Option<ApiKey>) -> impl IntoView {
 
 #[component]
 fn VerifyStep(wizard: Wizard, rotation: Rotation) -> impl IntoView {
-    let poll = set_interval_with_handle(move || wizard.data.reload(), USAGE_POLL).ok();
+    let cut_over = RwSignal::new(None::<CutOver>);
+    let rotation_keys = (rotation.new_key_id.clone(), rotation.old_key_id.clone());
+    let refresh = move || {
+        wizard.data.reload();
+        let (new_key_id, old_key_id) = rotation_keys.clone();
+        spawn_local(async move {
+            // A failed refresh keeps the last cut-over; the next one retries.
+            if let Ok(found) = server_fns::load_cut_over(new_key_id, old_key_id).await {
+                cut_over.try_set(Some(found));
+            }
+        });
+    };
+    refresh();
+    let poll = set_interval_with_handle(refresh, USAGE_POLL).ok();
     on_cleanup(move || {
         if let Some(poll) = poll {
             poll.clear();
@@ -266,8 +281,16 @@ fn VerifyStep(wizard: Wizard, rotation: Rotation) -> impl IntoView {
     let new_used = last_used(Some(rotation.new_key_id.clone()));
     let old_used = last_used(rotation.old_key_id.clone());
     let live_checks = wizard.live_checks;
+    let old_origin = move || {
+        cut_over.with(|cut_over| {
+            let last_use = cut_over.as_ref().and_then(|cut_over| cut_over.old_hours.as_ref()?.last_use.as_ref());
+            last_use.map(format::last_use_origin).unwrap_or_default()
+        })
+    };
     let verdict = move || {
-        live_checks.with(|checks| rotation_verdict::verdict(new_used.get(), old_used.get(), checks, Clock::now()))
+        live_checks.with(|checks| {
+            rotation_verdict::verdict(new_used.get(), old_used.get(), &old_origin(), checks, Clock::now())
+        })
     };
 
     let field = NodeRef::<html::Input>::new();
@@ -314,6 +337,11 @@ fn VerifyStep(wizard: Wizard, rotation: Rotation) -> impl IntoView {
         </table>
         <p class="verdict" role="status" aria-live="polite">{verdict}</p>
         <p class="hint">"Refreshed every few seconds. Use is recorded within a few seconds of a request. Your live check uses the new key too; the verdict does not count it as integration traffic."</p>
+        <h3>"Cut-over"</h3>
+        {move || match cut_over.get() {
+            Some(cut_over) => view! { <CutOverCharts cut_over=cut_over/> }.into_any(),
+            None => view! { <p class="loading">"Loading traffic…"</p> }.into_any(),
+        }}
         <div class="actions">
             <button type="button" class="primary" on:click=move |_| wizard.step.set(Step::Delete)>"Next: delete the old key"</button>
             <button type="button" class="secondary" on:click=move |_| wizard.step.set(Step::Update)>"Back"</button>

@@ -1,0 +1,287 @@
+//! Usage drawn by the console itself as SVG (no chart library to ship):
+//! a sparkline per key, a chart per key, for the region and for a
+//! rotation's cut-over. Every chart says what it shows in words, and its
+//! numbers are one click away as a table.
+
+use domain::model::{ApiKey, KeyId, KeyUsage, RegionUsage, UsageBucket, UsageSeries};
+use leptos::callback::{Callable, UnsyncCallback};
+use leptos::prelude::*;
+
+use super::dialog::Modal;
+use super::{Clock, DashboardData};
+use crate::format;
+use crate::server_fns::{self, CutOver};
+
+/// The height of a chart's drawing, in its own units.
+const CHART_HEIGHT: f64 = 100.0;
+/// A bucket with any request is drawn at least this high, so it shows.
+const MIN_BAR: f64 = 2.0;
+
+/// Requests per bucket as bars, accepted below refused. Each bar shows its
+/// counts on hover; the caption sums it up and a table lists every bucket
+/// with requests.
+#[component]
+pub fn UsageChart(
+    /// Unique on the page: names the caption and the table.
+    #[prop(into)]
+    id: String,
+    /// What the chart shows, e.g. "Requests per hour, last 7 days".
+    #[prop(into)]
+    caption: String,
+    series: UsageSeries,
+    /// The count of a full-height bar, to compare charts side by side;
+    /// by default the busiest bucket's.
+    #[prop(optional)]
+    scale: Option<u64>,
+) -> impl IntoView {
+    let busiest = series.points.iter().map(|point| point.counts.total()).max().unwrap_or(0);
+    let scale = scale.unwrap_or(busiest).max(1) as f64;
+    let height = |count: u64| if count == 0 { 0.0 } else { (count as f64 / scale * CHART_HEIGHT).max(MIN_BAR) };
+    let bucket = series.bucket;
+    let busy: Vec<_> = series.points.iter().enumerate().filter(|(_, point)| point.counts.total() > 0).collect();
+    let bars = busy
+        .iter()
+        .map(|(index, point)| {
+            let (accepted, refused) = (height(point.counts.accepted), height(point.counts.refused()));
+            let x = format!("{}.1", index);
+            view! {
+                <g>
+                    <title>{format::usage_point(point, bucket)}</title>
+                    <rect class="accepted" x=x.clone() y=(CHART_HEIGHT - accepted).to_string() width="0.8" height=accepted.to_string()/>
+                    <rect class="refused" x=x y=(CHART_HEIGHT - accepted - refused).to_string() width="0.8" height=refused.to_string()/>
+                </g>
+            }
+        })
+        .collect_view();
+    let rows = busy
+        .iter()
+        .map(|(_, point)| {
+            view! {
+                <tr>
+                    <th scope="row">{format::bucket_start(point.start, bucket)}</th>
+                    <td>{point.counts.accepted}</td>
+                    <td>{point.counts.refused()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let caption_id = format!("{id}-caption");
+    let summary = format!("{caption}: {}.", format::requests(&series.total));
+    let first = series.points.first().map(|point| format::bucket_start(point.start, bucket)).unwrap_or_default();
+    let empty = busy.is_empty();
+    view! {
+        <figure class="usage-chart" id=id>
+            <figcaption id=caption_id.clone()>{summary}</figcaption>
+            <svg
+                viewBox=format!("0 0 {} {CHART_HEIGHT}", series.points.len().max(1))
+                preserveAspectRatio="none"
+                role="img"
+                aria-labelledby=caption_id
+            >
+                <line class="baseline" x1="0" y1=CHART_HEIGHT.to_string() x2=series.points.len().to_string() y2=CHART_HEIGHT.to_string()/>
+                {bars}
+            </svg>
+            <div class="chart-axis" aria-hidden="true">
+                <span>{first}</span>
+                <span class="legend"><span class="swatch accepted"></span>"accepted " <span class="swatch refused"></span>"refused"</span>
+                <span>{format!("up to {}", scale as u64)}</span>
+            </div>
+            {(!empty).then(|| view! {
+                <details>
+                    <summary>"Show the numbers"</summary>
+                    <div class="table-scroll">
+                        <table class="usage-numbers">
+                            <thead><tr><th scope="col">"From"</th><th scope="col">"Accepted"</th><th scope="col">"Refused"</th></tr></thead>
+                            <tbody>{rows}</tbody>
+                        </table>
+                    </div>
+                </details>
+            })}
+        </figure>
+    }
+}
+
+/// A key's last 7 days in a line, for the keys table.
+#[component]
+pub fn Sparkline(accepted: Vec<u64>, refused: Vec<u64>, #[prop(into)] label: String) -> impl IntoView {
+    let totals: Vec<u64> = accepted.iter().zip(&refused).map(|(accepted, refused)| accepted + refused).collect();
+    let scale = totals.iter().copied().max().unwrap_or(0).max(1) as f64;
+    let line = |counts: &[u64]| {
+        counts
+            .iter()
+            .enumerate()
+            .map(|(index, count)| format!("{index},{:.1}", 20.0 - *count as f64 / scale * 18.0))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let any_refused = refused.iter().any(|count| *count > 0);
+    view! {
+        <svg class="sparkline" viewBox=format!("0 0 {} 20", totals.len().saturating_sub(1).max(1)) preserveAspectRatio="none" role="img" aria-label=label>
+            <polyline class="total" points=line(&totals) vector-effect="non-scaling-stroke"/>
+            {any_refused.then(|| view! { <polyline class="refused" points=line(&refused) vector-effect="non-scaling-stroke"/> })}
+        </svg>
+    }
+}
+
+/// The sparkline of `key_id` from the region's usage: flat when it had no
+/// traffic.
+pub fn key_sparkline(usage: &RegionUsage, key_id: &KeyId) -> impl IntoView + use<> {
+    let points = usage.usage.points.len();
+    let (accepted, refused, total) = match usage.keys.iter().find(|traffic| traffic.key_id == *key_id) {
+        Some(traffic) => (traffic.accepted.clone(), traffic.refused.clone(), traffic.total),
+        None => (vec![0; points], vec![0; points], Default::default()),
+    };
+    let label = format!("Last 7 days: {}", format::requests(&total));
+    view! { <Sparkline accepted=accepted refused=refused label=label/> }
+}
+
+/// When and from where a key was last used, in a sentence.
+fn last_use_sentence(usage: &KeyUsage) -> String {
+    match &usage.last_use {
+        Some(last) => {
+            format!("Last used {}{}.", format::relative(last.at, Clock::now()), format::last_use_origin(last))
+        }
+        None if usage.deleted => "This key was deleted.".to_owned(),
+        None => "Never used.".to_owned(),
+    }
+}
+
+const PERIODS: [(UsageBucket, &str, &str); 3] = [
+    (UsageBucket::Minute, "Last hour", "Requests per minute, last hour"),
+    (UsageBucket::Hour, "Last 7 days", "Requests per hour, last 7 days"),
+    (UsageBucket::Day, "Last 30 days", "Requests per day, last 30 days"),
+];
+
+fn caption_of(bucket: UsageBucket) -> &'static str {
+    PERIODS.iter().find(|(each, ..)| *each == bucket).map_or("", |(_, _, caption)| caption)
+}
+
+/// One key's traffic over a period the administrator picks, and its last use.
+#[component]
+pub fn KeyUsageDialog(key: ApiKey, on_close: UnsyncCallback<()>) -> impl IntoView {
+    let bucket = RwSignal::new(UsageBucket::Hour);
+    let key_id = key.id.clone();
+    let usage = LocalResource::new(move || server_fns::load_key_usage(key_id.clone(), bucket.get()));
+    view! {
+        <Modal title=format!("Usage of {}", format::key_label(&key)) on_escape=on_close>
+            <fieldset class="period-choice">
+                <legend>"Period"</legend>
+                {PERIODS
+                    .into_iter()
+                    .map(|(each, label, _)| {
+                        let id = format!("period-{}", label.to_lowercase().replace(' ', "-"));
+                        view! {
+                            <input
+                                type="radio"
+                                name="usage-period"
+                                id=id.clone()
+                                checked=move || bucket.get() == each
+                                on:change=move |_| bucket.set(each)
+                            />
+                            <label for=id>{label}</label>
+                        }
+                    })
+                    .collect_view()}
+            </fieldset>
+            <div aria-live="polite">
+                {move || match usage.get() {
+                    None => view! { <p class="loading">"Loading…"</p> }.into_any(),
+                    Some(Err(error)) => view! {
+                        <p class="error" role="alert">{format::sentence(error.to_string())}</p>
+                    }
+                    .into_any(),
+                    Some(Ok(usage)) => view! {
+                        <p id="key-last-use">{last_use_sentence(&usage)}</p>
+                        <UsageChart id="key-usage" caption=caption_of(usage.usage.bucket) series=usage.usage/>
+                    }
+                    .into_any(),
+                }}
+            </div>
+            <div class="actions">
+                <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Close"</button>
+            </div>
+        </Modal>
+    }
+}
+
+/// The dashboard's chart of the region's last 7 days, and its busiest keys.
+#[component]
+pub fn RegionTraffic(data: DashboardData) -> impl IntoView {
+    const BUSIEST: usize = 5;
+    let traffic = data.select(|d| {
+        let busiest = d
+            .usage
+            .keys
+            .iter()
+            .take(BUSIEST)
+            .map(|traffic| {
+                let key = d.overview.api_keys.iter().find(|key| key.id == traffic.key_id);
+                let label = match key {
+                    Some(key) => format::key_label(key),
+                    None => "a deleted key".to_owned(),
+                };
+                (traffic.key_id.clone(), label, format::requests(&traffic.total))
+            })
+            .collect::<Vec<_>>();
+        (d.usage.usage.clone(), busiest)
+    });
+    move || {
+        traffic.get().map(|(series, busiest)| {
+            view! {
+                <section class="panel" aria-labelledby="traffic-heading">
+                    <h2 id="traffic-heading">"Traffic"</h2>
+                    <UsageChart id="region-usage" caption="All keys: requests per hour, last 7 days" series=series/>
+                    {(!busiest.is_empty()).then(|| view! {
+                        <h3>"Busiest keys"</h3>
+                        <ol class="busiest">
+                            {busiest
+                                .into_iter()
+                                .map(|(_, label, requests)| view! { <li>{label} ": " {requests}</li> })
+                                .collect_view()}
+                        </ol>
+                    })}
+                </section>
+            }
+        })
+    }
+}
+
+/// The verify step's cut-over: both keys over the last hour per minute and
+/// the last 7 days per hour, on one scale per period, and where the old
+/// key was last used from.
+#[component]
+pub fn CutOverCharts(cut_over: CutOver) -> impl IntoView {
+    let old_use = cut_over.old_hours.as_ref().map_or_else(
+        || "The old key was deleted.".to_owned(),
+        |usage| format!("Old key: {}", lowercase_first(&last_use_sentence(usage))),
+    );
+    let periods = [
+        (UsageBucket::Minute, cut_over.old_minutes, cut_over.new_minutes),
+        (UsageBucket::Hour, cut_over.old_hours, cut_over.new_hours),
+    ];
+    view! {
+        <p id="old-key-last-use">{old_use}</p>
+        {periods
+            .into_iter()
+            .map(|(bucket, old, new)| {
+                let busiest = |usage: &KeyUsage| usage.usage.points.iter().map(|point| point.counts.total()).max();
+                let scale = old.as_ref().and_then(busiest).into_iter().chain(busiest(&new)).max().unwrap_or(0);
+                let caption = caption_of(bucket);
+                let period = if bucket == UsageBucket::Minute { "minutes" } else { "hours" };
+                view! {
+                    <div class="cut-over">
+                        {old.map(|old| view! {
+                            <UsageChart id=format!("old-key-{period}") caption=format!("Old key: {}", lowercase_first(caption)) series=old.usage scale=scale/>
+                        })}
+                        <UsageChart id=format!("new-key-{period}") caption=format!("New key: {}", lowercase_first(caption)) series=new.usage scale=scale/>
+                    </div>
+                }
+            })
+            .collect_view()}
+    }
+}
+
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_lowercase().chain(chars).collect()).unwrap_or_default()
+}
