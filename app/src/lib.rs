@@ -2,6 +2,7 @@
 //! to wasm by Trunk from `frontend/`) and the server functions they call
 //! (feature `ssr`: the bodies run in `keyward serve` and call the domain).
 
+pub mod chart;
 pub mod format;
 pub mod rotation_verdict;
 pub mod server_fns;

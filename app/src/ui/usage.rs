@@ -6,16 +6,12 @@
 use domain::model::{ApiKey, KeyId, KeyUsage, RegionUsage, UsageBucket, UsageSeries};
 use leptos::callback::{Callable, UnsyncCallback};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use super::dialog::Modal;
 use super::{Clock, DashboardData};
-use crate::format;
-use crate::server_fns::{self, CutOver};
-
-/// The height of a chart's drawing, in its own units.
-const CHART_HEIGHT: f64 = 100.0;
-/// A bucket with any request is drawn at least this high, so it shows.
-const MIN_BAR: f64 = 2.0;
+use crate::server_fns::{self, ConsoleError, CutOver};
+use crate::{chart, format};
 
 /// Requests per bucket as bars, accepted below refused. Each bar shows its
 /// counts on hover; the caption sums it up and a table lists every bucket
@@ -35,27 +31,13 @@ pub fn UsageChart(
     scale: Option<u64>,
 ) -> impl IntoView {
     let busiest = series.points.iter().map(|point| point.counts.total()).max().unwrap_or(0);
-    let scale = scale.unwrap_or(busiest).max(1) as f64;
-    let height = |count: u64| if count == 0 { 0.0 } else { (count as f64 / scale * CHART_HEIGHT).max(MIN_BAR) };
+    let scale = scale.unwrap_or(busiest).max(1);
     let bucket = series.bucket;
-    let busy: Vec<_> = series.points.iter().enumerate().filter(|(_, point)| point.counts.total() > 0).collect();
-    let bars = busy
+    let rows = series
+        .points
         .iter()
-        .map(|(index, point)| {
-            let (accepted, refused) = (height(point.counts.accepted), height(point.counts.refused()));
-            let x = format!("{}.1", index);
-            view! {
-                <g>
-                    <title>{format::usage_point(point, bucket)}</title>
-                    <rect class="accepted" x=x.clone() y=(CHART_HEIGHT - accepted).to_string() width="0.8" height=accepted.to_string()/>
-                    <rect class="refused" x=x y=(CHART_HEIGHT - accepted - refused).to_string() width="0.8" height=refused.to_string()/>
-                </g>
-            }
-        })
-        .collect_view();
-    let rows = busy
-        .iter()
-        .map(|(_, point)| {
+        .filter(|point| point.counts.total() > 0)
+        .map(|point| {
             view! {
                 <tr>
                     <th scope="row">{format::bucket_start(point.start, bucket)}</th>
@@ -68,23 +50,21 @@ pub fn UsageChart(
     let caption_id = format!("{id}-caption");
     let summary = format!("{caption}: {}.", format::requests(&series.total));
     let first = series.points.first().map(|point| format::bucket_start(point.start, bucket)).unwrap_or_default();
-    let empty = busy.is_empty();
+    let empty = series.total.total() == 0;
     view! {
         <figure class="usage-chart" id=id>
             <figcaption id=caption_id.clone()>{summary}</figcaption>
             <svg
-                viewBox=format!("0 0 {} {CHART_HEIGHT}", series.points.len().max(1))
+                viewBox=chart::chart_view_box(&series)
                 preserveAspectRatio="none"
                 role="img"
                 aria-labelledby=caption_id
-            >
-                <line class="baseline" x1="0" y1=CHART_HEIGHT.to_string() x2=series.points.len().to_string() y2=CHART_HEIGHT.to_string()/>
-                {bars}
-            </svg>
+                inner_html=chart::bars(&series, scale)
+            ></svg>
             <div class="chart-axis" aria-hidden="true">
                 <span>{first}</span>
                 <span class="legend"><span class="swatch accepted"></span>"accepted " <span class="swatch refused"></span>"refused"</span>
-                <span>{format!("up to {}", scale as u64)}</span>
+                <span>{format!("up to {scale}")}</span>
             </div>
             {(!empty).then(|| view! {
                 <details>
@@ -104,22 +84,15 @@ pub fn UsageChart(
 /// A key's last 7 days in a line, for the keys table.
 #[component]
 pub fn Sparkline(accepted: Vec<u64>, refused: Vec<u64>, #[prop(into)] label: String) -> impl IntoView {
-    let totals: Vec<u64> = accepted.iter().zip(&refused).map(|(accepted, refused)| accepted + refused).collect();
-    let scale = totals.iter().copied().max().unwrap_or(0).max(1) as f64;
-    let line = |counts: &[u64]| {
-        counts
-            .iter()
-            .enumerate()
-            .map(|(index, count)| format!("{index},{:.1}", 20.0 - *count as f64 / scale * 18.0))
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    let any_refused = refused.iter().any(|count| *count > 0);
     view! {
-        <svg class="sparkline" viewBox=format!("0 0 {} 20", totals.len().saturating_sub(1).max(1)) preserveAspectRatio="none" role="img" aria-label=label>
-            <polyline class="total" points=line(&totals) vector-effect="non-scaling-stroke"/>
-            {any_refused.then(|| view! { <polyline class="refused" points=line(&refused) vector-effect="non-scaling-stroke"/> })}
-        </svg>
+        <svg
+            class="sparkline"
+            viewBox=chart::sparkline_view_box(accepted.len())
+            preserveAspectRatio="none"
+            role="img"
+            aria-label=label
+            inner_html=chart::sparkline(&accepted, &refused)
+        ></svg>
     }
 }
 
@@ -160,8 +133,18 @@ fn caption_of(bucket: UsageBucket) -> &'static str {
 #[component]
 pub fn KeyUsageDialog(key: ApiKey, on_close: UnsyncCallback<()>) -> impl IntoView {
     let bucket = RwSignal::new(UsageBucket::Hour);
+    let usage = RwSignal::new(None::<Result<KeyUsage, ConsoleError>>);
     let key_id = key.id.clone();
-    let usage = LocalResource::new(move || server_fns::load_key_usage(key_id.clone(), bucket.get()));
+    Effect::new(move |_| {
+        let (key_id, asked) = (key_id.clone(), bucket.get());
+        spawn_local(async move {
+            let loaded = server_fns::load_key_usage(key_id, asked).await;
+            // An answer for a period no longer chosen is dropped.
+            if bucket.try_get_untracked() == Some(asked) {
+                usage.try_set(Some(loaded));
+            }
+        });
+    });
     view! {
         <Modal title=format!("Usage of {}", format::key_label(&key)) on_escape=on_close>
             <fieldset class="period-choice">

@@ -136,8 +136,15 @@ impl UsageQuery {
     /// The range this query asks for, at `now`.
     pub fn range(&self, now: DateTime<Utc>) -> Result<UsageRange, InvalidInput> {
         let bucket = self.bucket.unwrap_or_default();
-        let to = self.to.unwrap_or(now);
-        let from = self.from.unwrap_or(to - bucket.default_span());
+        let (earliest, latest) = usage_era();
+        let in_era = |at: DateTime<Utc>| {
+            (earliest..=latest)
+                .contains(&at)
+                .then_some(at)
+                .ok_or_else(|| InvalidInput("`from` and `to` must lie between the years 2000 and 9999".to_owned()))
+        };
+        let to = in_era(self.to.unwrap_or(now))?;
+        let from = in_era(self.from.unwrap_or(to - bucket.default_span()))?;
         if from >= to {
             return Err(InvalidInput("`from` must be before `to`".to_owned()));
         }
@@ -150,6 +157,13 @@ impl UsageQuery {
         }
         Ok(range)
     }
+}
+
+/// The instants a range may name: every database stores them, and no
+/// arithmetic on them overflows.
+fn usage_era() -> (DateTime<Utc>, DateTime<Utc>) {
+    let at = |year, month, day| Utc.with_ymd_and_hms(year, month, day, 0, 0, 0).single().unwrap_or_default();
+    (at(2000, 1, 1), at(9999, 12, 1))
 }
 
 impl UsageRange {
@@ -307,6 +321,10 @@ mod tests {
         assert!(long.range(now).is_err());
         let days = UsageQuery { bucket: Some(UsageBucket::Day), ..long };
         assert_eq!(days.range(now).unwrap().points(), 62);
+        for far in [DateTime::<Utc>::MIN_UTC, at("1999-12-31T23:59:59Z"), DateTime::<Utc>::MAX_UTC] {
+            assert!(UsageQuery { to: Some(far), ..Default::default() }.range(now).is_err(), "{far}");
+            assert!(UsageQuery { from: Some(far), ..Default::default() }.range(now).is_err(), "{far}");
+        }
     }
 
     #[test]
