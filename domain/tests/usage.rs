@@ -8,7 +8,7 @@ use domain::model::{
     UseOutcome, VerdictCode,
 };
 use domain::testing;
-use domain::{Caller, Keyward, Settings, ThrottleLimits};
+use domain::{Caller, Keyward, Settings, ThrottleLimits, UsageInsight};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait};
 use testkit::entity::api_key;
 use testkit::entity::key_usage::{self, Resolution};
@@ -229,4 +229,24 @@ async fn processes_flushing_the_same_buckets_at_once_add_up() {
     totals.sort_unstable_by(|a, b| b.cmp(a));
     assert_eq!(totals, expected);
     assert_eq!(region.usage.total.accepted, 151);
+}
+
+#[tokio::test]
+async fn without_usage_insight_only_last_used_at_is_kept() {
+    let f = fixture(Settings { usage: UsageInsight::Off, ..Default::default() }).await;
+    let created = testkit::region(&f.keyward, "acme").await;
+    let token = &created.api_key.token;
+    let details = UseDetails::new(Some("billing-sync/2.4"), Some("GET"), Some("/orders/7"));
+    let verdict = f.keyward.authenticator().verdict(Some(token), CLIENT, &[], details).await.unwrap();
+    assert!(verdict.valid);
+    let wrong = testing::with_other_secret(token);
+    f.keyward.authenticator().verdict(Some(&wrong), CLIENT, &[], UseDetails::default()).await.unwrap();
+    assert_eq!(f.keyward.flush_usage().await.unwrap(), 1);
+
+    let caller = testkit::use_key(&f.keyward, token).await;
+    let usage = f.keyward.usage().key(&caller, caller.key_id(), UsageQuery::default()).await.unwrap();
+    assert_eq!(usage.usage.total, UsageCounts::default(), "nothing counted");
+    let last = usage.last_use.expect("last_used_at is kept");
+    assert_eq!((last.client_address, last.user_agent, last.method, last.path), (None, None, None, None));
+    assert!(key_usage::Entity::find().all(&f.db).await.unwrap().is_empty());
 }
