@@ -4,6 +4,7 @@
 
 pub mod chart;
 pub mod format;
+pub mod i18n;
 pub mod rotation_verdict;
 pub mod server_fns;
 #[cfg(feature = "csr")]

@@ -14,6 +14,20 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::{Json, JsonEncoding};
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::problems::refusal;
+use crate::i18n::{Lang, Texts, fill, texts};
+
+texts! {
+    ConsoleText {
+        NotSignedIn => "sign in with an API key first", "log eerst in met een API-sleutel";
+        SignedOut => "your session has ended; sign in again", "je sessie is beëindigd; log opnieuw in";
+        WrongKey => "this API key is not valid", "deze API-sleutel is niet geldig";
+        NoConsoleAccess => "this API key cannot open the console: it lacks the scope keys:read (an integration key only calls your API)", "met deze API-sleutel kun je de console niet openen: hij mist de scope keys:read (een integratiesleutel roept alleen je API aan)";
+        Internal => "something went wrong on the server; try again", "er ging iets mis op de server; probeer het opnieuw";
+        Transport => "could not reach the server ({0})", "de server was niet bereikbaar ({0})";
+    }
+}
+
 /// Everything the dashboard shows: the region, its keys (with the key of
 /// this session as `current_api_key_id`), an unfinished rotation, the
 /// latest entries of the audit log and the last 7 days' traffic.
@@ -48,32 +62,25 @@ impl Dashboard {
 /// How many audit events the dashboard shows.
 pub const DASHBOARD_ACTIVITY: u64 = 15;
 
-/// Every way a console call can fail, worded for the administrator.
+/// Every way a console call can fail, worded for the administrator in
+/// either language ([`ConsoleError::text`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{}", self.text(Lang::En))]
 pub enum ConsoleError {
     /// No session cookie: nobody signed in from this browser.
-    #[error("sign in with an API key first")]
     NotSignedIn,
     /// A session that timed out, was signed out, or whose key was deleted.
-    #[error("your session has ended; sign in again")]
     SignedOut,
     /// Sign-in with a key that is malformed, unknown or wrong.
-    #[error("this API key is not valid")]
     WrongKey,
     /// Sign-in with a valid key that may not read the region's keys.
-    #[error(
-        "this API key cannot open the console: it lacks the scope keys:read (an integration key only calls your API)"
-    )]
     NoConsoleAccess,
     /// The domain refused, in the same words as the REST API's `detail`;
     /// `code` is the REST API's problem type (e.g. `last-api-key`).
-    #[error("{message}")]
     Refused { kind: ErrorKind, code: String, message: String },
     /// A failure on the server, logged there.
-    #[error("something went wrong on the server; try again")]
     Internal,
     /// The request did not get through or the answer did not decode.
-    #[error("could not reach the server ({0})")]
     Transport(String),
 }
 
@@ -95,6 +102,29 @@ impl ConsoleError {
             Self::Internal => ErrorKind::Internal,
             Self::Transport(_) => ErrorKind::Invalid,
         }
+    }
+
+    /// What went wrong in `lang`, as a sentence fragment. A refusal by the
+    /// server keeps its words in English and is looked up by its problem
+    /// type otherwise.
+    pub fn text(&self, lang: Lang) -> String {
+        let text = match self {
+            Self::NotSignedIn => ConsoleText::NotSignedIn,
+            Self::SignedOut => ConsoleText::SignedOut,
+            Self::WrongKey => ConsoleText::WrongKey,
+            Self::NoConsoleAccess => ConsoleText::NoConsoleAccess,
+            Self::Internal => ConsoleText::Internal,
+            Self::Refused { code, message, .. } => {
+                return refusal(code, lang).map_or_else(|| message.clone(), str::to_owned);
+            }
+            Self::Transport(detail) => return fill(ConsoleText::Transport.in_lang(lang), &[detail]),
+        };
+        text.in_lang(lang).to_owned()
+    }
+
+    /// [`Self::text`] in the console's language.
+    pub fn localized(&self) -> String {
+        self.text(crate::i18n::current())
     }
 
     /// Whether this is the refusal with the REST API's problem `code`.

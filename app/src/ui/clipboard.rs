@@ -5,6 +5,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::i18n::common::Common;
+use crate::i18n::t;
+
 /// Copies the value of `source`. Uses the Clipboard API when the page may
 /// (a secure context, and the browser agrees); otherwise selects the text
 /// and asks the administrator to press Ctrl+C.
@@ -23,7 +26,7 @@ pub fn CopyButton(
             if !copied {
                 input.select();
             }
-            outcome.try_set(Some(if copied { "Copied." } else { "Selected: press Ctrl+C (⌘C) to copy." }));
+            outcome.try_set(Some(t(if copied { Common::Copied } else { Common::SelectedToCopy })));
         });
     };
     view! {

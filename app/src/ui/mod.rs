@@ -20,15 +20,25 @@ use leptos_router::hooks::use_navigate;
 use leptos_router::{NavigateOptions, path};
 
 use crate::format;
+use crate::i18n::common::Common;
+use crate::i18n::{self, Lang, t, tf};
 use crate::server_fns::{self, ConsoleError, Dashboard};
 
-const SESSION_ENDED: &str =
-    "Your session has ended: it timed out, was signed out, or the key it used was deleted. Sign in again.";
 /// How often relative times ("3 min ago") are recomputed.
 const CLOCK_TICK: Duration = Duration::from_secs(10);
 
 #[component]
 pub fn App() -> impl IntoView {
+    let lang = stored_language()
+        .or_else(|| {
+            let preferred = window().navigator().languages();
+            Lang::preferred(
+                preferred.iter().filter_map(|tag| tag.as_string()).collect::<Vec<_>>().iter().map(String::as_str),
+            )
+        })
+        .unwrap_or_default();
+    i18n::set_current(lang);
+    let _ = document().document_element().map(|html| html.set_attribute("lang", lang.tag()));
     let clock = RwSignal::new(Utc::now());
     set_interval(move || clock.set(Utc::now()), CLOCK_TICK);
     provide_context(Clock(clock));
@@ -47,10 +57,11 @@ fn Shell() -> impl IntoView {
     let go = UnsyncCallback::new(move |path: String| navigate(&path, NavigateOptions::default()));
     provide_context(Navigator { go, notice });
     view! {
-        <a class="skip-link" href="#content">"Skip to content"</a>
+        <a class="skip-link" href="#content">{t(Common::SkipToContent)}</a>
         <header class="top-bar">
             <span class="brand">"Keyward"</span>
-            <span class="brand-sub">"API key console"</span>
+            <span class="brand-sub">{t(Common::BrandSubtitle)}</span>
+            <LanguageSwitch/>
         </header>
         <main id="content" tabindex="-1">
             <Routes fallback=|| view! { <NotFound/> }>
@@ -62,12 +73,41 @@ fn Shell() -> impl IntoView {
     }
 }
 
+/// Where the administrator's choice of language is kept (not a secret).
+const LANGUAGE_KEY: &str = "keyward.language";
+
+fn stored_language() -> Option<Lang> {
+    let stored = window().local_storage().ok()??.get_item(LANGUAGE_KEY).ok()??;
+    Lang::from_tag(&stored)
+}
+
+/// Switches to the other language: remembered in this browser, applied by
+/// reloading the page (which asks first while a new key is unstored).
+#[component]
+fn LanguageSwitch() -> impl IntoView {
+    let other = match i18n::current() {
+        Lang::En => Lang::Nl,
+        Lang::Nl => Lang::En,
+    };
+    let switch = move |_| {
+        if let Ok(Some(storage)) = window().local_storage() {
+            let _ = storage.set_item(LANGUAGE_KEY, other.tag());
+        }
+        let _ = window().location().reload();
+    };
+    view! {
+        <button type="button" id="language" class="secondary language" lang=other.tag() on:click=switch>
+            {other.name()}
+        </button>
+    }
+}
+
 #[component]
 fn NotFound() -> impl IntoView {
     view! {
         <section class="panel">
-            <h1>"Page not found"</h1>
-            <p><a href="/">"Go to the dashboard"</a></p>
+            <h1>{t(Common::PageNotFound)}</h1>
+            <p><a href="/">{t(Common::GoToDashboard)}</a></p>
         </section>
     }
 }
@@ -110,7 +150,7 @@ impl Navigator {
     pub fn signed_out(self, error: &ConsoleError) -> bool {
         match error {
             ConsoleError::NotSignedIn => self.go("/sign-in", None),
-            ConsoleError::SignedOut => self.go("/sign-in", Some(SESSION_ENDED.to_owned())),
+            ConsoleError::SignedOut => self.go("/sign-in", Some(t(Common::SessionEnded).to_owned())),
             _ => return false,
         }
         true
@@ -178,19 +218,19 @@ impl DashboardData {
 pub(crate) fn LoadStatus(data: DashboardData, children: ChildrenFn) -> impl IntoView {
     let status = data.status();
     move || match status.get() {
-        None => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
+        None => view! { <p class="loading" role="status">{t(Common::Loading)}</p> }.into_any(),
         Some(Err(error)) => view! {
             <div class="error-state" role="alert">
-                <p>"The console could not load this region: " {error.to_string()}</p>
-                <button type="button" on:click=move |_| data.reload()>"Try again"</button>
+                <p>{tf(Common::CouldNotLoad, &[&error.localized()])}</p>
+                <button type="button" on:click=move |_| data.reload()>{t(Common::TryAgain)}</button>
             </div>
         }
         .into_any(),
         Some(Ok(())) => view! {
             {move || data.refresh_error.get().map(|error| view! {
                 <div class="error-state" role="alert">
-                    <p>"The console could not refresh this region: " {error.to_string()}</p>
-                    <button type="button" on:click=move |_| data.reload()>"Try again"</button>
+                    <p>{tf(Common::CouldNotRefresh, &[&error.localized()])}</p>
+                    <button type="button" on:click=move |_| data.reload()>{t(Common::TryAgain)}</button>
                 </div>
             })}
             {children()}
@@ -258,7 +298,7 @@ impl Submission {
                 Ok(value) => on_success(value),
                 Err(error) if self.navigator.signed_out(&error) => {}
                 Err(error) => {
-                    self.error.try_set(Some(format::sentence(error.to_string())));
+                    self.error.try_set(Some(format::sentence(error.localized())));
                 }
             }
         });
@@ -274,14 +314,14 @@ pub(crate) fn FormActions(
     /// The submit button deletes something.
     #[prop(optional)]
     destructive: bool,
-    #[prop(default = "Cancel")] cancel_label: &'static str,
+    #[prop(optional)] cancel_label: Option<&'static str>,
 ) -> impl IntoView {
     view! {
         <div class="actions">
             <button type="submit" class=if destructive { "danger" } else { "primary" } disabled=move || submission.pending.get()>
                 {submit_label}
             </button>
-            <button type="button" class="secondary" on:click=move |_| on_close.run(())>{cancel_label}</button>
+            <button type="button" class="secondary" on:click=move |_| on_close.run(())>{cancel_label.unwrap_or(t(Common::Cancel))}</button>
         </div>
     }
 }

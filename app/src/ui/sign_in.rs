@@ -5,6 +5,8 @@ use leptos::html;
 use leptos::prelude::*;
 
 use super::{FormError, Navigator, Submission};
+use crate::i18n::common::Common;
+use crate::i18n::t;
 use crate::server_fns;
 
 #[component]
@@ -20,11 +22,11 @@ pub fn SignInPage() -> impl IntoView {
     };
     view! {
         <section class="panel narrow">
-            <h1>"Sign in"</h1>
+            <h1>{t(Common::SignIn)}</h1>
             {notice.map(|notice| view! { <p class="notice" role="status">{notice}</p> })}
-            <p>"Sign in with an API key of your region that may read its keys (keys:read). The key is checked once; this browser then holds only a session."</p>
+            <p>{t(Common::SignInHelp)}</p>
             <form on:submit=submit>
-                <label for="api-key">"API key"</label>
+                <label for="api-key">{t(Common::ApiKey)}</label>
                 <input
                     id="api-key"
                     node_ref=field
@@ -39,7 +41,7 @@ pub fn SignInPage() -> impl IntoView {
                 />
                 <FormError id="sign-in-error" submission=submission/>
                 <button type="submit" class="primary" disabled=move || submission.pending.get()>
-                    {move || if submission.pending.get() { "Signing in…" } else { "Sign in" }}
+                    {move || t(if submission.pending.get() { Common::SigningIn } else { Common::SignIn })}
                 </button>
             </form>
         </section>

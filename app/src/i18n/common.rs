@@ -1,0 +1,26 @@
+//! The texts every page shares: the frame, sign-in, loading and errors,
+//! forms, copying and the language switch.
+
+use super::texts;
+
+texts! {
+    Common {
+        SkipToContent => "Skip to content", "Naar de inhoud";
+        BrandSubtitle => "API key console", "Beheer van API-sleutels";
+        PageNotFound => "Page not found", "Pagina niet gevonden";
+        GoToDashboard => "Go to the dashboard", "Naar het overzicht";
+        SessionEnded => "Your session has ended: it timed out, was signed out, or the key it used was deleted. Sign in again.", "Je sessie is beëindigd: ze is verlopen, afgemeld, of de sleutel waarmee je inlogde is verwijderd. Log opnieuw in.";
+        Loading => "Loading…", "Laden…";
+        CouldNotLoad => "The console could not load this region: {0}", "De console kon deze regio niet laden: {0}";
+        CouldNotRefresh => "The console could not refresh this region: {0}", "De console kon deze regio niet vernieuwen: {0}";
+        TryAgain => "Try again", "Opnieuw proberen";
+        Cancel => "Cancel", "Annuleren";
+        Close => "Close", "Sluiten";
+        SignIn => "Sign in", "Inloggen";
+        SigningIn => "Signing in…", "Bezig met inloggen…";
+        SignInHelp => "Sign in with an API key of your region that may read its keys (keys:read). The key is checked once; this browser then holds only a session.", "Log in met een API-sleutel van je regio die de sleutels mag lezen (keys:read). De sleutel wordt één keer gecontroleerd; deze browser bewaart daarna alleen een sessie.";
+        ApiKey => "API key", "API-sleutel";
+        Copied => "Copied.", "Gekopieerd.";
+        SelectedToCopy => "Selected: press Ctrl+C (⌘C) to copy.", "Geselecteerd: druk op Ctrl+C (⌘C) om te kopiëren.";
+    }
+}
