@@ -1,23 +1,27 @@
 //! Words and times as the console shows them. Pure functions, so they are
 //! tested natively.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use domain::model::{
     ApiKey, AuditAction, AuditChange, AuditEvent, KeyId, LastUse, LeakChannel, Quarantine, Scopes, UsageBucket,
     UsageCounts, UsagePoint,
 };
 
+use crate::i18n::words::{MONTHS_EN, MONTHS_NL, Words};
+use crate::i18n::{Lang, current, number, t, tf};
+
 /// "just now", "45 s ago", "3 min ago", "2 h ago", "5 days ago".
 pub fn relative(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let seconds = (now - at).num_seconds().max(0);
-    match seconds {
-        0..10 => "just now".to_owned(),
-        10..60 => format!("{seconds} s ago"),
-        60..3_600 => format!("{} min ago", seconds / 60),
-        3_600..86_400 => format!("{} h ago", seconds / 3_600),
-        86_400..172_800 => "1 day ago".to_owned(),
-        _ => format!("{} days ago", seconds / 86_400),
-    }
+    let (text, count) = match seconds {
+        0..10 => return t(Words::JustNow).to_owned(),
+        10..60 => (Words::SecondsAgo, seconds),
+        60..3_600 => (Words::MinutesAgo, seconds / 60),
+        3_600..86_400 => (Words::HoursAgo, seconds / 3_600),
+        86_400..172_800 => return t(Words::DayAgo).to_owned(),
+        _ => (Words::DaysAgo, seconds / 86_400),
+    };
+    tf(text, &[&count.to_string()])
 }
 
 /// The exact time, for the hover text next to a relative time.
@@ -27,7 +31,7 @@ pub fn exact(at: DateTime<Utc>) -> String {
 
 /// When a key was last used, relatively: "never" if it never was.
 pub fn last_used(at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
-    at.map_or_else(|| "never".to_owned(), |at| relative(at, now))
+    at.map_or_else(|| t(Words::Never).to_owned(), |at| relative(at, now))
 }
 
 /// How the console names a key: its description and preview, or the
@@ -52,28 +56,29 @@ pub fn sentence(text: String) -> String {
 pub fn stops(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let seconds = (at - now).num_seconds();
     let (days, hours, minutes) = (seconds / 86_400, seconds % 86_400 / 3_600, seconds % 3_600 / 60);
+    let (days, hours, minutes, seconds) = (days.to_string(), hours.to_string(), minutes.to_string(), seconds);
     let left = match seconds {
-        ..=0 => return "Revoked".to_owned(),
-        1..60 => format!("{seconds} s"),
-        60..3_600 => format!("{minutes} min"),
-        3_600..86_400 => format!("{hours} h {minutes} min"),
-        86_400..172_800 => format!("1 day {hours} h"),
-        _ => format!("{days} days {hours} h"),
+        ..=0 => return t(Words::Revoked).to_owned(),
+        1..60 => tf(Words::LeftSeconds, &[&seconds.to_string()]),
+        60..3_600 => tf(Words::LeftMinutes, &[&minutes]),
+        3_600..86_400 => tf(Words::LeftHours, &[&hours, &minutes]),
+        86_400..172_800 => tf(Words::LeftDay, &[&hours]),
+        _ => tf(Words::LeftDays, &[&days, &hours]),
     };
-    format!("Revoked in {left}")
+    tf(Words::RevokedIn, &[&left])
 }
 
 /// "found by GitHub secret scanning at <url> (commit)", as far as the
 /// report said.
 pub fn where_found(found: &Quarantine) -> String {
-    let by = match found.reported_via {
-        LeakChannel::Github => "found by GitHub secret scanning",
-        LeakChannel::Gitlab => "found by GitLab secret detection",
-        LeakChannel::Public => "reported as found in public",
-    };
+    let by = t(match found.reported_via {
+        LeakChannel::Github => Words::FoundByGithub,
+        LeakChannel::Gitlab => Words::FoundByGitlab,
+        LeakChannel::Public => Words::ReportedInPublic,
+    });
     match (&found.url, &found.source) {
-        (Some(url), Some(source)) => format!("{by} at {url} ({source})"),
-        (Some(url), None) => format!("{by} at {url}"),
+        (Some(url), Some(source)) => tf(Words::FoundAtSource, &[by, url, source]),
+        (Some(url), None) => tf(Words::FoundAt, &[by, url]),
         _ => by.to_owned(),
     }
 }
@@ -82,61 +87,56 @@ pub fn where_found(found: &Quarantine) -> String {
 /// none, otherwise the scopes themselves.
 pub fn scopes(scopes: &Scopes) -> String {
     if scopes.is_all() {
-        "full access".to_owned()
+        t(Words::FullAccess).to_owned()
     } else if scopes.is_empty() {
-        "none (verification only)".to_owned()
+        t(Words::NoScopes).to_owned()
     } else {
         scopes.to_string()
-    }
-}
-
-/// ": keys:read → keys:read orders:read" for a change of scopes.
-fn change_text(event: &AuditEvent) -> String {
-    match &event.change {
-        Some(AuditChange::Scopes { before, after }) => format!(": {} → {}", scopes(before), scopes(after)),
-        _ => String::new(),
     }
 }
 
 /// An audit event as the dashboard lists it: what happened, and by whom.
 /// `keys` are the region's current keys, which name the acting key.
 pub fn audit_entry(event: &AuditEvent, keys: &[ApiKey], current_key_id: &KeyId) -> (String, String) {
-    let subject = event.api_key_preview.as_deref().unwrap_or("a key");
+    let subject = event.api_key_preview.as_deref().unwrap_or(t(Words::AKey));
+    let about = |text| tf(text, &[subject]);
     let what = match event.action {
-        AuditAction::RegionCreated => "Region created".to_owned(),
-        AuditAction::ApiKeyCreated => format!("Key {subject} created"),
-        AuditAction::ApiKeyUpdated => format!("Description of {subject} changed"),
-        AuditAction::ApiKeyDeleted => format!("Key {subject} deleted"),
-        AuditAction::ConsoleSignedIn => "Signed in to the console".to_owned(),
-        AuditAction::ApiKeyScopesChanged => format!("Scopes of {subject} changed{}", change_text(event)),
-        AuditAction::ApiKeyRevocationScheduled => match &event.change {
-            Some(AuditChange::RevokeAt { after: None, .. }) => format!("Scheduled revocation of {subject} cancelled"),
-            Some(AuditChange::RevokeAt { after: Some(at), .. }) => {
-                format!("Key {subject} scheduled to stop at {}", exact(*at))
+        AuditAction::RegionCreated => t(Words::RegionCreated).to_owned(),
+        AuditAction::ApiKeyCreated => about(Words::KeyCreated),
+        AuditAction::ApiKeyUpdated => about(Words::DescriptionChanged),
+        AuditAction::ApiKeyDeleted => about(Words::KeyDeleted),
+        AuditAction::ConsoleSignedIn => t(Words::SignedInToConsole).to_owned(),
+        AuditAction::ApiKeyScopesChanged => match &event.change {
+            Some(AuditChange::Scopes { before, after }) => {
+                tf(Words::ScopesChangedFromTo, &[subject, &scopes(before), &scopes(after)])
             }
-            _ => format!("Revocation of {subject} scheduled"),
+            _ => about(Words::ScopesChanged),
         },
-        AuditAction::ApiKeyRevokedOnSchedule => format!("Key {subject} revoked on schedule"),
+        AuditAction::ApiKeyRevocationScheduled => match &event.change {
+            Some(AuditChange::RevokeAt { after: None, .. }) => about(Words::RevocationCancelled),
+            Some(AuditChange::RevokeAt { after: Some(at), .. }) => tf(Words::ScheduledToStop, &[subject, &exact(*at)]),
+            _ => about(Words::RevocationScheduled),
+        },
+        AuditAction::ApiKeyRevokedOnSchedule => about(Words::RevokedOnSchedule),
         AuditAction::ApiKeyQuarantined => match &event.change {
-            Some(AuditChange::Found { url: Some(url), .. }) => {
-                format!("Key {subject} found in public at {url}: quarantined")
-            }
-            _ => format!("Key {subject} reported as leaked: quarantined"),
+            Some(AuditChange::Found { url: Some(url), .. }) => tf(Words::FoundInPublicAt, &[subject, url]),
+            _ => about(Words::ReportedAsLeaked),
         },
     };
     let who = match (&event.actor_api_key_id, &event.change) {
-        (None, Some(AuditChange::Found { reported_via, .. })) => match reported_via {
-            LeakChannel::Github => "GitHub secret scanning".to_owned(),
-            LeakChannel::Gitlab => "GitLab secret detection".to_owned(),
-            LeakChannel::Public => "a public report".to_owned(),
-        },
-        (None, _) if event.action == AuditAction::ApiKeyRevokedOnSchedule => "Keyward, on schedule".to_owned(),
-        (None, _) => "the operator (CLI)".to_owned(),
-        (Some(actor), _) if actor == current_key_id => "this session's key".to_owned(),
+        (None, Some(AuditChange::Found { reported_via, .. })) => t(match reported_via {
+            LeakChannel::Github => Words::GithubScanning,
+            LeakChannel::Gitlab => Words::GitlabDetection,
+            LeakChannel::Public => Words::APublicReport,
+        })
+        .to_owned(),
+        (None, _) if event.action == AuditAction::ApiKeyRevokedOnSchedule => t(Words::KeywardOnSchedule).to_owned(),
+        (None, _) => t(Words::TheOperator).to_owned(),
+        (Some(actor), _) if actor == current_key_id => t(Words::ThisSessionsKey).to_owned(),
         (Some(actor), _) => keys
             .iter()
             .find(|key| key.id == *actor)
-            .map_or_else(|| "a deleted key".to_owned(), |key| key.token_preview.clone()),
+            .map_or_else(|| t(Words::ADeletedKey).to_owned(), |key| key.token_preview.clone()),
     };
     (what, who)
 }
@@ -144,33 +144,38 @@ pub fn audit_entry(event: &AuditEvent, keys: &[ApiKey], current_key_id: &KeyId) 
 /// "12 requests, 1 refused", or "no requests".
 pub fn requests(counts: &UsageCounts) -> String {
     match (counts.total(), counts.refused()) {
-        (0, _) => "no requests".to_owned(),
-        (1, 0) => "1 request".to_owned(),
-        (total, 0) => format!("{total} requests"),
-        (total, refused) => format!("{total} requests, {refused} refused"),
+        (0, _) => t(Words::NoRequests).to_owned(),
+        (1, 0) => t(Words::OneRequest).to_owned(),
+        (total, 0) => tf(Words::Requests, &[&number(total)]),
+        (total, refused) => tf(Words::RequestsRefused, &[&number(total), &number(refused)]),
     }
 }
 
 /// A bucket's start as its chart labels it: "27 Nov 14:05 UTC" for
 /// minutes and hours, "27 Nov" for days.
 pub fn bucket_start(at: DateTime<Utc>, bucket: UsageBucket) -> String {
+    let months = match current() {
+        Lang::En => MONTHS_EN,
+        Lang::Nl => MONTHS_NL,
+    };
+    let day = format!("{} {}", at.day(), months[at.month0() as usize]);
     match bucket {
-        UsageBucket::Minute | UsageBucket::Hour => at.format("%-d %b %H:%M UTC").to_string(),
-        UsageBucket::Day => at.format("%-d %b").to_string(),
+        UsageBucket::Minute | UsageBucket::Hour => format!("{day} {}", at.format("%H:%M UTC")),
+        UsageBucket::Day => day,
     }
 }
 
 /// One bucket in words: when, and what it holds by outcome.
 pub fn usage_point(point: &UsagePoint, bucket: UsageBucket) -> String {
     let counts = &point.counts;
-    let mut text = format!("{}: {} accepted", bucket_start(point.start, bucket), counts.accepted);
-    for (count, reason) in [
-        (counts.invalid, "wrong secret, revoked or quarantined"),
-        (counts.insufficient_scope, "lacking a scope"),
-        (counts.throttled, "throttled"),
+    let mut text = tf(Words::PointAccepted, &[&bucket_start(point.start, bucket), &number(counts.accepted)]);
+    for (count, refusal) in [
+        (counts.invalid, Words::RefusedInvalid),
+        (counts.insufficient_scope, Words::RefusedScope),
+        (counts.throttled, Words::RefusedThrottled),
     ] {
         if count > 0 {
-            text.push_str(&format!(", {count} refused ({reason})"));
+            text.push_str(&tf(refusal, &[&number(count)]));
         }
     }
     text
@@ -185,7 +190,7 @@ pub fn last_use_origin(last: &LastUse) -> String {
     };
     let parts: Vec<String> =
         [last.client_address.clone(), last.user_agent.clone(), request].into_iter().flatten().collect();
-    if parts.is_empty() { String::new() } else { format!(" from {}", parts.join(", ")) }
+    if parts.is_empty() { String::new() } else { tf(Words::From, &[&parts.join(", ")]) }
 }
 
 #[cfg(test)]
@@ -300,5 +305,18 @@ pub(crate) mod tests {
         assert_eq!(last_use_origin(&last), " from 203.0.113.7, billing-sync/2.4, GET /orders/7");
         let bare = LastUse { client_address: None, user_agent: None, method: None, path: None, ..last };
         assert_eq!(last_use_origin(&bare), "");
+    }
+
+    #[test]
+    fn dutch_has_its_own_words_months_and_digit_groups() {
+        crate::i18n::set_current(Lang::Nl);
+        assert_eq!(relative(at(14 * 60 + 5), now()), "14 min geleden");
+        assert_eq!(last_used(None, now()), "nooit");
+        assert_eq!(stops(now() + chrono::TimeDelta::seconds(86_400 + 3_600), now()), "Ingetrokken over 1 dag 1 u");
+        let counts = UsageCounts { accepted: 27_000, invalid: 529, ..Default::default() };
+        assert_eq!(requests(&counts), "27.529 verzoeken, 529 geweigerd");
+        assert_eq!(bucket_start(now(), UsageBucket::Hour), "15 jan 08:00 UTC");
+        assert_eq!(scopes(&Scopes::all()), "volledige toegang");
+        crate::i18n::set_current(Lang::En);
     }
 }

@@ -4,6 +4,8 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::format::relative;
+use crate::i18n::rotation::Rotation;
+use crate::i18n::{t, tf};
 
 /// How near a live check's time a use of the new key is taken to be that
 /// check. The time comes from the response's `Date` header, which has whole
@@ -30,24 +32,24 @@ pub fn verdict(
 ) -> String {
     let old_in_use = old_key_last_used.is_some_and(|at| now - at < OLD_KEY_RECENT_USE);
     let old = match old_key_last_used {
-        Some(at) => format!("old key last used {}{old_key_origin}", relative(at, now)),
-        None => "old key never used".to_owned(),
+        Some(at) => tf(Rotation::OldKeyLastUsed, &[&relative(at, now), old_key_origin]),
+        None => t(Rotation::OldKeyNeverUsed).to_owned(),
     };
     let by_live_check = |at: DateTime<Utc>| live_checks.iter().any(|check| (at - *check).abs() <= LIVE_CHECK_MARGIN);
-    match new_key_last_used {
-        None => format!("New key not used yet; {old}."),
-        Some(at) if by_live_check(at) => format!("New key not used by an integration since your live check; {old}."),
-        Some(_) if old_in_use => {
-            format!("New key in use, but the {old}: update every integration before deleting it.")
-        }
-        Some(_) => format!("New key in use; {old}."),
-    }
+    let sentence = match new_key_last_used {
+        None => Rotation::NewKeyNotUsedYet,
+        Some(at) if by_live_check(at) => Rotation::NewKeyOnlyLiveCheck,
+        Some(_) if old_in_use => Rotation::NewKeyInUseOldRecent,
+        Some(_) => Rotation::NewKeyInUse,
+    };
+    tf(sentence, &[&old])
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::format::tests::{at, now};
+    use crate::i18n::Lang;
 
     #[test]
     fn the_verdict_says_which_key_is_in_use() {
@@ -90,5 +92,13 @@ mod tests {
                 (now() - used).num_seconds()
             );
         }
+    }
+
+    #[test]
+    fn the_verdict_speaks_dutch() {
+        crate::i18n::set_current(Lang::Nl);
+        let dutch = verdict(Some(at(5)), None, "", &[], now());
+        crate::i18n::set_current(Lang::En);
+        assert_eq!(dutch, "Nieuwe sleutel in gebruik; oude sleutel nooit gebruikt.");
     }
 }

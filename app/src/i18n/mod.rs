@@ -14,7 +14,9 @@ pub mod dashboard;
 pub mod keys;
 pub mod problems;
 pub mod rotation;
+pub mod statement;
 pub mod usage;
+pub mod words;
 
 use std::cell::Cell;
 

@@ -10,6 +10,8 @@ use super::clipboard::CopyButton;
 use super::keys::KeysSection;
 use super::usage::RegionTraffic;
 use super::{DashboardData, FormError, LoadStatus, Navigator, RelativeTime, Submission};
+use crate::i18n::dashboard::Dashboard;
+use crate::i18n::{self, t, tf};
 use crate::{format, server_fns};
 
 #[component]
@@ -38,7 +40,7 @@ fn RegionHeader(data: DashboardData) -> impl IntoView {
             // Signed out either way: a failure here leaves at most a session
             // that times out, and the cookie is HttpOnly.
             let _ = server_fns::sign_out().await;
-            navigator.go("/sign-in", Some("You have signed out.".to_owned()));
+            navigator.go("/sign-in", Some(t(Dashboard::SignedOut).to_owned()));
         });
     };
     move || {
@@ -49,15 +51,15 @@ fn RegionHeader(data: DashboardData) -> impl IntoView {
                     <div>
                         <h1>
                             {region.name}
-                            {region.sandbox.then(|| view! { " " <span class="badge sandbox">"Sandbox"</span> })}
+                            {region.sandbox.then(|| view! { " " <span class="badge sandbox">{t(Dashboard::Sandbox)}</span> })}
                         </h1>
                         <div class="region-id">
-                            <label for="region-id">"Region ID"</label>
+                            <label for="region-id">{t(Dashboard::RegionId)}</label>
                             <input id="region-id" class="token" node_ref=id_field readonly value=region.id.to_string() size="24"/>
-                            <CopyButton source=id_field label="Copy region ID"/>
+                            <CopyButton source=id_field label=t(Dashboard::CopyRegionId)/>
                         </div>
                     </div>
-                    <button type="button" class="secondary" on:click=sign_out>"Sign out"</button>
+                    <button type="button" class="secondary" on:click=sign_out>{t(Dashboard::SignOut)}</button>
                 </section>
             }
         })
@@ -80,7 +82,7 @@ fn LeakBanner(data: DashboardData) -> impl IntoView {
         (!leaked.is_empty()).then(|| {
             view! {
                 <section class="banner leak" aria-labelledby="leak-banner">
-                    <h2 id="leak-banner">"A key of this region was found in public"</h2>
+                    <h2 id="leak-banner">{t(Dashboard::LeakHeading)}</h2>
                     <ul>
                         {leaked
                             .into_iter()
@@ -90,18 +92,18 @@ fn LeakBanner(data: DashboardData) -> impl IntoView {
                                     <li>
                                         <p>
                                             <strong>{label.clone()}</strong>
-                                            {format!(" was {}", format::where_found(&found))}
-                                            ", reported " <RelativeTime at=Signal::stored(Some(found.at))/>
-                                            ". It is refused everywhere from then on and cannot be used again. Replace it: the wizard makes a new key with its scopes, you move your integrations, then it deletes this one."
+                                            {tf(Dashboard::LeakWhere, &[&format::where_found(&found)])}
+                                            <RelativeTime at=Signal::stored(Some(found.at))/>
+                                            {t(Dashboard::LeakConsequence)}
                                         </p>
                                         <button
                                             type="button"
                                             id=format!("replace-{id}")
                                             class="primary"
-                                            aria-label=format!("Replace {label}")
+                                            aria-label=tf(Dashboard::ReplaceKey, &[&label])
                                             on:click=move |_| navigator.go(replace.clone(), None)
                                         >
-                                            "Replace this key"
+                                            {t(Dashboard::ReplaceThisKey)}
                                         </button>
                                     </li>
                                 }
@@ -120,7 +122,8 @@ fn RotationBanner(data: DashboardData) -> impl IntoView {
         d.rotation.as_ref().map(|rotation| {
             let preview =
                 |id: &KeyId| d.overview.api_keys.iter().find(|key| key.id == *id).map(|key| key.token_preview.clone());
-            let old = rotation.old_key_id.as_ref().and_then(preview).unwrap_or_else(|| "a deleted key".to_owned());
+            let old =
+                rotation.old_key_id.as_ref().and_then(preview).unwrap_or_else(|| t(Dashboard::DeletedKey).to_owned());
             let new = preview(&rotation.new_key_id).unwrap_or_default();
             (old, new, rotation.started_at)
         })
@@ -132,10 +135,10 @@ fn RotationBanner(data: DashboardData) -> impl IntoView {
         rotation.get().flatten().map(|(old, new, started_at)| {
             view! {
                 <section class="banner" aria-labelledby="rotation-banner">
-                    <h2 id="rotation-banner">"A key rotation is unfinished"</h2>
+                    <h2 id="rotation-banner">{t(Dashboard::RotationHeading)}</h2>
                     <p>
-                        "The new key " <code>{new}</code> " is to replace " <code>{old}</code>
-                        ", started " <RelativeTime at=Signal::stored(Some(started_at))/> "."
+                        {t(Dashboard::RotationNewKey)} <code>{new}</code> {t(Dashboard::RotationReplaces)} <code>{old}</code>
+                        {t(Dashboard::RotationStarted)} <RelativeTime at=Signal::stored(Some(started_at))/> "."
                     </p>
                     <button
                         type="button"
@@ -145,10 +148,10 @@ fn RotationBanner(data: DashboardData) -> impl IntoView {
                         aria-describedby=move || (!may_write()).then_some("resume-reason")
                         on:click=move |_| navigator.go("/rotation", None)
                     >
-                        "Resume rotation"
+                        {t(Dashboard::ResumeRotation)}
                     </button>
                     <Show when=move || !may_write()>
-                        <p id="resume-reason" class="hint">"Only a session whose key holds keys:write can finish or cancel it."</p>
+                        <p id="resume-reason" class="hint">{t(Dashboard::ResumeReason)}</p>
                     </Show>
                 </section>
             }
@@ -195,11 +198,16 @@ fn ActivitySection(data: DashboardData) -> impl IntoView {
     };
     view! {
         <section class="panel" aria-labelledby="activity-heading">
-            <h2 id="activity-heading">"Recent activity"</h2>
+            <h2 id="activity-heading">{t(Dashboard::RecentActivity)}</h2>
             <div class="table-scroll">
                 <table aria-labelledby="activity-heading">
                     <thead>
-                        <tr><th scope="col">"When"</th><th scope="col">"What"</th><th scope="col">"By"</th><th scope="col">"From"</th></tr>
+                        <tr>
+                            <th scope="col">{t(Dashboard::When)}</th>
+                            <th scope="col">{t(Dashboard::What)}</th>
+                            <th scope="col">{t(Dashboard::By)}</th>
+                            <th scope="col">{t(Dashboard::From)}</th>
+                        </tr>
                     </thead>
                     <tbody>
                         <For each=move || entries.get() key=|entry| entry.0 let((_, at, what, who, from))>
@@ -215,15 +223,15 @@ fn ActivitySection(data: DashboardData) -> impl IntoView {
             </div>
             <Show
                 when=move || next.with(Option::is_some)
-                fallback=|| view! { <p class="hint">"This is the region's first entry."</p> }
+                fallback=|| view! { <p class="hint">{t(Dashboard::FirstEntry)}</p> }
             >
                 <button type="button" id="older-activity" class="secondary" disabled=move || submission.pending.get() on:click=show_older>
-                    "Show older activity"
+                    {t(Dashboard::ShowOlder)}
                 </button>
             </Show>
             <FormError id="activity-error" submission=submission/>
             <p class="visually-hidden" role="status">
-                {move || format!("{} entries shown", entries.with(Vec::len))}
+                {move || tf(Dashboard::EntriesShown, &[&i18n::number(entries.with(Vec::len) as u64)])}
             </p>
         </section>
     }

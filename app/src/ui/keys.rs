@@ -13,6 +13,8 @@ use super::dialog::Modal;
 use super::reveal::OneTimeReveal;
 use super::usage::{KeyUsageDialog, key_sparkline};
 use super::{Clock, DashboardData, FormActions, FormError, Navigator, RelativeTime, Submission};
+use crate::i18n::keys::Keys;
+use crate::i18n::{english_or, t, tf};
 use crate::{format, server_fns};
 
 /// The dialog the keys section has open.
@@ -61,7 +63,7 @@ pub fn KeysSection(data: DashboardData) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="keys-heading">
             <div class="section-head">
-                <h2 id="keys-heading">"API keys"</h2>
+                <h2 id="keys-heading">{t(Keys::ApiKeys)}</h2>
                 <button
                     type="button"
                     id="create-key"
@@ -70,12 +72,12 @@ pub fn KeysSection(data: DashboardData) -> impl IntoView {
                     aria-describedby=move || (!row.may_write.get()).then_some("read-only-reason")
                     on:click=move |_| dialog.set(Some(KeyDialog::Create))
                 >
-                    "Create key"
+                    {t(Keys::CreateKey)}
                 </button>
             </div>
             <Show when=move || !row.may_write.get()>
                 <p id="read-only-reason" class="hint">
-                    "This session's key may read the region's keys but not change them: it lacks the scope keys:write. Sign in with a key that holds it to create, edit, rotate or delete keys."
+                    {t(Keys::ReadOnlyReason)}
                 </p>
             </Show>
             <p class="visually-hidden" role="status">{move || status.get()}</p>
@@ -83,14 +85,14 @@ pub fn KeysSection(data: DashboardData) -> impl IntoView {
                 <table class="keys" aria-labelledby="keys-heading">
                     <thead>
                         <tr>
-                            <th scope="col">"Description"</th>
-                            <th scope="col">"Key"</th>
-                            <th scope="col">"Scopes"</th>
-                            <th scope="col">"Created"</th>
-                            <th scope="col">"Updated"</th>
-                            <th scope="col">"Last used"</th>
-                            <th scope="col">"Last 7 days"</th>
-                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                            <th scope="col">{t(Keys::Description)}</th>
+                            <th scope="col">{t(Keys::Key)}</th>
+                            <th scope="col">{t(Keys::Scopes)}</th>
+                            <th scope="col">{t(Keys::Created)}</th>
+                            <th scope="col">{t(Keys::Updated)}</th>
+                            <th scope="col">{t(Keys::LastUsed)}</th>
+                            <th scope="col">{t(Keys::Last7Days)}</th>
+                            <th scope="col"><span class="visually-hidden">{t(Keys::Actions)}</span></th>
                         </tr>
                     </thead>
                     <tbody>
@@ -99,16 +101,16 @@ pub fn KeysSection(data: DashboardData) -> impl IntoView {
                 </table>
             </div>
             <Show when=move || row.rotation_open.get()>
-                <p id="rotation-open-reason" class="hint">"A rotation is unfinished: finish or cancel it before rotating another key."</p>
+                <p id="rotation-open-reason" class="hint">{t(Keys::RotationOpenReason)}</p>
             </Show>
             <Show when=move || row.may_write.get() && keys.with(|keys| keys.iter().any(|key| !row.may_rotate(key)))>
                 <p id="rotate-scope-reason" class="hint">
-                    "A rotation's new key gets the old key's scopes, so this session's key can rotate only keys whose scopes it holds itself."
+                    {t(Keys::RotateScopeReason)}
                 </p>
             </Show>
             <Show when=move || row.last_manager.with(Option::is_some)>
                 <p id="last-key-reason" class="hint">
-                    "The region's last key that can manage keys (keys:write, not scheduled for revocation) cannot be deleted: a region always keeps one. Create another such key first."
+                    {t(Keys::LastKeyReason)}
                 </p>
             </Show>
         </section>
@@ -126,19 +128,19 @@ pub fn KeysSection(data: DashboardData) -> impl IntoView {
             .into_any(),
             KeyDialog::Reveal(created) => view! {
                 // Opened from the create dialog, which is gone when this closes.
-                <Modal title="Your new API key" return_focus_to="create-key">
+                <Modal title=t(Keys::NewKeyTitle) return_focus_to="create-key">
                     <OneTimeReveal created=created on_stored=close/>
                 </Modal>
             }
             .into_any(),
             KeyDialog::Edit(key) => {
-                let saved = changed(format!("Saved the key {}.", key.token_preview));
+                let saved = changed(tf(Keys::Saved, &[&key.token_preview]));
                 view! { <EditKeyDialog key=key on_saved=saved on_close=close/> }.into_any()
             }
             KeyDialog::Usage(key) => view! { <KeyUsageDialog key=key on_close=close/> }.into_any(),
             KeyDialog::Delete(key) => {
                 let is_session_key = row.session_key.get_untracked().as_ref() == Some(&key.id);
-                let deleted = changed(format!("Deleted the key {}.", format::key_label(&key)));
+                let deleted = changed(tf(Keys::Deleted, &[&format::key_label(&key)]));
                 view! { <DeleteKeyDialog key=key is_session_key=is_session_key on_deleted=deleted on_close=close/> }
                     .into_any()
             }
@@ -224,13 +226,13 @@ fn key_row(id: KeyId, row: KeyRowContext) -> impl IntoView {
             <td>
                 {move || match key.with(|key| key.as_ref().and_then(|key| key.description.clone())) {
                     Some(description) => view! { <span>{description}</span> }.into_any(),
-                    None => view! { <span class="muted">"No description"</span> }.into_any(),
+                    None => view! { <span class="muted">{t(Keys::NoDescription)}</span> }.into_any(),
                 }}
                 <Show when=is_session_key.clone()>
-                    " " <span class="badge session">"This session"</span>
+                    " " <span class="badge session">{t(Keys::ThisSession)}</span>
                 </Show>
                 <Show when=move || key.with(|key| key.as_ref().is_some_and(|key| key.quarantine.is_some()))>
-                    " " <span class="badge quarantined">"Found in public: refused"</span>
+                    " " <span class="badge quarantined">{t(Keys::Quarantined)}</span>
                 </Show>
                 {move || key.with(|key| key.as_ref().and_then(|key| key.revoke_at)).map(|revoke_at| view! {
                     " " <span class="badge revoking" title=format::exact(revoke_at)>
@@ -253,10 +255,10 @@ fn key_row(id: KeyId, row: KeyRowContext) -> impl IntoView {
                 <button
                     type="button"
                     id=format!("usage-{id}")
-                    aria-label=move || format!("Usage of {}", label())
+                    aria-label=move || tf(Keys::UsageOf, &[&label()])
                     on:click=open(KeyDialog::Usage)
                 >
-                    "Usage"
+                    {t(Keys::Usage)}
                 </button>
                 <Show when=move || scheduled.get()>
                     <CancelRevocation key=key row=row label=label then_focus=edit_button/>
@@ -265,17 +267,17 @@ fn key_row(id: KeyId, row: KeyRowContext) -> impl IntoView {
                     type="button"
                     node_ref=edit_button
                     id=format!("edit-{id}")
-                    aria-label=move || format!("Edit {}", label())
+                    aria-label=move || tf(Keys::EditKey, &[&label()])
                     disabled=move || !row.may_write.get()
                     aria-describedby=move || (!row.may_write.get()).then_some("read-only-reason")
                     on:click=open(KeyDialog::Edit)
                 >
-                    "Edit"
+                    {t(Keys::Edit)}
                 </button>
                 <button
                     type="button"
                     id=format!("rotate-{id}")
-                    aria-label=move || format!("Rotate {}", label())
+                    aria-label=move || tf(Keys::RotateKey, &[&label()])
                     disabled=move || !row.may_write.get() || row.rotation_open.get() || !may_rotate.get()
                     aria-describedby=move || {
                         if !row.may_write.get() {
@@ -288,13 +290,13 @@ fn key_row(id: KeyId, row: KeyRowContext) -> impl IntoView {
                     }
                     on:click=rotate
                 >
-                    "Rotate"
+                    {t(Keys::Rotate)}
                 </button>
                 <button
                     type="button"
                     id=format!("delete-{id}")
                     class="danger"
-                    aria-label=move || format!("Delete {}", label())
+                    aria-label=move || tf(Keys::DeleteKeyLabel, &[&label()])
                     disabled=move || !row.may_write.get() || is_last_manager.get()
                     aria-describedby=move || {
                         if !row.may_write.get() {
@@ -305,7 +307,7 @@ fn key_row(id: KeyId, row: KeyRowContext) -> impl IntoView {
                     }
                     on:click=open(KeyDialog::Delete)
                 >
-                    "Delete"
+                    {t(Keys::Delete)}
                 </button>
             </td>
         </tr>
@@ -325,7 +327,7 @@ fn CancelRevocation(
     let cancel = move |_| {
         let Some(key) = key.get_untracked() else { return };
         let update = KeyUpdate { revoke_at: Some(None), ..KeyUpdate::default() };
-        let done = format!("The revocation of {} is cancelled: it keeps working.", format::key_label(&key));
+        let done = tf(Keys::RevocationCancelled, &[&format::key_label(&key)]);
         submission.run(server_fns::update_key(key.id, update), move |_| {
             row.status.set(Some(done));
             row.data.reload();
@@ -338,12 +340,12 @@ fn CancelRevocation(
         <button
             type="button"
             id=move || key.with(|key| key.as_ref().map(|key| format!("cancel-revocation-{}", key.id)))
-            aria-label=move || format!("Cancel the revocation of {}", label())
+            aria-label=move || tf(Keys::CancelRevocationOf, &[&label()])
             disabled=move || !row.may_write.get() || submission.pending.get()
             aria-describedby=move || (!row.may_write.get()).then_some("read-only-reason")
             on:click=cancel
         >
-            "Cancel revocation"
+            {t(Keys::CancelRevocation)}
         </button>
         {move || submission.error.get().map(|error| view! { <span class="field-error" role="alert">{error}</span> })}
     }
@@ -374,13 +376,13 @@ impl Preset {
     }
 
     fn label(self) -> &'static str {
-        match self {
-            Self::FullAccess => "Full access: everything, now and in future (*)",
-            Self::KeyAdministration => "Key administration: manage this region's keys (keys:write)",
-            Self::ReadOnly => "Read only: see keys and activity (keys:read)",
-            Self::IntegrationOnly => "Integration only: your API's scopes, no key management",
-            Self::Custom => "Custom: any scopes",
-        }
+        t(match self {
+            Self::FullAccess => Keys::PresetFullAccess,
+            Self::KeyAdministration => Keys::PresetKeyAdministration,
+            Self::ReadOnly => Keys::PresetReadOnly,
+            Self::IntegrationOnly => Keys::PresetIntegrationOnly,
+            Self::Custom => Keys::PresetCustom,
+        })
     }
 
     /// The preset's own scopes; `None` for those typed in.
@@ -399,13 +401,12 @@ impl Preset {
         if let Some(scopes) = self.fixed() {
             return Ok(scopes);
         }
-        let scopes: Scopes = typed.parse().map_err(|error: domain::model::InvalidInput| error.to_string())?;
+        let scopes: Scopes = typed
+            .parse()
+            .map_err(|error: domain::model::InvalidInput| english_or(error.to_string(), Keys::ScopesRefused))?;
         let manages = scopes.is_all() || scopes.allow(KeyAccess::Read);
         if self == Self::IntegrationOnly && manages {
-            return Err(
-                "an integration key does not manage keys: leave out keys:read, keys:write and *, or choose Custom"
-                    .to_owned(),
-            );
+            return Err(t(Keys::IntegrationManagesKeys).to_owned());
         }
         Ok(scopes)
     }
@@ -428,7 +429,7 @@ fn CreateKeyDialog(
         scopes_error.error.set(None);
         let chosen = preset.get_untracked().scopes(&typed.value());
         match (Description::parse(&input.value()), chosen) {
-            (Err(message), _) => submission.refuse(message.to_string()),
+            (Err(message), _) => submission.refuse(english_or(message.to_string(), Keys::DescriptionRefused)),
             (_, Err(message)) => scopes_error.refuse(message),
             (Ok(description), Ok(scopes)) => {
                 submission.run(server_fns::create_key(description, scopes), move |created| on_created.run(created))
@@ -455,26 +456,26 @@ fn CreateKeyDialog(
     });
     let typing = move || preset.with(|preset| preset.fixed().is_none());
     view! {
-        <Modal title="Create an API key" on_escape=on_close>
+        <Modal title=t(Keys::CreateTitle) on_escape=on_close>
             <form on:submit=submit>
                 <DescriptionField field=field submission=submission value=String::new()/>
                 <fieldset>
-                    <legend>"What the key may do"</legend>
+                    <legend>{t(Keys::WhatKeyMayDo)}</legend>
                     {presets}
-                    <p id="preset-reason" class="hint">"A key can only give scopes that this session's key holds itself."</p>
+                    <p id="preset-reason" class="hint">{t(Keys::PresetReason)}</p>
                 </fieldset>
                 <div hidden=move || !typing()>
                     <ScopesField
                         id="scopes"
-                        label=Signal::derive(move || if preset.get() == Preset::Custom { "Scopes" } else { "Your API's scopes" })
+                        label=Signal::derive(move || t(if preset.get() == Preset::Custom { Keys::Scopes } else { Keys::YourApiScopes }))
                         field=scopes_field
                         error=scopes_error
                         value=String::new()
-                        hint="Separated by spaces, e.g. “orders:read orders:write”: a lowercase letter, then letters, digits and _ . : -. Your API receives them in X-Keyward-Scopes. Empty: the key can only be verified."
+                        hint=t(Keys::CreateScopesHint)
                     />
                 </div>
-                <p class="hint">"The key is shown once, right after it is created."</p>
-                <FormActions submission=submission submit_label="Create key" on_close=on_close/>
+                <p class="hint">{t(Keys::ShownOnce)}</p>
+                <FormActions submission=submission submit_label=t(Keys::CreateKey) on_close=on_close/>
             </form>
         </Modal>
     }
@@ -486,7 +487,7 @@ fn EditKeyDialog(key: ApiKey, on_saved: UnsyncCallback<()>, on_close: UnsyncCall
     let scopes_field = NodeRef::<html::Input>::new();
     let submission = Submission::new().focus_on_refusal(field);
     let scopes_error = Submission::new().focus_on_refusal(scopes_field);
-    let title = format!("Edit {}", key.token_preview);
+    let title = tf(Keys::EditKey, &[&key.token_preview]);
     let (key_id, scopes_before, description_before) = (key.id, key.scopes.clone(), key.description.clone());
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
@@ -494,11 +495,11 @@ fn EditKeyDialog(key: ApiKey, on_saved: UnsyncCallback<()>, on_close: UnsyncCall
         scopes_error.error.set(None);
         let description = match Description::parse(&input.value()) {
             Ok(description) => description,
-            Err(message) => return submission.refuse(message.to_string()),
+            Err(message) => return submission.refuse(english_or(message.to_string(), Keys::DescriptionRefused)),
         };
         let scopes = match typed.value().parse::<Scopes>() {
             Ok(scopes) => scopes,
-            Err(message) => return scopes_error.refuse(message.to_string()),
+            Err(message) => return scopes_error.refuse(english_or(message.to_string(), Keys::ScopesRefused)),
         };
         // Only what changed is sent, and so audited.
         let update = KeyUpdate {
@@ -518,13 +519,13 @@ fn EditKeyDialog(key: ApiKey, on_saved: UnsyncCallback<()>, on_close: UnsyncCall
                 <DescriptionField field=field submission=submission value=key.description.unwrap_or_default()/>
                 <ScopesField
                     id="edit-scopes"
-                    label="Scopes"
+                    label=t(Keys::Scopes)
                     field=scopes_field
                     error=scopes_error
                     value=key.scopes.to_string()
-                    hint="Separated by spaces; * is everything. Only scopes this session's key holds, or the key already has, can be given."
+                    hint=t(Keys::EditScopesHint)
                 />
-                <FormActions submission=submission submit_label="Save" on_close=on_close/>
+                <FormActions submission=submission submit_label=t(Keys::Save) on_close=on_close/>
             </form>
         </Modal>
     }
@@ -539,20 +540,22 @@ fn DeleteKeyDialog(
 ) -> impl IntoView {
     let submission = Submission::new();
     let label = format::key_label(&key);
+    // The key's label stands out in the question, wherever the language puts it.
+    let (before, after) = t(Keys::DeleteQuestion).split_once("{0}").unwrap_or_default();
     let key_id = key.id;
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         submission.run(server_fns::delete_key(key_id.clone()), move |()| on_deleted.run(()));
     };
     view! {
-        <Modal title="Delete API key?" on_escape=on_close>
+        <Modal title=t(Keys::DeleteTitle) on_escape=on_close>
             <form on:submit=submit>
-                <p>"Delete the key " <strong>{label}</strong> "? Integrations that use it are refused from their next request. This cannot be undone."</p>
+                <p>{before} <strong>{label}</strong> {after}</p>
                 {is_session_key.then(|| view! {
-                    <p class="warning">"You signed in to this console with this key: deleting it signs you out."</p>
+                    <p class="warning">{t(Keys::DeleteSessionKey)}</p>
                 })}
                 <FormError id="delete-error" submission=submission/>
-                <FormActions submission=submission submit_label="Delete key" destructive=true on_close=on_close/>
+                <FormActions submission=submission submit_label=t(Keys::DeleteKey) destructive=true on_close=on_close/>
             </form>
         </Modal>
     }
@@ -592,7 +595,7 @@ pub(crate) fn DescriptionField(
     field: NodeRef<html::Input>,
     submission: Submission,
     value: String,
-    #[prop(default = "Description (optional)")] label: &'static str,
+    #[prop(default = t(Keys::DescriptionOptional))] label: &'static str,
 ) -> impl IntoView {
     view! {
         <label for="description">{label}</label>
@@ -606,7 +609,7 @@ pub(crate) fn DescriptionField(
             aria-invalid=move || submission.error.with(Option::is_some).to_string()
         />
         <p id="description-hint" class="hint">
-            {format!("What uses this key, e.g. “billing service”. At most {} characters.", Description::MAX_CHARS)}
+            {tf(Keys::DescriptionHint, &[&Description::MAX_CHARS.to_string()])}
         </p>
         <FormError id="description-error" submission=submission/>
     }

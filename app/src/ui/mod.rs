@@ -7,6 +7,7 @@ mod keys;
 mod reveal;
 mod rotation;
 mod sign_in;
+mod statement;
 mod usage;
 
 use std::time::Duration;
@@ -21,6 +22,7 @@ use leptos_router::{NavigateOptions, path};
 
 use crate::format;
 use crate::i18n::common::Common;
+use crate::i18n::statement::Statement;
 use crate::i18n::{self, Lang, t, tf};
 use crate::server_fns::{self, ConsoleError, Dashboard};
 
@@ -68,8 +70,12 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/") view=dashboard::DashboardPage/>
                 <Route path=path!("/sign-in") view=sign_in::SignInPage/>
                 <Route path=path!("/rotation") view=rotation::RotationPage/>
+                <Route path=path!("/accessibility") view=statement::StatementPage/>
             </Routes>
         </main>
+        <footer class="page-foot">
+            <a href="/accessibility">{t(Statement::Link)}</a>
+        </footer>
     }
 }
 

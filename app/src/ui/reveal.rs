@@ -8,6 +8,9 @@ use leptos::prelude::*;
 use leptos::wasm_bindgen::JsValue;
 
 use super::clipboard::CopyButton;
+use crate::i18n::common::Common;
+use crate::i18n::keys::Keys;
+use crate::i18n::t;
 
 /// Shows `created`'s token once, with a Copy button. Only "I have stored
 /// this key" closes it; until then, leaving the page or going back asks
@@ -21,10 +24,11 @@ pub fn OneTimeReveal(created: CreatedApiKey, on_stored: UnsyncCallback<()>) -> i
     view! {
         <div class="reveal">
             <p class="reveal-notice" role="alert">
-                <strong>"Store this key now: you will not see it again."</strong>
-                " Keyward keeps only a hash of it, so nobody can show it again, not even an administrator."
+                <strong>{t(Keys::StoreNow)}</strong>
+                " "
+                {t(Keys::OnlyHashKept)}
             </p>
-            <label for="revealed-token">"API key " {key.description.map(|d| format!("“{d}”"))}</label>
+            <label for="revealed-token">{t(Common::ApiKey)} " " {key.description.map(|d| format!("“{d}”"))}</label>
             <div class="reveal-field">
                 <input
                     id="revealed-token"
@@ -36,10 +40,10 @@ pub fn OneTimeReveal(created: CreatedApiKey, on_stored: UnsyncCallback<()>) -> i
                     value=token
                     on:focus:target=|event| event.target().select()
                 />
-                <CopyButton source=field label="Copy API key"/>
+                <CopyButton source=field label=t(Keys::CopyApiKey)/>
             </div>
             <div class="actions">
-                <button type="button" class="primary" on:click=move |_| on_stored.run(())>"I have stored this key"</button>
+                <button type="button" class="primary" on:click=move |_| on_stored.run(())>{t(Keys::Stored)}</button>
             </div>
         </div>
     }
@@ -48,7 +52,6 @@ pub fn OneTimeReveal(created: CreatedApiKey, on_stored: UnsyncCallback<()>) -> i
 /// The state of the history entry that stands between a reveal and the
 /// browser's Back button.
 const BACK_GUARD: &str = "keyward-one-time-reveal";
-const LEAVE_WARNING: &str = "Leave without storing the new API key? You will not see it again.";
 
 /// Asks before the page is unloaded, and before Back leaves the reveal.
 /// Back within the console unloads nothing, so `beforeunload` cannot see
@@ -60,7 +63,7 @@ fn guard_leaving() {
         if !confirmed.get_value() {
             event.prevent_default();
             // Older browsers prompt only when the return value is not empty.
-            event.set_return_value(LEAVE_WARNING);
+            event.set_return_value(t(Keys::LeaveWarning));
         }
     });
     let Ok(history) = window().history() else {
@@ -75,7 +78,7 @@ fn guard_leaving() {
             if confirmed.get_value() {
                 return;
             }
-            if window().confirm_with_message(LEAVE_WARNING).unwrap_or(true) {
+            if window().confirm_with_message(t(Keys::LeaveWarning)).unwrap_or(true) {
                 confirmed.set_value(true);
                 let _ = history.back();
             } else {

@@ -5,8 +5,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use domain::model::{
-    ApiKey, CreatedApiKey, Description, KeyId, OldKeyRevocation, RegionOverview, Rotation, RotationId,
-    SessionAfterRotation,
+    self, ApiKey, CreatedApiKey, Description, KeyId, OldKeyRevocation, RegionOverview, RotationId, SessionAfterRotation,
 };
 use gloo_net::http::{Request, Response};
 use leptos::callback::UnsyncCallback;
@@ -21,6 +20,8 @@ use super::keys::DescriptionField;
 use super::reveal::OneTimeReveal;
 use super::usage::CutOverCharts;
 use super::{Clock, DashboardData, FormActions, FormError, LoadStatus, Navigator, RelativeTime, Submission};
+use crate::i18n::rotation::Rotation;
+use crate::i18n::{english_or, t, tf};
 use crate::server_fns::CutOver;
 use crate::{format, rotation_verdict, server_fns};
 
@@ -35,11 +36,11 @@ enum Step {
     Delete,
 }
 
-const STEPS: [(Step, &str); 4] = [
-    (Step::Create, "Create the new key"),
-    (Step::Update, "Update integrations"),
-    (Step::Verify, "Verify traffic"),
-    (Step::Delete, "Delete the old key"),
+const STEPS: [(Step, Rotation); 4] = [
+    (Step::Create, Rotation::CreateTheNewKey),
+    (Step::Update, Rotation::UpdateIntegrations),
+    (Step::Verify, Rotation::VerifyTraffic),
+    (Step::Delete, Rotation::DeleteTheOldKey),
 ];
 
 /// What every step works on.
@@ -51,7 +52,7 @@ struct Wizard {
     revealed: RwSignal<Option<CreatedApiKey>>,
     /// The page opened on a rotation started earlier.
     resumed: RwSignal<bool>,
-    rotation: Memo<Option<Rotation>>,
+    rotation: Memo<Option<model::Rotation>>,
     keys: Memo<Vec<ApiKey>>,
     session_key: Memo<Option<KeyId>>,
     /// The server's times of the verify step's live checks with the new key.
@@ -95,7 +96,7 @@ pub fn RotationPage() -> impl IntoView {
     let old_key_id = use_query_map().with_untracked(|query| query.get("key")).and_then(|id| KeyId::parse(&id).ok());
     view! {
         <section class="panel" aria-labelledby="wizard-title">
-            <h1 id="wizard-title">"Rotate an API key"</h1>
+            <h1 id="wizard-title">{t(Rotation::RotateAnApiKey)}</h1>
             <Stepper step=wizard.step/>
             <LoadStatus data=data>
                 {
@@ -119,7 +120,7 @@ pub fn RotationPage() -> impl IntoView {
 #[component]
 fn Stepper(step: RwSignal<Step>) -> impl IntoView {
     view! {
-        <ol class="stepper" aria-label="Rotation steps">
+        <ol class="stepper" aria-label=t(Rotation::RotationSteps)>
             {STEPS
                 .into_iter()
                 .enumerate()
@@ -129,9 +130,9 @@ fn Stepper(step: RwSignal<Step>) -> impl IntoView {
                     view! {
                         <li class:done=done class:current=current aria-current=move || current().then_some("step")>
                             <span class="step-number" aria-hidden="true">{index + 1}</span>
-                            <span>{name}</span>
+                            <span>{t(name)}</span>
                             <Show when=done>
-                                <span class="visually-hidden">" (done)"</span>
+                                <span class="visually-hidden">{t(Rotation::StepDone)}</span>
                             </Show>
                         </li>
                     }
@@ -157,9 +158,9 @@ fn StepHeading(#[prop(into)] text: String) -> impl IntoView {
 #[component]
 fn NoRotation() -> impl IntoView {
     view! {
-        <StepHeading text="No rotation in progress"/>
-        <p>"This rotation was finished or cancelled, or none was started. To rotate a key, choose “Rotate” next to it on the dashboard."</p>
-        <p><a href="/">"Back to the dashboard"</a></p>
+        <StepHeading text=t(Rotation::NoRotation)/>
+        <p>{t(Rotation::NoRotationHelp)}</p>
+        <p><a href="/">{t(Rotation::BackToDashboard)}</a></p>
     }
 }
 
@@ -175,7 +176,7 @@ fn CreateStep(wizard: Wizard, old_key_id: Option<KeyId>) -> impl IntoView {
         event.prevent_default();
         let Some(input) = field.get() else { return };
         match Description::parse(&input.value()) {
-            Err(message) => submission.refuse(message.to_string()),
+            Err(message) => submission.refuse(english_or(message.to_string(), Rotation::DescriptionRefused)),
             Ok(description) => {
                 submission.run(server_fns::start_rotation(old_key_id.clone(), description), move |started| {
                     wizard.revealed.set(Some(started.new_key));
@@ -185,16 +186,16 @@ fn CreateStep(wizard: Wizard, old_key_id: Option<KeyId>) -> impl IntoView {
         }
     };
     view! {
-        <StepHeading text="Create the new key"/>
+        <StepHeading text=t(Rotation::CreateTheNewKey)/>
         <p>
-            "The new key replaces " <strong>{format::key_label(&old_key)}</strong> " and gets its scopes ("
-            {format::scopes(&old_key.scopes)} "). Both keys work until the old one stops in the last step."
+            {t(Rotation::ReplacesBefore)} <strong>{format::key_label(&old_key)}</strong> {t(Rotation::ReplacesScopes)}
+            {format::scopes(&old_key.scopes)} {t(Rotation::ReplacesAfter)}
         </p>
         <form on:submit=submit>
-            <DescriptionField field=field submission=submission value=old_key.description.unwrap_or_default() label="Description of the new key"/>
+            <DescriptionField field=field submission=submission value=old_key.description.unwrap_or_default() label=t(Rotation::NewKeyDescription)/>
             <div class="actions">
-                <button type="submit" class="primary" disabled=move || submission.pending.get()>"Create new key"</button>
-                <a class="button secondary" href="/">"Back to the dashboard"</a>
+                <button type="submit" class="primary" disabled=move || submission.pending.get()>{t(Rotation::CreateNewKey)}</button>
+                <a class="button secondary" href="/">{t(Rotation::BackToDashboard)}</a>
             </div>
         </form>
     }
@@ -209,30 +210,30 @@ fn RevealStep(wizard: Wizard) -> impl IntoView {
         wizard.step.set(Step::Update);
     });
     view! {
-        <StepHeading text="Create the new key"/>
+        <StepHeading text=t(Rotation::CreateTheNewKey)/>
         {created.map(|created| view! { <OneTimeReveal created=created on_stored=stored/> })}
     }
 }
 
 #[component]
-fn UpdateStep(wizard: Wizard, rotation: Rotation) -> impl IntoView {
+fn UpdateStep(wizard: Wizard, rotation: model::Rotation) -> impl IntoView {
     let old = wizard.key(rotation.old_key_id.as_ref());
     let new = wizard.key(Some(&rotation.new_key_id));
     view! {
-        <StepHeading text="Update your integrations"/>
+        <StepHeading text=t(Rotation::UpdateYourIntegrations)/>
         <Show when=move || wizard.resumed.get()>
             <p class="notice" role="status">
-                "You are resuming a rotation started " <RelativeTime at=Signal::stored(Some(rotation.started_at))/>
-                ". Its new key was shown once, when it was created. If it was not stored, cancel this rotation and start a new one."
+                {t(Rotation::ResumingBefore)} <RelativeTime at=Signal::stored(Some(rotation.started_at))/>
+                {t(Rotation::ResumingAfter)}
             </p>
         </Show>
-        <p>"Put the new key wherever the old key is used (configuration, secrets store, CI variables), then deploy. Both keys work meanwhile."</p>
+        <p>{t(Rotation::PutNewKey)}</p>
         <div class="key-pair">
-            <KeyCard title="Old key (to delete)" key=old/>
-            <KeyCard title="New key (to use)" key=new/>
+            <KeyCard title=t(Rotation::OldKeyToDelete) key=old/>
+            <KeyCard title=t(Rotation::NewKeyToUse) key=new/>
         </div>
         <div class="actions">
-            <button type="button" class="primary" on:click=move |_| wizard.step.set(Step::Verify)>"Next: verify"</button>
+            <button type="button" class="primary" on:click=move |_| wizard.step.set(Step::Verify)>{t(Rotation::NextVerify)}</button>
             <CancelRotation wizard=wizard rotation=rotation.clone()/>
         </div>
     }
@@ -246,17 +247,17 @@ fn KeyCard(title: &'static str, key: Option<ApiKey>) -> impl IntoView {
             {match key {
                 Some(key) => view! {
                     <p><code>{key.token_preview}</code></p>
-                    <p>{key.description.unwrap_or_else(|| "No description".to_owned())}</p>
+                    <p>{key.description.unwrap_or_else(|| t(Rotation::NoDescription).to_owned())}</p>
                 }
                 .into_any(),
-                None => view! { <p class="muted">"Already deleted"</p> }.into_any(),
+                None => view! { <p class="muted">{t(Rotation::AlreadyDeleted)}</p> }.into_any(),
             }}
         </div>
     }
 }
 
 #[component]
-fn VerifyStep(wizard: Wizard, rotation: Rotation) -> impl IntoView {
+fn VerifyStep(wizard: Wizard, rotation: model::Rotation) -> impl IntoView {
     let cut_over = RwSignal::new(None::<CutOver>);
     let rotation_keys = (rotation.new_key_id.clone(), rotation.old_key_id.clone());
     let refresh = move || {
@@ -315,36 +316,36 @@ fn VerifyStep(wizard: Wizard, rotation: Rotation) -> impl IntoView {
         });
     };
     view! {
-        <StepHeading text="Verify that the new key is in use"/>
-        <h3>"Check the new key"</h3>
-        <p>"Paste the new key as your integration stores it. The console calls " <code>"GET /auth/regions/me"</code> " with it, as an integration would; the key is not kept."</p>
+        <StepHeading text=t(Rotation::VerifyNewKeyInUse)/>
+        <h3>{t(Rotation::CheckTheNewKey)}</h3>
+        <p>{t(Rotation::PasteBefore)} <code>"GET /auth/regions/me"</code> {t(Rotation::PasteAfter)}</p>
         <form class="inline-form" on:submit=run_check>
-            <label for="check-key">"New API key"</label>
+            <label for="check-key">{t(Rotation::NewApiKey)}</label>
             <input id="check-key" node_ref=field type="password" class="token" autocomplete="off" spellcheck="false" required/>
-            <button type="submit" class="secondary" disabled=move || checking.get()>"Check new key"</button>
+            <button type="submit" class="secondary" disabled=move || checking.get()>{t(Rotation::CheckNewKey)}</button>
         </form>
         <p class="check-outcome" role="status">{move || check.get()}</p>
 
-        <h3>"Traffic"</h3>
+        <h3>{t(Rotation::Traffic)}</h3>
         <table class="usage">
             <thead>
-                <tr><th scope="col">"Key"</th><th scope="col">"Last used"</th></tr>
+                <tr><th scope="col">{t(Rotation::Key)}</th><th scope="col">{t(Rotation::LastUsed)}</th></tr>
             </thead>
             <tbody>
-                <tr><th scope="row">"New key"</th><td><RelativeTime at=new_used/></td></tr>
-                <tr><th scope="row">"Old key"</th><td><RelativeTime at=old_used/></td></tr>
+                <tr><th scope="row">{t(Rotation::NewKey)}</th><td><RelativeTime at=new_used/></td></tr>
+                <tr><th scope="row">{t(Rotation::OldKey)}</th><td><RelativeTime at=old_used/></td></tr>
             </tbody>
         </table>
         <p class="verdict" role="status" aria-live="polite">{verdict}</p>
-        <p class="hint">"Refreshed every few seconds. Use is recorded within a few seconds of a request. Your live check uses the new key too; the verdict does not count it as integration traffic."</p>
-        <h3>"Cut-over"</h3>
+        <p class="hint">{t(Rotation::RefreshHint)}</p>
+        <h3>{t(Rotation::CutOver)}</h3>
         {move || match cut_over.get() {
             Some(cut_over) => view! { <CutOverCharts cut_over=cut_over/> }.into_any(),
-            None => view! { <p class="loading">"Loading traffic…"</p> }.into_any(),
+            None => view! { <p class="loading">{t(Rotation::LoadingTraffic)}</p> }.into_any(),
         }}
         <div class="actions">
-            <button type="button" class="primary" on:click=move |_| wizard.step.set(Step::Delete)>"Next: delete the old key"</button>
-            <button type="button" class="secondary" on:click=move |_| wizard.step.set(Step::Update)>"Back"</button>
+            <button type="button" class="primary" on:click=move |_| wizard.step.set(Step::Delete)>{t(Rotation::NextDeleteOldKey)}</button>
+            <button type="button" class="secondary" on:click=move |_| wizard.step.set(Step::Update)>{t(Rotation::Back)}</button>
             <CancelRotation wizard=wizard rotation=rotation.clone()/>
         </div>
     }
@@ -369,20 +370,20 @@ impl LiveCheck {
 async fn live_check(token: &str, new_key_id: &KeyId) -> LiveCheck {
     let response = match Request::get("/auth/regions/me").header("x-api-key", token).send().await {
         Ok(response) => response,
-        Err(error) => return LiveCheck::without_use(format!("The check could not reach the server ({error}).")),
+        Err(error) => return LiveCheck::without_use(tf(Rotation::CheckUnreachable, &[&error.to_string()])),
     };
     match response.status() {
         200 => match response.json::<RegionOverview>().await {
             Ok(me) if me.current_api_key_id == *new_key_id => LiveCheck {
-                message: "The new key works: the REST API accepted it for this region.".to_owned(),
+                message: t(Rotation::CheckNewKeyWorks).to_owned(),
                 new_key_used_at: Some(server_time(&response)),
             },
-            Ok(_) => LiveCheck::without_use("This key works, but it is not the new key of this rotation."),
-            Err(error) => LiveCheck::without_use(format!("The server's answer did not decode ({error}).")),
+            Ok(_) => LiveCheck::without_use(t(Rotation::CheckOtherKey)),
+            Err(error) => LiveCheck::without_use(tf(Rotation::CheckUndecodable, &[&error.to_string()])),
         },
-        401 => LiveCheck::without_use("The REST API refused this key: it is not a valid key."),
-        429 => LiveCheck::without_use("Too many failed attempts from this address; wait a minute and check again."),
-        status => LiveCheck::without_use(format!("The REST API answered with status {status}.")),
+        401 => LiveCheck::without_use(t(Rotation::CheckRefused)),
+        429 => LiveCheck::without_use(t(Rotation::CheckThrottled)),
+        status => LiveCheck::without_use(tf(Rotation::CheckStatus, &[&status.to_string()])),
     }
 }
 
@@ -398,15 +399,15 @@ fn server_time(response: &Response) -> DateTime<Utc> {
 
 /// When the old key stops working: at once, or after a grace period for
 /// integrations that are still moving (counted by the server's clock).
-const REVOCATIONS: [(OldKeyRevocation, &str, &str); 4] = [
-    (OldKeyRevocation::Now, "revoke-now", "Now"),
-    (OldKeyRevocation::AfterHours(1), "revoke-1h", "In 1 hour"),
-    (OldKeyRevocation::AfterHours(24), "revoke-24h", "In 24 hours"),
-    (OldKeyRevocation::AfterHours(24 * 7), "revoke-7d", "In 7 days"),
+const REVOCATIONS: [(OldKeyRevocation, &str, Rotation); 4] = [
+    (OldKeyRevocation::Now, "revoke-now", Rotation::RevokeNow),
+    (OldKeyRevocation::AfterHours(1), "revoke-1h", Rotation::RevokeIn1Hour),
+    (OldKeyRevocation::AfterHours(24), "revoke-24h", Rotation::RevokeIn24Hours),
+    (OldKeyRevocation::AfterHours(24 * 7), "revoke-7d", Rotation::RevokeIn7Days),
 ];
 
 #[component]
-fn DeleteStep(wizard: Wizard, rotation: Rotation) -> impl IntoView {
+fn DeleteStep(wizard: Wizard, rotation: model::Rotation) -> impl IntoView {
     let old = wizard.key(rotation.old_key_id.as_ref());
     let signed_in_with_old = rotation.old_key_id.is_some() && rotation.old_key_id == wizard.session_key.get_untracked();
     let after = RwSignal::new(SessionAfterRotation::SignedIn);
@@ -422,17 +423,18 @@ fn DeleteStep(wizard: Wizard, rotation: Rotation) -> impl IntoView {
             event.prevent_default();
             let revocation = when.get_untracked();
             let finished = match (&old_label, revocation) {
-                (Some(label), OldKeyRevocation::Now) => format!("Rotation finished: the old key {label} is deleted."),
-                (Some(label), OldKeyRevocation::AfterHours(hours)) => format!(
-                    "Rotation finished: the old key {label} stops working in {hours} h; until then you can cancel that on the dashboard."
-                ),
-                (None, _) => "Rotation finished.".to_owned(),
+                (Some(label), OldKeyRevocation::Now) => tf(Rotation::FinishedDeleted, &[label]),
+                (Some(label), OldKeyRevocation::AfterHours(hours)) => {
+                    // The key's label, which may hold any text, is filled in last.
+                    tf(Rotation::FinishedScheduled, &[&hours.to_string(), label])
+                }
+                (None, _) => t(Rotation::Finished).to_owned(),
             };
             let finish = server_fns::finish_rotation(rotation_id.clone(), after.get_untracked(), revocation);
             submission.run(finish, move |ended| match ended {
                 SessionAfterRotation::SignedIn => navigator.go("/", Some(finished)),
                 SessionAfterRotation::SignedOut => {
-                    navigator.go("/sign-in", Some(format!("{finished} You signed out.")))
+                    navigator.go("/sign-in", Some(tf(Rotation::FinishedSignedOut, &[&finished])))
                 }
             });
         }
@@ -441,53 +443,53 @@ fn DeleteStep(wizard: Wizard, rotation: Rotation) -> impl IntoView {
         view! {
             <label class="choice">
                 <input type="radio" name="when" id=id checked=choice == OldKeyRevocation::Now on:change=move |_| when.set(choice)/>
-                {label}
+                {t(label)}
             </label>
         }
     });
     view! {
-        <StepHeading text="Delete the old key"/>
+        <StepHeading text=t(Rotation::DeleteTheOldKey)/>
         <form on:submit=submit>
             {match old_label {
                 Some(label) if quarantined => view! {
-                    <p>"Delete " <strong>{label}</strong> ". It was found in public and is refused already, so there is no grace period to give."</p>
+                    <p>{t(Rotation::DeleteQuarantinedBefore)} <strong>{label}</strong> {t(Rotation::DeleteQuarantinedAfter)}</p>
                 }
                 .into_any(),
                 Some(label) => view! {
-                    <p>"Stop " <strong>{label}</strong> ". Integrations still using it are refused from then on. This cannot be undone once it happened."</p>
+                    <p>{t(Rotation::StopBefore)} <strong>{label}</strong> {t(Rotation::StopAfter)}</p>
                     <fieldset>
-                        <legend>"When the old key stops working"</legend>
+                        <legend>{t(Rotation::WhenOldKeyStops)}</legend>
                         {choices}
-                        <p class="hint">"A grace period keeps the old key working until then; the dashboard counts down and can cancel it."</p>
+                        <p class="hint">{t(Rotation::GracePeriodHint)}</p>
                     </fieldset>
                 }
                 .into_any(),
-                None => view! { <p>"The old key is already deleted; finishing closes the rotation."</p> }.into_any(),
+                None => view! { <p>{t(Rotation::OldKeyAlreadyDeleted)}</p> }.into_any(),
             }}
             {signed_in_with_old.then(|| view! {
-                <p class="warning">"You signed in to this console with the old key. This session ends now unless it continues on the new key."</p>
+                <p class="warning">{t(Rotation::SignedInWithOldKey)}</p>
                 <fieldset>
-                    <legend>"After finishing"</legend>
+                    <legend>{t(Rotation::AfterFinishing)}</legend>
                     <label class="choice">
                         <input type="radio" name="after" checked=true on:change=move |_| after.set(SessionAfterRotation::SignedIn)/>
-                        "Stay signed in with the new key"
+                        {t(Rotation::StaySignedIn)}
                     </label>
                     <label class="choice">
                         <input type="radio" name="after" on:change=move |_| after.set(SessionAfterRotation::SignedOut)/>
-                        "Sign out"
+                        {t(Rotation::SignOut)}
                     </label>
                 </fieldset>
             })}
             <FormError id="finish-error" submission=submission/>
             <div class="actions">
                 <button type="submit" class="danger" disabled=move || submission.pending.get()>
-                    {move || match (old.is_some(), when.get()) {
-                        (false, _) => "Finish rotation",
-                        (true, OldKeyRevocation::Now) => "Delete old key",
-                        (true, OldKeyRevocation::AfterHours(_)) => "Schedule revocation",
-                    }}
+                    {move || t(match (old.is_some(), when.get()) {
+                        (false, _) => Rotation::FinishRotation,
+                        (true, OldKeyRevocation::Now) => Rotation::DeleteOldKey,
+                        (true, OldKeyRevocation::AfterHours(_)) => Rotation::ScheduleRevocation,
+                    })}
                 </button>
-                <button type="button" class="secondary" on:click=move |_| wizard.step.set(Step::Verify)>"Back"</button>
+                <button type="button" class="secondary" on:click=move |_| wizard.step.set(Step::Verify)>{t(Rotation::Back)}</button>
             </div>
         </form>
     }
@@ -495,12 +497,12 @@ fn DeleteStep(wizard: Wizard, rotation: Rotation) -> impl IntoView {
 
 /// "Cancel rotation" and its confirmation.
 #[component]
-fn CancelRotation(wizard: Wizard, rotation: Rotation) -> impl IntoView {
+fn CancelRotation(wizard: Wizard, rotation: model::Rotation) -> impl IntoView {
     let confirming = RwSignal::new(false);
     let new_key = wizard.key(Some(&rotation.new_key_id)).map(|key| key.token_preview).unwrap_or_default();
     let close = UnsyncCallback::new(move |()| confirming.set(false));
     view! {
-        <button type="button" id="cancel-rotation" class="secondary" on:click=move |_| confirming.set(true)>"Cancel rotation"</button>
+        <button type="button" id="cancel-rotation" class="secondary" on:click=move |_| confirming.set(true)>{t(Rotation::CancelRotation)}</button>
         {move || confirming.get().then(|| view! {
             <CancelRotationDialog rotation_id=rotation.id.clone() new_key=new_key.clone() on_close=close/>
         })}
@@ -515,19 +517,19 @@ fn CancelRotationDialog(rotation_id: RotationId, new_key: String, on_close: Unsy
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         submission.run(server_fns::cancel_rotation(rotation_id.clone()), move |()| {
-            navigator.go("/", Some("Rotation cancelled: the new key is deleted and the old key stays.".to_owned()));
+            navigator.go("/", Some(t(Rotation::Cancelled).to_owned()));
         });
     };
     view! {
-        <Modal title="Cancel this rotation?" on_escape=on_close>
+        <Modal title=t(Rotation::CancelThisRotation) on_escape=on_close>
             <form on:submit=submit>
-                <p>"The new key " <code>{new_key}</code> " is deleted; integrations already using it are refused. The old key stays."</p>
+                <p>{t(Rotation::CancelBefore)} <code>{new_key}</code> {t(Rotation::CancelAfter)}</p>
                 <FormError id="cancel-error" submission=submission/>
                 <FormActions
                     submission=submission
-                    submit_label="Cancel rotation"
+                    submit_label=t(Rotation::CancelRotation)
                     destructive=true
-                    cancel_label="Keep rotating"
+                    cancel_label=t(Rotation::KeepRotating)
                     on_close=on_close
                 />
             </form>

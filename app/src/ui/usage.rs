@@ -10,6 +10,9 @@ use leptos::task::spawn_local;
 
 use super::dialog::Modal;
 use super::{Clock, DashboardData};
+use crate::i18n::common::Common;
+use crate::i18n::usage::Usage;
+use crate::i18n::{number, t, tf};
 use crate::server_fns::{self, ConsoleError, CutOver};
 use crate::{chart, format};
 
@@ -41,8 +44,8 @@ pub fn UsageChart(
             view! {
                 <tr>
                     <th scope="row">{format::bucket_start(point.start, bucket)}</th>
-                    <td>{point.counts.accepted}</td>
-                    <td>{point.counts.refused()}</td>
+                    <td>{number(point.counts.accepted)}</td>
+                    <td>{number(point.counts.refused())}</td>
                 </tr>
             }
         })
@@ -63,15 +66,24 @@ pub fn UsageChart(
             ></svg>
             <div class="chart-axis" aria-hidden="true">
                 <span>{first}</span>
-                <span class="legend"><span class="swatch accepted"></span>"accepted " <span class="swatch refused"></span>"refused"</span>
-                <span>{format!("up to {scale}")}</span>
+                <span class="legend">
+                    <span class="swatch accepted"></span>{t(Usage::LegendAccepted)}" "
+                    <span class="swatch refused"></span>{t(Usage::LegendRefused)}
+                </span>
+                <span>{tf(Usage::UpTo, &[&number(scale)])}</span>
             </div>
             {(!empty).then(|| view! {
                 <details>
-                    <summary>"Show the numbers"</summary>
+                    <summary>{t(Usage::ShowNumbers)}</summary>
                     <div class="table-scroll">
                         <table class="usage-numbers">
-                            <thead><tr><th scope="col">"From"</th><th scope="col">"Accepted"</th><th scope="col">"Refused"</th></tr></thead>
+                            <thead>
+                                <tr>
+                                    <th scope="col">{t(Usage::From)}</th>
+                                    <th scope="col">{t(Usage::Accepted)}</th>
+                                    <th scope="col">{t(Usage::Refused)}</th>
+                                </tr>
+                            </thead>
                             <tbody>{rows}</tbody>
                         </table>
                     </div>
@@ -104,29 +116,33 @@ pub fn key_sparkline(usage: &RegionUsage, key_id: &KeyId) -> impl IntoView + use
         Some(traffic) => (traffic.accepted.clone(), traffic.refused.clone(), traffic.total),
         None => (vec![0; points], vec![0; points], Default::default()),
     };
-    let label = format!("Last 7 days: {}", format::requests(&total));
+    let label = tf(Usage::SparklineLabel, &[&format::requests(&total)]);
     view! { <Sparkline accepted=accepted refused=refused label=label/> }
 }
 
-/// When and from where a key was last used, in a sentence.
-fn last_use_sentence(usage: &KeyUsage) -> String {
+/// The sentences of a key's last use: when and from where it was last
+/// used (`{0}` and `{1}`), that it was deleted, that it was never used.
+const KEY_LAST_USE: [Usage; 3] = [Usage::LastUsed, Usage::KeyDeleted, Usage::NeverUsed];
+const OLD_KEY_LAST_USE: [Usage; 3] = [Usage::OldKeyLastUsed, Usage::OldKeyDeleted, Usage::OldKeyNeverUsed];
+
+/// When and from where a key was last used, in one of `sentences`.
+fn last_use_sentence(usage: &KeyUsage, [used, deleted, never]: [Usage; 3]) -> String {
     match &usage.last_use {
-        Some(last) => {
-            format!("Last used {}{}.", format::relative(last.at, Clock::now()), format::last_use_origin(last))
-        }
-        None if usage.deleted => "This key was deleted.".to_owned(),
-        None => "Never used.".to_owned(),
+        Some(last) => tf(used, &[&format::relative(last.at, Clock::now()), &format::last_use_origin(last)]),
+        None if usage.deleted => t(deleted).to_owned(),
+        None => t(never).to_owned(),
     }
 }
 
-const PERIODS: [(UsageBucket, &str, &str); 3] = [
-    (UsageBucket::Minute, "Last hour", "Requests per minute, last hour"),
-    (UsageBucket::Hour, "Last 7 days", "Requests per hour, last 7 days"),
-    (UsageBucket::Day, "Last 30 days", "Requests per day, last 30 days"),
+/// Each period: its bucket, its choice's id, label and the chart's caption.
+const PERIODS: [(UsageBucket, &str, Usage, Usage); 3] = [
+    (UsageBucket::Minute, "period-last-hour", Usage::LastHour, Usage::PerMinuteLastHour),
+    (UsageBucket::Hour, "period-last-7-days", Usage::Last7Days, Usage::PerHourLast7Days),
+    (UsageBucket::Day, "period-last-30-days", Usage::Last30Days, Usage::PerDayLast30Days),
 ];
 
 fn caption_of(bucket: UsageBucket) -> &'static str {
-    PERIODS.iter().find(|(each, ..)| *each == bucket).map_or("", |(_, _, caption)| caption)
+    PERIODS.iter().find(|(each, ..)| *each == bucket).map_or("", |(.., caption)| t(*caption))
 }
 
 /// One key's traffic over a period the administrator picks, and its last use.
@@ -146,42 +162,41 @@ pub fn KeyUsageDialog(key: ApiKey, on_close: UnsyncCallback<()>) -> impl IntoVie
         });
     });
     view! {
-        <Modal title=format!("Usage of {}", format::key_label(&key)) on_escape=on_close>
+        <Modal title=tf(Usage::UsageOf, &[&format::key_label(&key)]) on_escape=on_close>
             <fieldset class="period-choice">
-                <legend>"Period"</legend>
+                <legend>{t(Usage::Period)}</legend>
                 {PERIODS
                     .into_iter()
-                    .map(|(each, label, _)| {
-                        let id = format!("period-{}", label.to_lowercase().replace(' ', "-"));
+                    .map(|(each, id, label, _)| {
                         view! {
                             <input
                                 type="radio"
                                 name="usage-period"
-                                id=id.clone()
+                                id=id
                                 checked=move || bucket.get() == each
                                 on:change=move |_| bucket.set(each)
                             />
-                            <label for=id>{label}</label>
+                            <label for=id>{t(label)}</label>
                         }
                     })
                     .collect_view()}
             </fieldset>
             <div aria-live="polite">
                 {move || match usage.get() {
-                    None => view! { <p class="loading">"Loading…"</p> }.into_any(),
+                    None => view! { <p class="loading">{t(Common::Loading)}</p> }.into_any(),
                     Some(Err(error)) => view! {
-                        <p class="error" role="alert">{format::sentence(error.to_string())}</p>
+                        <p class="error" role="alert">{format::sentence(error.localized())}</p>
                     }
                     .into_any(),
                     Some(Ok(usage)) => view! {
-                        <p id="key-last-use">{last_use_sentence(&usage)}</p>
+                        <p id="key-last-use">{last_use_sentence(&usage, KEY_LAST_USE)}</p>
                         <UsageChart id="key-usage" caption=caption_of(usage.usage.bucket) series=usage.usage/>
                     }
                     .into_any(),
                 }}
             </div>
             <div class="actions">
-                <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Close"</button>
+                <button type="button" class="secondary" on:click=move |_| on_close.run(())>{t(Common::Close)}</button>
             </div>
         </Modal>
     }
@@ -201,7 +216,7 @@ pub fn RegionTraffic(data: DashboardData) -> impl IntoView {
                 let key = d.overview.api_keys.iter().find(|key| key.id == traffic.key_id);
                 let label = match key {
                     Some(key) => format::key_label(key),
-                    None => "a deleted key".to_owned(),
+                    None => t(Usage::DeletedKey).to_owned(),
                 };
                 (traffic.key_id.clone(), label, format::requests(&traffic.total))
             })
@@ -212,10 +227,10 @@ pub fn RegionTraffic(data: DashboardData) -> impl IntoView {
         traffic.get().map(|(series, busiest)| {
             view! {
                 <section class="panel" aria-labelledby="traffic-heading">
-                    <h2 id="traffic-heading">"Traffic"</h2>
-                    <UsageChart id="region-usage" caption="All keys: requests per hour, last 7 days" series=series/>
+                    <h2 id="traffic-heading">{t(Usage::Traffic)}</h2>
+                    <UsageChart id="region-usage" caption=t(Usage::AllKeysPerHour) series=series/>
                     {(!busiest.is_empty()).then(|| view! {
-                        <h3>"Busiest keys"</h3>
+                        <h3>{t(Usage::BusiestKeys)}</h3>
                         <ol class="busiest">
                             {busiest
                                 .into_iter()
@@ -234,37 +249,30 @@ pub fn RegionTraffic(data: DashboardData) -> impl IntoView {
 /// key was last used from.
 #[component]
 pub fn CutOverCharts(cut_over: CutOver) -> impl IntoView {
-    let old_use = cut_over.old_hours.as_ref().map_or_else(
-        || "The old key was deleted.".to_owned(),
-        |usage| format!("Old key: {}", lowercase_first(&last_use_sentence(usage))),
-    );
+    let old_use = cut_over
+        .old_hours
+        .as_ref()
+        .map_or_else(|| t(Usage::OldKeyGone).to_owned(), |usage| last_use_sentence(usage, OLD_KEY_LAST_USE));
     let periods = [
-        (UsageBucket::Minute, cut_over.old_minutes, cut_over.new_minutes),
-        (UsageBucket::Hour, cut_over.old_hours, cut_over.new_hours),
+        ("minutes", Usage::OldKeyPerMinute, Usage::NewKeyPerMinute, cut_over.old_minutes, cut_over.new_minutes),
+        ("hours", Usage::OldKeyPerHour, Usage::NewKeyPerHour, cut_over.old_hours, cut_over.new_hours),
     ];
     view! {
         <p id="old-key-last-use">{old_use}</p>
         {periods
             .into_iter()
-            .map(|(bucket, old, new)| {
+            .map(|(period, old_caption, new_caption, old, new)| {
                 let busiest = |usage: &KeyUsage| usage.usage.points.iter().map(|point| point.counts.total()).max();
                 let scale = old.as_ref().and_then(busiest).into_iter().chain(busiest(&new)).max().unwrap_or(0);
-                let caption = caption_of(bucket);
-                let period = if bucket == UsageBucket::Minute { "minutes" } else { "hours" };
                 view! {
                     <div class="cut-over">
                         {old.map(|old| view! {
-                            <UsageChart id=format!("old-key-{period}") caption=format!("Old key: {}", lowercase_first(caption)) series=old.usage scale=scale/>
+                            <UsageChart id=format!("old-key-{period}") caption=t(old_caption) series=old.usage scale=scale/>
                         })}
-                        <UsageChart id=format!("new-key-{period}") caption=format!("New key: {}", lowercase_first(caption)) series=new.usage scale=scale/>
+                        <UsageChart id=format!("new-key-{period}") caption=t(new_caption) series=new.usage scale=scale/>
                     </div>
                 }
             })
             .collect_view()}
     }
-}
-
-fn lowercase_first(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map(|first| first.to_lowercase().chain(chars).collect()).unwrap_or_default()
 }
