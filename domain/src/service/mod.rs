@@ -18,6 +18,8 @@ pub(crate) mod rotations;
 pub(crate) mod sessions;
 pub(crate) mod usage;
 
+use std::sync::Arc;
+
 use sea_orm::DatabaseConnection;
 
 use crate::credentials::throttle::ThrottleLimits;
@@ -54,10 +56,13 @@ pub enum WarmCache {
     Off,
 }
 
-/// Every capability of the domain over one database. Cheap to clone; clones
-/// share the caches, the throttle and the usage recorder.
+/// Every capability of the domain over one database. One shared handle:
+/// a clone is one reference count (the web layer clones it per request), and
+/// clones share the caches, the throttle and the usage recorder.
 #[derive(Clone)]
-pub struct Keyward {
+pub struct Keyward(Arc<Capabilities>);
+
+struct Capabilities {
     db: Db,
     coherence: Coherence,
     authenticator: Authenticator,
@@ -79,7 +84,7 @@ impl Keyward {
         let recorder = UsageRecorder::new(settings.usage);
         let authenticator = Authenticator::new(db.clone(), coherence.clone(), settings.throttle, recorder);
         let new_keys = NewKeys::new(settings.regions);
-        Self {
+        Self(Arc::new(Capabilities {
             keys: Keys::new(db.clone(), coherence.clone(), new_keys.clone()),
             regions: Regions::new(db.clone(), coherence.clone()),
             sessions: Sessions::new(db.clone(), coherence.clone(), authenticator.clone(), settings.sessions),
@@ -90,87 +95,87 @@ impl Keyward {
             authenticator,
             coherence,
             db,
-        }
+        }))
     }
 
     /// Keeps this process's verification cache coherent with every other
     /// process's key changes until `stop` completes; without it running,
     /// every key is read from the database. `keyward serve` runs it.
     pub async fn maintain_coherence(&self, stop: impl Future<Output = ()>) {
-        self.coherence.clone().maintain(stop).await
+        self.0.coherence.clone().maintain(stop).await
     }
 
     /// How many keys this process's verification cache holds.
     pub fn cached_keys(&self) -> u64 {
-        self.coherence.cached_keys()
+        self.0.coherence.cached_keys()
     }
 
     /// The database pool's connections: (open, idle).
     pub fn database_connections(&self) -> (u32, usize) {
-        crate::store::database::pool_connections(&self.db)
+        crate::store::database::pool_connections(&self.0.db)
     }
 
     /// Whether warm keys are answered from memory right now.
     pub fn is_cache_trusted(&self) -> bool {
-        self.coherence.is_trusted()
+        self.0.coherence.is_trusted()
     }
 
     /// API keys in, callers out: the verification hot path.
     pub fn authenticator(&self) -> &Authenticator {
-        &self.authenticator
+        &self.0.authenticator
     }
 
     /// A region's keys: list, read, create, describe, delete.
     pub fn keys(&self) -> &Keys {
-        &self.keys
+        &self.0.keys
     }
 
     /// Regions for operators: create (with a first key), list, bootstrap.
     pub fn regions(&self) -> &Regions {
-        &self.regions
+        &self.0.regions
     }
 
     /// Console sessions: sign in with a key, use, sign out.
     pub fn sessions(&self) -> &Sessions {
-        &self.sessions
+        &self.0.sessions
     }
 
     /// Key rotations: start, resume, finish, cancel.
     pub fn rotations(&self) -> &Rotations {
-        &self.rotations
+        &self.0.rotations
     }
 
     /// Reports of leaked tokens, and the quarantine of the keys among them.
     pub fn leaks(&self) -> &Leaks {
-        &self.leaks
+        &self.0.leaks
     }
 
     /// A region's audit log.
     pub fn audit(&self) -> &AuditLog {
-        &self.audit
+        &self.0.audit
     }
 
     /// Each key's requests over time, and its last use.
     pub fn usage(&self) -> &Usage {
-        &self.usage
+        &self.0.usage
     }
 
     /// Writes the requests counted and the key uses noted since the last
     /// flush; `keyward serve` calls it every few seconds and once at
     /// shutdown. The number of keys written.
     pub async fn flush_usage(&self) -> Result<usize> {
-        self.authenticator.usage().flush(&self.db).await
+        self.0.authenticator.usage().flush(&self.0.db).await
     }
 
     /// Deletes usage older than it is kept ([`crate::model::USAGE_KEPT_DAYS`],
     /// minutes after [`crate::model::MINUTES_KEPT_HOURS`]); `keyward serve`
     /// calls it hourly. The number of rows deleted.
     pub async fn prune_usage(&self) -> Result<u64> {
-        recorder::prune(&self.db, crate::clock::now()).await
+        recorder::prune(&self.0.db, crate::clock::now()).await
     }
 
     /// Whether the database answers (readiness).
     pub async fn ping(&self) -> Result<()> {
-        Ok(self.db.ping().await?)
+        Ok(self.0.db.ping().await?)
     }
 }
