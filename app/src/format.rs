@@ -7,6 +7,7 @@ use domain::model::{
     UsageCounts, UsagePoint,
 };
 
+use crate::i18n::common::Common;
 use crate::i18n::words::{MONTHS_EN, MONTHS_NL, Words};
 use crate::i18n::{Lang, current, number, t, tf};
 
@@ -136,7 +137,7 @@ pub fn audit_entry(event: &AuditEvent, keys: &[ApiKey], current_key_id: &KeyId) 
         (Some(actor), _) => keys
             .iter()
             .find(|key| key.id == *actor)
-            .map_or_else(|| t(Words::ADeletedKey).to_owned(), |key| key.token_preview.clone()),
+            .map_or_else(|| t(Common::ADeletedKey).to_owned(), |key| key.token_preview.clone()),
     };
     (what, who)
 }

@@ -250,3 +250,30 @@ async fn without_usage_insight_only_last_used_at_is_kept() {
     assert_eq!((last.client_address, last.user_agent, last.method, last.path), (None, None, None, None));
     assert!(key_usage::Entity::find().all(&f.db).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_deleted_key_answers_with_its_usage_as_long_as_it_is_kept() {
+    let f = fixture(Settings::default()).await;
+    let created = testkit::region(&f.keyward, "acme").await;
+    let admin = testkit::use_key(&f.keyward, &created.api_key.token).await;
+    let other = f.keyward.keys().create(&admin, None, None, None).await.unwrap();
+    testkit::use_key(&f.keyward, &other.token).await;
+    f.keyward.flush_usage().await.unwrap();
+    f.keyward.keys().delete(&admin, &other.key.id, None).await.unwrap();
+
+    let usage = f.keyward.usage().key(&admin, &other.key.id, UsageQuery::default()).await.unwrap();
+    assert!(usage.deleted);
+    assert_eq!((usage.usage.total.accepted, usage.last_use), (1, None));
+
+    // Deleted longer ago than usage is kept: nothing to show, so not found.
+    let long_ago = Utc::now() - TimeDelta::days(USAGE_KEPT_DAYS + 1);
+    f.db.execute_unprepared(&format!(
+        "UPDATE retired_api_keys SET retired_at = '{}' WHERE api_key_id = '{}'",
+        long_ago.to_rfc3339(),
+        other.key.id
+    ))
+    .await
+    .unwrap();
+    let gone = f.keyward.usage().key(&admin, &other.key.id, UsageQuery::default()).await;
+    assert!(matches!(gone, Err(domain::Error::KeyNotFound)), "{gone:?}");
+}

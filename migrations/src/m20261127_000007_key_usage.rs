@@ -3,7 +3,7 @@ use sea_orm_migration::{prelude::*, schema::*};
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// Where each key's last accepted request came from.
+/// Where each key's last use (accepted, or refused for a scope) came from.
 #[derive(DeriveIden)]
 enum ApiKeys {
     Table,

@@ -71,12 +71,17 @@ impl AppState {
 /// The REST routes and the OpenAPI document generated from them.
 fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (routes, mut document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
-        .routes(routes!(rest::me))
-        .routes(routes!(rest::list_keys, rest::create_key))
-        .routes(routes!(rest::get_key, rest::update_key, rest::delete_key))
-        .routes(routes!(rest::audit_events))
-        .routes(routes!(rest::key_usage))
-        .routes(routes!(rest::region_usage))
+        .merge(
+            // The keyed REST calls, each counted for its key's usage.
+            OpenApiRouter::new()
+                .routes(routes!(rest::me))
+                .routes(routes!(rest::list_keys, rest::create_key))
+                .routes(routes!(rest::get_key, rest::update_key, rest::delete_key))
+                .routes(routes!(rest::audit_events))
+                .routes(routes!(rest::key_usage))
+                .routes(routes!(rest::region_usage))
+                .route_layer(axum::middleware::from_fn(middleware::count_key_uses)),
+        )
         .routes(routes!(forward_auth::verify))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
@@ -102,7 +107,6 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 /// the built console, behind the layers every route gets.
 pub fn app(state: AppState) -> Router {
     let (api, openapi) = api();
-    let api = api.route_layer(axum::middleware::from_fn_with_state(state.keyward.clone(), middleware::count_key_uses));
     // Keyed answers describe keys; nothing between client and server may keep them.
     let api = api.layer(SetResponseHeaderLayer::if_not_present(
         axum::http::header::CACHE_CONTROL,

@@ -200,8 +200,9 @@ pub async fn audit_events(
 }
 
 /// One key's requests per bucket (accepted, and refused by reason) and
-/// where its last accepted request came from. Also a key deleted since,
-/// until its usage ages out (90 days; minute buckets after 24 hours).
+/// where its last use (accepted, or refused for a scope) came from. Also a
+/// key deleted within the last 90 days, as long as its usage is kept
+/// (minute buckets 24 hours).
 /// Counts reach this within the flush interval (`--usage-flush-ms`).
 #[utoipa::path(get, path = "/auth/region/api-keys/{id}/usage", tag = TAG, security(("api_key" = [])),
     params(("id" = String, Path, description = "Key id"), UsageQuery),

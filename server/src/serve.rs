@@ -86,14 +86,14 @@ pub fn spawn_usage_flusher(
     interval: Duration,
     stop: impl Future<Output = ()> + Send + 'static,
 ) -> JoinHandle<()> {
-    spawn_every(interval, stop, move || flush_usage(keyward.clone()))
+    spawn_every(interval, stop, AtStop::RunOnceMore, move || flush_usage(keyward.clone()))
 }
 
 /// Deletes the keys whose scheduled revocation came due, every
 /// [`REVOCATION_SWEEP`]. They are refused from that instant already; this
 /// only removes them and records it.
 pub fn spawn_revocation_sweeper(keyward: Keyward, stop: impl Future<Output = ()> + Send + 'static) -> JoinHandle<()> {
-    spawn_every(REVOCATION_SWEEP, stop, move || {
+    spawn_every(REVOCATION_SWEEP, stop, AtStop::RunOnceMore, move || {
         let keyward = keyward.clone();
         async move {
             if let Err(error) = keyward.keys().revoke_due().await {
@@ -105,9 +105,10 @@ pub fn spawn_revocation_sweeper(keyward: Keyward, stop: impl Future<Output = ()>
 
 const REVOCATION_SWEEP: Duration = Duration::from_secs(1);
 
-/// Deletes usage older than it is kept, at start and hourly.
+/// Deletes usage older than it is kept, at start and hourly; not at a stop,
+/// which it would only delay.
 pub fn spawn_usage_pruner(keyward: Keyward, stop: impl Future<Output = ()> + Send + 'static) -> JoinHandle<()> {
-    spawn_every(USAGE_PRUNE, stop, move || {
+    spawn_every(USAGE_PRUNE, stop, AtStop::Stop, move || {
         let keyward = keyward.clone();
         async move {
             if let Err(error) = keyward.prune_usage().await {
@@ -124,11 +125,21 @@ async fn stopped(mut receiver: watch::Receiver<()>) {
     while receiver.changed().await.is_ok() {}
 }
 
-/// Runs `job` every `interval` until `stop` completes, then once more.
-/// `stop` is only awaited between runs, so stopping never cuts one short.
+/// Whether a periodic job runs once more when stopped (to write what is
+/// still pending) or just stops.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum AtStop {
+    RunOnceMore,
+    Stop,
+}
+
+/// Runs `job` every `interval` until `stop` completes, then as `at_stop`
+/// says. `stop` is only awaited between runs, so stopping never cuts one
+/// short.
 fn spawn_every<Job, Run>(
     interval: Duration,
     stop: impl Future<Output = ()> + Send + 'static,
+    at_stop: AtStop,
     job: Job,
 ) -> JoinHandle<()>
 where
@@ -145,7 +156,9 @@ where
                 () = &mut stop => break,
             }
         }
-        job().await;
+        if at_stop == AtStop::RunOnceMore {
+            job().await;
+        }
     })
 }
 

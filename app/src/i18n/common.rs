@@ -9,7 +9,7 @@ texts! {
         BrandSubtitle => "API key console", "Beheer van API-sleutels";
         PageNotFound => "Page not found", "Pagina niet gevonden";
         GoToDashboard => "Go to the dashboard", "Naar het overzicht";
-        SessionEnded => "Your session has ended: it timed out, was signed out, or the key it used was deleted. Sign in again.", "Je sessie is beëindigd: ze is verlopen, afgemeld, of de sleutel waarmee je inlogde is verwijderd. Log opnieuw in.";
+        SessionEnded => "Your session has ended: it timed out, was signed out, or the key it used was deleted. Sign in again.", "Je sessie is beëindigd: ze is verlopen of uitgelogd, of de sleutel waarmee je inlogde is verwijderd. Log opnieuw in.";
         Loading => "Loading…", "Laden…";
         CouldNotLoad => "The console could not load this region: {0}", "De console kon deze regio niet laden: {0}";
         CouldNotRefresh => "The console could not refresh this region: {0}", "De console kon deze regio niet vernieuwen: {0}";
@@ -20,6 +20,11 @@ texts! {
         SigningIn => "Signing in…", "Bezig met inloggen…";
         SignInHelp => "Sign in with an API key of your region that may read its keys (keys:read). The key is checked once; this browser then holds only a session.", "Log in met een API-sleutel van je regio die de sleutels mag lezen (keys:read). De sleutel wordt één keer gecontroleerd; deze browser bewaart daarna alleen een sessie.";
         ApiKey => "API key", "API-sleutel";
+        UsageOf => "Usage of {0}", "Gebruik van {0}";
+        ADeletedKey => "a deleted key", "een verwijderde sleutel";
+        NoDescription => "No description", "Geen omschrijving";
+        DescriptionRefused => "the description is too long or contains control or invisible characters (such as line breaks, tabs or right-to-left overrides)", "de omschrijving is te lang of bevat stuur- of onzichtbare tekens (zoals regeleinden, tabs of tekens die de schrijfrichting omdraaien)";
+        PageTitle => "Keyward console", "Keyward-console";
         Copied => "Copied.", "Gekopieerd.";
         SelectedToCopy => "Selected: press Ctrl+C (⌘C) to copy.", "Geselecteerd: druk op Ctrl+C (⌘C) om te kopiëren.";
     }

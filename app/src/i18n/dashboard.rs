@@ -14,7 +14,6 @@ texts! {
         LeakConsequence => ". It is refused everywhere from then on and cannot be used again. Replace it: the wizard makes a new key with its scopes, you move your integrations, then it deletes this one.", ". Vanaf dan wordt hij overal geweigerd en kan hij niet meer worden gebruikt. Vervang hem: de wizard maakt een nieuwe sleutel met dezelfde scopes, jij zet je integraties over, daarna verwijdert de wizard deze.";
         ReplaceKey => "Replace {0}", "{0} vervangen";
         ReplaceThisKey => "Replace this key", "Deze sleutel vervangen";
-        DeletedKey => "a deleted key", "een verwijderde sleutel";
         RotationHeading => "A key rotation is unfinished", "Een sleutelrotatie is niet afgerond";
         RotationNewKey => "The new key ", "De nieuwe sleutel ";
         RotationReplaces => " is to replace ", " vervangt ";
@@ -25,7 +24,7 @@ texts! {
         When => "When", "Wanneer";
         What => "What", "Wat";
         By => "By", "Door";
-        From => "From", "Vanaf";
+        From => "From", "Adres";
         FirstEntry => "This is the region's first entry.", "Dit is de eerste vermelding van de regio.";
         ShowOlder => "Show older activity", "Oudere activiteit tonen";
         EntriesShown => "{0} entries shown", "{0} vermeldingen getoond";

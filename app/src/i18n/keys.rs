@@ -14,7 +14,7 @@ texts! {
         Created => "Created", "Gemaakt";
         Updated => "Updated", "Gewijzigd";
         LastUsed => "Last used", "Laatst gebruikt";
-        Last7Days => "Last 7 days", "Laatste 7 dagen";
+        Last7Days => "Last 7 days", "Afgelopen 7 dagen";
         Actions => "Actions", "Acties";
         RotationOpenReason => "A rotation is unfinished: finish or cancel it before rotating another key.", "Er loopt nog een rotatie: rond die af of annuleer haar voordat je een andere sleutel roteert.";
         RotateScopeReason => "A rotation's new key gets the old key's scopes, so this session's key can rotate only keys whose scopes it holds itself.", "De nieuwe sleutel van een rotatie krijgt de scopes van de oude, dus de sleutel van deze sessie kan alleen sleutels roteren waarvan hij de scopes zelf heeft.";
@@ -23,11 +23,9 @@ texts! {
         Deleted => "Deleted the key {0}.", "Sleutel {0} verwijderd.";
 
         // A key's row.
-        NoDescription => "No description", "Geen omschrijving";
         ThisSession => "This session", "Deze sessie";
         Quarantined => "Found in public: refused", "Openbaar gevonden: geweigerd";
         Usage => "Usage", "Gebruik";
-        UsageOf => "Usage of {0}", "Gebruik van {0}";
         Edit => "Edit", "Bewerken";
         EditKey => "Edit {0}", "{0} bewerken";
         Rotate => "Rotate", "Roteren";
@@ -63,7 +61,6 @@ texts! {
         // The description and scopes fields.
         DescriptionOptional => "Description (optional)", "Omschrijving (optioneel)";
         DescriptionHint => "What uses this key, e.g. “billing service”. At most {0} characters.", "Wat deze sleutel gebruikt, bijv. “facturatie”. Hoogstens {0} tekens.";
-        DescriptionRefused => "the description is too long or contains control or invisible characters (such as line breaks, tabs or right-to-left overrides)", "de omschrijving is te lang of bevat stuur- of onzichtbare tekens (zoals regeleinden, tabs of tekens die de schrijfrichting omdraaien)";
         ScopesRefused => "these are not valid scopes: each is a lowercase letter, then at most 63 of a-z, 0-9, _ . : -, or * for all, alone; a key holds at most 32 scopes", "dit zijn geen geldige scopes: elke scope is een kleine letter, dan hoogstens 63 tekens uit a-z, 0-9, _ . : -, of * voor alles, en dan alleen; een sleutel heeft hoogstens 32 scopes";
 
         // The one-time reveal of a new key.

@@ -97,12 +97,28 @@ pub fn english_or(english: String, dutch: impl Texts) -> String {
     }
 }
 
-/// `template` with `{0}`, `{1}`, … filled in.
+/// `template` with `{0}`, `{1}`, … filled in, in one pass: a value that
+/// itself holds `{1}` stays as it is.
 pub fn fill(template: &str, values: &[&str]) -> String {
-    values
-        .iter()
-        .enumerate()
-        .fold(template.to_owned(), |text, (index, value)| text.replace(&format!("{{{index}}}"), value))
+    let mut text = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        text.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let placeholder = after.find('}').and_then(|end| Some((end, values.get(after[..end].parse::<usize>().ok()?)?)));
+        match placeholder {
+            Some((end, value)) => {
+                text.push_str(value);
+                rest = &after[end + 1..];
+            }
+            None => {
+                text.push('{');
+                rest = after;
+            }
+        }
+    }
+    text.push_str(rest);
+    text
 }
 
 /// `count` with the current language's digit grouping: 27,529 or 27.529.
@@ -204,5 +220,7 @@ mod tests {
     #[test]
     fn placeholders_are_filled_in_any_order() {
         assert_eq!(fill("{1} of {0}", &["a", "b"]), "b of a");
+        assert_eq!(fill("{0} at {1}", &["{1}", "x"]), "{1} at x", "a value is never filled in itself");
+        assert_eq!(fill("{not} {0} {9}", &["a"]), "{not} a {9}");
     }
 }

@@ -25,7 +25,6 @@ texts! {
         ReplacesScopes => " and gets its scopes (", " en krijgt dezelfde scopes (";
         ReplacesAfter => "). Both keys work until the old one stops in the last step.", "). Beide sleutels werken totdat de oude stopt in de laatste stap.";
         NewKeyDescription => "Description of the new key", "Omschrijving van de nieuwe sleutel";
-        DescriptionRefused => "the description is too long or contains control or invisible characters (such as line breaks, tabs or right-to-left overrides)", "de omschrijving is te lang of bevat stuur- of onzichtbare tekens (zoals regeleinden, tabs of tekens die de schrijfrichting omdraaien)";
         CreateNewKey => "Create new key", "Nieuwe sleutel maken";
 
         // Update.
@@ -36,7 +35,6 @@ texts! {
         OldKeyToDelete => "Old key (to delete)", "Oude sleutel (te verwijderen)";
         NewKeyToUse => "New key (to use)", "Nieuwe sleutel (te gebruiken)";
         NextVerify => "Next: verify", "Volgende: controleren";
-        NoDescription => "No description", "Geen omschrijving";
         AlreadyDeleted => "Already deleted", "Al verwijderd";
 
         // Verify.
@@ -51,7 +49,7 @@ texts! {
         LastUsed => "Last used", "Laatst gebruikt";
         NewKey => "New key", "Nieuwe sleutel";
         OldKey => "Old key", "Oude sleutel";
-        RefreshHint => "Refreshed every few seconds. Use is recorded within a few seconds of a request. Your live check uses the new key too; the verdict does not count it as integration traffic.", "Wordt om de paar seconden vernieuwd. Gebruik wordt binnen een paar seconden na een verzoek vastgelegd. Je live controle gebruikt de nieuwe sleutel ook; het oordeel telt die niet als verkeer van een integratie.";
+        RefreshHint => "Refreshed every few seconds. Use is recorded within a few seconds of a request. Your live check uses the new key too; the verdict does not count it as integration traffic.", "Wordt om de paar seconden vernieuwd. Gebruik wordt binnen een paar seconden na een verzoek vastgelegd. Je live-controle gebruikt de nieuwe sleutel ook; het oordeel telt die niet als verkeer van een integratie.";
         CutOver => "Cut-over", "Overstap";
         LoadingTraffic => "Loading traffic…", "Verkeer laden…";
         NextDeleteOldKey => "Next: delete the old key", "Volgende: oude sleutel verwijderen";
@@ -101,7 +99,7 @@ texts! {
         OldKeyLastUsed => "old key last used {0}{1}", "oude sleutel laatst gebruikt {0}{1}";
         OldKeyNeverUsed => "old key never used", "oude sleutel nooit gebruikt";
         NewKeyNotUsedYet => "New key not used yet; {0}.", "Nieuwe sleutel nog niet gebruikt; {0}.";
-        NewKeyOnlyLiveCheck => "New key not used by an integration since your live check; {0}.", "Nieuwe sleutel niet door een integratie gebruikt sinds je live controle; {0}.";
+        NewKeyOnlyLiveCheck => "New key not used by an integration since your live check; {0}.", "Nieuwe sleutel niet door een integratie gebruikt sinds je live-controle; {0}.";
         NewKeyInUseOldRecent => "New key in use, but the {0}: update every integration before deleting it.", "Nieuwe sleutel in gebruik, maar de {0}: werk elke integratie bij voordat je hem verwijdert.";
         NewKeyInUse => "New key in use; {0}.", "Nieuwe sleutel in gebruik; {0}.";
     }

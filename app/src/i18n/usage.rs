@@ -18,7 +18,7 @@ texts! {
         LegendAccepted => "accepted", "geaccepteerd";
         LegendRefused => "refused", "geweigerd";
         UpTo => "up to {0}", "tot {0}";
-        ShowNumbers => "Show the numbers", "Toon de getallen";
+        ShowNumbers => "Show the numbers", "Getallen tonen";
         From => "From", "Vanaf";
         Accepted => "Accepted", "Geaccepteerd";
         Refused => "Refused", "Geweigerd";
@@ -30,10 +30,8 @@ texts! {
         OldKeyDeleted => "Old key: this key was deleted.", "Oude sleutel: deze sleutel is verwijderd.";
         OldKeyNeverUsed => "Old key: never used.", "Oude sleutel: nooit gebruikt.";
         OldKeyGone => "The old key was deleted.", "De oude sleutel is verwijderd.";
-        UsageOf => "Usage of {0}", "Gebruik van {0}";
         Period => "Period", "Periode";
         Traffic => "Traffic", "Verkeer";
         BusiestKeys => "Busiest keys", "Drukste sleutels";
-        DeletedKey => "a deleted key", "een verwijderde sleutel";
     }
 }

@@ -45,7 +45,6 @@ texts! {
         KeywardOnSchedule => "Keyward, on schedule", "Keyward, volgens planning";
         TheOperator => "the operator (CLI)", "de beheerder (CLI)";
         ThisSessionsKey => "this session's key", "de sleutel van deze sessie";
-        ADeletedKey => "a deleted key", "een verwijderde sleutel";
         NoRequests => "no requests", "geen verzoeken";
         OneRequest => "1 request", "1 verzoek";
         Requests => "{0} requests", "{0} verzoeken";

@@ -10,6 +10,7 @@ use super::clipboard::CopyButton;
 use super::keys::KeysSection;
 use super::usage::RegionTraffic;
 use super::{DashboardData, FormError, LoadStatus, Navigator, RelativeTime, Submission};
+use crate::i18n::common::Common;
 use crate::i18n::dashboard::Dashboard;
 use crate::i18n::{self, t, tf};
 use crate::{format, server_fns};
@@ -123,7 +124,7 @@ fn RotationBanner(data: DashboardData) -> impl IntoView {
             let preview =
                 |id: &KeyId| d.overview.api_keys.iter().find(|key| key.id == *id).map(|key| key.token_preview.clone());
             let old =
-                rotation.old_key_id.as_ref().and_then(preview).unwrap_or_else(|| t(Dashboard::DeletedKey).to_owned());
+                rotation.old_key_id.as_ref().and_then(preview).unwrap_or_else(|| t(Common::ADeletedKey).to_owned());
             let new = preview(&rotation.new_key_id).unwrap_or_default();
             (old, new, rotation.started_at)
         })

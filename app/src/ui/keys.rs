@@ -13,6 +13,7 @@ use super::dialog::Modal;
 use super::reveal::OneTimeReveal;
 use super::usage::{KeyUsageDialog, key_sparkline};
 use super::{Clock, DashboardData, FormActions, FormError, Navigator, RelativeTime, Submission};
+use crate::i18n::common::Common;
 use crate::i18n::keys::Keys;
 use crate::i18n::{english_or, t, tf};
 use crate::{format, server_fns};
@@ -226,7 +227,7 @@ fn key_row(id: KeyId, row: KeyRowContext) -> impl IntoView {
             <td>
                 {move || match key.with(|key| key.as_ref().and_then(|key| key.description.clone())) {
                     Some(description) => view! { <span>{description}</span> }.into_any(),
-                    None => view! { <span class="muted">{t(Keys::NoDescription)}</span> }.into_any(),
+                    None => view! { <span class="muted">{t(Common::NoDescription)}</span> }.into_any(),
                 }}
                 <Show when=is_session_key.clone()>
                     " " <span class="badge session">{t(Keys::ThisSession)}</span>
@@ -255,7 +256,7 @@ fn key_row(id: KeyId, row: KeyRowContext) -> impl IntoView {
                 <button
                     type="button"
                     id=format!("usage-{id}")
-                    aria-label=move || tf(Keys::UsageOf, &[&label()])
+                    aria-label=move || tf(Common::UsageOf, &[&label()])
                     on:click=open(KeyDialog::Usage)
                 >
                     {t(Keys::Usage)}
@@ -429,7 +430,7 @@ fn CreateKeyDialog(
         scopes_error.error.set(None);
         let chosen = preset.get_untracked().scopes(&typed.value());
         match (Description::parse(&input.value()), chosen) {
-            (Err(message), _) => submission.refuse(english_or(message.to_string(), Keys::DescriptionRefused)),
+            (Err(message), _) => submission.refuse(english_or(message.to_string(), Common::DescriptionRefused)),
             (_, Err(message)) => scopes_error.refuse(message),
             (Ok(description), Ok(scopes)) => {
                 submission.run(server_fns::create_key(description, scopes), move |created| on_created.run(created))
@@ -495,7 +496,7 @@ fn EditKeyDialog(key: ApiKey, on_saved: UnsyncCallback<()>, on_close: UnsyncCall
         scopes_error.error.set(None);
         let description = match Description::parse(&input.value()) {
             Ok(description) => description,
-            Err(message) => return submission.refuse(english_or(message.to_string(), Keys::DescriptionRefused)),
+            Err(message) => return submission.refuse(english_or(message.to_string(), Common::DescriptionRefused)),
         };
         let scopes = match typed.value().parse::<Scopes>() {
             Ok(scopes) => scopes,

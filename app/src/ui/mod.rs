@@ -41,6 +41,7 @@ pub fn App() -> impl IntoView {
         .unwrap_or_default();
     i18n::set_current(lang);
     let _ = document().document_element().map(|html| html.set_attribute("lang", lang.tag()));
+    document().set_title(t(Common::PageTitle));
     let clock = RwSignal::new(Utc::now());
     set_interval(move || clock.set(Utc::now()), CLOCK_TICK);
     provide_context(Clock(clock));

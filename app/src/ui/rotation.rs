@@ -20,9 +20,10 @@ use super::keys::DescriptionField;
 use super::reveal::OneTimeReveal;
 use super::usage::CutOverCharts;
 use super::{Clock, DashboardData, FormActions, FormError, LoadStatus, Navigator, RelativeTime, Submission};
+use crate::i18n::common::Common;
 use crate::i18n::rotation::Rotation;
 use crate::i18n::{english_or, t, tf};
-use crate::server_fns::CutOver;
+use crate::server_fns::{ConsoleError, CutOver};
 use crate::{format, rotation_verdict, server_fns};
 
 /// How often the verify step refreshes both keys' traffic.
@@ -176,7 +177,7 @@ fn CreateStep(wizard: Wizard, old_key_id: Option<KeyId>) -> impl IntoView {
         event.prevent_default();
         let Some(input) = field.get() else { return };
         match Description::parse(&input.value()) {
-            Err(message) => submission.refuse(english_or(message.to_string(), Rotation::DescriptionRefused)),
+            Err(message) => submission.refuse(english_or(message.to_string(), Common::DescriptionRefused)),
             Ok(description) => {
                 submission.run(server_fns::start_rotation(old_key_id.clone(), description), move |started| {
                     wizard.revealed.set(Some(started.new_key));
@@ -247,7 +248,7 @@ fn KeyCard(title: &'static str, key: Option<ApiKey>) -> impl IntoView {
             {match key {
                 Some(key) => view! {
                     <p><code>{key.token_preview}</code></p>
-                    <p>{key.description.unwrap_or_else(|| t(Rotation::NoDescription).to_owned())}</p>
+                    <p>{key.description.unwrap_or_else(|| t(Common::NoDescription).to_owned())}</p>
                 }
                 .into_any(),
                 None => view! { <p class="muted">{t(Rotation::AlreadyDeleted)}</p> }.into_any(),
@@ -258,16 +259,21 @@ fn KeyCard(title: &'static str, key: Option<ApiKey>) -> impl IntoView {
 
 #[component]
 fn VerifyStep(wizard: Wizard, rotation: model::Rotation) -> impl IntoView {
-    let cut_over = RwSignal::new(None::<CutOver>);
+    let cut_over = RwSignal::new(None::<Result<CutOver, ConsoleError>>);
     let rotation_keys = (rotation.new_key_id.clone(), rotation.old_key_id.clone());
     let refresh = move || {
         wizard.data.reload();
         let (new_key_id, old_key_id) = rotation_keys.clone();
         spawn_local(async move {
-            // A failed refresh keeps the last cut-over; the next one retries.
-            if let Ok(found) = server_fns::load_cut_over(new_key_id, old_key_id).await {
-                cut_over.try_set(Some(found));
-            }
+            let loaded = server_fns::load_cut_over(new_key_id, old_key_id).await;
+            // Redrawn only when it changed, so an open table of numbers stays
+            // open; a failed refresh keeps the last cut-over, and the next
+            // one retries.
+            cut_over.try_update(|shown| match (&*shown, loaded) {
+                (Some(Ok(_)), Err(_)) => {}
+                (Some(shown), loaded) if *shown == loaded => {}
+                (_, loaded) => *shown = Some(loaded),
+            });
         });
     };
     refresh();
@@ -284,7 +290,8 @@ fn VerifyStep(wizard: Wizard, rotation: model::Rotation) -> impl IntoView {
     let live_checks = wizard.live_checks;
     let old_origin = move || {
         cut_over.with(|cut_over| {
-            let last_use = cut_over.as_ref().and_then(|cut_over| cut_over.old_hours.as_ref()?.last_use.as_ref());
+            let last_use =
+                cut_over.as_ref().and_then(|cut_over| cut_over.as_ref().ok()?.old_hours.as_ref()?.last_use.as_ref());
             last_use.map(format::last_use_origin).unwrap_or_default()
         })
     };
@@ -340,7 +347,8 @@ fn VerifyStep(wizard: Wizard, rotation: model::Rotation) -> impl IntoView {
         <p class="hint">{t(Rotation::RefreshHint)}</p>
         <h3>{t(Rotation::CutOver)}</h3>
         {move || match cut_over.get() {
-            Some(cut_over) => view! { <CutOverCharts cut_over=cut_over/> }.into_any(),
+            Some(Ok(cut_over)) => view! { <CutOverCharts cut_over=cut_over/> }.into_any(),
+            Some(Err(error)) => view! { <p class="error">{format::sentence(error.localized())}</p> }.into_any(),
             None => view! { <p class="loading">{t(Rotation::LoadingTraffic)}</p> }.into_any(),
         }}
         <div class="actions">

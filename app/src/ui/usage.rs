@@ -162,7 +162,7 @@ pub fn KeyUsageDialog(key: ApiKey, on_close: UnsyncCallback<()>) -> impl IntoVie
         });
     });
     view! {
-        <Modal title=tf(Usage::UsageOf, &[&format::key_label(&key)]) on_escape=on_close>
+        <Modal title=tf(Common::UsageOf, &[&format::key_label(&key)]) on_escape=on_close>
             <fieldset class="period-choice">
                 <legend>{t(Usage::Period)}</legend>
                 {PERIODS
@@ -181,7 +181,15 @@ pub fn KeyUsageDialog(key: ApiKey, on_close: UnsyncCallback<()>) -> impl IntoVie
                     })
                     .collect_view()}
             </fieldset>
-            <div aria-live="polite">
+            // The summary is announced when a period loads; the chart itself
+            // is not read out again.
+            <p class="visually-hidden" role="status">
+                {move || usage.with(|usage| match usage {
+                    Some(Ok(usage)) => format!("{}: {}.", caption_of(usage.usage.bucket), format::requests(&usage.usage.total)),
+                    _ => String::new(),
+                })}
+            </p>
+            <div>
                 {move || match usage.get() {
                     None => view! { <p class="loading">{t(Common::Loading)}</p> }.into_any(),
                     Some(Err(error)) => view! {
@@ -216,7 +224,7 @@ pub fn RegionTraffic(data: DashboardData) -> impl IntoView {
                 let key = d.overview.api_keys.iter().find(|key| key.id == traffic.key_id);
                 let label = match key {
                     Some(key) => format::key_label(key),
-                    None => t(Usage::DeletedKey).to_owned(),
+                    None => t(Common::ADeletedKey).to_owned(),
                 };
                 (traffic.key_id.clone(), label, format::requests(&traffic.total))
             })

@@ -203,7 +203,8 @@ pub struct UsageSeries {
     pub total: UsageCounts,
 }
 
-/// Where a key's last accepted request came from.
+/// Where a key's last use came from: its last request with the right
+/// secret, accepted or refused for a scope.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LastUse {

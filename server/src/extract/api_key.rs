@@ -25,9 +25,11 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let Ok(ClientAddress(client)) = ClientAddress::from_request_parts(parts, state).await;
         let presented = presented_key(&parts.headers).unwrap_or_default();
-        let caller = Keyward::from_ref(state).authenticator().authenticate(presented, client).await?;
+        let keyward = Keyward::from_ref(state);
+        let caller = keyward.authenticator().authenticate(presented, client).await?;
         if let Some(slot) = parts.extensions.get::<KeyUseSlot>() {
-            slot.fill(caller.clone(), use_details(&parts.headers, Some(parts.method.as_str()), Some(parts.uri.path())));
+            let details = use_details(&parts.headers, Some(parts.method.as_str()), Some(parts.uri.path()));
+            slot.fill(keyward, caller.clone(), details);
         }
         Ok(Self(caller))
     }

@@ -1,26 +1,50 @@
 //! Each keyed REST call counts for its key's usage once its answer is
 //! known: refused for a scope when the domain refused it so, accepted
-//! otherwise (a 404 or 422 is still the key's use).
+//! otherwise (a 404 or 422 is still the key's use). A call whose client
+//! went away before the answer counts as accepted: its key was used.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
 use domain::model::{UseDetails, UseOutcome};
 use domain::{Caller, Keyward};
 
-/// Where [`crate::extract::Authenticated`] leaves the caller for counting.
+/// What [`crate::extract::Authenticated`] leaves for counting: the caller,
+/// its request's details, and where to count them.
+struct KeyUse {
+    keyward: Keyward,
+    caller: Caller,
+    details: UseDetails,
+}
+
+/// Where the extractor leaves the [`KeyUse`]; counted when the middleware's
+/// guard is done with it, answered or dropped.
 #[derive(Clone, Default)]
-pub struct KeyUseSlot(Arc<Mutex<Option<(Caller, UseDetails)>>>);
+pub struct KeyUseSlot(Arc<Mutex<Option<KeyUse>>>);
 
 impl KeyUseSlot {
-    pub fn fill(&self, caller: Caller, details: UseDetails) {
-        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some((caller, details));
+    pub fn fill(&self, keyward: Keyward, caller: Caller, details: UseDetails) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(KeyUse { keyward, caller, details });
     }
 
-    fn take(&self) -> Option<(Caller, UseDetails)> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).take()
+    /// Counts what the slot holds, with `outcome`.
+    fn count(&self, outcome: UseOutcome) {
+        if let Some(KeyUse { keyward, caller, details }) = self.0.lock().unwrap_or_else(PoisonError::into_inner).take()
+        {
+            keyward.authenticator().record_use(&caller, outcome, details);
+        }
+    }
+}
+
+/// Counts the slot as accepted if the request ends without an answer (the
+/// client went away, so the handler's future was dropped).
+struct CountUnanswered(KeyUseSlot);
+
+impl Drop for CountUnanswered {
+    fn drop(&mut self) {
+        self.0.count(UseOutcome::Accepted);
     }
 }
 
@@ -28,16 +52,14 @@ impl KeyUseSlot {
 #[derive(Clone, Copy, Debug)]
 pub struct RefusedForScope;
 
-pub async fn count_key_uses(State(keyward): State<Keyward>, mut request: Request, next: Next) -> Response {
-    let slot = KeyUseSlot::default();
-    request.extensions_mut().insert(slot.clone());
+pub async fn count_key_uses(mut request: Request, next: Next) -> Response {
+    let slot = CountUnanswered(KeyUseSlot::default());
+    request.extensions_mut().insert(slot.0.clone());
     let response = next.run(request).await;
-    if let Some((caller, details)) = slot.take() {
-        let outcome = match response.extensions().get::<RefusedForScope>() {
-            Some(RefusedForScope) => UseOutcome::InsufficientScope,
-            None => UseOutcome::Accepted,
-        };
-        keyward.authenticator().record_use(&caller, outcome, details);
-    }
+    let outcome = match response.extensions().get::<RefusedForScope>() {
+        Some(RefusedForScope) => UseOutcome::InsufficientScope,
+        None => UseOutcome::Accepted,
+    };
+    slot.0.count(outcome);
     response
 }

@@ -6,15 +6,15 @@ pub(crate) mod recorder;
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use chrono::{DateTime, TimeDelta, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::caller::Caller;
 use crate::clock::now;
 use crate::error::{Error, Result};
 use crate::model::{
-    KeyAccess, KeyId, KeyTraffic, KeyUsage, RegionId, RegionUsage, UsageBucket, UsageCounts, UsagePoint, UsageQuery,
-    UsageRange, UsageSeries,
+    KeyAccess, KeyId, KeyTraffic, KeyUsage, RegionId, RegionUsage, USAGE_KEPT_DAYS, UsageBucket, UsageCounts,
+    UsagePoint, UsageQuery, UsageRange, UsageSeries,
 };
 use crate::store::database::Db;
 use crate::store::entity::key_usage::{self, Resolution};
@@ -42,8 +42,9 @@ impl Usage {
         Self { db }
     }
 
-    /// One key of the caller's region, also one deleted since (until its
-    /// usage ages out): its requests per bucket and its last use.
+    /// One key of the caller's region, also one deleted within the last
+    /// [`USAGE_KEPT_DAYS`] (its usage ages out after as long): its requests
+    /// per bucket and its last use.
     pub async fn key(&self, caller: &Caller, key_id: &KeyId, query: UsageQuery) -> Result<KeyUsage> {
         caller.require(KeyAccess::Read)?;
         let range = query.range(now())?;
@@ -69,11 +70,14 @@ impl Usage {
         let region_id = &caller.region().id;
         let rows = self.rows(region_id, &range, None).await?;
         let descriptions: HashMap<KeyId, Option<String>> = api_key::Entity::find()
+            .select_only()
+            .column(api_key::Column::Id)
+            .column(api_key::Column::Description)
             .filter(api_key::Column::RegionId.eq(region_id.as_str()))
+            .into_tuple::<(KeyId, Option<String>)>()
             .all(&self.db)
             .await?
             .into_iter()
-            .map(|key| (key.id, key.description))
             .collect();
         let mut keys: BTreeMap<&KeyId, KeyTraffic> = BTreeMap::new();
         for row in &rows {
@@ -120,10 +124,13 @@ impl Usage {
             .await?)
     }
 
+    /// Whether `key_id` was a key of the region, deleted recently enough to
+    /// have usage left.
     async fn was_key(&self, region_id: &RegionId, key_id: &KeyId) -> Result<bool> {
         Ok(retired_api_key::Entity::find()
             .filter(retired_api_key::Column::RegionId.eq(region_id.as_str()))
             .filter(retired_api_key::Column::ApiKeyId.eq(key_id.as_str()))
+            .filter(retired_api_key::Column::RetiredAt.gte(now() - TimeDelta::days(USAGE_KEPT_DAYS)))
             .one(&self.db)
             .await?
             .is_some())

@@ -24,7 +24,8 @@ pub struct Model {
     pub revoke_at: Option<ChronoDateTimeUtc>,
     /// A [`crate::model::Quarantine`] as JSON, once the key was found in public.
     pub quarantine: Option<String>,
-    /// Where the last accepted request came from ([`crate::model::LastUse`]).
+    /// Where the last use (accepted, or refused for a scope) came from
+    /// ([`crate::model::LastUse`]).
     pub last_client_address: Option<String>,
     pub last_user_agent: Option<String>,
     pub last_request_method: Option<String>,
@@ -63,7 +64,7 @@ impl Model {
 }
 
 impl Model {
-    /// Where the last accepted request came from, once there was one.
+    /// Where the last use came from, once there was one.
     pub fn last_use(&self) -> Option<crate::model::LastUse> {
         Some(crate::model::LastUse {
             at: self.last_used_at?,
