@@ -1,7 +1,7 @@
 //! Words and times as the console shows them. Pure functions, so they are
 //! tested natively.
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
 use domain::model::{
     ApiKey, AuditAction, AuditChange, AuditEvent, KeyId, LastUse, LeakChannel, Quarantine, Scopes, UsageBucket,
     UsageCounts, UsagePoint,
@@ -27,7 +27,20 @@ pub fn relative(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
 
 /// The exact time, for the hover text next to a relative time.
 pub fn exact(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+    // Written out rather than with chrono's `format`, whose pattern
+    // interpreter would only add to the wasm.
+    format!("{} {:02}:{:02}:{:02} UTC", iso_date(at), at.hour(), at.minute(), at.second())
+}
+
+/// `2026-11-27`.
+fn iso_date(at: DateTime<Utc>) -> String {
+    format!("{:04}-{:02}-{:02}", at.year(), at.month(), at.day())
+}
+
+/// A machine-readable instant, as `<time datetime>` takes it:
+/// `2026-11-27T18:15:42Z`.
+pub fn machine_time(at: DateTime<Utc>) -> String {
+    format!("{}T{:02}:{:02}:{:02}Z", iso_date(at), at.hour(), at.minute(), at.second())
 }
 
 /// When a key was last used, relatively: "never" if it never was.
@@ -161,7 +174,7 @@ pub fn bucket_start(at: DateTime<Utc>, bucket: UsageBucket) -> String {
     };
     let day = format!("{} {}", at.day(), months[at.month0() as usize]);
     match bucket {
-        UsageBucket::Minute | UsageBucket::Hour => format!("{day} {}", at.format("%H:%M UTC")),
+        UsageBucket::Minute | UsageBucket::Hour => format!("{day} {:02}:{:02} UTC", at.hour(), at.minute()),
         UsageBucket::Day => day,
     }
 }
@@ -221,6 +234,7 @@ pub(crate) mod tests {
         assert_eq!(relative(at(5 * 86_400), now()), "5 days ago");
         assert_eq!(last_used(None, now()), "never");
         assert_eq!(exact(now()), "2027-01-15 08:00:00 UTC");
+        assert_eq!(machine_time(now()), "2027-01-15T08:00:00Z");
         assert_eq!(sentence("this API key is not valid".into()), "This API key is not valid");
         let ahead = |seconds: i64| now() + chrono::TimeDelta::seconds(seconds);
         assert_eq!(stops(ahead(45), now()), "Revoked in 45 s");

@@ -13,13 +13,14 @@ use testkit::{TestDb, eventually, with_other_secret};
 
 const KEYS: &str = "/auth/region/api-keys";
 
-/// A region made with the CLI, and its first key's token.
-fn region_token(db: &TestDb) -> String {
+/// A region made with the CLI: its first key's id and token.
+fn region_key(db: &TestDb) -> (String, String) {
     let output = keyward().args(["region", "create", "--name", "acme", "--json"]).env("DATABASE_URL", &db.url).output();
     let output = output.unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let created: Value = serde_json::from_slice(&output.stdout).unwrap();
-    created["api_key"]["token"].as_str().unwrap().to_owned()
+    let key = &created["api_key"];
+    (key["id"].as_str().unwrap().to_owned(), key["token"].as_str().unwrap().to_owned())
 }
 
 /// `count` `/auth/check`s through `process` with `token`, each answered `status`.
@@ -55,7 +56,7 @@ async fn get(url: &str, token: &str) -> Value {
 #[tokio::test]
 async fn counts_are_exact_across_two_processes_and_a_restart() {
     let db = TestDb::fresh().await;
-    let admin = region_token(&db);
+    let (admin_id, admin) = region_key(&db);
     let never = ["--no-bootstrap", "--usage-flush-ms", "3600000", "--auth-failures-per-key", "2"];
     let first = Process::serve(&db.url, &never);
     let second = Process::serve(&db.url, &["--no-bootstrap"]);
@@ -71,6 +72,18 @@ async fn counts_are_exact_across_two_processes_and_a_restart() {
         .await
         .unwrap();
     let (key_id, token) = (created["id"].as_str().unwrap(), created["token"].as_str().unwrap());
+    // The test reads usage with a key of its own, so the admin's count stays known.
+    let reader: Value = client
+        .post(format!("{}{KEYS}", first.url))
+        .header("x-api-key", &admin)
+        .json(&json!({"description": "reader", "scopes": ["keys:read"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let reader = reader["token"].as_str().unwrap();
 
     checks(&first, "?scope=orders:read", token, "billing-sync/2.4", 7, StatusCode::OK).await;
     checks(&first, "?scope=orders:write", token, "billing-sync/2.4", 3, StatusCode::FORBIDDEN).await;
@@ -99,7 +112,7 @@ async fn counts_are_exact_across_two_processes_and_a_restart() {
     let usage_url = format!("{}{KEYS}/{key_id}/usage?from={since}&bucket=day", second.url);
     let expected = json!({"accepted": 7 + 5 + 4, "invalid": 2, "insufficient_scope": 3 + 1, "throttled": 1});
     let usage = eventually(Duration::from_secs(10), || async {
-        let usage = get(&usage_url, &admin).await;
+        let usage = get(&usage_url, reader).await;
         (usage["usage"]["total"] == expected).then_some(usage)
     })
     .await;
@@ -109,17 +122,25 @@ async fn counts_are_exact_across_two_processes_and_a_restart() {
     assert_eq!((&last["method"], &last["path"]), (&json!("GET"), &json!("/orders/7")), "never the query: {last}");
     assert_eq!(last["client_address"], "127.0.0.1");
 
-    // The admin key created one key: its only use so far.
-    let region = get(&format!("{}/auth/region/usage?bucket=day&from={since}", second.url), &admin).await;
+    // The admin key created two keys: its only uses.
+    let region = get(&format!("{}/auth/region/usage?bucket=day&from={since}", second.url), reader).await;
     let keys = region["keys"].as_array().unwrap();
-    assert_eq!(keys.len(), 2);
-    assert_eq!(keys[0]["key_id"], key_id, "most requests first");
-    assert_eq!(keys[0]["description"], "billing");
-    assert_eq!(keys[1]["total"]["accepted"], 1);
-    let all = region["usage"]["total"].clone();
-    assert_eq!(all["accepted"], 7 + 5 + 4 + 1);
-    assert_eq!(keys[0]["accepted"].as_array().unwrap().iter().map(|n| n.as_u64().unwrap()).sum::<u64>(), 16);
-    let refused: u64 = keys[0]["refused"].as_array().unwrap().iter().map(|n| n.as_u64().unwrap()).sum();
+    let traffic_of = |id: &str| keys.iter().find(|key| key["key_id"] == id).expect("the key's traffic").clone();
+    let admin_traffic = traffic_of(&admin_id);
+    assert_eq!(admin_traffic["total"], json!({"accepted": 2, "invalid": 0, "insufficient_scope": 0, "throttled": 0}));
+    let billing = traffic_of(key_id);
+    assert_eq!((&billing["description"], &billing["total"]), (&json!("billing"), &expected));
+    let total = |key: &Value| {
+        ["accepted", "invalid", "insufficient_scope", "throttled"]
+            .map(|n| key["total"][n].as_u64().unwrap())
+            .iter()
+            .sum::<u64>()
+    };
+    assert!(keys.windows(2).all(|pair| total(&pair[0]) >= total(&pair[1])), "most requests first");
+    let accepted = |key: &Value| key["total"]["accepted"].as_u64().unwrap();
+    assert_eq!(region["usage"]["total"]["accepted"].as_u64().unwrap(), keys.iter().map(accepted).sum::<u64>());
+    assert_eq!(billing["accepted"].as_array().unwrap().iter().map(|n| n.as_u64().unwrap()).sum::<u64>(), 16);
+    let refused: u64 = billing["refused"].as_array().unwrap().iter().map(|n| n.as_u64().unwrap()).sum();
     assert_eq!(refused, 2 + 4 + 1);
 }
 

@@ -251,7 +251,7 @@ pub(crate) fn LoadStatus(data: DashboardData, children: ChildrenFn) -> impl Into
 pub(crate) fn RelativeTime(#[prop(into)] at: Signal<Option<DateTime<Utc>>>) -> impl IntoView {
     view! {
         <time
-            datetime=move || at.get().map(|at| at.to_rfc3339())
+            datetime=move || at.get().map(format::machine_time)
             title=move || at.get().map(format::exact)
         >
             {move || format::last_used(at.get(), Clock::now())}
