@@ -61,28 +61,15 @@ async fn counts_are_exact_across_two_processes_and_a_restart() {
     let first = Process::serve(&db.url, &never);
     let second = Process::serve(&db.url, &["--no-bootstrap"]);
     let client = Client::new();
-    let created: Value = client
-        .post(format!("{}{KEYS}", first.url))
-        .header("x-api-key", &admin)
-        .json(&json!({"description": "billing", "scopes": ["orders:read"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let create = async |description: &str, scope: &str| -> Value {
+        let body = json!({"description": description, "scopes": [scope]});
+        let response = client.post(format!("{}{KEYS}", first.url)).header("x-api-key", &admin).json(&body);
+        response.send().await.unwrap().json().await.unwrap()
+    };
+    let created = create("billing", "orders:read").await;
     let (key_id, token) = (created["id"].as_str().unwrap(), created["token"].as_str().unwrap());
     // The test reads usage with a key of its own, so the admin's count stays known.
-    let reader: Value = client
-        .post(format!("{}{KEYS}", first.url))
-        .header("x-api-key", &admin)
-        .json(&json!({"description": "reader", "scopes": ["keys:read"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let reader = create("reader", "keys:read").await;
     let reader = reader["token"].as_str().unwrap();
 
     checks(&first, "?scope=orders:read", token, "billing-sync/2.4", 7, StatusCode::OK).await;
