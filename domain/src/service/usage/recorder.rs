@@ -8,7 +8,10 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict};
-use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Statement, Value,
+};
 
 use super::UsageInsight;
 use crate::caller::Caller;
@@ -160,25 +163,10 @@ impl PendingKey {
 /// no row), then the counts, added to what the rows hold.
 async fn write(db: &Db, batch: &Pending) -> Result<()> {
     let txn = database::begin_write(db).await?;
-    for (key_id, key) in batch {
-        let Some(last_use) = &key.last_use else { continue };
-        api_key::Entity::update_many()
-            .set(api_key::ActiveModel {
-                last_used_at: Set(Some(last_use.at)),
-                last_client_address: Set(last_use.client.map(|client| client.to_string())),
-                last_user_agent: Set(last_use.details.user_agent.clone()),
-                last_request_method: Set(last_use.details.method.clone()),
-                last_request_path: Set(last_use.details.path.clone()),
-                ..Default::default()
-            })
-            .filter(api_key::Column::Id.eq(key_id.as_str()))
-            .filter(
-                Condition::any()
-                    .add(api_key::Column::LastUsedAt.is_null())
-                    .add(api_key::Column::LastUsedAt.lt(last_use.at)),
-            )
-            .exec(&txn)
-            .await?;
+    let uses: Vec<(&KeyId, &NotedUse)> =
+        batch.iter().filter_map(|(key_id, key)| Some((key_id, key.last_use.as_ref()?))).collect();
+    for statement in uses.chunks(KEYS_PER_UPDATE) {
+        write_last_uses(&txn, statement).await?;
     }
     let rows: Vec<key_usage::ActiveModel> = batch
         .iter()
@@ -202,6 +190,63 @@ async fn write(db: &Db, batch: &Pending) -> Result<()> {
             .await?;
     }
     txn.commit().await?;
+    Ok(())
+}
+
+/// Keys per last-use update: six values each, well below SQLite's limit.
+const KEYS_PER_UPDATE: usize = 1000;
+
+/// Each key's last use, in one statement for all of `uses` (one per key
+/// was most of a flush's time), where it is later than the stored one.
+/// On Postgres the rows are locked in key order first, so concurrent
+/// flushes cannot deadlock whatever order the join visits them in.
+async fn write_last_uses(txn: &DatabaseTransaction, uses: &[(&KeyId, &NotedUse)]) -> Result<()> {
+    let backend = txn.get_database_backend();
+    let ids = uses.iter().map(|(key_id, _)| key_id.as_str());
+    api_key::Entity::find()
+        .select_only()
+        .column(api_key::Column::Id)
+        .filter(api_key::Column::Id.is_in(ids))
+        .order_by_asc(api_key::Column::Id)
+        .lock_exclusive()
+        .into_tuple::<KeyId>()
+        .all(txn)
+        .await?;
+    let mut values: Vec<Value> = Vec::with_capacity(uses.len() * 6);
+    let mut rows = Vec::with_capacity(uses.len());
+    for (key_id, noted) in uses {
+        let first = values.len();
+        values.extend([
+            Value::from(key_id.as_str()),
+            Value::from(noted.at),
+            Value::from(noted.client.map(|client| client.to_string())),
+            Value::from(noted.details.user_agent.clone()),
+            Value::from(noted.details.method.clone()),
+            Value::from(noted.details.path.clone()),
+        ]);
+        rows.push(match backend {
+            DbBackend::Postgres => {
+                let [id, at, client, agent, method, path] = std::array::from_fn(|i| first + i + 1);
+                format!("(${id}, ${at}::timestamptz, ${client}::text, ${agent}::text, ${method}::text, ${path}::text)")
+            }
+            _ => "(?, ?, ?, ?, ?, ?)".to_owned(),
+        });
+    }
+    let rows = rows.join(", ");
+    // SQLite names a VALUES list's columns column1, column2, …
+    let (used, id, at, client, agent, method, path) = match backend {
+        DbBackend::Postgres => {
+            ("used(id, at, client, agent, method, path)", "id", "at", "client", "agent", "method", "path")
+        }
+        _ => ("used", "column1", "column2", "column3", "column4", "column5", "column6"),
+    };
+    let sql = format!(
+        "UPDATE api_keys SET last_used_at = used.{at}, last_client_address = used.{client}, \
+         last_user_agent = used.{agent}, last_request_method = used.{method}, last_request_path = used.{path} \
+         FROM (VALUES {rows}) AS {used} \
+         WHERE api_keys.id = used.{id} AND (api_keys.last_used_at IS NULL OR api_keys.last_used_at < used.{at})"
+    );
+    txn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
     Ok(())
 }
 
