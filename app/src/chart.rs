@@ -23,18 +23,22 @@ pub fn chart_view_box(series: &UsageSeries) -> String {
 
 /// A baseline, and per bucket with requests a bar of accepted requests
 /// below one of refused ones, with the bucket's counts as its hover text.
-/// `scale` is the count of a full-height bar.
-pub fn bars(series: &UsageSeries, scale: u64) -> String {
+/// Refused parts are hatched (the pattern `{id}-hatch`), so they differ by
+/// more than colour. `scale` is the count of a full-height bar; `id` is
+/// the chart's, unique on the page.
+pub fn bars(series: &UsageSeries, scale: u64, id: &str) -> String {
     let scale = scale.max(1);
     let height = |count: u64| if count == 0 { 0 } else { (count * CHART_HEIGHT / scale).clamp(MIN_BAR, CHART_HEIGHT) };
     let width = series.points.len().max(1) as u64 * BAR_PITCH;
-    let mut svg = format!(r#"<line class="baseline" x1="0" y1="{CHART_HEIGHT}" x2="{width}" y2="{CHART_HEIGHT}"/>"#);
+    let mut svg = format!(
+        r#"<defs><pattern id="{id}-hatch" class="hatch" width="4" height="20" patternUnits="userSpaceOnUse" patternTransform="rotate(30)"><rect width="4" height="20"/><line x1="0" y1="0" x2="0" y2="20"/></pattern></defs><line class="baseline" x1="0" y1="{CHART_HEIGHT}" x2="{width}" y2="{CHART_HEIGHT}"/>"#
+    );
     for (index, point) in (0u64..).zip(&series.points).filter(|(_, point)| point.counts.total() > 0) {
         let accepted = height(point.counts.accepted);
         let refused = height(point.counts.refused()).min(CHART_HEIGHT - accepted);
         let x = index * BAR_PITCH + (BAR_PITCH - BAR_WIDTH) / 2;
         svg.push_str(&format!(
-            r#"<g><title>{}</title><rect class="accepted" x="{x}" y="{}" width="{BAR_WIDTH}" height="{accepted}"/><rect class="refused" x="{x}" y="{}" width="{BAR_WIDTH}" height="{refused}"/></g>"#,
+            r#"<g><title>{}</title><rect class="accepted" x="{x}" y="{}" width="{BAR_WIDTH}" height="{accepted}"/><rect class="refused" fill="url(#{id}-hatch)" x="{x}" y="{}" width="{BAR_WIDTH}" height="{refused}"/></g>"#,
             escape(&format::usage_point(point, series.bucket)),
             CHART_HEIGHT - accepted,
             CHART_HEIGHT - accepted - refused,
@@ -95,15 +99,19 @@ mod tests {
 
     #[test]
     fn bars_stand_on_the_baseline_accepted_below_refused() {
-        let svg = bars(&series(&[(0, 0), (3, 1), (1000, 0)]), 4);
+        let svg = bars(&series(&[(0, 0), (3, 1), (1000, 0)]), 4, "c");
         assert_eq!(chart_view_box(&series(&[(0, 0), (3, 1), (1000, 0)])), "0 0 30 1000");
         assert_eq!(svg.matches("<g>").count(), 2, "quiet buckets draw nothing: {svg}");
         assert!(svg.contains(r#"<rect class="accepted" x="11" y="250" width="8" height="750"/>"#), "{svg}");
-        assert!(svg.contains(r#"<rect class="refused" x="11" y="0" width="8" height="250"/>"#), "{svg}");
+        assert!(
+            svg.contains(r#"<rect class="refused" fill="url(#c-hatch)" x="11" y="0" width="8" height="250"/>"#),
+            "{svg}"
+        );
+        assert_eq!(svg.matches(r#"<pattern id="c-hatch""#).count(), 1, "one pattern per chart");
         assert!(svg.contains("<title>15 Jan 09:00 UTC: 3 accepted, 1 refused (throttled)</title>"), "{svg}");
         // Past the scale, a bar stops at the top.
         assert!(svg.contains(r#"<rect class="accepted" x="21" y="0" width="8" height="1000"/>"#), "{svg}");
-        let tiny = bars(&series(&[(1, 0)]), 1_000_000);
+        let tiny = bars(&series(&[(1, 0)]), 1_000_000, "c");
         assert!(tiny.contains(r#"height="20""#), "a single request still shows: {tiny}");
     }
 

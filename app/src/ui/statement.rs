@@ -21,7 +21,13 @@ pub fn StatementPage() -> impl IntoView {
             <p>{t(Statement::How)}</p>
             <h2>{t(Statement::LimitsHeading)}</h2>
             <ul>
-                {list(&[Statement::LimitScreenReaders, Statement::LimitCharts, Statement::LimitTimes, Statement::LimitServerWords])}
+                {list(&[
+                    Statement::LimitScreenReaders,
+                    Statement::LimitCharts,
+                    Statement::LimitSessionTimeout,
+                    Statement::LimitTimes,
+                    Statement::LimitServerWords,
+                ])}
             </ul>
             <h2>{t(Statement::FeedbackHeading)}</h2>
             <p>{t(Statement::Feedback)}</p>

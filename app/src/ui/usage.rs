@@ -51,6 +51,7 @@ pub fn UsageChart(
         })
         .collect_view();
     let caption_id = format!("{id}-caption");
+    let (view_box, bars) = (chart::chart_view_box(&series), chart::bars(&series, scale, &id));
     let summary = format!("{caption}: {}.", format::requests(&series.total));
     let first = series.points.first().map(|point| format::bucket_start(point.start, bucket)).unwrap_or_default();
     let empty = series.total.total() == 0;
@@ -58,11 +59,11 @@ pub fn UsageChart(
         <figure class="usage-chart" id=id>
             <figcaption id=caption_id.clone()>{summary}</figcaption>
             <svg
-                viewBox=chart::chart_view_box(&series)
+                viewBox=view_box
                 preserveAspectRatio="none"
                 role="img"
                 aria-labelledby=caption_id
-                inner_html=chart::bars(&series, scale)
+                inner_html=bars
             ></svg>
             <div class="chart-axis" aria-hidden="true">
                 <span>{first}</span>
