@@ -8,7 +8,8 @@
 
 use domain::model::{
     ApiKey, AuditPage, CreatedApiKey, Description, ErrorKind, EventId, KeyId, KeyUpdate, KeyUsage, OldKeyRevocation,
-    RegionOverview, RegionUsage, Rotation, RotationId, Scopes, SessionAfterRotation, StartedRotation, UsageBucket,
+    RegionOverview, RegionUsage, Rotation, RotationId, Scopes, SessionAfterRotation, SessionTimeLeft, StartedRotation,
+    UsageBucket,
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::{Json, JsonEncoding};
@@ -39,6 +40,8 @@ pub struct Dashboard {
     pub activity: AuditPage,
     /// Per hour over the last 7 days, the region's and each key's.
     pub usage: RegionUsage,
+    /// How long this browser's session has left.
+    pub session: SessionTimeLeft,
 }
 
 /// The rotation wizard's cut-over: both keys' traffic over the last hour
@@ -174,7 +177,8 @@ pub async fn load_dashboard() -> Result<Dashboard, ConsoleError> {
         let rotation = keyward.rotations().current(&caller).await?;
         let activity = keyward.audit().page(&caller, &activity_before(None)).await?;
         let usage = keyward.usage().region(&caller, domain::model::UsageQuery::default()).await?;
-        Ok(Dashboard { overview, rotation, activity, usage })
+        let session = keyward.sessions().time_left(request.session_id()?).await?;
+        Ok(Dashboard { overview, rotation, activity, usage, session })
     })
     .await
 }

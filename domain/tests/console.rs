@@ -355,3 +355,25 @@ async fn a_key_holds_at_most_ten_sessions_and_the_oldest_end() {
     }
     assert_eq!(console_session::Entity::find().all(&f.db).await.unwrap().len(), 10);
 }
+
+#[tokio::test]
+async fn a_session_says_how_long_it_has_left_and_whether_use_extends_it() {
+    let limits = SessionLimits { idle: TimeDelta::minutes(30), absolute: TimeDelta::hours(12) };
+    let f = fixture(Settings { sessions: limits, ..Default::default() }).await;
+    let created = testkit::region(&f.keyward, "acme").await;
+    let (session, _) = f.keyward.sessions().sign_in(&created.api_key.token, CLIENT).await.unwrap();
+    let left = f.keyward.sessions().time_left(&session).await.unwrap();
+    assert!((1795..=1800).contains(&left.ends_in_secs()), "{left:?}");
+    assert!(left.can_be_extended(), "the idle limit comes first");
+
+    // A session near its absolute limit: using it cannot keep it.
+    let short = SessionLimits { idle: TimeDelta::minutes(30), absolute: TimeDelta::minutes(10) };
+    let f = fixture(Settings { sessions: short, ..Default::default() }).await;
+    let created = testkit::region(&f.keyward, "acme").await;
+    let (session, _) = f.keyward.sessions().sign_in(&created.api_key.token, CLIENT).await.unwrap();
+    let left = f.keyward.sessions().time_left(&session).await.unwrap();
+    assert!((595..=600).contains(&left.ends_in_secs()) && !left.can_be_extended(), "{left:?}");
+
+    f.keyward.sessions().sign_out(&session).await.unwrap();
+    assert!(matches!(f.keyward.sessions().time_left(&session).await, Err(domain::Error::Unauthenticated)));
+}

@@ -25,6 +25,13 @@ texts! {
         NoDescription => "No description", "Geen omschrijving";
         DescriptionRefused => "the description is too long or contains control or invisible characters (such as line breaks, tabs or right-to-left overrides)", "de omschrijving is te lang of bevat stuur- of onzichtbare tekens (zoals regeleinden, tabs of tekens die de schrijfrichting omdraaien)";
         PageTitle => "Keyward console", "Keyward-console";
+        SignOut => "Sign out", "Uitloggen";
+        SignedOut => "You have signed out.", "Je bent uitgelogd.";
+        SessionEnding => "Your session is about to end", "Je sessie loopt bijna af";
+        SessionIdleWarning => "You have not used the console for a while: your session ends in {0} minutes. Stay signed in?", "Je hebt de console een tijdje niet gebruikt: je sessie eindigt over {0} minuten. Ingelogd blijven?";
+        SessionLimitWarning => "Your session reaches its time limit in {0} minutes and cannot be extended. Sign in again then.", "Je sessie bereikt over {0} minuten haar tijdslimiet en kan niet worden verlengd. Log dan opnieuw in.";
+        StaySignedIn => "Stay signed in", "Ingelogd blijven";
+        Understood => "OK", "Begrepen";
         Copied => "Copied.", "Gekopieerd.";
         SelectedToCopy => "Selected: press Ctrl+C (⌘C) to copy.", "Geselecteerd: druk op Ctrl+C (⌘C) om te kopiëren.";
     }

@@ -4,11 +4,9 @@ use super::texts;
 
 texts! {
     Dashboard {
-        SignedOut => "You have signed out.", "Je bent uitgelogd.";
         Sandbox => "Sandbox", "Sandbox";
         RegionId => "Region ID", "Regio-ID";
         CopyRegionId => "Copy region ID", "Regio-ID kopiëren";
-        SignOut => "Sign out", "Uitloggen";
         LeakHeading => "A key of this region was found in public", "Een sleutel van deze regio is openbaar gevonden";
         LeakWhere => " was {0}, reported ", " is {0}, gemeld ";
         LeakConsequence => ". It is refused everywhere from then on and cannot be used again. Replace it: the wizard makes a new key with its scopes, you move your integrations, then it deletes this one.", ". Vanaf dan wordt hij overal geweigerd en kan hij niet meer worden gebruikt. Vervang hem: de wizard maakt een nieuwe sleutel met dezelfde scopes, jij zet je integraties over, daarna verwijdert de wizard deze.";

@@ -82,7 +82,6 @@ texts! {
         SignedInWithOldKey => "You signed in to this console with the old key. This session ends now unless it continues on the new key.", "Je bent met de oude sleutel in deze console ingelogd. Deze sessie eindigt nu, tenzij ze verdergaat met de nieuwe sleutel.";
         AfterFinishing => "After finishing", "Na het afronden";
         StaySignedIn => "Stay signed in with the new key", "Ingelogd blijven met de nieuwe sleutel";
-        SignOut => "Sign out", "Uitloggen";
         FinishRotation => "Finish rotation", "Rotatie afronden";
         DeleteOldKey => "Delete old key", "Oude sleutel verwijderen";
         ScheduleRevocation => "Schedule revocation", "Intrekking plannen";

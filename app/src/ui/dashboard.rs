@@ -4,7 +4,6 @@
 use domain::model::{AuditEvent, EventId, KeyAccess, KeyId};
 use leptos::html;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use super::clipboard::CopyButton;
 use super::keys::KeysSection;
@@ -36,14 +35,7 @@ pub fn DashboardPage() -> impl IntoView {
 fn RegionHeader(data: DashboardData) -> impl IntoView {
     let region = data.select(|d| d.overview.region.clone());
     let navigator = Navigator::get();
-    let sign_out = move |_| {
-        spawn_local(async move {
-            // Signed out either way: a failure here leaves at most a session
-            // that times out, and the cookie is HttpOnly.
-            let _ = server_fns::sign_out().await;
-            navigator.go("/sign-in", Some(t(Dashboard::SignedOut).to_owned()));
-        });
-    };
+    let sign_out = move |_| navigator.sign_out();
     move || {
         region.get().map(|region| {
             let id_field = NodeRef::<html::Input>::new();
@@ -60,7 +52,7 @@ fn RegionHeader(data: DashboardData) -> impl IntoView {
                             <CopyButton source=id_field label=t(Dashboard::CopyRegionId)/>
                         </div>
                     </div>
-                    <button type="button" class="secondary" on:click=sign_out>{t(Dashboard::SignOut)}</button>
+                    <button type="button" class="secondary" on:click=sign_out>{t(Common::SignOut)}</button>
                 </section>
             }
         })

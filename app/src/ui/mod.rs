@@ -13,6 +13,7 @@ mod usage;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use domain::model::SessionTimeLeft;
 use leptos::callback::{Callable, UnsyncCallback};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -25,6 +26,7 @@ use crate::i18n::common::Common;
 use crate::i18n::statement::Statement;
 use crate::i18n::{self, Lang, t, tf};
 use crate::server_fns::{self, ConsoleError, Dashboard};
+use dialog::Modal;
 
 /// How often relative times ("3 min ago") are recomputed.
 const CLOCK_TICK: Duration = Duration::from_secs(10);
@@ -147,6 +149,16 @@ impl Navigator {
         self.go.run(path.into());
     }
 
+    /// Signs out and goes to sign-in, saying so. Signed out either way: a
+    /// failure here leaves at most a session that times out, and the
+    /// cookie is `HttpOnly`.
+    pub fn sign_out(self) {
+        spawn_local(async move {
+            let _ = server_fns::sign_out().await;
+            self.go("/sign-in", Some(t(Common::SignedOut).to_owned()));
+        });
+    }
+
     /// The notice left for this page, taken once.
     pub fn take_notice(self) -> Option<String> {
         self.notice.try_update(Option::take).flatten()
@@ -212,6 +224,12 @@ impl DashboardData {
     }
 
     /// A piece of the loaded data that re-renders only when it changes.
+    /// The session's time left as of the latest load; tracked, it changes
+    /// with every load.
+    pub fn session_time_left(self) -> Option<SessionTimeLeft> {
+        self.state.with(|state| Some(state.as_ref()?.as_ref().ok()?.session))
+    }
+
     pub fn select<T: Clone + PartialEq + Send + Sync + 'static>(
         self,
         pick: impl Fn(&Dashboard) -> T + Send + Sync + 'static,
@@ -240,9 +258,70 @@ pub(crate) fn LoadStatus(data: DashboardData, children: ChildrenFn) -> impl Into
                     <button type="button" on:click=move |_| data.reload()>{t(Common::TryAgain)}</button>
                 </div>
             })}
+            <SessionTimeout data=data/>
             {children()}
         }
         .into_any(),
+    }
+}
+
+/// How long before a session ends its holder is warned: WCAG 2.2.1 asks
+/// for at least 20 seconds to respond.
+const SESSION_WARNING_LEAD_SECS: i64 = 120;
+
+/// Warns before the session ends: one button keeps it (any call uses it),
+/// or says when it reaches its absolute limit, which nothing extends.
+#[component]
+fn SessionTimeout(data: DashboardData) -> impl IntoView {
+    let warning = RwSignal::new(None::<SessionTimeLeft>);
+    let timer = StoredValue::new(None::<TimeoutHandle>);
+    let clear = move || {
+        if let Some(handle) = timer.try_update_value(Option::take).flatten() {
+            handle.clear();
+        }
+    };
+    Effect::new(move |_| {
+        clear();
+        warning.set(None);
+        // Every load restarts the count, also one that found the same time
+        // left (the server records a use at most once a minute).
+        let Some(left) = data.session_time_left() else { return };
+        let wait = (left.ends_in_secs() - SESSION_WARNING_LEAD_SECS).max(0);
+        let shown = move || warning.set(Some(left));
+        timer.set_value(set_timeout_with_handle(shown, Duration::from_secs(wait.unsigned_abs())).ok());
+    });
+    on_cleanup(clear);
+    let navigator = Navigator::get();
+    move || {
+        warning.get().map(|left| {
+            let minutes = (left.ends_in_secs().min(SESSION_WARNING_LEAD_SECS) / 60).max(1).to_string();
+            let close = UnsyncCallback::new(move |()| warning.set(None));
+            if left.can_be_extended() {
+                view! {
+                    <Modal title=t(Common::SessionEnding) on_escape=close>
+                        <p>{tf(Common::SessionIdleWarning, &[&minutes])}</p>
+                        <div class="actions">
+                            <button type="button" class="primary" on:click=move |_| {
+                                warning.set(None);
+                                data.reload();
+                            }>{t(Common::StaySignedIn)}</button>
+                            <button type="button" class="secondary" on:click=move |_| navigator.sign_out()>{t(Common::SignOut)}</button>
+                        </div>
+                    </Modal>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <Modal title=t(Common::SessionEnding) on_escape=close>
+                        <p>{tf(Common::SessionLimitWarning, &[&minutes])}</p>
+                        <div class="actions">
+                            <button type="button" class="primary" on:click=move |_| close.run(())>{t(Common::Understood)}</button>
+                        </div>
+                    </Modal>
+                }
+                .into_any()
+            }
+        })
     }
 }
 

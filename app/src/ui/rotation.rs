@@ -484,7 +484,7 @@ fn DeleteStep(wizard: Wizard, rotation: model::Rotation) -> impl IntoView {
                     </label>
                     <label class="choice">
                         <input type="radio" name="after" on:change=move |_| after.set(SessionAfterRotation::SignedOut)/>
-                        {t(Rotation::SignOut)}
+                        {t(Common::SignOut)}
                     </label>
                 </fieldset>
             })}

@@ -15,7 +15,13 @@ pub fn StatementPage() -> impl IntoView {
             <p>{t(Statement::Intro)}</p>
             <h2>{t(Statement::TestedHeading)}</h2>
             <ul>
-                {list(&[Statement::TestedAxe, Statement::TestedKeyboard, Statement::TestedReflow, Statement::TestedAnnounced])}
+                {list(&[
+                    Statement::TestedAxe,
+                    Statement::TestedKeyboard,
+                    Statement::TestedReflow,
+                    Statement::TestedAnnounced,
+                    Statement::TestedTimeout,
+                ])}
             </ul>
             <h2>{t(Statement::HowHeading)}</h2>
             <p>{t(Statement::How)}</p>

@@ -11,6 +11,7 @@ mod leaks;
 mod regions;
 mod rotation;
 mod scope;
+mod session;
 mod text;
 mod usage;
 mod verdict;
@@ -23,6 +24,7 @@ pub use leaks::{LEAK_BATCH_MAX, LeakChannel, LeakLabel, LeakedToken, Quarantine}
 pub use regions::{CreatedRegion, Environment, Region, RegionOverview, RegionSummary};
 pub use rotation::{OldKeyRevocation, Rotation, SessionAfterRotation, StartedRotation};
 pub use scope::{KeyAccess, Scope, Scopes};
+pub use session::SessionTimeLeft;
 pub use text::{Description, InvalidInput, RegionName};
 pub use usage::{
     KeyTraffic, KeyUsage, LastUse, MINUTES_KEPT_HOURS, RegionUsage, USAGE_KEPT_DAYS, USAGE_POINTS_MAX, UsageBucket,

@@ -22,7 +22,7 @@ use crate::caller::Caller;
 use crate::clock::now;
 use crate::credentials::random;
 use crate::error::{Error, Result};
-use crate::model::{AuditAction, KeyAccess, KeyId};
+use crate::model::{AuditAction, KeyAccess, KeyId, SessionTimeLeft};
 use crate::store::database::Db;
 use crate::store::entity::{api_key, console_session, region};
 
@@ -174,6 +174,20 @@ impl Sessions {
                 .await?;
         }
         Ok(Caller::new(region.into(), key.id, key.scopes, client))
+    }
+
+    /// How long this session has left, for the console's warning.
+    /// `Unauthenticated` when it has ended.
+    pub async fn time_left(&self, session_id: &SessionId) -> Result<SessionTimeLeft> {
+        let session = console_session::Entity::find_by_id(session_id.digest())
+            .one(&self.db)
+            .await?
+            .ok_or(Error::Unauthenticated)?;
+        let at = now();
+        Ok(SessionTimeLeft {
+            idle_secs: (session.last_seen_at + self.limits.idle - at).num_seconds(),
+            absolute_secs: (session.created_at + self.limits.absolute - at).num_seconds(),
+        })
     }
 
     /// How many sessions are live: neither idle nor older than allowed.
