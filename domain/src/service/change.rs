@@ -1,9 +1,10 @@
 //! Every write goes through a [`Change`]: a write transaction (under the
 //! caller's region lock when a caller makes it) that, when it changes what
-//! a key may do (adds, removes, re-scopes or schedules one), numbers and
-//! announces that, and on commit waits until every serving process applied
-//! it to its verification cache.
+//! keys may do (adds, removes, re-scopes, schedules or quarantines them),
+//! numbers that, logs which keys it touched and announces it, and on commit
+//! waits until every serving process applied it to its verification cache.
 
+use std::collections::BTreeMap;
 use std::ops::Deref;
 
 use sea_orm::DatabaseTransaction;
@@ -13,21 +14,22 @@ use crate::caller::Caller;
 use crate::clock::now;
 use crate::error::{Error, Result};
 use crate::model::RegionId;
+use crate::store::coherence::{self, KeyChange};
 use crate::store::database::Db;
-use crate::store::{coherence, database, find_key_in_region, lock_region};
+use crate::store::{database, find_key_in_region, lock_region};
 
 pub(crate) struct Change {
     txn: DatabaseTransaction,
     coherence: Coherence,
-    /// The number of this change's key change, once it made one.
-    announced: Option<i64>,
+    /// What this change did to which keys, by lookup.
+    keys: BTreeMap<String, KeyChange>,
 }
 
 impl Change {
     /// A write transaction (`BEGIN IMMEDIATE` on SQLite).
     pub(crate) async fn begin(db: &Db, coherence: &Coherence) -> Result<Self> {
         let txn = database::begin_write(db).await?;
-        Ok(Self { txn, coherence: coherence.clone(), announced: None })
+        Ok(Self { txn, coherence: coherence.clone(), keys: BTreeMap::new() })
     }
 
     /// A change on behalf of `caller`, holding its region's write lock
@@ -54,21 +56,37 @@ impl Change {
         Ok(change)
     }
 
-    /// This change adds, removes, re-scopes or schedules a key: every
-    /// verification cache must hear of it before the change is answered.
-    pub(crate) async fn keys_changed(&mut self) -> Result<()> {
-        if self.announced.is_none() {
-            self.announced = Some(coherence::number_change(&self.txn).await?);
-        }
-        Ok(())
+    /// This change adds the key with `lookup`.
+    pub(crate) fn key_added(&mut self, lookup: &str) {
+        self.touched(lookup, KeyChange::Added);
     }
 
-    /// Commits, then waits until every serving process applied the key
-    /// change, if any: from then on no process answers from a cache that
-    /// predates it.
+    /// This change re-scopes, schedules or quarantines the key with `lookup`.
+    pub(crate) fn key_changed(&mut self, lookup: &str) {
+        self.touched(lookup, KeyChange::Changed);
+    }
+
+    /// This change deletes the key with `lookup`.
+    pub(crate) fn key_removed(&mut self, lookup: &str) {
+        self.touched(lookup, KeyChange::Removed);
+    }
+
+    fn touched(&mut self, lookup: &str, change: KeyChange) {
+        let merged = self.keys.get(lookup).map_or(change, |before| before.then(change));
+        self.keys.insert(lookup.to_owned(), merged);
+    }
+
+    /// Commits; when keys changed, numbers and logs that first (the clock's
+    /// row lock is held only from here to the commit), then waits until
+    /// every serving process applied it: from then on no process answers
+    /// from a cache that predates it.
     pub(crate) async fn commit(self) -> Result<()> {
+        let announced = match self.keys.is_empty() {
+            true => None,
+            false => Some(coherence::number_change(&self.txn, &self.keys).await?),
+        };
         self.txn.commit().await?;
-        if let Some(seq) = self.announced {
+        if let Some(seq) = announced {
             self.coherence.settle(seq).await?;
         }
         Ok(())

@@ -156,9 +156,8 @@ impl Keys {
             if !key.is_revoked_at(now()) {
                 continue;
             }
-            retire(&txn, &key).await?;
+            retire(&mut txn, &key).await?;
             audit::record(&*txn, &region_id, AuditAction::ApiKeyRevokedOnSchedule, Some(&key), None, None).await?;
-            txn.keys_changed().await?;
             txn.commit().await?;
             revoked += 1;
         }
@@ -209,13 +208,13 @@ pub(crate) async fn delete_key(change: &mut Change, caller: &Caller, key_id: &Ke
     if !key.is_quarantined() {
         ensure_region_stays_managed(change, region_id).await?;
     }
-    audit::record(&**change, region_id, AuditAction::ApiKeyDeleted, Some(&key), Some(caller), None).await?;
-    change.keys_changed().await
+    audit::record(&**change, region_id, AuditAction::ApiKeyDeleted, Some(&key), Some(caller), None).await
 }
 
 /// Deletes a key's row, keeping its lookup and secret hash so that a leak
 /// report of its token is still recognised ([`super::leaks`]).
-async fn retire(change: &Change, key: &api_key::Model) -> Result<()> {
+async fn retire(change: &mut Change, key: &api_key::Model) -> Result<()> {
+    change.key_removed(&key.lookup);
     api_key::Entity::delete_by_id(key.id.clone()).exec(&**change).await?;
     retired_api_key::Entity::insert(retired_api_key::ActiveModel {
         lookup: Set(key.lookup.clone()),
@@ -284,7 +283,7 @@ pub(crate) async fn update_key(
     }
     if events.iter().any(|(_, audited)| audited.is_some()) {
         ensure_region_stays_managed(change, region_id).await?;
-        change.keys_changed().await?;
+        change.key_changed(&key.lookup);
     }
     Ok(key)
 }
@@ -313,7 +312,7 @@ pub(crate) async fn insert_key(
     let key = row.insert(&**change).await?;
     let granted = AuditChange::Scopes { before: Scopes::default(), after: key.scopes.clone() };
     audit::record(&**change, &key.region_id, AuditAction::ApiKeyCreated, Some(&key), actor, Some(granted)).await?;
-    change.keys_changed().await?;
+    change.key_added(&key.lookup);
     Ok(key)
 }
 

@@ -167,7 +167,7 @@ impl Leaks {
         let audited = AuditChange::Found { url, source, reported_via: via };
         audit::record(&*change, &key.region_id, AuditAction::ApiKeyQuarantined, Some(&key), None, Some(audited))
             .await?;
-        change.keys_changed().await?;
+        change.key_changed(&key.lookup);
         change.commit().await
     }
 }

@@ -7,20 +7,29 @@
 //! - **a current lease**: the process renews its row in `serving_processes`
 //!   every [`RENEW_EVERY`], by the database's clock, and trusts its cache
 //!   only until [`LEASE`] minus a margin after the renewal was sent;
-//! - **every change applied**: each change that adds, removes, re-scopes
-//!   or schedules a key
-//!   takes a number from `key_change_clock` in its own transaction (in
-//!   commit order) and is announced: by NOTIFY on Postgres, which this
-//!   process LISTENs to on the very connection that renews its lease, and
-//!   on SQLite by the task reading the clock every [`SQLITE_POLL`]. The
-//!   process empties its cache, reloads the set of existing lookups, and
-//!   acknowledges the number.
+//! - **every change applied**: each change that adds, removes, re-scopes,
+//!   schedules or quarantines keys takes the next number from
+//!   `key_change_clock` in its own transaction (so numbers follow commit
+//!   order, without gaps) and logs which keys it touched in `key_changes`.
+//!   The number is announced by NOTIFY on Postgres, which this process
+//!   LISTENs to on the very connection that renews its lease; on SQLite the
+//!   task reads the clock every [`SQLITE_POLL`]; every renewal reads it too,
+//!   so a lost announcement costs at most one renewal's wait. The process
+//!   reads the log since the last number it applied, evicts exactly those
+//!   keys, updates its set of existing lookups in place, and acknowledges.
+//!   A change costs each process work in proportion to what changed, never
+//!   to how many keys exist.
 //!
 //! The request that made the change answers only when every process with a
 //! live lease acknowledged it, or its lease ran out ([`Coherence::settle`]).
-//! A process that cannot renew, whose lease ran out, or whose listening
-//! connection drops or was replaced, stops trusting at once and starts
-//! again with an empty cache.
+//! A process that cannot renew, whose lease ran out, whose listening
+//! connection drops or was replaced, or that finds a number missing from
+//! the log (pruned past it), stops trusting at once and starts again: it
+//! loads a snapshot of every lookup before it takes a lease (so no change
+//! waits for that, however many keys there are), then catches up from the
+//! log and only then trusts.
+
+mod lookups;
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
@@ -28,17 +37,17 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use lookups::{Digests, Lookups};
 use moka::sync::Cache;
-use sea_orm::sqlx::SqlitePool;
-use sea_orm::sqlx::postgres::PgListener;
-use sea_orm::{DatabaseBackend, DbErr, EntityTrait, QuerySelect};
+use sea_orm::sqlx::postgres::{PgListener, PgPoolOptions};
+use sea_orm::sqlx::{self, SqlitePool};
+use sea_orm::{DatabaseBackend, DbErr};
 
 use crate::credentials::random;
 use crate::credentials::secret_hash::SecretHash;
 use crate::model::{KeyId, Region, Scopes};
-use crate::store::coherence::{CHANNEL, Link, lagging, latest, withdraw};
+use crate::store::coherence::{CHANNEL, KeyChange, Link, lagging, latest, withdraw};
 use crate::store::database::Db;
-use crate::store::entity::api_key;
 
 /// How long a lease lasts: the longest a change waits for a process that
 /// stopped answering (frozen, cut off, killed).
@@ -54,6 +63,11 @@ const SETTLE_POLL: Duration = Duration::from_millis(5);
 /// everywhere before it fails instead.
 const SETTLE_LIMIT: Duration = Duration::from_secs(30);
 const WARM_CAPACITY: u64 = 100_000;
+/// The listening connection's `application_name`, which operators (and the
+/// tests) see in `pg_stat_activity`.
+const LISTENER_NAME: &str = "keyward-cache";
+/// The log is pruned once every so many renewals (about every 30 s).
+const PRUNE_EVERY_RENEWALS: u32 = 60;
 
 /// What the cache knows about a key: enough to authenticate it. A
 /// scheduled revocation is held too and compared with the clock on every
@@ -69,22 +83,35 @@ pub(crate) struct WarmKey {
     pub quarantined: bool,
 }
 
-/// A key as the cache holds it: with the epoch it was read in, so that an
-/// entry from before the cache was last emptied is never answered.
-#[derive(Clone)]
-struct Remembered {
-    key: WarmKey,
-    epoch: u64,
-}
-
 /// What the cache says about a lookup.
 pub(crate) enum Known {
     /// The key, current as of this moment.
     Key(WarmKey),
     /// No key has this lookup.
     Absent,
-    /// Read the database; remember the answer if `Some(epoch)` still holds.
+    /// Read the database; remember the answer if `Some(generation)` still holds.
     Unsure(Option<u64>),
+}
+
+/// Why the cache stopped being trusted.
+#[derive(Debug, thiserror::Error)]
+enum Lost {
+    #[error(transparent)]
+    Database(#[from] DbErr),
+    #[error("the listening connection closed")]
+    ConnectionClosed,
+    #[error("the listening connection was replaced")]
+    ConnectionReplaced,
+    #[error("the lease lapsed")]
+    LeaseLapsed,
+    #[error("changes {from} to {to} are missing from the key-change log")]
+    Gap { from: i64, to: i64 },
+}
+
+impl From<sqlx::Error> for Lost {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Database(DbErr::Custom(error.to_string()))
+    }
 }
 
 #[derive(Clone)]
@@ -98,16 +125,18 @@ struct Inner {
     started: Instant,
     /// Nanoseconds after `started` until which the cache may be trusted; 0: not.
     trusted_until: AtomicU64,
-    /// Moves whenever the cache is emptied: an answer read before cannot be remembered after.
-    epoch: AtomicU64,
+    /// Moves with every change applied and every emptying: a key read
+    /// before cannot be remembered after, nor an answer given across it.
+    generation: AtomicU64,
     /// Failed attempts since the cache was last trusted, and whether that was said.
     attempts: AtomicU32,
     degraded: AtomicBool,
-    /// Held to empty the cache or to remember an answer, so neither slips between.
+    /// Held to change the cache or to remember an answer, so neither slips between.
     writing: Mutex<()>,
-    warm: Cache<String, Remembered>,
+    warm: Cache<String, WarmKey>,
+    digests: Digests,
     /// Every lookup that exists, or `None` while not known exactly.
-    lookups: RwLock<Option<Arc<HashSet<String>>>>,
+    lookups: RwLock<Option<Lookups>>,
 }
 
 impl Coherence {
@@ -119,43 +148,45 @@ impl Coherence {
             enabled,
             started: Instant::now(),
             trusted_until: AtomicU64::new(0),
-            epoch: AtomicU64::new(0),
+            generation: AtomicU64::new(0),
             attempts: AtomicU32::new(0),
             degraded: AtomicBool::new(false),
             writing: Mutex::new(()),
             warm: Cache::new(WARM_CAPACITY),
+            digests: Digests::default(),
             lookups: RwLock::new(None),
         }))
     }
 
     /// What the cache knows about `lookup`, if it may be trusted now.
     pub(crate) fn known(&self, lookup: &str) -> Known {
-        let epoch = self.0.epoch.load(Ordering::Acquire);
+        let generation = self.0.generation.load(Ordering::Acquire);
         if !self.is_trusted() {
             return Known::Unsure(None);
         }
         let answer = match self.0.warm.get(lookup) {
-            Some(remembered) if remembered.epoch == epoch => Known::Key(remembered.key),
-            Some(_) => Known::Unsure(Some(epoch)),
+            Some(key) => Known::Key(key),
             None => match &*self.0.lookups.read().unwrap_or_else(PoisonError::into_inner) {
-                Some(lookups) if !lookups.contains(lookup) => Known::Absent,
-                _ => Known::Unsure(Some(epoch)),
+                Some(lookups) if !lookups.may_exist(lookup) => Known::Absent,
+                _ => Known::Unsure(Some(generation)),
             },
         };
-        // Still trusted, and nothing emptied the cache while it was read.
-        if matches!(answer, Known::Unsure(_)) || (self.is_trusted() && self.0.epoch.load(Ordering::Acquire) == epoch) {
+        // Still trusted, and nothing changed the cache while it was read.
+        if matches!(answer, Known::Unsure(_))
+            || (self.is_trusted() && self.0.generation.load(Ordering::Acquire) == generation)
+        {
             answer
         } else {
             Known::Unsure(None)
         }
     }
 
-    /// Remembers a key read from the database at `epoch`, unless the cache
-    /// was emptied since (a change may have come after the read).
-    pub(crate) fn remember(&self, lookup: &str, key: WarmKey, epoch: u64) {
+    /// Remembers a key read from the database at `generation`, unless a
+    /// change was applied since (it may have come after the read).
+    pub(crate) fn remember(&self, lookup: &str, key: WarmKey, generation: u64) {
         let _writing = self.0.writing.lock().unwrap_or_else(PoisonError::into_inner);
-        if self.0.epoch.load(Ordering::Acquire) == epoch && self.is_trusted() {
-            self.0.warm.insert(lookup.to_owned(), Remembered { key, epoch });
+        if self.0.generation.load(Ordering::Acquire) == generation && self.is_trusted() {
+            self.0.warm.insert(lookup.to_owned(), key);
         }
     }
 
@@ -208,10 +239,9 @@ impl Coherence {
             };
             self.distrust();
             let attempts = self.0.attempts.fetch_add(1, Ordering::AcqRel) + 1;
-            if let Err(error) = outcome
-                && !self.0.degraded.swap(true, Ordering::AcqRel)
-            {
-                tracing::warn!(%error, "verification cache off: keys are read from the database until it is back");
+            let Err(lost) = outcome;
+            if !self.0.degraded.swap(true, Ordering::AcqRel) {
+                tracing::warn!(error = %lost, "verification cache off: keys are read from the database until it is back");
             }
             let backoff = Duration::from_millis(50 * u64::from(attempts.min(20)));
             tokio::select! {
@@ -223,37 +253,37 @@ impl Coherence {
         self.withdraw().await;
     }
 
-    /// One life of the link: listen (Postgres), take a lease, trust, then
-    /// apply changes and renew until something fails.
-    async fn serve_once(&self) -> Result<(), DbErr> {
-        let to_db = |error: sea_orm::sqlx::Error| DbErr::Custom(error.to_string());
+    /// One life of the link: listen (Postgres), load every lookup, take a
+    /// lease, catch up, trust, then apply changes and renew until the
+    /// proof is lost.
+    async fn serve_once(&self) -> Result<std::convert::Infallible, Lost> {
         let mut listener = match self.0.db.get_database_backend() {
-            DatabaseBackend::Postgres => {
-                let mut listener =
-                    PgListener::connect_with(self.0.db.get_postgres_connection_pool()).await.map_err(to_db)?;
-                // A lost connection must end this life, not be replaced behind its back.
-                listener.eager_reconnect(false);
-                listener.listen(CHANNEL).await.map_err(to_db)?;
-                Some(listener)
-            }
+            DatabaseBackend::Postgres => Some(self.listen().await?),
             _ => None,
         };
         let sqlite = listener.is_none().then(|| self.0.db.get_sqlite_connection_pool().clone());
+        let (mut applied, lookups) = link(&mut listener, &sqlite).snapshot(|lookup| self.0.digests.of(lookup)).await?;
+        metrics::counter!("keyward_cache_full_loads_total").increment(1);
+        self.install(Lookups::new(self.0.digests.clone(), lookups));
         let sent = Instant::now();
-        let mut applied = link(&mut listener, &sqlite).register(&self.0.process, lease_ms()).await?;
+        link(&mut listener, &sqlite).register(&self.0.process, lease_ms(), applied).await?;
+        link(&mut listener, &sqlite).prune_log().await?;
         let connection = link(&mut listener, &sqlite).connection().await?;
-        self.empty().await?;
+        let latest = link(&mut listener, &sqlite).latest_change().await?;
+        self.catch_up(&mut link(&mut listener, &sqlite), &mut applied, latest).await?;
         self.trust_from(sent);
         let mut renewals = tokio::time::interval(RENEW_EVERY);
         renewals.reset();
+        let mut renewed: u32 = 0;
         let mut polls = tokio::time::interval(SQLITE_POLL);
         loop {
             let announced = match &mut listener {
                 Some(listener) => tokio::select! {
                     biased;
-                    notification = listener.try_recv() => match notification.map_err(to_db)? {
+                    notification = listener.try_recv() => match notification? {
+                        // A payload that is no number still says something changed.
                         Some(notification) => Some(notification.payload().parse::<i64>().unwrap_or(i64::MAX)),
-                        None => return Err(DbErr::Custom("the listening connection closed".to_owned())),
+                        None => return Err(Lost::ConnectionClosed),
                     },
                     _ = renewals.tick() => None,
                 },
@@ -263,15 +293,11 @@ impl Coherence {
                     _ = renewals.tick() => None,
                 },
             };
+            let link = &mut link(&mut listener, &sqlite);
             match announced {
                 Some(seq) if seq > applied => {
-                    // Stop answering from the old cache before anything else can take time.
-                    self.forget();
-                    // The latest number covers every earlier change, whatever the announcement said.
-                    let latest = link(&mut listener, &sqlite).latest_change().await?;
-                    self.empty().await?;
-                    link(&mut listener, &sqlite).acknowledge(&self.0.process, latest).await?;
-                    applied = latest;
+                    let latest = link.latest_change().await?;
+                    self.catch_up(link, &mut applied, latest).await?;
                 }
                 Some(_) => {}
                 None => {
@@ -279,39 +305,110 @@ impl Coherence {
                     if !self.is_trusted() {
                         // The lease lapsed (a freeze, a slow database): changes may have
                         // been settled without this process. Start again from nothing.
-                        return Err(DbErr::Custom("the lease lapsed".to_owned()));
+                        return Err(Lost::LeaseLapsed);
                     }
-                    if !link(&mut listener, &sqlite).renew(&self.0.process, lease_ms()).await? {
-                        return Err(DbErr::Custom("the lease ran out or was cleared".to_owned()));
+                    if !link.renew(&self.0.process, lease_ms()).await? {
+                        return Err(Lost::LeaseLapsed);
                     }
-                    if link(&mut listener, &sqlite).connection().await? != connection {
-                        return Err(DbErr::Custom("the listening connection was replaced".to_owned()));
+                    if link.connection().await? != connection {
+                        return Err(Lost::ConnectionReplaced);
                     }
                     // Still trusted now means the lease never ran out in between:
                     // trust ends before the database's lease does.
                     if !self.is_trusted() {
-                        return Err(DbErr::Custom("the lease lapsed while it was renewed".to_owned()));
+                        return Err(Lost::LeaseLapsed);
                     }
                     self.trust_from(sent);
+                    // An announcement that never came is caught here, within a renewal.
+                    let latest = link.latest_change().await?;
+                    self.catch_up(link, &mut applied, latest).await?;
+                    renewed = renewed.wrapping_add(1);
+                    if renewed.is_multiple_of(PRUNE_EVERY_RENEWALS) {
+                        link.prune_log().await?;
+                    }
+                    self.fold();
                 }
             }
         }
     }
 
-    /// Empties the cache and reloads the lookups that exist.
-    async fn empty(&self) -> Result<(), DbErr> {
-        self.forget();
-        let lookups: Vec<String> =
-            api_key::Entity::find().select_only().column(api_key::Column::Lookup).into_tuple().all(&self.0.db).await?;
-        let _writing = self.0.writing.lock().unwrap_or_else(PoisonError::into_inner);
-        *self.0.lookups.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(lookups.into_iter().collect()));
+    /// Listens for announcements on a connection of the cache's own, outside
+    /// the pool: a burst of writes that takes every pooled connection must
+    /// not cut the cache off.
+    async fn listen(&self) -> Result<PgListener, Lost> {
+        let pool = self.0.db.get_postgres_connection_pool();
+        let own = PgPoolOptions::new()
+            .max_connections(1)
+            .max_lifetime(None)
+            .idle_timeout(None)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with((*pool.connect_options()).clone().application_name(LISTENER_NAME))
+            .await?;
+        let mut listener = PgListener::connect_with(&own).await?;
+        // A lost connection must end this life, not be replaced behind its back.
+        listener.eager_reconnect(false);
+        listener.listen(CHANNEL).await?;
+        Ok(listener)
+    }
+
+    /// Applies the log's changes after `applied` up to `latest`: evicts
+    /// exactly the keys they touched and updates the set of lookups in
+    /// place, then acknowledges `latest`. A missing number ends the proof.
+    async fn catch_up(&self, link: &mut Link<'_>, applied: &mut i64, latest: i64) -> Result<(), Lost> {
+        if latest <= *applied {
+            return Ok(());
+        }
+        let changes = link.changes_since(*applied, latest).await?;
+        let numbers: HashSet<i64> = changes.iter().map(|(seq, _, _)| *seq).collect();
+        if numbers.len() as i64 != latest - *applied {
+            return Err(Lost::Gap { from: *applied + 1, to: latest });
+        }
+        {
+            let _writing = self.0.writing.lock().unwrap_or_else(PoisonError::into_inner);
+            self.0.generation.fetch_add(1, Ordering::AcqRel);
+            let mut lookups = self.0.lookups.write().unwrap_or_else(PoisonError::into_inner);
+            for (_, lookup, change) in &changes {
+                self.0.warm.invalidate(lookup);
+                if let Some(lookups) = lookups.as_mut() {
+                    match change {
+                        KeyChange::Added => lookups.add(lookup),
+                        KeyChange::Removed => lookups.remove(lookup),
+                        KeyChange::Changed => {}
+                    }
+                }
+            }
+        }
+        link.acknowledge(&self.0.process, latest).await?;
+        *applied = latest;
         Ok(())
+    }
+
+    /// Folds the set's recent changes into its sorted array, when due:
+    /// built beside the set while requests go on reading it.
+    fn fold(&self) {
+        let folded = {
+            let lookups = self.0.lookups.read().unwrap_or_else(PoisonError::into_inner);
+            match lookups.as_ref() {
+                Some(lookups) if lookups.wants_folding() => lookups.folded(),
+                _ => return,
+            }
+        };
+        // Only this task changes the set, so nothing changed it meanwhile.
+        self.install(folded);
+    }
+
+    /// Puts `lookups` in place of the set of existing lookups.
+    fn install(&self, lookups: Lookups) {
+        metrics::gauge!("keyward_cache_lookups").set(lookups.len() as f64);
+        metrics::gauge!("keyward_cache_lookups_bytes").set(lookups.heap_bytes() as f64);
+        let _writing = self.0.writing.lock().unwrap_or_else(PoisonError::into_inner);
+        *self.0.lookups.write().unwrap_or_else(PoisonError::into_inner) = Some(lookups);
     }
 
     /// Empties the cache: nothing read before now will be remembered.
     fn forget(&self) {
         let _writing = self.0.writing.lock().unwrap_or_else(PoisonError::into_inner);
-        self.0.epoch.fetch_add(1, Ordering::AcqRel);
+        self.0.generation.fetch_add(1, Ordering::AcqRel);
         self.0.warm.invalidate_all();
         *self.0.lookups.write().unwrap_or_else(PoisonError::into_inner) = None;
     }
