@@ -172,8 +172,9 @@ pub struct ServeArgs {
     #[arg(long, env = "KEYWARD_NO_USAGE_INSIGHT")]
     pub no_usage_insight: bool,
 
-    /// A client must send a request's headers within this many seconds; an
-    /// idle keep-alive connection is closed after as long.
+    /// A client must send a request's headers within this many seconds; a
+    /// connection with no request in progress (an idle HTTP/1 keep-alive or
+    /// HTTP/2 connection) is closed after as long.
     #[arg(long, env = "KEYWARD_HEADER_READ_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub header_read_timeout_secs: u64,
 

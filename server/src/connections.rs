@@ -1,8 +1,13 @@
-//! Serving connections within bounds: a client must send a request's
-//! headers within a time-out (which also ends idle keep-alive
-//! connections), at most so many connections are served at once (the rest
-//! wait in the kernel's queue, with one log line when the cap is reached),
-//! and a shutdown waits for open connections only so long.
+//! Serving connections within bounds, over HTTP/1 and HTTP/2 (h2c, as
+//! reverse proxies such as Envoy speak it to their upstreams): a client
+//! must send a request's headers within a time-out, a connection with no
+//! request in progress for as long is closed, at most so many connections
+//! are served at once (the rest wait in the kernel's queue, with one log
+//! line when the cap is reached), and a shutdown waits for open
+//! connections only so long.
+
+mod activity;
+mod version;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -23,11 +28,14 @@ use tokio::task::JoinSet;
 use tower::ServiceExt;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 
+use activity::Activity;
+use version::Version;
+
 /// How connections are bounded.
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectionLimits {
-    /// A request's headers must arrive within this; an idle keep-alive
-    /// connection is closed after it too.
+    /// A request's headers must arrive within this; a connection with no
+    /// request in progress (HTTP/1 keep-alive, HTTP/2) is closed after it too.
     pub header_read_timeout: Duration,
     /// At most this many connections are served at once.
     pub max_connections: usize,
@@ -43,11 +51,7 @@ pub async fn serve(
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    // HTTP/1 only: telling HTTP/2 apart would first read bytes with no time
-    // limit, and nothing here needs HTTP/2.
-    let mut builder = Builder::new(TokioExecutor::new()).http1_only();
-    builder.http1().timer(TokioTimer::new()).header_read_timeout(limits.header_read_timeout);
-    let builder = Arc::new(builder);
+    let protocols = Arc::new(Protocols::new(limits.header_read_timeout));
     // A body must keep coming too, or its connection is given up.
     let app = app.layer(RequestBodyTimeoutLayer::new(limits.header_read_timeout));
     let permits = Arc::new(Semaphore::new(limits.max_connections));
@@ -87,29 +91,39 @@ pub async fn serve(
         if permits.available_permits() > limits.max_connections / 10 {
             at_cap.store(false, Ordering::Relaxed);
         }
-        let (builder, app, mut stop) = (builder.clone(), app.clone(), stop.clone());
+        let (protocols, app, mut stop) = (protocols.clone(), app.clone(), stop.clone());
         connections.spawn(async move {
             let _permit = permit;
-            // hyper times the headers from their first byte on: a client
-            // that sends nothing at all is given up here.
-            let mut first = [0u8; 1];
-            match tokio::time::timeout(limits.header_read_timeout, stream.peek(&mut first)).await {
-                Ok(Ok(read)) if read > 0 => {}
-                _ => return,
-            }
+            let Some((version, stream)) = version::detect(stream, limits.header_read_timeout).await else {
+                return;
+            };
+            let activity = Activity::new();
+            let counted = activity.clone();
             let service = hyper::service::service_fn(move |request: Request<Incoming>| {
+                let in_progress = counted.begin();
                 let mut request = request.map(Body::new);
                 request.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
                 let app = app.clone();
-                async move { Ok::<_, Infallible>(app.oneshot(request).await.unwrap_or_else(|never| match never {})) }
+                async move {
+                    let response = app.oneshot(request).await.unwrap_or_else(|never| match never {});
+                    Ok::<_, Infallible>(response.map(|body| in_progress.until_sent(body)))
+                }
             });
-            let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+            let connection = protocols.builder(version).serve_connection(TokioIo::new(stream), service);
             let mut connection = std::pin::pin!(connection);
-            tokio::select! {
+            let idle = tokio::select! {
                 _ = connection.as_mut() => return,
-                _ = stop.wait_for(|stopping| *stopping) => connection.as_mut().graceful_shutdown(),
+                _ = stop.wait_for(|stopping| *stopping) => false,
+                () = activity.idle_for(limits.header_read_timeout) => true,
+            };
+            connection.as_mut().graceful_shutdown();
+            if idle {
+                // A request that came just then is still answered; a client
+                // that stops reading its answer is not waited for.
+                let _ = tokio::time::timeout(limits.header_read_timeout, connection).await;
+            } else {
+                let _ = connection.await;
             }
-            let _ = connection.await;
         });
         // Finished connections need not be remembered.
         while connections.try_join_next().is_some() {}
@@ -125,4 +139,37 @@ pub async fn serve(
         connections.abort_all();
     }
     Ok(())
+}
+
+/// Streams one HTTP/2 connection may have open at once: RFC 9113 advises
+/// no fewer than 100, hyper allows 200.
+const MAX_CONCURRENT_STREAMS: u32 = 100;
+
+/// How each HTTP version is served.
+struct Protocols {
+    http1: Builder<TokioExecutor>,
+    http2: Builder<TokioExecutor>,
+}
+
+impl Protocols {
+    fn new(header_read_timeout: Duration) -> Self {
+        let mut http1 = Builder::new(TokioExecutor::new()).http1_only();
+        http1.http1().timer(TokioTimer::new()).header_read_timeout(header_read_timeout);
+        let mut http2 = Builder::new(TokioExecutor::new()).http2_only();
+        http2
+            .http2()
+            .timer(TokioTimer::new())
+            .max_concurrent_streams(MAX_CONCURRENT_STREAMS)
+            // A peer that stops answering pings while a stream is open is gone.
+            .keep_alive_interval(header_read_timeout)
+            .keep_alive_timeout(header_read_timeout);
+        Self { http1, http2 }
+    }
+
+    fn builder(&self, version: Version) -> &Builder<TokioExecutor> {
+        match version {
+            Version::Http1 => &self.http1,
+            Version::Http2 => &self.http2,
+        }
+    }
 }
