@@ -3,17 +3,18 @@
 //! must send a request's headers within a time-out, a connection with no
 //! request in progress for as long is closed, at most so many connections
 //! are served at once (the rest wait in the kernel's queue, with one log
-//! line when the cap is reached), and a shutdown waits for open
-//! connections only so long.
+//! line when the cap is reached) and one client only so many of them, and
+//! a shutdown waits for open connections only so long.
 
 mod activity;
+mod client_share;
 mod version;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
@@ -29,6 +30,7 @@ use tower::ServiceExt;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 
 use activity::Activity;
+use client_share::ClientShares;
 use version::Version;
 
 /// How connections are bounded.
@@ -39,6 +41,10 @@ pub struct ConnectionLimits {
     pub header_read_timeout: Duration,
     /// At most this many connections are served at once.
     pub max_connections: usize,
+    /// At most this many of them come from one client; more are closed.
+    pub max_connections_per_client: usize,
+    /// IPv6 clients are one client per network of this prefix length.
+    pub ipv6_prefix: u8,
     /// On shutdown, connections still open after this are closed.
     pub shutdown_grace: Duration,
 }
@@ -54,6 +60,8 @@ pub async fn serve(
     let protocols = Arc::new(Protocols::new(limits.header_read_timeout));
     // A body must keep coming too, or its connection is given up.
     let app = app.layer(RequestBodyTimeoutLayer::new(limits.header_read_timeout));
+    let shares = ClientShares::new(limits.max_connections_per_client, limits.ipv6_prefix);
+    let mut share_warned: Option<Instant> = None;
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     let at_cap = Arc::new(AtomicBool::new(false));
     let (stopping, stop) = watch::channel(false);
@@ -87,13 +95,30 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        let slot = match shares.take(peer.ip()) {
+            Ok(slot) => slot,
+            Err(client) => {
+                // Closed at once: its global slot goes to the next in line.
+                drop(stream);
+                metrics::counter!("keyward_connections_refused_total", "reason" => "client_share").increment(1);
+                if share_warned.is_none_or(|warned| warned.elapsed() >= SHARE_WARNING_EVERY) {
+                    share_warned = Some(Instant::now());
+                    tracing::warn!(
+                        %client,
+                        max_connections_per_client = limits.max_connections_per_client,
+                        "a client holds its share of connections: more of its connections are closed (--max-connections-per-client)"
+                    );
+                }
+                continue;
+            }
+        };
         // Said again only after the load fell well below the cap.
         if permits.available_permits() > limits.max_connections / 10 {
             at_cap.store(false, Ordering::Relaxed);
         }
         let (protocols, app, mut stop) = (protocols.clone(), app.clone(), stop.clone());
         connections.spawn(async move {
-            let _permit = permit;
+            let _held = (permit, slot);
             let Some((version, stream)) = version::detect(stream, limits.header_read_timeout).await else {
                 return;
             };
@@ -140,6 +165,9 @@ pub async fn serve(
     }
     Ok(())
 }
+
+/// How often, at most, a client refused over its share is logged.
+const SHARE_WARNING_EVERY: Duration = Duration::from_secs(60);
 
 /// Streams one HTTP/2 connection may have open at once: RFC 9113 advises
 /// no fewer than 100, hyper allows 200.

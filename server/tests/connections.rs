@@ -1,7 +1,7 @@
 //! Connections within bounds, on the real binary: slow and idle clients
 //! are closed over HTTP/1 and HTTP/2 alike, at most so many connections
-//! are served at once, and a shutdown does not wait for a client that
-//! never finishes.
+//! are served at once and one client holds only its share of them, and a
+//! shutdown does not wait for a client that never finishes.
 
 mod common;
 
@@ -13,10 +13,18 @@ use hyper::body::Bytes;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use testkit::TestDb;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::net::{TcpSocket, TcpStream};
 
 fn address(process: &Process) -> String {
     process.url.trim_start_matches("http://").to_owned()
+}
+
+/// A connection from `source`: every 127.x.y.z is this machine's loopback,
+/// so one test can be several clients.
+async fn connect_from(source: &str, process: &Process) -> TcpStream {
+    let socket = TcpSocket::new_v4().unwrap();
+    socket.bind(format!("{source}:0").parse().unwrap()).unwrap();
+    socket.connect(address(process).parse().unwrap()).await.unwrap()
 }
 
 /// What an HTTP/2 client sends first: the preface and its SETTINGS frame
@@ -128,9 +136,44 @@ async fn http2_is_answered_and_the_idle_connection_closed() {
 }
 
 #[tokio::test]
+async fn one_client_holds_only_its_share_of_the_connections() {
+    let db = TestDb::fresh().await;
+    let limits = ["--max-connections", "4", "--max-connections-per-client", "2", "--header-read-timeout-secs", "5"];
+    let server = Process::serve(&db.url, &[&["--no-bootstrap"], &limits[..]].concat());
+
+    // 127.0.0.2 opens slow connections, up to its share and beyond.
+    let mut flood = Vec::new();
+    for _ in 0..6 {
+        let mut slow = connect_from("127.0.0.2", &server).await;
+        slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: keyward\r\n").await.unwrap();
+        flood.push(slow);
+    }
+
+    // Another client is answered at once, long before any time-out.
+    let mut other = connect_from("127.0.0.1", &server).await;
+    other.write_all(b"GET /healthz HTTP/1.1\r\nHost: keyward\r\nConnection: close\r\n\r\n").await.unwrap();
+    let received = until_closed(&mut other, Duration::from_secs(2)).await;
+    assert!(String::from_utf8_lossy(&received).starts_with("HTTP/1.1 200"), "answered while 127.0.0.2 floods");
+
+    // The flood's connections over its share were closed, not queued...
+    for over in &mut flood[2..] {
+        until_closed(over, Duration::from_secs(2)).await;
+    }
+    // ...while its share is still served.
+    let mut byte = [0u8; 1];
+    for held in &mut flood[..2] {
+        let read = tokio::time::timeout(Duration::from_millis(200), held.read(&mut byte)).await;
+        assert!(read.is_err(), "still open: {read:?}");
+    }
+    common::wait_for_log(&server, "--max-connections-per-client", Duration::from_secs(5)).await;
+}
+
+#[tokio::test]
 async fn connections_over_the_cap_wait_and_the_cap_is_logged_once() {
     let db = TestDb::fresh().await;
-    let server = Process::serve(&db.url, &["--no-bootstrap", "--max-connections", "2"]);
+    // Both holders come from this one address, which may hold them all.
+    let limits = ["--max-connections", "2", "--max-connections-per-client", "2"];
+    let server = Process::serve(&db.url, &[&["--no-bootstrap"], &limits[..]].concat());
     let holders =
         [TcpStream::connect(address(&server)).await.unwrap(), TcpStream::connect(address(&server)).await.unwrap()];
     // Both are taken up before the third comes.
