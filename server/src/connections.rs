@@ -143,8 +143,9 @@ pub async fn serve(
             };
             connection.as_mut().graceful_shutdown();
             if idle {
-                // A request that came just then is still answered; a client
-                // that stops reading its answer is not waited for.
+                // A request that came just then is still answered. HTTP/2
+                // ends once the client acknowledged the GOAWAY's ping: one
+                // that does not, or stops reading, is cut off after as long.
                 let _ = tokio::time::timeout(limits.header_read_timeout, connection).await;
             } else {
                 let _ = connection.await;
