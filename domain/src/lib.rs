@@ -40,7 +40,7 @@ pub mod testing;
 #[cfg(feature = "service")]
 pub use caller::Caller;
 #[cfg(feature = "service")]
-pub use credentials::throttle::ThrottleLimits;
+pub use credentials::throttle::{ThrottleLimits, client_network};
 #[cfg(feature = "service")]
 pub use error::{Error, Result};
 #[cfg(feature = "service")]

@@ -172,14 +172,23 @@ pub struct ServeArgs {
     #[arg(long, env = "KEYWARD_NO_USAGE_INSIGHT")]
     pub no_usage_insight: bool,
 
-    /// A client must send a request's headers within this many seconds; an
-    /// idle keep-alive connection is closed after as long.
+    /// A client must send a request's headers within this many seconds; a
+    /// connection with no request in progress (an idle HTTP/1 keep-alive or
+    /// HTTP/2 connection) is closed after as long.
     #[arg(long, env = "KEYWARD_HEADER_READ_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub header_read_timeout_secs: u64,
 
     /// At most this many connections are served at once; more wait.
     #[arg(long, env = "KEYWARD_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_connections: u64,
+
+    /// At most this many of those connections come from one client (an IPv4
+    /// address, or an IPv6 network of `--auth-ipv6-prefix` bits, as the TCP
+    /// peer); more are closed at once. Default: a quarter of
+    /// `--max-connections`; all of it with `--client-ip-header`, where every
+    /// connection comes from the proxy.
+    #[arg(long, env = "KEYWARD_MAX_CONNECTIONS_PER_CLIENT", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections_per_client: Option<u64>,
 
     /// On shutdown, connections still open after this many seconds are closed.
     #[arg(long, env = "KEYWARD_SHUTDOWN_GRACE_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=3600))]
@@ -223,7 +232,19 @@ impl ServeArgs {
         crate::connections::ConnectionLimits {
             header_read_timeout: Duration::from_secs(self.header_read_timeout_secs),
             max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
+            max_connections_per_client: usize::try_from(self.max_connections_per_client()).unwrap_or(usize::MAX),
+            ipv6_prefix: self.auth_ipv6_prefix,
             shutdown_grace: Duration::from_secs(self.shutdown_grace_secs),
+        }
+    }
+
+    /// One client's share of `--max-connections`, by default a quarter. Behind
+    /// a proxy every connection comes from it: all of them, then.
+    fn max_connections_per_client(&self) -> u64 {
+        match (self.max_connections_per_client, &self.client_ip_header) {
+            (Some(share), _) => share,
+            (None, Some(_)) => self.max_connections,
+            (None, None) => (self.max_connections / 4).max(1),
         }
     }
 
@@ -299,6 +320,15 @@ mod tests {
         let set =
             serve_args(&["--session-idle-minutes", "10", "--session-max-hours", "2"]).unwrap().settings().sessions;
         assert_eq!((set.idle, set.absolute), (TimeDelta::minutes(10), TimeDelta::hours(2)));
+    }
+
+    #[test]
+    fn a_client_may_hold_a_quarter_of_the_connections_or_all_behind_a_proxy() {
+        let share = |args: &[&str]| serve_args(args).unwrap().connection_limits().max_connections_per_client;
+        assert_eq!(share(&[]), 256);
+        assert_eq!(share(&["--max-connections", "2"]), 1);
+        assert_eq!(share(&["--client-ip-header", "x-forwarded-for"]), 1024);
+        assert_eq!(share(&["--max-connections-per-client", "10", "--client-ip-header", "x-forwarded-for"]), 10);
     }
 
     #[test]

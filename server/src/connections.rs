@@ -1,14 +1,20 @@
-//! Serving connections within bounds: a client must send a request's
-//! headers within a time-out (which also ends idle keep-alive
-//! connections), at most so many connections are served at once (the rest
-//! wait in the kernel's queue, with one log line when the cap is reached),
-//! and a shutdown waits for open connections only so long.
+//! Serving connections within bounds, over HTTP/1 and HTTP/2 (h2c, as
+//! reverse proxies such as Envoy speak it to their upstreams): a client
+//! must send a request's headers within a time-out, a connection with no
+//! request in progress for as long is closed, at most so many connections
+//! are served at once (the rest wait in the kernel's queue, with one log
+//! line when the cap is reached) and one client only so many of them, and
+//! a shutdown waits for open connections only so long.
+
+mod activity;
+mod client_share;
+mod version;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
@@ -23,14 +29,22 @@ use tokio::task::JoinSet;
 use tower::ServiceExt;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 
+use activity::Activity;
+use client_share::ClientShares;
+use version::Version;
+
 /// How connections are bounded.
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectionLimits {
-    /// A request's headers must arrive within this; an idle keep-alive
-    /// connection is closed after it too.
+    /// A request's headers must arrive within this; a connection with no
+    /// request in progress (HTTP/1 keep-alive, HTTP/2) is closed after it too.
     pub header_read_timeout: Duration,
     /// At most this many connections are served at once.
     pub max_connections: usize,
+    /// At most this many of them come from one client; more are closed.
+    pub max_connections_per_client: usize,
+    /// IPv6 clients are one client per network of this prefix length.
+    pub ipv6_prefix: u8,
     /// On shutdown, connections still open after this are closed.
     pub shutdown_grace: Duration,
 }
@@ -43,13 +57,11 @@ pub async fn serve(
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    // HTTP/1 only: telling HTTP/2 apart would first read bytes with no time
-    // limit, and nothing here needs HTTP/2.
-    let mut builder = Builder::new(TokioExecutor::new()).http1_only();
-    builder.http1().timer(TokioTimer::new()).header_read_timeout(limits.header_read_timeout);
-    let builder = Arc::new(builder);
+    let protocols = Arc::new(Protocols::new(limits.header_read_timeout));
     // A body must keep coming too, or its connection is given up.
     let app = app.layer(RequestBodyTimeoutLayer::new(limits.header_read_timeout));
+    let shares = ClientShares::new(limits.max_connections_per_client, limits.ipv6_prefix);
+    let mut share_warned: Option<Instant> = None;
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     let at_cap = Arc::new(AtomicBool::new(false));
     let (stopping, stop) = watch::channel(false);
@@ -83,33 +95,61 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        let slot = match shares.take(peer.ip()) {
+            Ok(slot) => slot,
+            Err(client) => {
+                // Closed at once: its global slot goes to the next in line.
+                drop(stream);
+                metrics::counter!("keyward_connections_refused_total", "reason" => "client_share").increment(1);
+                if share_warned.is_none_or(|warned| warned.elapsed() >= SHARE_WARNING_EVERY) {
+                    share_warned = Some(Instant::now());
+                    tracing::warn!(
+                        %client,
+                        max_connections_per_client = limits.max_connections_per_client,
+                        "a client holds its share of connections: more of its connections are closed (--max-connections-per-client)"
+                    );
+                }
+                continue;
+            }
+        };
         // Said again only after the load fell well below the cap.
         if permits.available_permits() > limits.max_connections / 10 {
             at_cap.store(false, Ordering::Relaxed);
         }
-        let (builder, app, mut stop) = (builder.clone(), app.clone(), stop.clone());
+        let (protocols, app, mut stop) = (protocols.clone(), app.clone(), stop.clone());
         connections.spawn(async move {
-            let _permit = permit;
-            // hyper times the headers from their first byte on: a client
-            // that sends nothing at all is given up here.
-            let mut first = [0u8; 1];
-            match tokio::time::timeout(limits.header_read_timeout, stream.peek(&mut first)).await {
-                Ok(Ok(read)) if read > 0 => {}
-                _ => return,
-            }
+            let _held = (permit, slot);
+            let Some((version, stream)) = version::detect(stream, limits.header_read_timeout).await else {
+                return;
+            };
+            let activity = Activity::new();
+            let counted = activity.clone();
             let service = hyper::service::service_fn(move |request: Request<Incoming>| {
+                let in_progress = counted.begin();
                 let mut request = request.map(Body::new);
                 request.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
                 let app = app.clone();
-                async move { Ok::<_, Infallible>(app.oneshot(request).await.unwrap_or_else(|never| match never {})) }
+                async move {
+                    let response = app.oneshot(request).await.unwrap_or_else(|never| match never {});
+                    Ok::<_, Infallible>(response.map(|body| in_progress.until_sent(body)))
+                }
             });
-            let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+            let connection = protocols.builder(version).serve_connection(TokioIo::new(stream), service);
             let mut connection = std::pin::pin!(connection);
-            tokio::select! {
+            let idle = tokio::select! {
                 _ = connection.as_mut() => return,
-                _ = stop.wait_for(|stopping| *stopping) => connection.as_mut().graceful_shutdown(),
+                _ = stop.wait_for(|stopping| *stopping) => false,
+                () = activity.idle_for(limits.header_read_timeout) => true,
+            };
+            connection.as_mut().graceful_shutdown();
+            if idle {
+                // A request that came just then is still answered. HTTP/2
+                // ends once the client acknowledged the GOAWAY's ping: one
+                // that does not, or stops reading, is cut off after as long.
+                let _ = tokio::time::timeout(limits.header_read_timeout, connection).await;
+            } else {
+                let _ = connection.await;
             }
-            let _ = connection.await;
         });
         // Finished connections need not be remembered.
         while connections.try_join_next().is_some() {}
@@ -125,4 +165,40 @@ pub async fn serve(
         connections.abort_all();
     }
     Ok(())
+}
+
+/// How often, at most, a client refused over its share is logged.
+const SHARE_WARNING_EVERY: Duration = Duration::from_secs(60);
+
+/// Streams one HTTP/2 connection may have open at once: RFC 9113 advises
+/// no fewer than 100, hyper allows 200.
+const MAX_CONCURRENT_STREAMS: u32 = 100;
+
+/// How each HTTP version is served.
+struct Protocols {
+    http1: Builder<TokioExecutor>,
+    http2: Builder<TokioExecutor>,
+}
+
+impl Protocols {
+    fn new(header_read_timeout: Duration) -> Self {
+        let mut http1 = Builder::new(TokioExecutor::new()).http1_only();
+        http1.http1().timer(TokioTimer::new()).header_read_timeout(header_read_timeout);
+        let mut http2 = Builder::new(TokioExecutor::new()).http2_only();
+        http2
+            .http2()
+            .timer(TokioTimer::new())
+            .max_concurrent_streams(MAX_CONCURRENT_STREAMS)
+            // A peer that stops answering pings while a stream is open is gone.
+            .keep_alive_interval(header_read_timeout)
+            .keep_alive_timeout(header_read_timeout);
+        Self { http1, http2 }
+    }
+
+    fn builder(&self, version: Version) -> &Builder<TokioExecutor> {
+        match version {
+            Version::Http1 => &self.http1,
+            Version::Http2 => &self.http2,
+        }
+    }
 }

@@ -30,6 +30,23 @@ impl Default for ThrottleLimits {
     }
 }
 
+/// Whom an address counts for: itself (IPv4, also mapped into IPv6), or
+/// its IPv6 network of `ipv6_prefix` bits. The failure throttle counts per
+/// client so; the server shares connections out so too.
+pub fn client_network(address: IpAddr, ipv6_prefix: u8) -> IpAddr {
+    match address {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let prefix = u32::from(ipv6_prefix.min(128));
+                let mask = u128::MAX.checked_shl(128 - prefix).unwrap_or(0);
+                IpAddr::V6(Ipv6Addr::from(u128::from(v6) & mask))
+            }
+        },
+        v4 => v4,
+    }
+}
+
 #[derive(Clone, Hash, PartialEq, Eq)]
 enum Subject {
     Address(IpAddr),
@@ -147,20 +164,8 @@ impl FailureThrottle {
         });
     }
 
-    /// Whom an address counts for: itself (IPv4), or its IPv6 network.
     fn client(&self, address: IpAddr) -> Subject {
-        let counted = match address {
-            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-                Some(v4) => IpAddr::V4(v4),
-                None => {
-                    let prefix = u32::from(self.limits.ipv6_prefix.min(128));
-                    let mask = u128::MAX.checked_shl(128 - prefix).unwrap_or(0);
-                    IpAddr::V6(Ipv6Addr::from(u128::from(v6) & mask))
-                }
-            },
-            v4 => v4,
-        };
-        Subject::Address(counted)
+        Subject::Address(client_network(address, self.limits.ipv6_prefix))
     }
 
     fn check_subject(&self, subject: &Subject, limit: u32) -> Result<()> {
