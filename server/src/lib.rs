@@ -141,11 +141,12 @@ pub fn with_http_layers(routes: Router) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(axum::middleware::from_fn(middleware::log_failures))
         .layer(
-            // Method and path only: never headers (keys), never the query
-            // (a protected API's, behind Envoy, may carry its secrets).
+            // Method and path only, cut to size: never headers (keys), never
+            // the query (a protected API's, behind Envoy, may carry its secrets).
             TraceLayer::new_for_http()
                 .make_span_with(|request: &axum::http::Request<_>| {
-                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+                    let (method, path) = middleware::logged(request.method(), request.uri());
+                    tracing::info_span!("request", %method, %path)
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
