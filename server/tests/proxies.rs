@@ -241,10 +241,11 @@ async fn guards_the_api(which: &str, start_proxy: impl AsyncFnOnce(SocketAddr, S
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     assert_eq!(with_doomed().await.unwrap().status(), StatusCode::UNAUTHORIZED, "{which}");
 
-    // A client that failed too often is told to wait...
+    // A client that guessed secrets too often is told to wait...
     let guesser = client_from(4);
     for _ in 0..3 {
-        let guess = guesser.get(url("/orders")).header("x-api-key", testkit::unknown_token()).send().await.unwrap();
+        let guess = guesser.get(url("/orders")).header("x-api-key", testkit::with_other_secret(&token));
+        let guess = guess.send().await.unwrap();
         assert_eq!(guess.status(), StatusCode::UNAUTHORIZED, "{which}");
     }
     let fresh = server.new_token(&token).await;
