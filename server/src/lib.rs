@@ -115,7 +115,8 @@ pub fn app(state: AppState) -> Router {
     let routes = api
         // Any method: documented in the OpenAPI document with its methods.
         .route("/auth/check", any(forward_auth::check))
-        .route("/auth/check/", any(forward_auth::check_path))
+        // An empty suffix is no original path: the plain check, query and all.
+        .route("/auth/check/", any(forward_auth::check))
         .route("/auth/check/{*rest}", any(forward_auth::check_path))
         .route("/openapi.json", get(move || async move { Json(openapi) }))
         .route("/metrics", get(metrics::render))
