@@ -47,6 +47,11 @@ async fn wrong_keys_are_refused_and_throttled_like_api_calls() {
     let unknown = testkit::unknown_token();
     assert!(matches!(f.keyward.sessions().sign_in("kw_live_garbage", CLIENT).await, Err(Error::Unauthenticated)));
     assert!(matches!(f.keyward.sessions().sign_in(&unknown, CLIENT).await, Err(Error::Unauthenticated)));
+    // Those cost no argon2 and do not count; wrong secrets do.
+    for _ in 0..2 {
+        let wrong = testkit::with_other_secret(&created.api_key.token);
+        assert!(matches!(f.keyward.sessions().sign_in(&wrong, CLIENT).await, Err(Error::Unauthenticated)));
+    }
     // Even the right key waits once this address failed too often.
     assert!(matches!(f.keyward.sessions().sign_in(&created.api_key.token, CLIENT).await, Err(Error::Throttled { .. })));
     assert_eq!(SessionId::from_cookie("not-a-session"), None);

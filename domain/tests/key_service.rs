@@ -102,9 +102,10 @@ async fn an_address_over_its_limit_costs_no_read() {
     let limits =
         ThrottleLimits { per_key: 1000, per_address: 2, window: Duration::from_secs(60), ..Default::default() };
     let f = fixture(Settings { throttle: limits, ..Default::default() }).await;
-    testkit::region(&f.keyward, "acme").await;
+    let token = testkit::region(&f.keyward, "acme").await.api_key.token;
     for _ in 0..2 {
-        let refused = f.keyward.authenticator().authenticate(&testkit::unknown_token(), CLIENT).await;
+        let wrong = testkit::with_other_secret(&token);
+        let refused = f.keyward.authenticator().authenticate(&wrong, CLIENT).await;
         assert!(matches!(refused, Err(Error::Unauthenticated)), "{refused:?}");
     }
     // With the keys' table away, a read would fail.

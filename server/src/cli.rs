@@ -128,11 +128,13 @@ pub struct ServeArgs {
     #[arg(long, env = "KEYWARD_USAGE_FLUSH_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(10..))]
     pub usage_flush_ms: u64,
 
-    /// Failed authentications per key within a minute before 429.
+    /// Wrong secrets (each cost argon2) per key within a minute before 429.
     #[arg(long, env = "KEYWARD_AUTH_FAILURES_PER_KEY", default_value_t = 10)]
     pub auth_failures_per_key: u32,
 
-    /// Failed authentications per client address within a minute before 429.
+    /// Wrong secrets for a real key (each cost argon2) per client address
+    /// within a minute before 429 for a key not yet verified by this
+    /// process. Tokens that name no key cost no argon2 and do not count.
     #[arg(long, env = "KEYWARD_AUTH_FAILURES_PER_ADDRESS", default_value_t = 30)]
     pub auth_failures_per_address: u32,
 

@@ -115,7 +115,8 @@ pub fn app(state: AppState) -> Router {
     let routes = api
         // Any method: documented in the OpenAPI document with its methods.
         .route("/auth/check", any(forward_auth::check))
-        .route("/auth/check/", any(forward_auth::check_path))
+        // An empty suffix is no original path: the plain check, query and all.
+        .route("/auth/check/", any(forward_auth::check))
         .route("/auth/check/{*rest}", any(forward_auth::check_path))
         .route("/openapi.json", get(move || async move { Json(openapi) }))
         .route("/metrics", get(metrics::render))
@@ -141,11 +142,12 @@ pub fn with_http_layers(routes: Router) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(axum::middleware::from_fn(middleware::log_failures))
         .layer(
-            // Method and path only: never headers (keys), never the query
-            // (a protected API's, behind Envoy, may carry its secrets).
+            // Method and path only, cut to size: never headers (keys), never
+            // the query (a protected API's, behind Envoy, may carry its secrets).
             TraceLayer::new_for_http()
                 .make_span_with(|request: &axum::http::Request<_>| {
-                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+                    let (method, path) = middleware::logged(request.method(), request.uri());
+                    tracing::info_span!("request", %method, %path)
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )

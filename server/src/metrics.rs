@@ -6,7 +6,7 @@
 use std::sync::OnceLock;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::header;
+use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
@@ -32,12 +32,20 @@ pub fn recorder() -> PrometheusHandle {
 pub async fn count_requests(request: Request, next: Next) -> Response {
     let route =
         request.extensions().get::<MatchedPath>().map_or_else(|| "other".to_owned(), |path| path.as_str().to_owned());
-    let method = request.method().to_string();
+    let method = method_label(request.method());
     let response = next.run(request).await;
     let status = response.status().as_u16().to_string();
     metrics::counter!("keyward_http_requests_total", "route" => route, "method" => method, "status" => status)
         .increment(1);
     response
+}
+
+/// The method as a label: one of the standard methods, else `other`. A
+/// client may send any method (`/auth/check` accepts them all), and each
+/// distinct label is a series kept for the life of the process.
+fn method_label(method: &Method) -> &'static str {
+    const KNOWN: [&str; 9] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE"];
+    KNOWN.into_iter().find(|known| *known == method.as_str()).unwrap_or("other")
 }
 
 /// The metrics, when turned on; otherwise no such route.

@@ -96,10 +96,49 @@ async fn scope_requirements_are_checked_and_every_key_holds_all_for_now() {
     let server = TestServer::start().await;
     let created = server.region("acme").await;
     let token = created.api_key.token;
-    let scoped = server.get(&format!("{CHECK}/orders?scope=orders:read&scope=keys%3Awrite"), &token).await;
+    let scoped = server.get(&format!("{CHECK}?scope=orders:read&scope=keys%3Awrite"), &token).await;
     assert_allowed(scoped, created.region.id.as_str(), created.api_key.key.id.as_str()).await;
     let malformed = server.get(&format!("{CHECK}?scope=Orders%20Read"), &token).await;
     problem(malformed, StatusCode::UNPROCESSABLE_ENTITY, "invalid-input").await;
+}
+
+/// A one-character slip in a proxy's configuration must not drop a required
+/// scope. `/auth/check/` is `/auth/check`. Below it the query is the
+/// protected request's (Envoy appends it, a client writes it), so it never
+/// names scopes there: a `scope` in it is refused, not ignored, and the
+/// proxy names scopes in `X-Keyward-Scope`, which every form honours.
+#[tokio::test]
+async fn the_suffix_form_never_drops_a_required_scope() {
+    let server = TestServer::start().await;
+    let admin = server.region("acme").await.api_key.token;
+    let created = server.create_key(&admin, json!({"scopes": ["orders:read"]})).await;
+    let reader = created.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+    let check = |path: &str, scope: Option<&str>| {
+        let request = server.request(Method::GET, path, &reader);
+        match scope {
+            Some(scope) => request.header("x-keyward-scope", scope).send(),
+            None => request.send(),
+        }
+    };
+
+    let slip = check(&format!("{CHECK}/?scope=orders:write"), None).await.unwrap();
+    assert_refused(slip, StatusCode::FORBIDDEN, "insufficient_scope").await;
+    assert_eq!(check(&format!("{CHECK}/?scope=orders:read"), None).await.unwrap().status(), StatusCode::OK);
+    for scope in ["orders:write", "orders:read"] {
+        let ignored = check(&format!("{CHECK}/orders?page=2&scope={scope}"), None).await.unwrap();
+        assert_refused(ignored, StatusCode::FORBIDDEN, "scope_in_query").await;
+    }
+    assert_eq!(check(&format!("{CHECK}/orders?page=2"), None).await.unwrap().status(), StatusCode::OK);
+
+    for path in [CHECK.to_owned(), format!("{CHECK}/"), format!("{CHECK}/orders/7?page=2")] {
+        assert_eq!(check(&path, Some("orders:read")).await.unwrap().status(), StatusCode::OK, "{path}");
+        for lacking in ["orders:write", "orders:read orders:write", "orders:read,orders:write"] {
+            let refused = check(&path, Some(lacking)).await.unwrap();
+            assert_refused(refused, StatusCode::FORBIDDEN, "insufficient_scope").await;
+        }
+        let malformed = check(&path, Some("Orders Write")).await.unwrap();
+        problem(malformed, StatusCode::UNPROCESSABLE_ENTITY, "invalid-input").await;
+    }
 }
 
 #[tokio::test]

@@ -55,3 +55,34 @@ async fn metrics_count_known_traffic_and_are_off_unless_asked_for() {
     assert!(metrics.contains("keyward_argon2_seconds"), "{metrics}");
     assert!(!metrics.contains(&token), "no key in the metrics");
 }
+
+/// Methods are the client's to make up (`/auth/check` accepts any): each
+/// one a series of its own would grow memory and `/metrics` without bound,
+/// and each one logged verbatim the logs.
+#[tokio::test]
+async fn made_up_methods_count_as_one_other_method_and_are_not_logged_verbatim() {
+    let db = TestDb::fresh().await;
+    let token = token(&db);
+    let server = Process::serve(&db.url, &["--no-bootstrap", "--metrics"]);
+    let client = reqwest::Client::new();
+    let made_up: Vec<String> = (0..200).map(|i| format!("M{i}{}", "X".repeat(500))).collect();
+    for method in &made_up {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let check = client.request(method, format!("{}/auth/check", server.url)).header("x-api-key", &token);
+        assert_eq!(check.send().await.unwrap().status(), StatusCode::OK);
+    }
+    let long_path = format!("/auth/check/{}", "p".repeat(4000));
+    let check = client.get(format!("{}{long_path}", server.url)).header("x-api-key", &token);
+    assert_eq!(check.send().await.unwrap().status(), StatusCode::OK);
+    let metrics = client.get(format!("{}/metrics", server.url)).send().await.unwrap().text().await.unwrap();
+
+    let others = "keyward_http_requests_total{route=\"/auth/check\",method=\"other\",status=\"200\"}";
+    assert_eq!(sample(&metrics, others), Some(made_up.len() as f64), "{metrics}");
+    assert!(!metrics.contains("XXXX"), "no made-up method is a label: {metrics}");
+    assert!(metrics.len() < 16 * 1024, "/metrics stays small: {} bytes", metrics.len());
+    // The requests are logged (RUST_LOG=debug), each line cut to size.
+    common::wait_for_log(&server, "/auth/check/ppp", std::time::Duration::from_secs(10)).await;
+    let logs = server.logs();
+    assert!(!logs.contains(&made_up[0][..100]), "no method logged verbatim");
+    assert!(!logs.contains(&long_path[..1000]), "no path logged verbatim");
+}

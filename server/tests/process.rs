@@ -265,8 +265,9 @@ async fn behind_a_proxy_failures_are_counted_per_forwarded_client() {
             .header("x-api-key", key)
             .header("x-forwarded-for", format!("10.9.9.9, {forwarded_for}"))
     };
+    let guess = testkit::with_other_secret(&token);
     for _ in 0..2 {
-        assert_eq!(send(me("kw_live_guess", "198.51.100.1")).await.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(send(me(&guess, "198.51.100.1")).await.status(), StatusCode::UNAUTHORIZED);
     }
     // The key is new to this process, so it needs argon2: refused for the failing client...
     assert_eq!(send(me(&token, "198.51.100.1")).await.status(), StatusCode::TOO_MANY_REQUESTS);
@@ -291,4 +292,44 @@ async fn a_proxy_that_forwards_bodies_is_warned_once() {
     let logs = server.logs();
     assert_eq!(logs.matches("a request to /auth/check carried a body").count(), 1, "{logs}");
     assert!(!logs.contains(&token), "the key is never logged");
+}
+
+/// Tokens that are no key cost no argon2, so they spend none of the budget
+/// that guards it: a flood of them from one address (a NAT, a proxy) does
+/// not lock a valid key out of a process that has not verified it yet
+/// (after a restart, a deploy, on a second process). Wrong secrets for a
+/// real key still do.
+#[tokio::test]
+async fn failures_that_cost_no_argon2_do_not_throttle_a_first_verification() {
+    let db = TestDb::fresh().await;
+    let token = token_of(&create_region(&db, "natted"));
+    let flags = ["--no-bootstrap", "--auth-failures-per-address", "3"];
+    let first = Process::serve(&db.url, &flags);
+    let client = reqwest::Client::new();
+    let check = |server: &Process, key: &str| {
+        client.get(format!("{}/auth/check", server.url)).header("x-api-key", key.to_owned()).send()
+    };
+    assert_eq!(check(&first, &token).await.unwrap().status(), StatusCode::OK);
+
+    // A second process starts; garbage from the same address reaches both.
+    let second = Process::serve(&db.url, &flags);
+    let unknown = testkit::unknown_token();
+    let bad_checksum = format!("{}{}", &unknown[..unknown.len() - 1], if unknown.ends_with('a') { 'b' } else { 'a' });
+    for server in [&first, &second] {
+        for _ in 0..5 {
+            for garbage in [testkit::unknown_token(), bad_checksum.clone(), "kw_live_garbage".to_owned()] {
+                assert!(check(server, &garbage).await.unwrap().status().is_client_error());
+            }
+        }
+    }
+    assert_eq!(check(&second, &token).await.unwrap().status(), StatusCode::OK, "the key's first verification here");
+
+    // Guessing secrets of a real key costs argon2, and is throttled as before.
+    let other = token_of(&create_region(&db, "guessed"));
+    for _ in 0..3 {
+        let guess = check(&second, &testkit::with_other_secret(&other)).await.unwrap();
+        assert_eq!(guess.status(), StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(check(&second, &other).await.unwrap().status(), StatusCode::TOO_MANY_REQUESTS, "new to this process");
+    assert_eq!(check(&second, &token).await.unwrap().status(), StatusCode::OK, "verified here: no argon2");
 }

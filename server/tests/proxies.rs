@@ -112,11 +112,17 @@ async fn start(mut command: Command, port: u16, dir: tempfile::TempDir) -> Proxy
 }
 
 async fn nginx(keyward: SocketAddr, upstream: SocketAddr) -> Proxy {
+    nginx_checking("/auth/check", keyward, upstream).await
+}
+
+/// nginx as shipped, but checking every request at `check` (path and query).
+async fn nginx_checking(check: &str, keyward: SocketAddr, upstream: SocketAddr) -> Proxy {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let site = shipped(
         "deploy/nginx/keyward.conf",
         &[
+            ("proxy_pass http://keyward/auth/check;", format!("proxy_pass http://keyward{check};")),
             ("127.0.0.1:3000", keyward.to_string()),
             ("127.0.0.1:8080", upstream.to_string()),
             ("listen 127.0.0.1:8000", format!("listen 127.0.0.1:{port}")),
@@ -146,11 +152,17 @@ async fn nginx(keyward: SocketAddr, upstream: SocketAddr) -> Proxy {
 }
 
 async fn caddy(keyward: SocketAddr, upstream: SocketAddr) -> Proxy {
+    caddy_checking("/auth/check", keyward, upstream).await
+}
+
+/// Caddy as shipped, but checking every request at `check` (path and query).
+async fn caddy_checking(check: &str, keyward: SocketAddr, upstream: SocketAddr) -> Proxy {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let site = shipped(
         "deploy/caddy/Caddyfile",
         &[
+            ("uri /auth/check\n", format!("uri {check}\n")),
             ("http://127.0.0.1:8001", format!("http://127.0.0.1:{port}")),
             ("127.0.0.1:3000", keyward.to_string()),
             ("127.0.0.1:8080", upstream.to_string()),
@@ -241,10 +253,11 @@ async fn guards_the_api(which: &str, start_proxy: impl AsyncFnOnce(SocketAddr, S
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     assert_eq!(with_doomed().await.unwrap().status(), StatusCode::UNAUTHORIZED, "{which}");
 
-    // A client that failed too often is told to wait...
+    // A client that guessed secrets too often is told to wait...
     let guesser = client_from(4);
     for _ in 0..3 {
-        let guess = guesser.get(url("/orders")).header("x-api-key", testkit::unknown_token()).send().await.unwrap();
+        let guess = guesser.get(url("/orders")).header("x-api-key", testkit::with_other_secret(&token));
+        let guess = guess.send().await.unwrap();
         assert_eq!(guess.status(), StatusCode::UNAUTHORIZED, "{which}");
     }
     let fresh = server.new_token(&token).await;
@@ -271,5 +284,46 @@ async fn nginx_with_the_shipped_configuration_guards_the_api() {
 async fn caddy_with_the_shipped_configuration_guards_the_api() {
     if installed("/usr/bin/caddy") {
         guards_the_api("caddy", caddy).await;
+    }
+}
+
+/// A check that requires a scope, as documented and with the one-character
+/// slip `/auth/check/?scope=`: either way a key without the scope never
+/// reaches the API. A client's own `?scope=` is the API's business.
+async fn requires_the_scope<F>(which: &str, start_proxy: F)
+where
+    F: AsyncFn(&str, SocketAddr, SocketAddr) -> Proxy,
+{
+    let server = TestServer::start().await;
+    let admin = server.region("acme").await.api_key.token;
+    let created = server.create_key(&admin, serde_json::json!({"scopes": ["orders:read"]})).await;
+    let reader = created.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+    let upstream = Upstream::default();
+    let upstream_address = upstream.start().await;
+    let keyward_address: SocketAddr = server.url.trim_start_matches("http://").parse().unwrap();
+    let client = reqwest::Client::new();
+    for check in ["/auth/check?scope=orders:write", "/auth/check/?scope=orders:write"] {
+        let proxy = start_proxy(check, keyward_address, upstream_address).await;
+        let url = |path: &str| format!("{}{path}", proxy.url);
+        let reached = upstream.requests();
+        let refused = client.get(url("/orders")).header("x-api-key", &reader).send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{which} checking at {check}");
+        assert_eq!(upstream.requests(), reached, "{which} checking at {check}: nothing refused reached the API");
+        let allowed = client.get(url("/orders?scope=anything")).header("x-api-key", &admin).send().await.unwrap();
+        assert_eq!(allowed.status(), StatusCode::OK, "{which} checking at {check}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nginx_never_drops_a_required_scope() {
+    if installed("/usr/sbin/nginx") {
+        requires_the_scope("nginx", nginx_checking).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn caddy_never_drops_a_required_scope() {
+    if installed("/usr/bin/caddy") {
+        requires_the_scope("caddy", caddy_checking).await;
     }
 }

@@ -305,9 +305,12 @@ async fn repeated_failures_from_an_address_are_throttled() {
     let warm = created.api_key.token;
     server.me(&warm).await;
     let token = server.new_token(&warm).await;
+    // Only wrong secrets for a real key cost argon2, and count.
     for _ in 0..5 {
         problem(server.get("/auth/regions/me", "kw_live_garbage").await, StatusCode::UNAUTHORIZED, "unauthenticated")
             .await;
+        let wrong = testkit::with_other_secret(&warm);
+        problem(server.get("/auth/regions/me", &wrong).await, StatusCode::UNAUTHORIZED, "unauthenticated").await;
     }
     // A key this process has not verified yet would need argon2: refused.
     let throttled = server.get("/auth/regions/me", &token).await;

@@ -1,6 +1,8 @@
-//! What makes brute force expensive: failed authentications are counted
-//! per client address and per key, and past a limit refused before argon2
-//! runs. Per process; it only saves work.
+//! What makes brute force expensive: failed argon2 verifications are
+//! counted per client address and per key, and past a limit refused before
+//! argon2 runs. Per process; it only saves work. Failures that cost nothing
+//! (a token that is no key) are not counted: they would spend the budget of
+//! a valid key's first verification behind the same address.
 
 use std::net::{IpAddr, Ipv6Addr};
 use std::sync::Arc;
@@ -13,7 +15,7 @@ use tokio::sync::futures::Notified;
 
 use crate::error::{Error, Result};
 
-/// Limits on failed authentications within one window.
+/// Limits on failed argon2 verifications within one window.
 #[derive(Clone, Copy, Debug)]
 pub struct ThrottleLimits {
     pub per_address: u32,
@@ -107,7 +109,8 @@ impl FailureThrottle {
         self.check_subject(&self.client(address), self.limits.per_address)
     }
 
-    /// A token that is no key at all failed: it counts against its address.
+    /// Counts one failure against `address` alone (a throttle that counts
+    /// something other than argon2's failures, e.g. leak reports).
     pub(crate) fn record_failure(&self, address: IpAddr) {
         self.update(self.client(address), |tally| tally.failures = tally.failures.saturating_add(1));
     }

@@ -132,7 +132,11 @@ impl Authenticator {
     /// Checks a presented token; a refusal names the key the token named,
     /// if any.
     ///
-    /// Garbage fails the checksum without database work. A well-formed token
+    /// Garbage fails the checksum without database work. A token that names
+    /// no key is refused without argon2 and counts for no throttle: only
+    /// argon2's failures spend the budget that guards argon2, so tokens that
+    /// cost nothing (from others behind the same NAT or proxy) cannot refuse
+    /// a valid key's first verification on a process. A well-formed token
     /// is answered from the coherent cache while it may be trusted (a known
     /// key, or a lookup no key has), otherwise with one indexed read; either
     /// way a deleted key fails on its very next request in every process.
@@ -152,7 +156,7 @@ impl Authenticator {
     /// The key a presented token names, with the token and its digest.
     async fn find(&self, presented: &str, client: IpAddr) -> Result<(Token, [u8; 32], WarmKey)> {
         let Some(token) = Token::parse(presented) else {
-            return Err(self.refuse(client));
+            return Err(Error::Unauthenticated);
         };
         let digest = VerifiedCache::digest(&token);
         let known = self.coherence.known(token.lookup());
@@ -166,8 +170,8 @@ impl Authenticator {
             Known::Key(key) => Some(key),
             Known::Absent => None,
             Known::Unsure(epoch) => {
-                // An address over its limit costs no read either, unless the
-                // token is one this process verified.
+                // An address over its limit (failed argon2 too often) costs
+                // no read either, unless the token is one this process verified.
                 if !self.verified.knows(&digest) {
                     self.throttle.check_address(client)?;
                 }
@@ -182,7 +186,7 @@ impl Authenticator {
         // as a sandbox one, or the other way round.
         match key.filter(|key| key.region.environment() == token.environment()) {
             Some(key) => Ok((token, digest, key)),
-            None => Err(self.refuse(client)),
+            None => Err(Error::Unauthenticated),
         }
     }
 
@@ -265,11 +269,5 @@ impl Authenticator {
 
     pub(crate) fn usage(&self) -> &UsageRecorder {
         &self.usage
-    }
-
-    /// A token that is no key at all counts against its address only.
-    fn refuse(&self, client: IpAddr) -> Error {
-        self.throttle.record_failure(client);
-        Error::Unauthenticated
     }
 }

@@ -27,12 +27,18 @@ pub const KEY_ID: HeaderName = HeaderName::from_static("x-keyward-key-id");
 pub const SANDBOX: HeaderName = HeaderName::from_static("x-keyward-sandbox");
 pub const SCOPES: HeaderName = HeaderName::from_static("x-keyward-scopes");
 pub const CODE: HeaderName = HeaderName::from_static("x-keyward-code");
+/// Scopes the proxy requires, space- or comma-separated, in any form of the check.
+pub const REQUIRED_SCOPE: HeaderName = HeaderName::from_static("x-keyward-scope");
 
 /// Checks the request's key for a reverse proxy. Any method; the body is
-/// never read. `?scope=a&scope=b` names scopes the key must hold. Any path
-/// below `/auth/check/` is checked the same way (Envoy keeps the original
-/// method and appends the original path and query, so there the query is
-/// the protected API's own and is ignored).
+/// never read. Scopes the key must hold: `?scope=a&scope=b`, and any in the
+/// `X-Keyward-Scope` header (`a b`). `/auth/check/` is the same check.
+///
+/// Any longer path below `/auth/check/` is checked the same way, but there
+/// the query is the protected request's (Envoy keeps the original method and
+/// appends the original path and query), so it never names scopes: only
+/// `X-Keyward-Scope` does, and a `scope` parameter in that query is refused
+/// (`403`, `scope_in_query`) rather than silently ignored.
 ///
 /// Allowed: `200` with an empty body and the key's region, id, sandbox flag
 /// and scopes in `X-Keyward-*` headers, always all four, so a proxy that
@@ -40,16 +46,21 @@ pub const CODE: HeaderName = HeaderName::from_static("x-keyward-code");
 /// Refused: `401`, `403` or `429`, with `X-Keyward-Code` and problem+json.
 #[utoipa::path(method(get, post, put, patch, delete, head, options, trace), path = "/auth/check", tag = TAG,
     security(("api_key" = []), ("bearer" = [])),
-    params(("scope" = Option<Vec<Scope>>, Query, description = "Scopes the key must hold; repeat for several")),
+    params(("scope" = Option<Vec<Scope>>, Query,
+            description = "Scopes the key must hold; repeat for several. Not below `/auth/check/`: refused there"),
+        ("X-Keyward-Scope" = Option<String>, Header,
+            description = "Scopes the key must hold, space- or comma-separated; in every form of the check")),
     responses(
         (status = 200, description = "Allowed; also for any path below `/auth/check/`", headers(
             ("X-Keyward-Region-Id" = String, description = "The key's region"),
             ("X-Keyward-Key-Id" = String, description = "The key's id"),
             ("X-Keyward-Sandbox" = String, description = "`true` or `false`"),
             ("X-Keyward-Scopes" = String, description = "The key's scopes, space-separated"))),
-        (status = 422, body = Problem, description = "A malformed `scope`"),
+        (status = 422, body = Problem, description = "A malformed `scope` or `X-Keyward-Scope`"),
         (status = 401, body = Problem, description = "Missing, malformed, unknown or revoked key (`X-Keyward-Code`)"),
-        (status = 403, body = Problem, description = "The key lacks a required scope"),
+        (status = 403, body = Problem, description = "The key lacks a required scope (`insufficient_scope`), or \
+            a `scope` query parameter below `/auth/check/`, where the query is the protected request's \
+            (`scope_in_query`)"),
         (status = 429, body = Problem, description = "Throttled; `Retry-After` says for how long")))]
 pub async fn check(
     State(keyward): State<Keyward>,
@@ -59,12 +70,16 @@ pub async fn check(
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let required = required_scopes(uri.query())?;
+    let mut required = required_scopes(uri.query())?;
+    required.extend(header_scopes(&headers)?);
     let details = forwarded_details(&headers, &method, None);
     decide(&keyward, &warnings, client, &headers, &required, details).await
 }
 
-/// `/auth/check/{path}`: the same check with no scope requirement.
+/// `/auth/check/{path}`: the same check, with scopes from `X-Keyward-Scope`
+/// only. The query is the protected request's: a `scope` in it may be a
+/// proxy's slip (meant for Keyward, which would then drop the requirement)
+/// or a client's own (never to be trusted), so it is refused either way.
 pub async fn check_path(
     State(keyward): State<Keyward>,
     State(warnings): State<ProxyWarnings>,
@@ -73,9 +88,13 @@ pub async fn check_path(
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    if has_scope_parameter(uri.query()) {
+        return Ok(scope_in_query());
+    }
+    let required = header_scopes(&headers)?;
     let original_path = uri.path().strip_prefix("/auth/check");
     let details = forwarded_details(&headers, &method, original_path);
-    decide(&keyward, &warnings, client, &headers, &[], details).await
+    decide(&keyward, &warnings, client, &headers, &required, details).await
 }
 
 /// The protected request, for the key's last use: the method and URI the
@@ -143,6 +162,32 @@ fn required_scopes(query: Option<&str>) -> Result<Vec<Scope>, InvalidInput> {
         .collect()
 }
 
+/// The scopes named in `X-Keyward-Scope`, all of its values. A client may
+/// send the header too (nginx passes a client's headers on): it can only
+/// add requirements, never remove the proxy's.
+fn header_scopes(headers: &HeaderMap) -> Result<Vec<Scope>, InvalidInput> {
+    let mut scopes = Vec::new();
+    for value in headers.get_all(REQUIRED_SCOPE) {
+        let value = value.to_str().map_err(|_| InvalidInput("X-Keyward-Scope is not visible ASCII".into()))?;
+        for scope in value.split([' ', ',']).filter(|scope| !scope.is_empty()) {
+            scopes.push(Scope::parse(scope)?);
+        }
+    }
+    Ok(scopes)
+}
+
+fn has_scope_parameter(query: Option<&str>) -> bool {
+    form_urlencoded::parse(query.unwrap_or_default().as_bytes()).any(|(name, _)| name == "scope")
+}
+
+fn scope_in_query() -> Response {
+    let detail = "below /auth/check/ the query is the protected request's and never names scopes: \
+                  name them in X-Keyward-Scope, or check at /auth/check?scope=";
+    let mut response = deny(StatusCode::FORBIDDEN, "scope_in_query", "Forbidden", detail);
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
 fn check_response(verdict: &Verdict) -> Result<Response, ApiError> {
     let mut response = if verdict.valid { allowed(verdict)? } else { refused(verdict) };
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -184,15 +229,20 @@ fn refused(verdict: &Verdict) -> Response {
             (StatusCode::UNAUTHORIZED, "Unauthenticated", "a valid API key is required")
         }
     };
-    let code = verdict.code.as_str();
+    let mut response = deny(status, verdict.code.as_str(), title, detail);
+    if let Some(seconds) = verdict.retry_after {
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
+}
+
+/// A refusal: problem+json of type `code` (kebab-case) and `X-Keyward-Code: code`.
+fn deny(status: StatusCode, code: &'static str, title: &str, detail: &str) -> Response {
     let mut response = problem(status, &code.replace('_', "-"), title, detail.to_owned());
     let headers = response.headers_mut();
     headers.insert(CODE, HeaderValue::from_static(code));
     if status == StatusCode::UNAUTHORIZED {
         headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("ApiKey realm=\"keyward\""));
-    }
-    if let Some(seconds) = verdict.retry_after {
-        headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
     response
 }
@@ -207,5 +257,25 @@ mod tests {
         assert_eq!(scopes.iter().map(Scope::as_str).collect::<Vec<_>>(), ["orders:read", "keys:write"]);
         assert!(required_scopes(None).unwrap().is_empty());
         assert!(required_scopes(Some("scope=Not%20a%20scope")).is_err());
+    }
+
+    #[test]
+    fn header_scopes_are_space_or_comma_separated_in_every_value() {
+        let mut headers = HeaderMap::new();
+        assert!(header_scopes(&headers).unwrap().is_empty());
+        headers.append(REQUIRED_SCOPE, HeaderValue::from_static(" orders:read  billing:write,"));
+        headers.append(REQUIRED_SCOPE, HeaderValue::from_static("a,b"));
+        let scopes = header_scopes(&headers).unwrap();
+        assert_eq!(scopes.iter().map(Scope::as_str).collect::<Vec<_>>(), ["orders:read", "billing:write", "a", "b"]);
+        headers.append(REQUIRED_SCOPE, HeaderValue::from_static("Not-a-scope"));
+        assert!(header_scopes(&headers).is_err());
+    }
+
+    #[test]
+    fn a_scope_parameter_is_found_by_name_only() {
+        assert!(has_scope_parameter(Some("page=2&scope=")));
+        assert!(has_scope_parameter(Some("sc%6Fpe=x")));
+        assert!(!has_scope_parameter(Some("scopes=x&page=2")));
+        assert!(!has_scope_parameter(None));
     }
 }

@@ -5,5 +5,5 @@ mod log_failures;
 mod security_headers;
 
 pub use key_uses::{KeyUseSlot, RefusedForScope, count_key_uses};
-pub use log_failures::log_failures;
+pub use log_failures::{log_failures, logged};
 pub use security_headers::security_headers;
