@@ -126,3 +126,38 @@ async fn concurrent_creates_all_land() {
     assert!(creates.join_all().await.iter().all(|s| *s == StatusCode::CREATED));
     assert_eq!(server.me(&token).await["api_keys"].as_array().unwrap().len(), 21);
 }
+
+/// A burst of writes to one region queues in memory, not on the pool: every
+/// PATCH is answered (200, or 429 with `Retry-After` past the queue's
+/// bound), none says the database is unavailable, and the verification
+/// cache, which needs its connection too, stays trusted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_writes_to_one_region_is_queued_not_refused_as_an_outage() {
+    let server = TestServer::start().await;
+    let created = server.region("burst").await;
+    let (admin, id) = (created.api_key.token.clone(), created.api_key.key.id.to_string());
+    testkit::eventually(std::time::Duration::from_secs(10), || async {
+        server.keyward.is_cache_trusted().then_some(())
+    })
+    .await;
+    let mut patches = tokio::task::JoinSet::new();
+    for n in 0..150 {
+        let (client, url, admin) = (server.client.clone(), server.url.clone(), admin.clone());
+        let id = id.clone();
+        patches.spawn(async move {
+            let patch = client.patch(format!("{url}{KEYS}/{id}")).header("x-api-key", admin);
+            let response = patch.json(&serde_json::json!({"description": format!("burst {n}")})).send().await.unwrap();
+            (response.status(), response.headers().contains_key("retry-after"))
+        });
+    }
+    let answers = patches.join_all().await;
+    let unexpected: Vec<_> = answers
+        .iter()
+        .filter(|(status, retry_after)| {
+            !(*status == StatusCode::OK || (*status == StatusCode::TOO_MANY_REQUESTS && *retry_after))
+        })
+        .collect();
+    assert!(unexpected.is_empty(), "{unexpected:?}");
+    assert!(answers.iter().filter(|(status, _)| *status == StatusCode::OK).count() > 100, "{answers:?}");
+    assert!(server.keyward.is_cache_trusted(), "the cache stayed on");
+}

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::ops::Deref;
+use std::time::Duration;
 
 use sea_orm::DatabaseTransaction;
 
@@ -16,20 +17,34 @@ use crate::error::{Error, Result};
 use crate::model::RegionId;
 use crate::store::coherence::{self, KeyChange};
 use crate::store::database::Db;
+use crate::store::write_queue::{TooManyWrites, Turn};
 use crate::store::{database, find_key_in_region, lock_region};
 
 pub(crate) struct Change {
     txn: DatabaseTransaction,
+    /// This process's turn to write, held until the transaction ends.
+    _turn: Turn,
     coherence: Coherence,
     /// What this change did to which keys, by lookup.
     keys: BTreeMap<String, KeyChange>,
 }
 
 impl Change {
-    /// A write transaction (`BEGIN IMMEDIATE` on SQLite).
+    /// A write transaction (`BEGIN IMMEDIATE` on SQLite), on no region in
+    /// particular.
     pub(crate) async fn begin(db: &Db, coherence: &Coherence) -> Result<Self> {
+        Self::begin_in(db, coherence, None).await
+    }
+
+    /// A write transaction, once it is this process's turn to write to
+    /// `region` ([`Db::write_turn`]): a burst waits in memory, not on the pool.
+    async fn begin_in(db: &Db, coherence: &Coherence, region: Option<&RegionId>) -> Result<Self> {
+        let turn = db.write_turn(region.map(RegionId::as_str)).await.map_err(|TooManyWrites| Error::Paced {
+            retry_after: Duration::from_secs(1),
+            what: "too many changes at once",
+        })?;
         let txn = database::begin_write(db).await?;
-        Ok(Self { txn, coherence: coherence.clone(), keys: BTreeMap::new() })
+        Ok(Self { txn, _turn: turn, coherence: coherence.clone(), keys: BTreeMap::new() })
     }
 
     /// A change on behalf of `caller`, holding its region's write lock
@@ -51,7 +66,7 @@ impl Change {
     /// A change holding `region_id`'s write lock, on no one's behalf (the
     /// server's own work, such as revocations coming due).
     pub(crate) async fn in_region(db: &Db, coherence: &Coherence, region_id: &RegionId) -> Result<Self> {
-        let change = Self::begin(db, coherence).await?;
+        let change = Self::begin_in(db, coherence, Some(region_id)).await?;
         lock_region(&change.txn, region_id).await?;
         Ok(change)
     }

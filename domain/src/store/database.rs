@@ -2,10 +2,13 @@
 //! on both.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+
+use super::write_queue::{TooManyWrites, Turn, WriteQueue};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult,
     QueryResult, RuntimeErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
@@ -103,12 +106,18 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 /// Safe because everything Keyward runs on the pool outside a transaction is
 /// a read or an idempotent write (setting a time, deleting by id); a
 /// transaction is retried only at its `BEGIN`, before anything of it ran.
-#[derive(Clone, Debug)]
-pub(crate) struct Db(DatabaseConnection);
+#[derive(Clone)]
+pub(crate) struct Db(DatabaseConnection, Arc<WriteQueue>);
 
 impl Db {
     pub(crate) fn new(db: DatabaseConnection) -> Self {
-        Self(db)
+        let one_line = db.get_database_backend() == DbBackend::Sqlite;
+        Self(db, Arc::new(WriteQueue::new(MAX_CONNECTIONS, one_line)))
+    }
+
+    /// Waits for this process's turn to write to `region` ([`WriteQueue`]).
+    pub(crate) async fn write_turn(&self, region: Option<&str>) -> Result<Turn, TooManyWrites> {
+        self.1.turn(region).await
     }
 
     /// Runs `attempt` again while its connection turns out lost, once per
