@@ -24,7 +24,7 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tower::ServiceExt;
 use tower_http::timeout::RequestBodyTimeoutLayer;
@@ -64,7 +64,7 @@ pub async fn serve(
     let mut share_warned: Option<Instant> = None;
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     let at_cap = Arc::new(AtomicBool::new(false));
-    let (stopping, stop) = watch::channel(false);
+    let stopping = tokio_util::sync::CancellationToken::new();
     let mut connections = JoinSet::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -116,7 +116,7 @@ pub async fn serve(
         if permits.available_permits() > limits.max_connections / 10 {
             at_cap.store(false, Ordering::Relaxed);
         }
-        let (protocols, app, mut stop) = (protocols.clone(), app.clone(), stop.clone());
+        let (protocols, app, stop) = (protocols.clone(), app.clone(), stopping.clone());
         connections.spawn(async move {
             let _held = (permit, slot);
             let Some((version, stream)) = version::detect(stream, limits.header_read_timeout).await else {
@@ -138,7 +138,7 @@ pub async fn serve(
             let mut connection = std::pin::pin!(connection);
             let idle = tokio::select! {
                 _ = connection.as_mut() => return,
-                _ = stop.wait_for(|stopping| *stopping) => false,
+                () = stop.cancelled() => false,
                 () = activity.idle_for(limits.header_read_timeout) => true,
             };
             connection.as_mut().graceful_shutdown();
@@ -155,7 +155,7 @@ pub async fn serve(
         while connections.try_join_next().is_some() {}
     }
     drop(listener);
-    let _ = stopping.send(true);
+    stopping.cancel();
     if tokio::time::timeout(limits.shutdown_grace, async { while connections.join_next().await.is_some() {} })
         .await
         .is_err()

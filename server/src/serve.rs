@@ -6,8 +6,9 @@ use std::time::Duration;
 use domain::Keyward;
 use domain::model::CreatedRegion;
 use tokio::net::TcpListener;
-use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use crate::cli::ServeArgs;
 use crate::commands::Failure;
@@ -24,25 +25,17 @@ pub async fn run(keyward: Keyward, args: &ServeArgs, scanning_partners: Scanning
         print_first_key(&created, address);
     }
     let console = args.console();
-    let (stop_flushing, flushing_stopped) = oneshot::channel::<()>();
-    let flusher = spawn_usage_flusher(keyward.clone(), args.usage_flush_interval(), async {
-        // A dropped sender stops flushing as well.
-        let _ = flushing_stopped.await;
-    });
-    let (stop_housekeeping, housekeeping_stopped) = watch::channel(());
-    let sweeper = spawn_revocation_sweeper(keyward.clone(), stopped(housekeeping_stopped.clone()));
-    let pruner = spawn_usage_pruner(keyward.clone(), stopped(housekeeping_stopped));
-    let (stop_coherence, coherence_stopped) = oneshot::channel::<()>();
-    let coherence = tokio::spawn({
-        let keyward = keyward.clone();
-        async move {
-            keyward
-                .maintain_coherence(async {
-                    let _ = coherence_stopped.await;
-                })
-                .await
-        }
-    });
+    // Background work stops in this order once serving ended: housekeeping;
+    // then the cache, giving its lease up so no key change waits for this
+    // process; then usage, flushed once more so nothing counted is lost.
+    let [housekeeping, cache, usage] = [Stage::default(), Stage::default(), Stage::default()];
+    housekeeping.track(spawn_revocation_sweeper(keyward.clone(), housekeeping.stopped()));
+    housekeeping.track(spawn_usage_pruner(keyward.clone(), housekeeping.stopped()));
+    cache.track(tokio::spawn({
+        let (keyward, stop) = (keyward.clone(), cache.stopped());
+        async move { keyward.maintain_coherence(stop).await }
+    }));
+    usage.track(spawn_usage_flusher(keyward.clone(), args.usage_flush_interval(), usage.stopped()));
     let shutdown = shutdown_signal();
     // Tests and scripts wait for this line; the port is real even with `:0`.
     println!("Keyward is listening on http://{address}");
@@ -58,21 +51,8 @@ pub async fn run(keyward: Keyward, args: &ServeArgs, scanning_partners: Scanning
         ..AppState::new(keyward)
     };
     connections::serve(listener, app(state), args.connection_limits(), shutdown).await.map_err(Failure::Serve)?;
-    drop(stop_housekeeping);
-    for (task, name) in [(sweeper, "the revocation sweeper"), (pruner, "the usage pruner")] {
-        if let Err(error) = task.await {
-            tracing::error!(%error, "{name} failed");
-        }
-    }
-    // The lease is given up, so no key change waits for this process.
-    let _ = stop_coherence.send(());
-    if let Err(error) = coherence.await {
-        tracing::error!(%error, "the verification cache's task failed");
-    }
-    // Uses noted since the last tick must not be lost on a clean stop.
-    let _ = stop_flushing.send(());
-    if let Err(error) = flusher.await {
-        tracing::error!(%error, "the usage flusher failed");
+    for stage in [housekeeping, cache, usage] {
+        stage.finish().await;
     }
     tracing::info!("stopped");
     Ok(())
@@ -120,9 +100,33 @@ pub fn spawn_usage_pruner(keyward: Keyward, stop: impl Future<Output = ()> + Sen
 
 const USAGE_PRUNE: Duration = Duration::from_secs(3600);
 
-/// Completes when `receiver`'s sender is dropped.
-async fn stopped(mut receiver: watch::Receiver<()>) {
-    while receiver.changed().await.is_ok() {}
+/// Background tasks that are told to stop together, and waited for.
+#[derive(Default)]
+struct Stage {
+    stop: CancellationToken,
+    tasks: TaskTracker,
+}
+
+impl Stage {
+    /// Completes when this stage is told to stop.
+    fn stopped(&self) -> impl Future<Output = ()> + Send + 'static {
+        self.stop.clone().cancelled_owned()
+    }
+
+    /// Waits for `task` when the stage finishes; a task that failed is logged.
+    fn track(&self, task: JoinHandle<()>) {
+        self.tasks.spawn(async move {
+            if let Err(error) = task.await {
+                tracing::error!(%error, "a background task failed");
+            }
+        });
+    }
+
+    async fn finish(self) {
+        self.stop.cancel();
+        self.tasks.close();
+        self.tasks.wait().await;
+    }
 }
 
 /// Whether a periodic job runs once more when stopped (to write what is
