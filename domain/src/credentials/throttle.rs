@@ -149,7 +149,12 @@ impl FailureThrottle {
 
     /// Whom an address counts for: itself (IPv4), or its IPv6 network.
     fn client(&self, address: IpAddr) -> Subject {
-        let counted = match address {
+        Subject::Address(self.counted(address))
+    }
+
+    /// The client an address is: itself (IPv4), or its IPv6 network.
+    pub(crate) fn counted(&self, address: IpAddr) -> IpAddr {
+        match address {
             IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
                 Some(v4) => IpAddr::V4(v4),
                 None => {
@@ -159,8 +164,7 @@ impl FailureThrottle {
                 }
             },
             v4 => v4,
-        };
-        Subject::Address(counted)
+        }
     }
 
     fn check_subject(&self, subject: &Subject, limit: u32) -> Result<()> {

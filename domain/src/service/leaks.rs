@@ -16,11 +16,11 @@ use super::audit;
 use super::change::Change;
 use super::coherence::Coherence;
 use crate::clock::now;
-use crate::credentials::secret_hash::{self, SecretHash};
+use crate::credentials::secret_hash::{self, Claimant, SecretHash};
 use crate::credentials::throttle::{FailureThrottle, ThrottleLimits};
 use crate::credentials::token::Token;
 use crate::error::{Error, Result};
-use crate::model::{AuditAction, AuditChange, LeakChannel, LeakLabel, LeakedToken, Quarantine, Region};
+use crate::model::{AuditAction, AuditChange, LeakChannel, LeakLabel, LeakedToken, Quarantine, Region, RegionId};
 use crate::store::database::Db;
 use crate::store::entity::{api_key, region, retired_api_key};
 use crate::store::find_key_in_region;
@@ -126,7 +126,7 @@ impl Leaks {
             .await?;
         if let Some((key, Some(region))) = live
             && Region::from(region).environment() == token.environment()
-            && self.matches(&token, &key.secret_hash, guesser).await?
+            && self.matches(&token, &key.secret_hash, &key.region_id, guesser).await?
         {
             self.quarantine(&key, report, via).await?;
             return Ok(LeakLabel::TruePositive);
@@ -138,7 +138,7 @@ impl Leaks {
         Ok(match retired {
             Some((retired, Some(region)))
                 if Region::from(region.clone()).environment() == token.environment()
-                    && self.matches(&token, &retired.secret_hash, guesser).await? =>
+                    && self.matches(&token, &retired.secret_hash, &retired.region_id, guesser).await? =>
             {
                 LeakLabel::TruePositive
             }
@@ -176,14 +176,24 @@ impl Leaks {
     /// Whether `token`'s secret is the one `hash` was made from: argon2, in
     /// turn. For a public report (`guesser`), a lookup that had too many
     /// wrong secrets lately is not checked at all: no match.
-    async fn matches(&self, token: &Token, hash: &SecretHash, guesser: Option<IpAddr>) -> Result<bool> {
+    async fn matches(
+        &self,
+        token: &Token,
+        hash: &SecretHash,
+        region: &RegionId,
+        guesser: Option<IpAddr>,
+    ) -> Result<bool> {
         let reservation = match guesser.map(|client| self.public.guesses.reserve(client, token.lookup())) {
             Some(Err(_)) => return Ok(false),
             Some(Ok(reservation)) => Some(reservation),
             None => None,
         };
         let (secret, hash) = (token.secret().to_owned(), hash.clone());
-        let matched = secret_hash::slot().await?.run(move || secret_hash::verify(&secret, &hash)).await?;
+        let claimant = Claimant { region: region.clone(), client: guesser };
+        let matched = secret_hash::slot(&claimant)
+            .await?
+            .run(move |memory| secret_hash::verify_in(&secret, &hash, memory))
+            .await?;
         if let Some(reservation) = reservation {
             reservation.finish(matched);
         }
