@@ -36,6 +36,11 @@ pub enum Error {
     #[error("{what}; try again in {} s", whole_seconds(*retry_after))]
     Paced { retry_after: Duration, what: &'static str },
 
+    /// Too much work of this kind is waiting (public leak reports); nothing
+    /// was taken, the same request may succeed after `retry_after`.
+    #[error("{what}; try again in {} s", whole_seconds(*retry_after))]
+    Busy { retry_after: Duration, what: &'static str },
+
     /// The caller's key lacks the scope this needs.
     #[error("this API key lacks the scope {}", .0.scope())]
     InsufficientScope(KeyAccess),
@@ -118,7 +123,7 @@ impl Error {
             | Self::QuarantineIsFinal
             | Self::KeyLimit { .. } => ErrorKind::Conflict,
             Self::Invalid(_) => ErrorKind::Invalid,
-            Self::Unavailable(_) => ErrorKind::Unavailable,
+            Self::Unavailable(_) | Self::Busy { .. } => ErrorKind::Unavailable,
             Self::Database(_) | Self::Internal(_) => ErrorKind::Internal,
         }
     }
@@ -145,6 +150,7 @@ impl Error {
             Self::RegionNameTaken(_) => "region-name-taken",
             Self::RegionNotFound(_) => "region-not-found",
             Self::Unavailable(_) => "database-unavailable",
+            Self::Busy { .. } => "busy",
             Self::Database(_) | Self::Internal(_) => "internal-error",
         }
     }
@@ -153,7 +159,9 @@ impl Error {
     /// refusal states.
     pub fn retry_after_secs(&self) -> Option<u64> {
         match self {
-            Self::Throttled { retry_after } | Self::Paced { retry_after, .. } => Some(whole_seconds(*retry_after)),
+            Self::Throttled { retry_after } | Self::Paced { retry_after, .. } | Self::Busy { retry_after, .. } => {
+                Some(whole_seconds(*retry_after))
+            }
             Self::Unavailable(_) => Some(1),
             _ => None,
         }

@@ -17,8 +17,9 @@ pub struct Argon2Turns {
 pub async fn all_argon2_turns() -> Argon2Turns {
     let turns = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
     let mut held = Vec::with_capacity(turns);
+    let claimant = secret_hash::Claimant { region: random::id(), client: None };
     for _ in 0..turns {
-        held.push(secret_hash::slot().await.expect("argon2 turns"));
+        held.push(secret_hash::slot(&claimant).await.expect("argon2 turns"));
     }
     Argon2Turns { _held: held }
 }

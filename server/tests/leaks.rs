@@ -6,6 +6,7 @@ mod common;
 
 use std::time::Duration;
 
+use axum::http::HeaderName;
 use common::{TestServer, keyward, problem};
 use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey};
@@ -13,6 +14,7 @@ use p256::pkcs8::{EncodePublicKey, LineEnding};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use server::AppState;
+use server::extract::ClientIpHeader;
 use server::leaks::{PartnerKeys, ScanningPartners};
 use sha2::{Digest, Sha256};
 use testkit::{TestDb, eventually};
@@ -345,4 +347,108 @@ async fn a_bad_scanning_keys_file_stops_the_start_with_one_line() {
         .output()
         .unwrap();
     assert!(listed.status.success(), "{}", String::from_utf8_lossy(&listed.stderr));
+}
+
+/// A server that takes the client's address from `x-forwarded-for`, so
+/// that one test reports from many addresses.
+async fn server_behind_a_proxy() -> TestServer {
+    let db = TestDb::fresh().await;
+    let keyward = common::keyward_at(&db.url, Default::default()).await;
+    let header = ClientIpHeader(Some(HeaderName::from_static("x-forwarded-for")));
+    TestServer::serve_state(AppState { client_ip_header: header, ..AppState::new(keyward) }, db).await
+}
+
+/// A public report of `tokens` from the client at `address`.
+async fn report_from(server: &TestServer, address: &str, tokens: &[String]) -> reqwest::Response {
+    let request = server.client.post(format!("{}/auth/leaks/report", server.url)).header("x-forwarded-for", address);
+    request.json(&json!({ "credentials": tokens })).send().await.unwrap()
+}
+
+fn unknown_tokens(count: usize) -> Vec<String> {
+    (0..count).map(|_| testkit::unknown_token()).collect()
+}
+
+async fn is_quarantined(server: &TestServer, token: &str) -> bool {
+    let check = server.get("/auth/check", token).await;
+    check.headers().get("x-keyward-code").is_some_and(|code| code == "quarantined")
+}
+
+/// Reports `token` from `address` until the report is accepted (a full
+/// queue refuses it for a while).
+async fn report_until_accepted(server: &TestServer, address: &str, token: &str, within: Duration) {
+    eventually(within, || async {
+        let answer = report_from(server, address, &[token.to_owned()]).await;
+        match answer.status() {
+            StatusCode::ACCEPTED => Some(()),
+            StatusCode::SERVICE_UNAVAILABLE => None,
+            other => panic!("a report answered {other}"),
+        }
+    })
+    .await
+}
+
+/// 30 addresses each file their 10 reports of 1000 unknown tokens at once;
+/// a live key reported from another address right behind them is
+/// quarantined within seconds, not after the whole flood was checked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_reported_behind_a_flood_of_unknown_tokens_is_quarantined_within_seconds() {
+    let server = server_behind_a_proxy().await;
+    let admin = server.region("acme").await.api_key.token;
+    let (_, live) = create(&server, &admin, json!(["orders:read"])).await;
+    let server = std::sync::Arc::new(server);
+    let mut flood = tokio::task::JoinSet::new();
+    for address in 0..30 {
+        for _ in 0..10 {
+            let (server, tokens) = (server.clone(), unknown_tokens(1000));
+            flood.spawn(async move { report_from(&server, &format!("10.2.0.{address}"), &tokens).await.status() });
+        }
+    }
+    let mut accepted = 0;
+    while let Some(answer) = flood.join_next().await {
+        match answer.unwrap() {
+            StatusCode::ACCEPTED => accepted += 1,
+            StatusCode::SERVICE_UNAVAILABLE => {}
+            other => panic!("a report of the flood answered {other}"),
+        }
+    }
+    assert!(accepted >= 30, "the flood was queued: {accepted} reports accepted");
+
+    report_until_accepted(&server, "10.2.1.1", &live, Duration::from_secs(30)).await;
+    eventually(Duration::from_secs(10), || async { is_quarantined(&server, &live).await.then_some(()) }).await;
+}
+
+/// While checking is held up, public reports queue up to a bound, then are
+/// refused with 503 and Retry-After, alike whatever they carry; once the
+/// queue drains, reports are taken again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn public_reports_queue_up_to_a_bound_and_are_then_refused_alike_whatever_they_carry() {
+    let server = server_behind_a_proxy().await;
+    let admin = server.region("acme").await.api_key.token;
+    let (_, live) = create(&server, &admin, json!(["orders:read"])).await;
+    // Verified once now, so that checking it needs no argon2 while the turns are held.
+    assert!(!is_quarantined(&server, &live).await);
+    let held = testkit::all_argon2_turns().await;
+    // A wrong secret for a real lookup needs argon2: checking stops on it.
+    let wrong = testkit::with_other_secret(&live);
+    assert_eq!(report_from(&server, "10.3.0.1", &[wrong]).await.status(), StatusCode::ACCEPTED);
+    let mut accepted = 0;
+    let refused = loop {
+        let answer = report_from(&server, &format!("10.3.1.{accepted}"), &unknown_tokens(1000)).await;
+        if answer.status() != StatusCode::ACCEPTED {
+            break answer;
+        }
+        accepted += 1;
+        assert!(accepted < 250, "{accepted} reports of 1000 tokens queued: the queue has no bound");
+    };
+    let retry_after = refused.headers().get("retry-after").expect("Retry-After").clone();
+    let refusal = problem(refused, StatusCode::SERVICE_UNAVAILABLE, "busy").await;
+    // A report of a live key gets the very same answer: no oracle.
+    let same = report_from(&server, "10.3.2.1", std::slice::from_ref(&live)).await;
+    assert_eq!(same.headers().get("retry-after"), Some(&retry_after));
+    assert_eq!(problem(same, StatusCode::SERVICE_UNAVAILABLE, "busy").await, refusal);
+    assert!(!is_quarantined(&server, &live).await);
+
+    drop(held);
+    report_until_accepted(&server, "10.3.2.1", &live, Duration::from_secs(60)).await;
+    eventually(Duration::from_secs(10), || async { is_quarantined(&server, &live).await.then_some(()) }).await;
 }

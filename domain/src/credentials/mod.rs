@@ -4,6 +4,7 @@
 //! the leaf `error`.
 
 pub(crate) mod random;
+pub(crate) mod round_robin;
 pub(crate) mod secret_hash;
 pub(crate) mod throttle;
 pub(crate) mod token;

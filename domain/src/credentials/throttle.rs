@@ -168,7 +168,12 @@ impl FailureThrottle {
     }
 
     fn client(&self, address: IpAddr) -> Subject {
-        Subject::Address(client_network(address, self.limits.ipv6_prefix))
+        Subject::Address(self.counted(address))
+    }
+
+    /// The client an address is: itself (IPv4), or its IPv6 network.
+    pub(crate) fn counted(&self, address: IpAddr) -> IpAddr {
+        client_network(address, self.limits.ipv6_prefix)
     }
 
     fn check_subject(&self, subject: &Subject, limit: u32) -> Result<()> {

@@ -8,7 +8,7 @@ use super::coherence::{Coherence, Known, WarmKey};
 use super::usage::recorder::UsageRecorder;
 use crate::caller::Caller;
 use crate::clock::now;
-use crate::credentials::secret_hash;
+use crate::credentials::secret_hash::{self, Claimant};
 use crate::credentials::throttle::{FailureThrottle, Refusal, ThrottleLimits};
 use crate::credentials::token::Token;
 use crate::credentials::verified_cache::VerifiedCache;
@@ -218,7 +218,8 @@ impl Authenticator {
             let released = self.throttle.released();
             let mut released = std::pin::pin!(released);
             released.as_mut().enable();
-            let slot = secret_hash::slot().await?;
+            let claimant = Claimant { region: key.region.id.clone(), client: Some(self.throttle.counted(client)) };
+            let slot = secret_hash::slot(&claimant).await?;
             if self.verified.contains(&digest, &key.secret_hash) {
                 return Ok(());
             }
@@ -234,8 +235,8 @@ impl Authenticator {
             let (secret, hash) = (token.secret().to_owned(), key.secret_hash.clone());
             // The reservation ends inside the turn, whatever becomes of this request.
             let matches = slot
-                .run(move || {
-                    let matches = secret_hash::verify(&secret, &hash);
+                .run(move |memory| {
+                    let matches = secret_hash::verify_in(&secret, &hash, memory);
                     reservation.finish(matches);
                     matches
                 })

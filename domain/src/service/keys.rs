@@ -324,7 +324,7 @@ pub(crate) async fn new_key_row(
     scopes: Scopes,
 ) -> Result<(api_key::ActiveModel, Token)> {
     let token = Token::generate(region.environment());
-    let secret_hash = secret_hash::hash_in_turn(token.secret().to_owned()).await?;
+    let secret_hash = secret_hash::hash_in_turn(token.secret().to_owned(), &region.id).await?;
     let at = now();
     let row = api_key::ActiveModel {
         id: Set(random::id::<KeyId>()),

@@ -4,23 +4,23 @@
 //! like a deletion. The answer says which tokens are or were keys here,
 //! checked by lookup and secret, never by the lookup alone.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
-use tokio::sync::Semaphore;
 
 use super::audit;
 use super::change::Change;
 use super::coherence::Coherence;
 use crate::clock::now;
-use crate::credentials::secret_hash::{self, SecretHash};
+use crate::credentials::round_robin::RoundRobin;
+use crate::credentials::secret_hash::{self, Claimant, SecretHash};
 use crate::credentials::throttle::{FailureThrottle, ThrottleLimits};
 use crate::credentials::token::Token;
 use crate::error::{Error, Result};
-use crate::model::{AuditAction, AuditChange, LeakChannel, LeakLabel, LeakedToken, Quarantine, Region};
+use crate::model::{AuditAction, AuditChange, LeakChannel, LeakLabel, LeakedToken, Quarantine, Region, RegionId};
 use crate::store::database::Db;
 use crate::store::entity::{api_key, region, retired_api_key};
 use crate::store::find_key_in_region;
@@ -28,6 +28,17 @@ use crate::store::find_key_in_region;
 /// Public reports one client may file per window.
 const PUBLIC_REPORTS_PER_WINDOW: u32 = 10;
 const PUBLIC_REPORT_WINDOW: Duration = Duration::from_secs(60);
+/// Past this many tokens of public reports waiting to be checked, new
+/// reports are refused (the queue holds at most one report more): about a
+/// hundred full reports, a few MB. Tokens whose lookup is no key's cost
+/// two indexed reads per [`TOKENS_PER_TURN`], so a full queue of them is
+/// checked in seconds.
+const PUBLIC_QUEUE_TOKENS: usize = 100_000;
+/// What a report refused for a full queue is told to wait.
+const PUBLIC_QUEUE_RETRY: Duration = Duration::from_secs(5);
+/// Tokens read at once, and the most one client's report is checked of
+/// before the next client's turn.
+const TOKENS_PER_TURN: usize = 500;
 /// What a report may say about where it found a token is kept this short.
 const URL_MAX_CHARS: usize = 2048;
 const SOURCE_MAX_CHARS: usize = 100;
@@ -47,8 +58,20 @@ struct PublicReports {
     /// Wrong secrets per lookup, as for authentication: past the limit a
     /// lookup's reported tokens cost no argon2 until the window passes.
     guesses: FailureThrottle,
-    /// Public reports are checked one at a time.
-    turn: Semaphore,
+    queue: Mutex<ReportQueue>,
+}
+
+/// Admitted public reports, in parts of at most [`TOKENS_PER_TURN`]
+/// tokens, checked one client's part at a time and client by client:
+/// however much one client (address, or IPv6 network) filed, another's
+/// report waits for at most one part of each other client's.
+#[derive(Default)]
+struct ReportQueue {
+    waiting: RoundRobin<IpAddr, VecDeque<Vec<String>>>,
+    /// Tokens admitted and not checked yet, those being checked included.
+    tokens: usize,
+    /// Whether a task is checking them.
+    checking: bool,
 }
 
 impl Leaks {
@@ -59,7 +82,7 @@ impl Leaks {
         let public = PublicReports {
             reporters: Mutex::new(FailureThrottle::new(per_client)),
             guesses: FailureThrottle::new(per_lookup),
-            turn: Semaphore::new(1),
+            queue: Mutex::default(),
         };
         Self { db, coherence, public: Arc::new(public) }
     }
@@ -68,77 +91,146 @@ impl Leaks {
     /// quarantines the live keys among them. Reporting a token again
     /// changes nothing more.
     pub async fn report(&self, leaked: &[LeakedToken], via: LeakChannel) -> Result<Vec<LeakLabel>> {
-        let mut labels = Vec::with_capacity(leaked.len());
-        for report in leaked {
-            labels.push(self.label(report, via, None).await?);
-        }
-        Ok(labels)
+        self.label_all(leaked, via, None).await
     }
 
-    /// Counts a public report against its client, or refuses it with
-    /// `Paced` once the client filed too many.
-    pub fn admit_public_report(&self, client: IpAddr) -> Result<()> {
+    /// Takes a public report from `client` into the queue, to be checked
+    /// shortly. Refused with `Paced` once the client filed too many, and
+    /// with `Busy` while the queue is full: both decided before any token
+    /// is looked at, so the answer says nothing about them.
+    pub fn file_public_report(&self, client: IpAddr, tokens: Vec<String>) -> Result<()> {
+        let tokens = distinct(tokens);
         let reporters = self.public.reporters.lock().unwrap_or_else(PoisonError::into_inner);
         if let Err(Error::Throttled { retry_after }) = reporters.check_address(client) {
             return Err(Error::Paced { retry_after, what: "too many leak reports from this address" });
         }
+        let mut queue = self.public.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        if queue.tokens >= PUBLIC_QUEUE_TOKENS {
+            return Err(Error::Busy {
+                retry_after: PUBLIC_QUEUE_RETRY,
+                what: "too many leak reports are waiting to be checked",
+            });
+        }
         reporters.record_failure(client);
-        Ok(())
-    }
-
-    /// Checks an admitted public report from `client`, after the other
-    /// public reports before it: each token once, and a lookup's wrong
-    /// secrets counted against it as for authentication.
-    pub async fn report_public(&self, client: IpAddr, tokens: Vec<String>) -> Result<()> {
-        let mut seen = HashSet::new();
-        let tokens: Vec<String> = tokens
-            .into_iter()
-            .map(|token| token.trim().to_owned())
-            .filter(|token| seen.insert(token.clone()))
-            .collect();
-        let _turn = self.public.turn.acquire().await.map_err(|e| Error::Internal(format!("public reports: {e}")))?;
-        for token in tokens {
-            self.label(&LeakedToken { token, url: None, source: None }, LeakChannel::Public, Some(client)).await?;
+        queue.tokens += tokens.len();
+        let reporter = reporters.counted(client);
+        for part in tokens.chunks(TOKENS_PER_TURN) {
+            queue.waiting.push_for(reporter, part.to_vec());
+        }
+        if !queue.waiting.is_empty() && !std::mem::replace(&mut queue.checking, true) {
+            tokio::spawn(self.clone().check_queue());
         }
         Ok(())
     }
 
-    async fn label(&self, report: &LeakedToken, via: LeakChannel, guesser: Option<IpAddr>) -> Result<LeakLabel> {
-        let label = self.label_unrecorded(report, via, guesser).await?;
-        let found = if label == LeakLabel::TruePositive { "true_positive" } else { "false_positive" };
-        metrics::counter!("keyward_leaked_tokens_total", "via" => via.as_str(), "label" => found).increment(1);
-        Ok(label)
+    /// Checks the queued public reports, a part of one client's at a time,
+    /// until none is left.
+    async fn check_queue(self) {
+        loop {
+            let (client, tokens) = {
+                let mut queue = self.public.queue.lock().unwrap_or_else(PoisonError::into_inner);
+                match queue.waiting.pop_next() {
+                    Some(next) => next,
+                    None => {
+                        queue.checking = false;
+                        return;
+                    }
+                }
+            };
+            let count = tokens.len();
+            if let Err(error) = self.check_public(client, tokens).await {
+                tracing::warn!(%error, "could not check a public leak report");
+            }
+            self.public.queue.lock().unwrap_or_else(PoisonError::into_inner).tokens -= count;
+        }
     }
 
-    async fn label_unrecorded(
+    /// Checks a public report from `client` now: each token once, and a
+    /// lookup's wrong secrets counted against it as for authentication.
+    pub async fn report_public(&self, client: IpAddr, tokens: Vec<String>) -> Result<()> {
+        self.check_public(client, distinct(tokens)).await
+    }
+
+    async fn check_public(&self, client: IpAddr, tokens: Vec<String>) -> Result<()> {
+        let reports: Vec<LeakedToken> =
+            tokens.into_iter().map(|token| LeakedToken { token, url: None, source: None }).collect();
+        self.label_all(&reports, LeakChannel::Public, Some(client)).await.map(drop)
+    }
+
+    /// Labels `reports` in order, and quarantines the live keys among them.
+    /// The rows of their lookups are read at once, [`TOKENS_PER_TURN`] at a
+    /// time: a token whose lookup is no key's costs nothing more, and only
+    /// one whose lookup is a key's runs argon2.
+    async fn label_all(
+        &self,
+        reports: &[LeakedToken],
+        via: LeakChannel,
+        guesser: Option<IpAddr>,
+    ) -> Result<Vec<LeakLabel>> {
+        let mut labels = Vec::with_capacity(reports.len());
+        for reports in reports.chunks(TOKENS_PER_TURN) {
+            let tokens: Vec<Option<Token>> = reports.iter().map(|report| Token::parse(report.token.trim())).collect();
+            let rows = self.rows_of(tokens.iter().flatten().map(Token::lookup).collect()).await?;
+            for (report, token) in reports.iter().zip(&tokens) {
+                let label = match token {
+                    Some(token) => self.label(report, token, &rows, via, guesser).await?,
+                    None => LeakLabel::FalsePositive,
+                };
+                let found = if label == LeakLabel::TruePositive { "true_positive" } else { "false_positive" };
+                metrics::counter!("keyward_leaked_tokens_total", "via" => via.as_str(), "label" => found).increment(1);
+                labels.push(label);
+            }
+        }
+        Ok(labels)
+    }
+
+    /// The keys and retired keys with these lookups, with their regions.
+    async fn rows_of(&self, lookups: Vec<&str>) -> Result<Rows> {
+        if lookups.is_empty() {
+            return Ok(Rows::default());
+        }
+        let live = api_key::Entity::find()
+            .filter(api_key::Column::Lookup.is_in(lookups.iter().copied()))
+            .find_also_related(region::Entity)
+            .all(&self.db)
+            .await?;
+        let retired = retired_api_key::Entity::find()
+            .filter(retired_api_key::Column::Lookup.is_in(lookups))
+            .find_also_related(region::Entity)
+            .all(&self.db)
+            .await?;
+        Ok(Rows {
+            live: live.into_iter().filter_map(|(key, region)| Some((key.lookup.clone(), (key, region?)))).collect(),
+            retired: retired
+                .into_iter()
+                .filter_map(|(retired, region)| Some((retired.lookup.clone(), (retired, region?))))
+                .collect(),
+        })
+    }
+
+    /// Whether `token` is or was a key here, by lookup and secret; a live
+    /// key is quarantined.
+    async fn label(
         &self,
         report: &LeakedToken,
+        token: &Token,
+        rows: &Rows,
         via: LeakChannel,
         guesser: Option<IpAddr>,
     ) -> Result<LeakLabel> {
-        let Some(token) = Token::parse(report.token.trim()) else {
-            return Ok(LeakLabel::FalsePositive);
-        };
-        let live = api_key::Entity::find()
-            .filter(api_key::Column::Lookup.eq(token.lookup()))
-            .find_also_related(region::Entity)
-            .one(&self.db)
-            .await?;
-        if let Some((key, Some(region))) = live
-            && Region::from(region).environment() == token.environment()
-            && self.matches(&token, &key.secret_hash, guesser).await?
+        let same_environment =
+            |region: &region::Model| Region::from(region.clone()).environment() == token.environment();
+        if let Some((key, region)) = rows.live.get(token.lookup())
+            && same_environment(region)
+            && self.matches(token, &key.secret_hash, &key.region_id, guesser).await?
         {
-            self.quarantine(&key, report, via).await?;
+            self.quarantine(key, report, via).await?;
             return Ok(LeakLabel::TruePositive);
         }
-        let retired = retired_api_key::Entity::find_by_id(token.lookup().to_owned())
-            .find_also_related(region::Entity)
-            .one(&self.db)
-            .await?;
-        Ok(match retired {
-            Some((retired, Some(region)))
-                if Region::from(region.clone()).environment() == token.environment()
-                    && self.matches(&token, &retired.secret_hash, guesser).await? =>
+        Ok(match rows.retired.get(token.lookup()) {
+            Some((retired, region))
+                if same_environment(region)
+                    && self.matches(token, &retired.secret_hash, &retired.region_id, guesser).await? =>
             {
                 LeakLabel::TruePositive
             }
@@ -176,19 +268,42 @@ impl Leaks {
     /// Whether `token`'s secret is the one `hash` was made from: argon2, in
     /// turn. For a public report (`guesser`), a lookup that had too many
     /// wrong secrets lately is not checked at all: no match.
-    async fn matches(&self, token: &Token, hash: &SecretHash, guesser: Option<IpAddr>) -> Result<bool> {
+    async fn matches(
+        &self,
+        token: &Token,
+        hash: &SecretHash,
+        region: &RegionId,
+        guesser: Option<IpAddr>,
+    ) -> Result<bool> {
         let reservation = match guesser.map(|client| self.public.guesses.reserve(client, token.lookup())) {
             Some(Err(_)) => return Ok(false),
             Some(Ok(reservation)) => Some(reservation),
             None => None,
         };
         let (secret, hash) = (token.secret().to_owned(), hash.clone());
-        let matched = secret_hash::slot().await?.run(move || secret_hash::verify(&secret, &hash)).await?;
+        let claimant = Claimant { region: region.clone(), client: guesser };
+        let matched = secret_hash::slot(&claimant)
+            .await?
+            .run(move |memory| secret_hash::verify_in(&secret, &hash, memory))
+            .await?;
         if let Some(reservation) = reservation {
             reservation.finish(matched);
         }
         Ok(matched)
     }
+}
+
+/// The rows a batch of reported tokens may be, by lookup.
+#[derive(Default)]
+struct Rows {
+    live: HashMap<String, (api_key::Model, region::Model)>,
+    retired: HashMap<String, (retired_api_key::Model, region::Model)>,
+}
+
+/// Each token once, trimmed, in the order first reported.
+fn distinct(tokens: Vec<String>) -> Vec<String> {
+    let mut seen = HashSet::new();
+    tokens.into_iter().map(|token| token.trim().to_owned()).filter(|token| seen.insert(token.clone())).collect()
 }
 
 /// A reporter's text, without control characters and at most `max` long.

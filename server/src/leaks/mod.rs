@@ -101,24 +101,21 @@ pub async fn gitlab(
 }
 
 /// Anyone who found a token reports it here. Every well-formed report is
-/// accepted the same way before any token is looked at, so the answer says
-/// nothing about them; valid keys among them are quarantined shortly after.
+/// accepted (or refused, while too many wait) the same way before any token
+/// is looked at, so the answer says nothing about them; valid keys among
+/// them are quarantined shortly after.
 #[utoipa::path(post, path = "/auth/leaks/report", tag = TAG, request_body = PublicReport,
     responses((status = 202, description = "Received; checked shortly"), (status = 400, body = Problem),
         (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem),
-        (status = 429, body = Problem, description = "Too many reports from this client")))]
+        (status = 429, body = Problem, description = "Too many reports from this client"),
+        (status = 503, body = Problem, description = "Too many reports waiting to be checked; try again after Retry-After")))]
 pub async fn report(
     State(keyward): State<Keyward>,
     ClientAddress(client): ClientAddress,
     Body(report): Body<PublicReport>,
 ) -> Result<StatusCode, ApiError> {
     ensure_batch_size(report.credentials.len())?;
-    keyward.leaks().admit_public_report(client)?;
-    tokio::spawn(async move {
-        if let Err(error) = keyward.leaks().report_public(client, report.credentials).await {
-            tracing::warn!(%error, "could not process a public leak report");
-        }
-    });
+    keyward.leaks().file_public_report(client, report.credentials)?;
     Ok(StatusCode::ACCEPTED)
 }
 
