@@ -40,6 +40,13 @@ pub fn with_other_secret(token: &str) -> String {
     token::with_checksum(&format!("{}{}", &token[..20], random::base62(24)))
 }
 
+/// A well-formed token with `token`'s secret under another lookup (12
+/// base62 characters): a key cloned by SQL with the same secret hash
+/// answers to it.
+pub fn with_lookup(token: &str, lookup: &str) -> String {
+    token::with_checksum(&format!("{}{lookup}{}", &token[..8], &token[20..44]))
+}
+
 /// `len` random base62 characters (names of test databases and regions).
 pub fn random_name(len: usize) -> String {
     random::base62(len)

@@ -421,3 +421,60 @@ async fn a_change_whose_announcement_is_lost_is_applied_before_it_is_acknowledge
         assert_eq!(check(&client, process, &late).await, StatusCode::UNAUTHORIZED);
     }
 }
+
+/// A report of 500 leaked keys of one region quarantines them in one
+/// change: one number, 500 rows in the log, applied key by key by every
+/// process (no process loads every key again), and every key refused by
+/// every process once the report is answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_hundred_keys_quarantined_in_one_change_are_refused_everywhere() {
+    let db = TestDb::fresh().await;
+    let admin = region_token(&db);
+    // Keys cloned by SQL with the admin key's secret hash, so cloning costs no argon2.
+    let connection = db.connect().await;
+    let lookups: Vec<String> = (0..500).map(|n| format!("clone{n:07}")).collect();
+    for lookup in &lookups {
+        let clone = format!(
+            "INSERT INTO api_keys (id, region_id, lookup, secret_hash, preview, created_at, updated_at, scopes) \
+             SELECT 'key_{lookup}', region_id, '{lookup}', secret_hash, preview, created_at, updated_at, '' \
+             FROM api_keys WHERE lookup = '{}'",
+            &admin[8..20]
+        );
+        connection.execute_unprepared(&clone).await.unwrap();
+    }
+    let tokens: Vec<String> = lookups.iter().map(|lookup| testkit::with_lookup(&admin, lookup)).collect();
+    let serve = || Process::serve(&db.url, &["--no-bootstrap", "--metrics", "--auth-failures-per-address", "1000000"]);
+    let processes = [serve(), serve()];
+    let client = Client::new();
+    for process in &processes {
+        from_memory(process).await;
+        for token in tokens.iter().step_by(50) {
+            assert_eq!(check(&client, process, token).await, StatusCode::OK, "warm before the report");
+        }
+    }
+    let loads = [full_loads(&client, &processes[0]).await, full_loads(&client, &processes[1]).await];
+
+    let reporter = common::keyward_at(&db.url, domain::ThrottleLimits::default()).await;
+    let reports: Vec<_> = tokens
+        .iter()
+        .map(|token| domain::model::LeakedToken { token: token.clone(), url: None, source: None })
+        .collect();
+    let labels = reporter.leaks().report(&reports, domain::model::LeakChannel::Github).await.unwrap();
+    assert!(labels.iter().all(|label| *label == domain::model::LeakLabel::TruePositive));
+
+    for (index, process) in processes.iter().enumerate() {
+        for token in tokens.iter().step_by(25) {
+            assert_eq!(check(&client, process, token).await, StatusCode::UNAUTHORIZED, "process {index}");
+        }
+        assert_eq!(full_loads(&client, process).await, loads[index], "process {index} applied the change in place");
+    }
+    let logged = connection
+        .query_all_raw(sea_orm::Statement::from_string(
+            connection.get_database_backend(),
+            "SELECT seq, COUNT(*) AS keys FROM key_changes GROUP BY seq HAVING COUNT(*) > 1",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(logged.len(), 1, "one change");
+    assert_eq!(logged[0].try_get::<i64>("", "keys").unwrap(), 500);
+}

@@ -13,7 +13,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 pub use domain::testing::{
     all_argon2_turns, as_sandbox, entity, hash_secret, is_well_formed_token, random_name, unknown_token, verify_secret,
-    with_other_secret,
+    with_lookup, with_other_secret,
 };
 
 /// The client address of calls made straight to the domain.

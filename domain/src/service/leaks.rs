@@ -4,7 +4,7 @@
 //! like a deletion. The answer says which tokens are or were keys here,
 //! checked by lookup and secret, never by the lookup alone.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -160,7 +160,8 @@ impl Leaks {
     /// Labels `reports` in order, and quarantines the live keys among them.
     /// The rows of their lookups are read at once, [`TOKENS_PER_TURN`] at a
     /// time: a token whose lookup is no key's costs nothing more, and only
-    /// one whose lookup is a key's runs argon2.
+    /// one whose lookup is a key's runs argon2. The live keys found in one
+    /// part are quarantined in one change per region.
     async fn label_all(
         &self,
         reports: &[LeakedToken],
@@ -171,14 +172,25 @@ impl Leaks {
         for reports in reports.chunks(TOKENS_PER_TURN) {
             let tokens: Vec<Option<Token>> = reports.iter().map(|report| Token::parse(report.token.trim())).collect();
             let rows = self.rows_of(tokens.iter().flatten().map(Token::lookup).collect()).await?;
+            let mut live: BTreeMap<&str, Vec<(&api_key::Model, &LeakedToken)>> = BTreeMap::new();
             for (report, token) in reports.iter().zip(&tokens) {
                 let label = match token {
-                    Some(token) => self.label(report, token, &rows, via, guesser).await?,
+                    Some(token) => match self.label(token, &rows, guesser).await? {
+                        Found::Live(key) => {
+                            live.entry(key.region_id.as_str()).or_default().push((key, report));
+                            LeakLabel::TruePositive
+                        }
+                        Found::Retired => LeakLabel::TruePositive,
+                        Found::Nothing => LeakLabel::FalsePositive,
+                    },
                     None => LeakLabel::FalsePositive,
                 };
                 let found = if label == LeakLabel::TruePositive { "true_positive" } else { "false_positive" };
                 metrics::counter!("keyward_leaked_tokens_total", "via" => via.as_str(), "label" => found).increment(1);
                 labels.push(label);
+            }
+            for found in live.values() {
+                self.quarantine(found, via).await?;
             }
         }
         Ok(labels)
@@ -208,60 +220,63 @@ impl Leaks {
         })
     }
 
-    /// Whether `token` is or was a key here, by lookup and secret; a live
-    /// key is quarantined.
-    async fn label(
-        &self,
-        report: &LeakedToken,
-        token: &Token,
-        rows: &Rows,
-        via: LeakChannel,
-        guesser: Option<IpAddr>,
-    ) -> Result<LeakLabel> {
+    /// Whether `token` is or was a key here, by lookup and secret.
+    async fn label<'r>(&self, token: &Token, rows: &'r Rows, guesser: Option<IpAddr>) -> Result<Found<'r>> {
         let same_environment =
             |region: &region::Model| Region::from(region.clone()).environment() == token.environment();
         if let Some((key, region)) = rows.live.get(token.lookup())
             && same_environment(region)
             && self.matches(token, &key.secret_hash, &key.region_id, guesser).await?
         {
-            self.quarantine(key, report, via).await?;
-            return Ok(LeakLabel::TruePositive);
+            return Ok(Found::Live(key));
         }
         Ok(match rows.retired.get(token.lookup()) {
             Some((retired, region))
                 if same_environment(region)
                     && self.matches(token, &retired.secret_hash, &retired.region_id, guesser).await? =>
             {
-                LeakLabel::TruePositive
+                Found::Retired
             }
-            _ => LeakLabel::FalsePositive,
+            _ => Found::Nothing,
         })
     }
 
-    /// Quarantines `key`, unless it already is or was deleted meanwhile;
-    /// answered once every process refuses it.
-    async fn quarantine(&self, key: &api_key::Model, report: &LeakedToken, via: LeakChannel) -> Result<()> {
-        let mut change = Change::in_region(&self.db, &self.coherence, &key.region_id).await?;
-        let Some(current) = find_key_in_region(&*change, &key.region_id, &key.id).await? else {
-            return Ok(());
-        };
-        if current.is_quarantined() {
-            return Ok(());
+    /// Quarantines `found`, keys of one region each with its report, in one
+    /// change (a report of a thousand keys is one announcement), but not a
+    /// key that already is quarantined or was deleted meanwhile; answered
+    /// once every process refuses them.
+    async fn quarantine(&self, found: &[(&api_key::Model, &LeakedToken)], via: LeakChannel) -> Result<()> {
+        let Some((first, _)) = found.first() else { return Ok(()) };
+        let region_id = &first.region_id;
+        let mut change = Change::in_region(&self.db, &self.coherence, region_id).await?;
+        for (key, report) in found {
+            let Some(current) = find_key_in_region(&*change, region_id, &key.id).await? else { continue };
+            if current.is_quarantined() {
+                continue;
+            }
+            let (url, source) = (clip(&report.url, URL_MAX_CHARS), clip(&report.source, SOURCE_MAX_CHARS));
+            let quarantine = Quarantine { at: now(), url: url.clone(), source: source.clone(), reported_via: via };
+            let quarantine = serde_json::to_string(&quarantine)
+                .map_err(|error| Error::Internal(format!("could not write a quarantine: {error}")))?;
+            let mut row: api_key::ActiveModel = current.into();
+            row.quarantine = Set(Some(quarantine));
+            row.updated_at = Set(now());
+            let key = row.update(&*change).await?;
+            let audited = AuditChange::Found { url, source, reported_via: via };
+            audit::record(&*change, region_id, AuditAction::ApiKeyQuarantined, Some(&key), None, Some(audited)).await?;
+            change.key_changed(&key.lookup);
         }
-        let (url, source) = (clip(&report.url, URL_MAX_CHARS), clip(&report.source, SOURCE_MAX_CHARS));
-        let found = Quarantine { at: now(), url: url.clone(), source: source.clone(), reported_via: via };
-        let found = serde_json::to_string(&found)
-            .map_err(|error| Error::Internal(format!("could not write a quarantine: {error}")))?;
-        let mut row: api_key::ActiveModel = current.into();
-        row.quarantine = Set(Some(found));
-        row.updated_at = Set(now());
-        let key = row.update(&*change).await?;
-        let audited = AuditChange::Found { url, source, reported_via: via };
-        audit::record(&*change, &key.region_id, AuditAction::ApiKeyQuarantined, Some(&key), None, Some(audited))
-            .await?;
-        change.key_changed(&key.lookup);
         change.commit().await
     }
+}
+
+/// What a reported token turned out to be.
+enum Found<'r> {
+    /// A key's, with its row: to quarantine.
+    Live(&'r api_key::Model),
+    /// A deleted key's.
+    Retired,
+    Nothing,
 }
 
 impl Leaks {

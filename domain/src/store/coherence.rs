@@ -64,7 +64,7 @@ impl KeyChange {
 }
 
 /// Rows per INSERT into the log: well within SQLite's bound on parameters.
-const LOG_ROWS_PER_INSERT: usize = 500;
+const LOG_ROWS_PER_INSERT: usize = 200;
 
 /// Numbers a key change inside `txn`, which holds the clock's row lock until
 /// it commits, so numbers follow commit order and have no gaps; logs which
