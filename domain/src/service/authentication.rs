@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::coherence::{Coherence, Known, WarmKey};
-use super::usage::recorder::UsageRecorder;
+use super::usage::recorder::UseSink;
 use crate::caller::Caller;
 use crate::clock::now;
 use crate::credentials::secret_hash;
@@ -32,11 +32,12 @@ pub struct Authenticator {
     coherence: Coherence,
     verified: VerifiedCache,
     throttle: FailureThrottle,
-    usage: UsageRecorder,
+    /// Where outcomes are noted; [`super::usage::Usage`] flushes them.
+    usage: UseSink,
 }
 
 impl Authenticator {
-    pub(crate) fn new(db: Db, coherence: Coherence, limits: ThrottleLimits, usage: UsageRecorder) -> Self {
+    pub(crate) fn new(db: Db, coherence: Coherence, limits: ThrottleLimits, usage: UseSink) -> Self {
         Self {
             db,
             coherence,
@@ -265,9 +266,5 @@ impl Authenticator {
                 revoke_at: key.revoke_at,
             })
         }))
-    }
-
-    pub(crate) fn usage(&self) -> &UsageRecorder {
-        &self.usage
     }
 }
