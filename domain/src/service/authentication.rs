@@ -5,6 +5,7 @@ use std::net::IpAddr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::coherence::{Coherence, Known, WarmKey};
+use super::usage::KeyUse;
 use super::usage::recorder::UseSink;
 use crate::caller::Caller;
 use crate::clock::now;
@@ -49,8 +50,9 @@ impl Authenticator {
 
     /// Authenticates an API call. A refusal of a known key (a wrong secret,
     /// a revoked or quarantined key, a throttle) is counted for that key;
-    /// an accepted call is counted by [`Self::record_use`] once its outcome
-    /// is known. Nothing here writes: counts are flushed later.
+    /// an accepted call is not counted here: [`Self::authenticate_use`]
+    /// opens its use, counted once its outcome is known. Nothing here
+    /// writes: counts are flushed later.
     pub async fn authenticate(&self, presented: &str, client: IpAddr) -> Result<Caller> {
         let Refused { error, key } = match self.attributed(presented, client).await {
             Ok(caller) => {
@@ -73,7 +75,17 @@ impl Authenticator {
         Err(error)
     }
 
-    /// Counts a request the caller's key made, once its outcome is known:
+    /// Authenticates an API call whose outcome is known only once it is
+    /// answered (a REST call): refusals are counted as by
+    /// [`Self::authenticate`], and an accepted call opens its [`KeyUse`],
+    /// counted when finished with its outcome (or dropped), with `details`
+    /// as the key's last use.
+    pub async fn authenticate_use(&self, presented: &str, client: IpAddr, details: UseDetails) -> Result<KeyUse> {
+        let caller = self.authenticate(presented, client).await?;
+        Ok(KeyUse::open(caller, details, self.usage.clone()))
+    }
+
+    /// Counts a request the caller's key made, its outcome known at once:
     /// `Accepted`, or `InsufficientScope` when the key lacked a scope the
     /// request required. Either is the key's last use, from `details`.
     pub fn record_use(&self, caller: &Caller, outcome: UseOutcome, details: UseDetails) {

@@ -1,9 +1,13 @@
 //! What each key did over time, with one owner, [`Usage`]: counted in
 //! memory on the request path ([`recorder`]: the authentication paths note
-//! into a [`recorder::UseSink`]), written in batches and pruned from here,
-//! and read back here as series for the REST API and the console's charts.
+//! into a [`recorder::UseSink`], a REST call through its [`KeyUse`]),
+//! written in batches and pruned from here, and read back here as series
+//! for the REST API and the console's charts.
 
+mod key_use;
 pub(crate) mod recorder;
+
+pub use key_use::KeyUse;
 
 use std::collections::{BTreeMap, HashMap};
 
