@@ -88,7 +88,7 @@ impl Authenticator {
     /// Counts a request the caller's key made, its outcome known at once:
     /// `Accepted`, or `InsufficientScope` when the key lacked a scope the
     /// request required. Either is the key's last use, from `details`.
-    pub fn record_use(&self, caller: &Caller, outcome: UseOutcome, details: UseDetails) {
+    fn record_use(&self, caller: &Caller, outcome: UseOutcome, details: UseDetails) {
         self.usage.record_use(caller, outcome, details, now());
     }
 
