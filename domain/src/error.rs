@@ -166,6 +166,16 @@ impl Error {
             _ => None,
         }
     }
+
+    /// What a key's use counts as when this answers it: refused for a scope
+    /// the key lacks, or accepted (any other answer, a 404 or 409 too,
+    /// still used the key). See [`crate::KeyUse`].
+    pub fn use_outcome(&self) -> crate::model::UseOutcome {
+        match self {
+            Self::InsufficientScope(_) => crate::model::UseOutcome::InsufficientScope,
+            _ => crate::model::UseOutcome::Accepted,
+        }
+    }
 }
 
 /// A database error that means the database cannot be reached is

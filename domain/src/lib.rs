@@ -54,7 +54,7 @@ pub use service::{
     regions::{BOOTSTRAP_REGION_NAME, Regions},
     rotations::Rotations,
     sessions::{SessionId, SessionLimits, Sessions},
-    usage::{Usage, UsageInsight},
+    usage::{KeyUse, Usage, UsageInsight},
 };
 #[cfg(feature = "service")]
 pub use store::database::{connect, connect_waiting, migrate};

@@ -82,7 +82,7 @@ pub fn record_use_at(
     outcome: crate::model::UseOutcome,
     at: chrono::DateTime<chrono::Utc>,
 ) {
-    keyward.authenticator().usage().record_use(caller, outcome, Default::default(), at);
+    keyward.usage().sink().record_use(caller, outcome, Default::default(), at);
 }
 
 /// `caller` acting through `key_id`, another key of its region, as if it

@@ -277,3 +277,29 @@ async fn a_deleted_key_answers_with_its_usage_as_long_as_it_is_kept() {
     let gone = f.keyward.usage().key(&admin, &other.key.id, UsageQuery::default()).await;
     assert!(matches!(gone, Err(domain::Error::KeyNotFound)), "{gone:?}");
 }
+
+/// A REST call's use is opened by authentication and counted exactly once:
+/// with the outcome it is finished with, or as accepted when dropped
+/// unfinished (its client went away). Authenticating alone counts nothing.
+#[tokio::test]
+async fn an_opened_use_counts_once_finished_or_dropped() {
+    let f = fixture(Settings::default()).await;
+    let created = testkit::region(&f.keyward, "acme").await;
+    let token = &created.api_key.token;
+    let authenticator = f.keyward.authenticator();
+    let caller = authenticator.authenticate(token, CLIENT).await.unwrap();
+    assert_eq!(f.keyward.flush_usage().await.unwrap(), 0, "authenticating is not a use");
+
+    let details = |agent| UseDetails::new(Some(agent), Some("GET"), Some("/auth/region/api-keys"));
+    let refused = authenticator.authenticate_use(token, CLIENT, details("first/1")).await.unwrap();
+    assert_eq!(refused.caller(), &caller);
+    refused.finish(UseOutcome::InsufficientScope);
+    let unanswered = authenticator.authenticate_use(token, CLIENT, details("second/2")).await.unwrap();
+    drop(unanswered);
+    assert_eq!(f.keyward.flush_usage().await.unwrap(), 1);
+
+    let usage = f.keyward.usage().key(&caller, caller.key_id(), UsageQuery::default()).await.unwrap();
+    assert_eq!(usage.usage.total, UsageCounts { accepted: 1, insufficient_scope: 1, ..Default::default() });
+    assert_eq!(usage.last_use.expect("a last use").user_agent.as_deref(), Some("second/2"));
+    assert_eq!(f.keyward.flush_usage().await.unwrap(), 0, "counted once");
+}

@@ -217,9 +217,8 @@ impl IntoResponse for ApiError {
             if error.kind() == ErrorKind::Internal {
                 response.extensions_mut().insert(FailureDetails(format!("{error}: {error:?}").into()));
             }
-            if matches!(error, domain::Error::InsufficientScope(_)) {
-                response.extensions_mut().insert(crate::middleware::RefusedForScope);
-            }
+            // For the keyed call's use, finished by `middleware::count_key_uses`.
+            response.extensions_mut().insert(error.use_outcome());
         }
         response
     }

@@ -199,3 +199,41 @@ async fn usage_queries_are_checked_and_confined_to_the_callers_region() {
     let method = server.request(Method::POST, &key, admin).send().await.unwrap();
     assert_eq!(method.status(), StatusCode::METHOD_NOT_ALLOWED);
 }
+
+/// A keyed route the usage middleware does not wrap would leave its calls
+/// uncounted: the extractor refuses to run there (500) rather than serve
+/// an uncounted call, and counts the same call on a wrapped route.
+#[tokio::test]
+async fn a_keyed_route_outside_the_usage_middleware_refuses_rather_than_go_uncounted() {
+    use axum::routing::get;
+    use server::extract::Authenticated;
+
+    let db = TestDb::fresh().await;
+    let keyward = common::keyward_at(&db.url, Default::default()).await;
+    let created = testkit::region(&keyward, "acme").await;
+    let (key_id, token) = (&created.api_key.key.id, &created.api_key.token);
+    async fn handler(Authenticated(_caller): Authenticated) -> StatusCode {
+        StatusCode::NO_CONTENT
+    }
+    let app = axum::Router::new()
+        .route("/uncounted", get(handler))
+        .route("/counted", get(handler).route_layer(axum::middleware::from_fn(server::middleware::count_key_uses)))
+        .with_state(server::AppState::new(keyward.clone()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, app).await.unwrap();
+    });
+    let call = async |path: &str| {
+        Client::new().get(format!("{url}{path}")).header("x-api-key", token).send().await.unwrap().status()
+    };
+
+    assert_eq!(call("/uncounted").await, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(keyward.flush_usage().await.unwrap(), 0, "refused before the key was used");
+    assert_eq!(call("/counted").await, StatusCode::NO_CONTENT);
+    assert_eq!(keyward.flush_usage().await.unwrap(), 1);
+    let caller = keyward.authenticator().authenticate(token, testkit::CLIENT).await.unwrap();
+    let usage = keyward.usage().key(&caller, key_id, Default::default()).await.unwrap();
+    assert_eq!(usage.usage.total.accepted, 1);
+}

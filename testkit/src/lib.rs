@@ -104,8 +104,10 @@ pub async fn region(keyward: &Keyward, name: &str) -> CreatedRegion {
 /// An accepted API call with `token`, as the REST API counts it: the
 /// key's use, noted for the next flush.
 pub async fn use_key(keyward: &Keyward, token: &str) -> domain::Caller {
-    let caller = keyward.authenticator().authenticate(token, CLIENT).await.expect("a valid key");
-    keyward.authenticator().record_use(&caller, domain::model::UseOutcome::Accepted, Default::default());
+    let key_use = keyward.authenticator().authenticate_use(token, CLIENT, Default::default()).await;
+    let key_use = key_use.expect("a valid key");
+    let caller = key_use.caller().clone();
+    key_use.finish(domain::model::UseOutcome::Accepted);
     caller
 }
 

@@ -5,7 +5,8 @@ use std::net::IpAddr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::coherence::{Coherence, Known, WarmKey};
-use super::usage::recorder::UsageRecorder;
+use super::usage::KeyUse;
+use super::usage::recorder::UseSink;
 use crate::caller::Caller;
 use crate::clock::now;
 use crate::credentials::secret_hash::{self, Claimant};
@@ -32,11 +33,12 @@ pub struct Authenticator {
     coherence: Coherence,
     verified: VerifiedCache,
     throttle: FailureThrottle,
-    usage: UsageRecorder,
+    /// Where outcomes are noted; [`super::usage::Usage`] flushes them.
+    usage: UseSink,
 }
 
 impl Authenticator {
-    pub(crate) fn new(db: Db, coherence: Coherence, limits: ThrottleLimits, usage: UsageRecorder) -> Self {
+    pub(crate) fn new(db: Db, coherence: Coherence, limits: ThrottleLimits, usage: UseSink) -> Self {
         Self {
             db,
             coherence,
@@ -48,8 +50,9 @@ impl Authenticator {
 
     /// Authenticates an API call. A refusal of a known key (a wrong secret,
     /// a revoked or quarantined key, a throttle) is counted for that key;
-    /// an accepted call is counted by [`Self::record_use`] once its outcome
-    /// is known. Nothing here writes: counts are flushed later.
+    /// an accepted call is not counted here: [`Self::authenticate_use`]
+    /// opens its use, counted once its outcome is known. Nothing here
+    /// writes: counts are flushed later.
     pub async fn authenticate(&self, presented: &str, client: IpAddr) -> Result<Caller> {
         let Refused { error, key } = match self.attributed(presented, client).await {
             Ok(caller) => {
@@ -72,10 +75,20 @@ impl Authenticator {
         Err(error)
     }
 
-    /// Counts a request the caller's key made, once its outcome is known:
+    /// Authenticates an API call whose outcome is known only once it is
+    /// answered (a REST call): refusals are counted as by
+    /// [`Self::authenticate`], and an accepted call opens its [`KeyUse`],
+    /// counted when finished with its outcome (or dropped), with `details`
+    /// as the key's last use.
+    pub async fn authenticate_use(&self, presented: &str, client: IpAddr, details: UseDetails) -> Result<KeyUse> {
+        let caller = self.authenticate(presented, client).await?;
+        Ok(KeyUse::open(caller, details, self.usage.clone()))
+    }
+
+    /// Counts a request the caller's key made, its outcome known at once:
     /// `Accepted`, or `InsufficientScope` when the key lacked a scope the
     /// request required. Either is the key's last use, from `details`.
-    pub fn record_use(&self, caller: &Caller, outcome: UseOutcome, details: UseDetails) {
+    fn record_use(&self, caller: &Caller, outcome: UseOutcome, details: UseDetails) {
         self.usage.record_use(caller, outcome, details, now());
     }
 
@@ -266,9 +279,5 @@ impl Authenticator {
                 revoke_at: key.revoke_at,
             })
         }))
-    }
-
-    pub(crate) fn usage(&self) -> &UsageRecorder {
-        &self.usage
     }
 }

@@ -34,7 +34,6 @@ use limits::{NewKeys, RegionLimits};
 use regions::Regions;
 use rotations::Rotations;
 use sessions::{SessionLimits, Sessions};
-use usage::recorder::{self, UsageRecorder};
 use usage::{Usage, UsageInsight};
 
 /// How one process behaves; the defaults suit most deployments.
@@ -58,7 +57,7 @@ pub enum WarmCache {
 
 /// Every capability of the domain over one database. One shared handle:
 /// a clone is one reference count (the web layer clones it per request), and
-/// clones share the caches, the throttle and the usage recorder.
+/// clones share the caches, the throttle and the usage counts.
 #[derive(Clone)]
 pub struct Keyward(Arc<Capabilities>);
 
@@ -81,8 +80,8 @@ impl Keyward {
     pub fn new(db: DatabaseConnection, settings: Settings) -> Self {
         let db = Db::new(db);
         let coherence = Coherence::new(db.clone(), settings.warm_cache == WarmCache::On);
-        let recorder = UsageRecorder::new(settings.usage);
-        let authenticator = Authenticator::new(db.clone(), coherence.clone(), settings.throttle, recorder);
+        let usage = Usage::new(db.clone(), settings.usage);
+        let authenticator = Authenticator::new(db.clone(), coherence.clone(), settings.throttle, usage.sink());
         let new_keys = NewKeys::new(settings.regions);
         Self(Arc::new(Capabilities {
             keys: Keys::new(db.clone(), coherence.clone(), new_keys.clone()),
@@ -91,7 +90,7 @@ impl Keyward {
             rotations: Rotations::new(db.clone(), coherence.clone(), new_keys),
             audit: AuditLog::new(db.clone()),
             leaks: Leaks::new(db.clone(), coherence.clone(), settings.throttle),
-            usage: Usage::new(db.clone()),
+            usage,
             authenticator,
             coherence,
             db,
@@ -164,14 +163,14 @@ impl Keyward {
     /// flush; `keyward serve` calls it every few seconds and once at
     /// shutdown. The number of keys written.
     pub async fn flush_usage(&self) -> Result<usize> {
-        self.0.authenticator.usage().flush(&self.0.db).await
+        self.0.usage.flush().await
     }
 
     /// Deletes usage older than it is kept ([`crate::model::USAGE_KEPT_DAYS`],
     /// minutes after [`crate::model::MINUTES_KEPT_HOURS`]); `keyward serve`
     /// calls it hourly. The number of rows deleted.
     pub async fn prune_usage(&self) -> Result<u64> {
-        recorder::prune(&self.0.db, crate::clock::now()).await
+        self.0.usage.prune().await
     }
 
     /// Whether the database answers (readiness).

@@ -7,11 +7,13 @@ use domain::{Caller, Keyward};
 
 use super::client_address::{ClientAddress, ClientIpHeader};
 use crate::error::ApiError;
-use crate::middleware::KeyUseSlot;
+use crate::middleware::OpenUse;
 
 pub const API_KEY_HEADER: &str = "x-api-key";
 
-/// A request made with a valid key of some region.
+/// A request made with a valid key of some region, counted for its key's
+/// usage once answered: only on a route that [`crate::middleware::count_key_uses`]
+/// wraps, which finishes the use this leaves in the request's [`OpenUse`].
 pub struct Authenticated(pub Caller);
 
 impl<S> FromRequestParts<S> for Authenticated
@@ -23,14 +25,18 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Some(open) = parts.extensions.get::<OpenUse>().cloned() else {
+            return Err(domain::Error::Internal(
+                "a keyed route without count_key_uses: its use would go uncounted".to_owned(),
+            )
+            .into());
+        };
         let Ok(ClientAddress(client)) = ClientAddress::from_request_parts(parts, state).await;
         let presented = presented_key(&parts.headers).unwrap_or_default();
-        let keyward = Keyward::from_ref(state);
-        let caller = keyward.authenticator().authenticate(presented, client).await?;
-        if let Some(slot) = parts.extensions.get::<KeyUseSlot>() {
-            let details = use_details(&parts.headers, Some(parts.method.as_str()), Some(parts.uri.path()));
-            slot.fill(keyward, caller.clone(), details);
-        }
+        let details = use_details(&parts.headers, Some(parts.method.as_str()), Some(parts.uri.path()));
+        let key_use = Keyward::from_ref(state).authenticator().authenticate_use(presented, client, details).await?;
+        let caller = key_use.caller().clone();
+        open.hold(key_use);
         Ok(Self(caller))
     }
 }

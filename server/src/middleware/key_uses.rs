@@ -1,65 +1,58 @@
-//! Each keyed REST call counts for its key's usage once its answer is
-//! known: refused for a scope when the domain refused it so, accepted
-//! otherwise (a 404 or 422 is still the key's use). A call whose client
-//! went away before the answer counts as accepted: its key was used.
+//! How a keyed REST call counts for its key's usage: the whole protocol,
+//! here and nowhere else. Its outcome is known only once the handler has
+//! answered, so the use is opened going in and finished coming out:
+//!
+//! 1. [`count_key_uses`] wraps every keyed REST route and gives the request
+//!    an empty [`OpenUse`] in its extensions.
+//! 2. [`crate::extract::Authenticated`] authenticates through the domain's
+//!    `Authenticator::authenticate_use` and leaves the [`KeyUse`] it opens
+//!    in that [`OpenUse`] ([`OpenUse::hold`]). On a route without this
+//!    middleware it refuses with a 500 instead: a keyed call is never left
+//!    uncounted.
+//! 3. The handler answers. A domain refusal carries the [`UseOutcome`] the
+//!    domain gives it ([`domain::Error::use_outcome`]) in its response's
+//!    extensions (`ApiError::into_response`); any other answer, a 404 or
+//!    422 too, is the key's accepted use.
+//! 4. [`count_key_uses`] finishes the use with that outcome. If the client
+//!    goes away first, the handler's future is dropped with the use, and
+//!    the domain counts a dropped use as accepted: the key was used.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
-use domain::model::{UseDetails, UseOutcome};
-use domain::{Caller, Keyward};
+use domain::KeyUse;
+use domain::model::UseOutcome;
 
-/// What [`crate::extract::Authenticated`] leaves for counting: the caller,
-/// its request's details, and where to count them.
-struct KeyUse {
-    keyward: Keyward,
-    caller: Caller,
-    details: UseDetails,
-}
-
-/// Where the extractor leaves the [`KeyUse`]; counted when the middleware's
-/// guard is done with it, answered or dropped.
+/// Where [`crate::extract::Authenticated`] leaves the use it opened, for
+/// [`count_key_uses`] to finish (steps 2 and 4 of the protocol above).
 #[derive(Clone, Default)]
-pub struct KeyUseSlot(Arc<Mutex<Option<KeyUse>>>);
+pub struct OpenUse(Arc<Mutex<Option<KeyUse>>>);
 
-impl KeyUseSlot {
-    pub fn fill(&self, keyward: Keyward, caller: Caller, details: UseDetails) {
-        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(KeyUse { keyward, caller, details });
+impl OpenUse {
+    /// Keeps `key_use` until the request is answered.
+    pub fn hold(&self, key_use: KeyUse) {
+        *self.lock() = Some(key_use);
     }
 
-    /// Counts what the slot holds, with `outcome`.
-    fn count(&self, outcome: UseOutcome) {
-        if let Some(KeyUse { keyward, caller, details }) = self.0.lock().unwrap_or_else(PoisonError::into_inner).take()
-        {
-            keyward.authenticator().record_use(&caller, outcome, details);
-        }
+    fn take(&self) -> Option<KeyUse> {
+        self.lock().take()
     }
-}
 
-/// Counts the slot as accepted if the request ends without an answer (the
-/// client went away, so the handler's future was dropped).
-struct CountUnanswered(KeyUseSlot);
-
-impl Drop for CountUnanswered {
-    fn drop(&mut self) {
-        self.0.count(UseOutcome::Accepted);
+    /// The slot holds a plain value, so one a panicking thread left
+    /// behind is still sound.
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<KeyUse>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
-
-/// Marks a response refused because the key lacks a scope.
-#[derive(Clone, Copy, Debug)]
-pub struct RefusedForScope;
 
 pub async fn count_key_uses(mut request: Request, next: Next) -> Response {
-    let slot = CountUnanswered(KeyUseSlot::default());
-    request.extensions_mut().insert(slot.0.clone());
+    let open = OpenUse::default();
+    request.extensions_mut().insert(open.clone());
     let response = next.run(request).await;
-    let outcome = match response.extensions().get::<RefusedForScope>() {
-        Some(RefusedForScope) => UseOutcome::InsufficientScope,
-        None => UseOutcome::Accepted,
-    };
-    slot.0.count(outcome);
+    if let Some(key_use) = open.take() {
+        key_use.finish(response.extensions().get::<UseOutcome>().copied().unwrap_or(UseOutcome::Accepted));
+    }
     response
 }

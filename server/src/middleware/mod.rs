@@ -4,6 +4,6 @@ mod key_uses;
 mod log_failures;
 mod security_headers;
 
-pub use key_uses::{KeyUseSlot, RefusedForScope, count_key_uses};
+pub use key_uses::{OpenUse, count_key_uses};
 pub use log_failures::{log_failures, logged};
 pub use security_headers::security_headers;

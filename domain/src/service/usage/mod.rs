@@ -1,8 +1,13 @@
-//! What each key did over time: counted in memory on the request path
-//! ([`recorder`]), written in batches, and read back here as series for
-//! the REST API and the console's charts.
+//! What each key did over time, with one owner, [`Usage`]: counted in
+//! memory on the request path ([`recorder`]: the authentication paths note
+//! into a [`recorder::UseSink`], a REST call through its [`KeyUse`]),
+//! written in batches and pruned from here, and read back here as series
+//! for the REST API and the console's charts.
 
+mod key_use;
 pub(crate) mod recorder;
+
+pub use key_use::KeyUse;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -20,6 +25,7 @@ use crate::store::database::Db;
 use crate::store::entity::key_usage::{self, Resolution};
 use crate::store::entity::{api_key, retired_api_key};
 use crate::store::find_key_in_region;
+use recorder::{UsageRecorder, UseSink};
 
 /// Whether requests are counted and where each key's last use came from is
 /// kept. `last_used_at` is kept either way.
@@ -32,14 +38,34 @@ pub enum UsageInsight {
     Off,
 }
 
-#[derive(Clone)]
+/// Usage counting's one home: it holds the only recorder, hands the
+/// authentication paths a sink to note into, flushes and prunes, and reads.
 pub struct Usage {
     db: Db,
+    recorder: UsageRecorder,
 }
 
 impl Usage {
-    pub(crate) fn new(db: Db) -> Self {
-        Self { db }
+    pub(crate) fn new(db: Db, insight: UsageInsight) -> Self {
+        Self { db, recorder: UsageRecorder::new(insight) }
+    }
+
+    /// Where the authentication paths note each request made with a known
+    /// key; nothing else can be done through it.
+    pub(crate) fn sink(&self) -> UseSink {
+        self.recorder.sink()
+    }
+
+    /// Writes the requests counted and the key uses noted since the last
+    /// flush ([`crate::Keyward::flush_usage`]). The number of keys written.
+    pub(crate) async fn flush(&self) -> Result<usize> {
+        self.recorder.flush(&self.db).await
+    }
+
+    /// Deletes usage older than it is kept ([`crate::Keyward::prune_usage`]).
+    /// The number of rows deleted.
+    pub(crate) async fn prune(&self) -> Result<u64> {
+        recorder::prune(&self.db, now()).await
     }
 
     /// One key of the caller's region, also one deleted within the last

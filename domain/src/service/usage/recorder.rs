@@ -1,6 +1,7 @@
-//! Usage without a write on the request path: requests are counted in
-//! memory, and a background task flushes the counts and each key's last
-//! use in one transaction.
+//! Usage without a write on the request path: requests are noted in
+//! memory through a [`UseSink`], and [`super::Usage`], the recorder's only
+//! holder, flushes the counts and each key's last use in one transaction
+//! and prunes what has aged out.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -47,17 +48,58 @@ struct NotedUse {
 /// Rows per insert statement: well below SQLite's limit on bound values.
 const ROWS_PER_STATEMENT: usize = 1000;
 
-#[derive(Clone, Default)]
+/// What was noted since the last flush. Only [`super::Usage`] holds one:
+/// it hands out [`UseSink`]s to note into, and flushes.
 pub(crate) struct UsageRecorder {
+    sink: UseSink,
+}
+
+/// Where the authentication paths note what became of each request made
+/// with a known key: a cheap handle onto the recorder's memory, which can
+/// note and do nothing else (no flush, no read, no database).
+#[derive(Clone)]
+pub(crate) struct UseSink {
     pending: Arc<Mutex<Pending>>,
     insight: UsageInsight,
 }
 
 impl UsageRecorder {
     pub(crate) fn new(insight: UsageInsight) -> Self {
-        Self { pending: Arc::default(), insight }
+        Self { sink: UseSink { pending: Arc::default(), insight } }
     }
 
+    /// A handle that notes into this recorder.
+    pub(crate) fn sink(&self) -> UseSink {
+        self.sink.clone()
+    }
+
+    /// Writes everything noted since the last flush, in one transaction.
+    /// If that fails, it all goes back to be written by the next flush.
+    /// The number of keys written.
+    pub(crate) async fn flush(&self, db: &Db) -> Result<usize> {
+        let batch = std::mem::take(&mut *self.sink.pending());
+        if batch.is_empty() {
+            return Ok(0);
+        }
+        match write(db, &batch).await {
+            Ok(()) => Ok(batch.len()),
+            Err(error) => {
+                let mut pending = self.sink.pending();
+                for (key_id, unwritten) in batch {
+                    match pending.get_mut(&key_id) {
+                        Some(key) => key.absorb(unwritten),
+                        None => {
+                            pending.insert(key_id, unwritten);
+                        }
+                    }
+                }
+                Err(error)
+            }
+        }
+    }
+}
+
+impl UseSink {
     /// A request the caller's key made with its right secret: accepted, or
     /// refused for a scope. Either is the key's last use.
     pub(crate) fn record_use(&self, caller: &Caller, outcome: UseOutcome, details: UseDetails, at: DateTime<Utc>) {
@@ -105,31 +147,6 @@ impl UsageRecorder {
         }
         if let Some(noted) = last_use {
             key.note_use(noted);
-        }
-    }
-
-    /// Writes everything noted since the last flush, in one transaction.
-    /// If that fails, it all goes back to be written by the next flush.
-    /// The number of keys written.
-    pub(crate) async fn flush(&self, db: &Db) -> Result<usize> {
-        let batch = std::mem::take(&mut *self.pending());
-        if batch.is_empty() {
-            return Ok(0);
-        }
-        match write(db, &batch).await {
-            Ok(()) => Ok(batch.len()),
-            Err(error) => {
-                let mut pending = self.pending();
-                for (key_id, unwritten) in batch {
-                    match pending.get_mut(&key_id) {
-                        Some(key) => key.absorb(unwritten),
-                        None => {
-                            pending.insert(key_id, unwritten);
-                        }
-                    }
-                }
-                Err(error)
-            }
         }
     }
 
