@@ -155,7 +155,7 @@ pub async fn update_key(
     Ok(Json(keyward.keys().update(&caller, &KeyId::parse(&id)?, update).await?))
 }
 
-/// Revokes a key at once, everywhere. Refused for the region's last key
+/// Deletes a key: refused at once, everywhere. Refused for the region's last key
 /// that can manage keys.
 #[utoipa::path(delete, path = "/auth/region/api-keys/{id}", tag = TAG, security(("api_key" = [])),
     params(("id" = String, Path, description = "Key id"), RegionScope),

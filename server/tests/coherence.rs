@@ -423,9 +423,12 @@ async fn a_change_whose_announcement_is_lost_is_applied_before_it_is_acknowledge
 }
 
 /// A report of 500 leaked keys of one region quarantines them in one
-/// change: one number, 500 rows in the log, applied key by key by every
-/// process (no process loads every key again), and every key refused by
-/// every process once the report is answered.
+/// change: one number, 500 rows in the log (written in several batches),
+/// and every key refused by every process once the report is answered.
+/// (That changes are applied in place is
+/// `changes_are_applied_key_by_key_without_reloading_every_key`; here, 500
+/// argon2 checks on a loaded machine may let a lease lapse, which is a
+/// correct full load, not a failure.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_hundred_keys_quarantined_in_one_change_are_refused_everywhere() {
     let db = TestDb::fresh().await;
@@ -443,16 +446,13 @@ async fn five_hundred_keys_quarantined_in_one_change_are_refused_everywhere() {
         connection.execute_unprepared(&clone).await.unwrap();
     }
     let tokens: Vec<String> = lookups.iter().map(|lookup| testkit::with_lookup(&admin, lookup)).collect();
-    let serve = || Process::serve(&db.url, &["--no-bootstrap", "--metrics", "--auth-failures-per-address", "1000000"]);
-    let processes = [serve(), serve()];
+    let processes = processes(&db, 2).await;
     let client = Client::new();
     for process in &processes {
-        from_memory(process).await;
         for token in tokens.iter().step_by(50) {
             assert_eq!(check(&client, process, token).await, StatusCode::OK, "warm before the report");
         }
     }
-    let loads = [full_loads(&client, &processes[0]).await, full_loads(&client, &processes[1]).await];
 
     let reporter = common::keyward_at(&db.url, domain::ThrottleLimits::default()).await;
     let reports: Vec<_> = tokens
@@ -466,7 +466,6 @@ async fn five_hundred_keys_quarantined_in_one_change_are_refused_everywhere() {
         for token in tokens.iter().step_by(25) {
             assert_eq!(check(&client, process, token).await, StatusCode::UNAUTHORIZED, "process {index}");
         }
-        assert_eq!(full_loads(&client, process).await, loads[index], "process {index} applied the change in place");
     }
     let logged = connection
         .query_all_raw(sea_orm::Statement::from_string(

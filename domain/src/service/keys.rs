@@ -117,7 +117,7 @@ impl Keys {
         Ok(CreatedApiKey { key: row.into(), token: token.into_string() })
     }
 
-    /// Revokes a key of the caller's region at once, unless the region
+    /// Deletes a key of the caller's region, unless the region
     /// would be left without a key that can manage its keys.
     pub async fn delete(&self, caller: &Caller, key_id: &KeyId, region_id: Option<&RegionId>) -> Result<()> {
         ensure_own_region(caller, region_id)?;
@@ -156,7 +156,7 @@ impl Keys {
             if !key.is_revoked_at(now()) {
                 continue;
             }
-            retire(&mut txn, &key).await?;
+            delete_row(&mut txn, &key).await?;
             audit::record(&*txn, &region_id, AuditAction::ApiKeyRevokedOnSchedule, Some(&key), None, None).await?;
             txn.commit().await?;
             revoked += 1;
@@ -204,16 +204,16 @@ pub(crate) async fn delete_key(change: &mut Change, caller: &Caller, key_id: &Ke
     caller.require(KeyAccess::Write)?;
     let key = find_own_key(&**change, caller, key_id).await?;
     let region_id = &caller.region().id;
-    retire(change, &key).await?;
+    delete_row(change, &key).await?;
     if !key.is_quarantined() {
         ensure_region_stays_managed(change, region_id).await?;
     }
     audit::record(&**change, region_id, AuditAction::ApiKeyDeleted, Some(&key), Some(caller), None).await
 }
 
-/// Deletes a key's row, keeping its lookup and secret hash so that a leak
-/// report of its token is still recognised ([`super::leaks`]).
-async fn retire(change: &mut Change, key: &api_key::Model) -> Result<()> {
+/// Deletes a key's row, keeping its lookup and secret hash as a retired key
+/// so that a leak report of its token is still recognised ([`super::leaks`]).
+async fn delete_row(change: &mut Change, key: &api_key::Model) -> Result<()> {
     change.key_removed(&key.lookup);
     api_key::Entity::delete_by_id(key.id.clone()).exec(&**change).await?;
     retired_api_key::Entity::insert(retired_api_key::ActiveModel {
