@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use domain::Keyward;
-use domain::model::{InvalidInput, Scope, UseDetails, Verdict, VerdictCode};
+use domain::model::{InvalidInput, ProblemCode, Scope, UseDetails, Verdict, VerdictCode};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -183,7 +183,7 @@ fn has_scope_parameter(query: Option<&str>) -> bool {
 fn scope_in_query() -> Response {
     let detail = "below /auth/check/ the query is the protected request's and never names scopes: \
                   name them in X-Keyward-Scope, or check at /auth/check?scope=";
-    let mut response = deny(StatusCode::FORBIDDEN, "scope_in_query", "Forbidden", detail);
+    let mut response = deny(StatusCode::FORBIDDEN, "scope_in_query", ProblemCode::ScopeInQuery, detail);
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
@@ -213,32 +213,32 @@ fn allowed(verdict: &Verdict) -> Result<Response, ApiError> {
 }
 
 fn refused(verdict: &Verdict) -> Response {
-    let (status, title, detail) = match verdict.code {
-        VerdictCode::Missing => (StatusCode::UNAUTHORIZED, "Unauthenticated", "an API key is required"),
+    let (status, problem_code, detail) = match verdict.code {
+        VerdictCode::Missing => (StatusCode::UNAUTHORIZED, ProblemCode::Missing, "an API key is required"),
         VerdictCode::InsufficientScope => {
-            (StatusCode::FORBIDDEN, "Forbidden", "this API key lacks a scope this request requires")
+            (StatusCode::FORBIDDEN, ProblemCode::InsufficientScope, "this API key lacks a scope this request requires")
         }
         VerdictCode::Throttled => {
-            (StatusCode::TOO_MANY_REQUESTS, "Too many failed attempts", "too many failed attempts; try again later")
+            (StatusCode::TOO_MANY_REQUESTS, ProblemCode::Throttled, "too many failed attempts; try again later")
         }
-        VerdictCode::Revoked => (StatusCode::UNAUTHORIZED, "Unauthenticated", "this API key was revoked"),
+        VerdictCode::Revoked => (StatusCode::UNAUTHORIZED, ProblemCode::Revoked, "this API key was revoked"),
         VerdictCode::Quarantined => {
-            (StatusCode::UNAUTHORIZED, "Unauthenticated", "this API key was found in public and is quarantined")
+            (StatusCode::UNAUTHORIZED, ProblemCode::Quarantined, "this API key was found in public and is quarantined")
         }
         VerdictCode::Valid | VerdictCode::Invalid => {
-            (StatusCode::UNAUTHORIZED, "Unauthenticated", "a valid API key is required")
+            (StatusCode::UNAUTHORIZED, ProblemCode::Invalid, "a valid API key is required")
         }
     };
-    let mut response = deny(status, verdict.code.as_str(), title, detail);
+    let mut response = deny(status, verdict.code.as_str(), problem_code, detail);
     if let Some(seconds) = verdict.retry_after {
         response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
     response
 }
 
-/// A refusal: problem+json of type `code` (kebab-case) and `X-Keyward-Code: code`.
-fn deny(status: StatusCode, code: &'static str, title: &str, detail: &str) -> Response {
-    let mut response = problem(status, &code.replace('_', "-"), title, detail.to_owned());
+/// A refusal: problem+json of type `problem_code` and `X-Keyward-Code: code`.
+fn deny(status: StatusCode, code: &'static str, problem_code: ProblemCode, detail: &str) -> Response {
+    let mut response = problem(status, problem_code, detail.to_owned());
     let headers = response.headers_mut();
     headers.insert(CODE, HeaderValue::from_static(code));
     if status == StatusCode::UNAUTHORIZED {
