@@ -206,7 +206,7 @@ impl From<InvalidId> for Error {
 }
 
 /// Rounded up, never 0, so a client that waits what it was told is heard.
-fn whole_seconds(wait: Duration) -> u64 {
+pub(crate) fn whole_seconds(wait: Duration) -> u64 {
     (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
 }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use domain::model::{ErrorKind, ProblemCode};
+use domain::model::{ErrorKind, ProblemCode, Refusal};
 use serde::Serialize;
 
 /// The status every HTTP answer gives a kind of refusal or failure.
@@ -58,6 +58,12 @@ pub enum ApiError {
     CrossSite,
     /// 503: the database does not answer (readiness).
     Unavailable,
+    /// 401, 403 or 429: forward authentication refused the key
+    /// (`/auth/check`), with `X-Keyward-Code`.
+    Refused(Refusal),
+    /// 403: a `scope` parameter in the query below `/auth/check/`, which is
+    /// the protected request's and never names scopes.
+    ScopeInQuery,
 }
 
 impl From<domain::Error> for ApiError {
@@ -192,6 +198,33 @@ impl ApiError {
             Self::Unavailable => {
                 (StatusCode::SERVICE_UNAVAILABLE, ProblemCode::Unavailable, "the database does not answer".to_owned())
             }
+            Self::Refused(refusal) => (status_of(refusal.kind()), refusal.problem(), refusal.to_string()),
+            Self::ScopeInQuery => (
+                StatusCode::FORBIDDEN,
+                ProblemCode::ScopeInQuery,
+                "below /auth/check/ the query is the protected request's and never names scopes: \
+                 name them in X-Keyward-Scope, or check at /auth/check?scope="
+                    .to_owned(),
+            ),
+        }
+    }
+
+    /// How long to wait before trying again, in whole seconds.
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::Domain(error) => error.retry_after_secs(),
+            Self::Refused(refusal) => refusal.retry_after(),
+            _ => None,
+        }
+    }
+
+    /// Forward authentication's refusals carry their code in
+    /// `X-Keyward-Code`, in the words `/auth/verify` uses.
+    fn keyward_code(&self) -> Option<&'static str> {
+        match self {
+            Self::Refused(refusal) => Some(refusal.code().as_str()),
+            Self::ScopeInQuery => Some("scope_in_query"),
+            _ => None,
         }
     }
 }
@@ -206,6 +239,10 @@ fn body_refused(status: StatusCode, text: String) -> (StatusCode, ProblemCode, S
     };
     (status, code, text)
 }
+
+/// The challenge of `/auth/check`'s 401: a Keyward API key, sent as
+/// `x-api-key` or `Authorization: Bearer`.
+pub const CHALLENGE: &str = "ApiKey realm=\"keyward\"";
 
 /// An RFC 9457 problem+json response of type `urn:keyward:problem:<slug>`,
 /// titled by [`title`].
@@ -227,12 +264,18 @@ impl IntoResponse for ApiError {
         let mut response = problem(status, code, detail);
         let headers = response.headers_mut();
         if status == StatusCode::UNAUTHORIZED {
-            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            let challenge = if self.keyward_code().is_some() { CHALLENGE } else { "Bearer" };
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+        }
+        if let Some(seconds) = self.retry_after() {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if let Some(code) = self.keyward_code() {
+            // A proxy's answer for this request only.
+            headers.insert(crate::forward_auth::CODE, HeaderValue::from_static(code));
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         }
         if let Self::Domain(error) = &self {
-            if let Some(seconds) = error.retry_after_secs() {
-                headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-            }
             if error.kind() == ErrorKind::Internal {
                 response.extensions_mut().insert(FailureDetails(format!("{error}: {error:?}").into()));
             }

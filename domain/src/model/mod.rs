@@ -32,4 +32,4 @@ pub use usage::{
     KeyTraffic, KeyUsage, LastUse, MINUTES_KEPT_HOURS, RegionUsage, USAGE_KEPT_DAYS, USAGE_POINTS_MAX, UsageBucket,
     UsageCounts, UsagePoint, UsageQuery, UsageRange, UsageSeries, UseDetails, UseOutcome,
 };
-pub use verdict::{Verdict, VerdictCode};
+pub use verdict::{Grant, ImpossibleVerdict, Refusal, Verdict, VerdictBody, VerdictCode};
