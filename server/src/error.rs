@@ -240,8 +240,11 @@ fn body_refused(status: StatusCode, text: String) -> (StatusCode, ProblemCode, S
     (status, code, text)
 }
 
-/// The challenge of `/auth/check`'s 401: a Keyward API key, sent as
-/// `x-api-key` or `Authorization: Bearer`.
+/// The one challenge every 401 carries, REST's and `/auth/check`'s alike
+/// (DESIGN section 9 names it for the check, whose 401 nginx and Caddy pass
+/// on to clients as it is): a Keyward API key, sent as `x-api-key` or
+/// `Authorization: Bearer`. Not `Bearer` alone, which promises an OAuth 2.0
+/// bearer token (RFC 6750) and leaves `x-api-key` out.
 pub const CHALLENGE: &str = "ApiKey realm=\"keyward\"";
 
 /// An RFC 9457 problem+json response of type `urn:keyward:problem:<slug>`,
@@ -264,8 +267,7 @@ impl IntoResponse for ApiError {
         let mut response = problem(status, code, detail);
         let headers = response.headers_mut();
         if status == StatusCode::UNAUTHORIZED {
-            let challenge = if self.keyward_code().is_some() { CHALLENGE } else { "Bearer" };
-            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(CHALLENGE));
         }
         if let Some(seconds) = self.retry_after() {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
