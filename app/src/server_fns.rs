@@ -8,8 +8,8 @@
 
 use domain::model::{
     ApiKey, AuditPage, CreatedApiKey, Description, ErrorKind, EventId, KeyId, KeyUpdate, KeyUsage, OldKeyRevocation,
-    RegionOverview, RegionUsage, Rotation, RotationId, Scopes, SessionAfterRotation, SessionTimeLeft, StartedRotation,
-    UsageBucket,
+    ProblemCode, RegionOverview, RegionUsage, Rotation, RotationId, Scopes, SessionAfterRotation, SessionTimeLeft,
+    StartedRotation, UsageBucket,
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::{Json, JsonEncoding};
@@ -80,7 +80,7 @@ pub enum ConsoleError {
     NoConsoleAccess,
     /// The domain refused, in the same words as the REST API's `detail`;
     /// `code` is the REST API's problem type (e.g. `last-api-key`).
-    Refused { kind: ErrorKind, code: String, message: String },
+    Refused { kind: ErrorKind, code: ProblemCode, message: String },
     /// A failure on the server, logged there.
     Internal,
     /// The request did not get through or the answer did not decode.
@@ -118,7 +118,7 @@ impl ConsoleError {
             Self::NoConsoleAccess => ConsoleText::NoConsoleAccess,
             Self::Internal => ConsoleText::Internal,
             Self::Refused { code, message, .. } => {
-                return refusal(code, lang).map_or_else(|| message.clone(), str::to_owned);
+                return refusal(*code, lang).map_or_else(|| message.clone(), str::to_owned);
             }
             Self::Transport(detail) => return fill(ConsoleText::Transport.in_lang(lang), &[detail]),
         };
@@ -130,9 +130,10 @@ impl ConsoleError {
         self.text(crate::i18n::current())
     }
 
-    /// Whether this is the refusal with the REST API's problem `code`.
-    pub fn is(&self, code: &str) -> bool {
-        matches!(self, Self::Refused { code: refused, .. } if refused == code)
+    /// Whether this is the refusal whose problem code has the slug `slug`
+    /// (the REST API's problem type, e.g. `last-api-key`).
+    pub fn is(&self, slug: &str) -> bool {
+        matches!(self, Self::Refused { code, .. } if code.slug() == slug)
     }
 }
 
@@ -150,7 +151,7 @@ pub async fn sign_in(api_key: String) -> Result<(), ConsoleError> {
                 domain::Error::InsufficientScope(_) => ssr::Failure::Console(ConsoleError::NoConsoleAccess),
                 quarantined @ domain::Error::Quarantined => ssr::Failure::Console(ConsoleError::Refused {
                     kind: quarantined.kind(),
-                    code: quarantined.code().to_owned(),
+                    code: quarantined.code(),
                     message: quarantined.to_string(),
                 }),
                 other => other.into(),
@@ -313,7 +314,7 @@ pub mod ssr {
     use std::net::IpAddr;
     use std::sync::{Arc, Mutex, PoisonError};
 
-    use domain::model::{ErrorKind, KeyId, KeyUsage, UsageBucket, UsageQuery};
+    use domain::model::{ErrorKind, KeyId, KeyUsage, ProblemCode, UsageBucket, UsageQuery};
     use domain::{Caller, Keyward, SessionId};
     use http::{HeaderValue, header, request::Parts};
     use leptos::prelude::*;
@@ -396,8 +397,7 @@ pub mod ssr {
                     (Err(ConsoleError::SignedOut), Ended::Refused(ErrorKind::Unauthenticated))
                 }
                 kind => {
-                    let refused =
-                        ConsoleError::Refused { kind, code: error.code().to_owned(), message: error.to_string() };
+                    let refused = ConsoleError::Refused { kind, code: error.code(), message: error.to_string() };
                     (Err(refused), Ended::Refused(kind))
                 }
             },
@@ -447,7 +447,7 @@ pub mod ssr {
             if self.doubled {
                 return Err(Failure::Console(ConsoleError::Refused {
                     kind: ErrorKind::Invalid,
-                    code: "duplicate-session-cookie".to_owned(),
+                    code: ProblemCode::DuplicateSessionCookie,
                     message: "this request carries two session cookies; sign in again".to_owned(),
                 }));
             }

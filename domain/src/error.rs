@@ -1,10 +1,10 @@
 //! Everything a domain operation can refuse or fail with. Each variant has
 //! a [`ErrorKind`] (what the edges map to their own terms) and a stable
-//! [`Error::code`]; its `Display` text is what people are shown.
+//! [`ProblemCode`] ([`Error::code`]); its `Display` text is what people are shown.
 
 use std::time::Duration;
 
-use crate::model::{ErrorKind, IdKind, InvalidId, InvalidInput, KeyAccess};
+use crate::model::{ErrorKind, IdKind, InvalidId, InvalidInput, KeyAccess, ProblemCode};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -128,30 +128,30 @@ impl Error {
         }
     }
 
-    /// Stable and machine-readable, e.g. `last-api-key`: the REST API's
-    /// problem type ends with it.
-    pub fn code(&self) -> &'static str {
+    /// Stable and machine-readable, e.g. [`ProblemCode::LastApiKey`]: the
+    /// REST API's problem type ends with its slug.
+    pub fn code(&self) -> ProblemCode {
         match self {
-            Self::Unauthenticated => "unauthenticated",
-            Self::Revoked => "api-key-revoked",
-            Self::Quarantined => "api-key-quarantined",
-            Self::QuarantineIsFinal => "quarantine-is-final",
-            Self::Throttled { .. } | Self::Paced { .. } => "throttled",
-            Self::InsufficientScope(_) => "insufficient-scope",
-            Self::ScopeEscalation => "scope-escalation",
-            Self::ScopesChanged => "api-key-scopes-changed",
-            Self::ForeignRegion => "foreign-region",
-            Self::KeyNotFound => "api-key-not-found",
-            Self::LastKey => "last-api-key",
-            Self::KeyLimit { .. } => "key-limit-reached",
-            Self::RotationInProgress => "rotation-in-progress",
-            Self::RotationNotFound => "rotation-not-found",
-            Self::Invalid(_) => "invalid-input",
-            Self::RegionNameTaken(_) => "region-name-taken",
-            Self::RegionNotFound(_) => "region-not-found",
-            Self::Unavailable(_) => "database-unavailable",
-            Self::Busy { .. } => "busy",
-            Self::Database(_) | Self::Internal(_) => "internal-error",
+            Self::Unauthenticated => ProblemCode::Unauthenticated,
+            Self::Revoked => ProblemCode::ApiKeyRevoked,
+            Self::Quarantined => ProblemCode::ApiKeyQuarantined,
+            Self::QuarantineIsFinal => ProblemCode::QuarantineIsFinal,
+            Self::Throttled { .. } | Self::Paced { .. } => ProblemCode::Throttled,
+            Self::InsufficientScope(_) => ProblemCode::InsufficientScope,
+            Self::ScopeEscalation => ProblemCode::ScopeEscalation,
+            Self::ScopesChanged => ProblemCode::ApiKeyScopesChanged,
+            Self::ForeignRegion => ProblemCode::ForeignRegion,
+            Self::KeyNotFound => ProblemCode::ApiKeyNotFound,
+            Self::LastKey => ProblemCode::LastApiKey,
+            Self::KeyLimit { .. } => ProblemCode::KeyLimitReached,
+            Self::RotationInProgress => ProblemCode::RotationInProgress,
+            Self::RotationNotFound => ProblemCode::RotationNotFound,
+            Self::Invalid(_) => ProblemCode::InvalidInput,
+            Self::RegionNameTaken(_) => ProblemCode::RegionNameTaken,
+            Self::RegionNotFound(_) => ProblemCode::RegionNotFound,
+            Self::Unavailable(_) => ProblemCode::DatabaseUnavailable,
+            Self::Busy { .. } => ProblemCode::Busy,
+            Self::Database(_) | Self::Internal(_) => ProblemCode::InternalError,
         }
     }
 
@@ -216,7 +216,7 @@ impl From<InvalidId> for Error {
 }
 
 /// Rounded up, never 0, so a client that waits what it was told is heard.
-fn whole_seconds(wait: Duration) -> u64 {
+pub(crate) fn whole_seconds(wait: Duration) -> u64 {
     (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
 }
 

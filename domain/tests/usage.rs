@@ -5,7 +5,7 @@
 use chrono::{DateTime, SubsecRound, TimeDelta, Utc};
 use domain::model::{
     KeyId, MINUTES_KEPT_HOURS, Scope, Scopes, USAGE_KEPT_DAYS, UsageBucket, UsageCounts, UsageQuery, UseDetails,
-    UseOutcome, VerdictCode,
+    UseOutcome, Verdict, VerdictCode,
 };
 use domain::testing;
 use domain::{Caller, Keyward, Settings, ThrottleLimits, UsageInsight};
@@ -75,7 +75,7 @@ async fn every_outcome_is_counted_exactly_and_only_for_its_key() {
     let details = UseDetails::new(Some("billing-sync/2.4"), Some("GET"), Some("/orders/7?token=abc"));
     for _ in 0..3 {
         let verdict = authenticator.verdict(Some(token), CLIENT, &orders, details.clone()).await.unwrap();
-        assert!(verdict.valid);
+        assert!(matches!(verdict, Verdict::Allowed(_)));
     }
     // A `*` key grants every scope; a refusal for scope needs a narrower key.
     let narrow = f
@@ -85,12 +85,12 @@ async fn every_outcome_is_counted_exactly_and_only_for_its_key() {
         .await
         .unwrap();
     let verdict = authenticator.verdict(Some(&narrow.token), CLIENT, &orders, details.clone()).await.unwrap();
-    assert_eq!(verdict.code, VerdictCode::InsufficientScope);
+    assert_eq!(verdict.code(), VerdictCode::InsufficientScope);
     let wrong = testing::with_other_secret(token);
     let codes = [
-        authenticator.verdict(Some(&wrong), CLIENT, &[], UseDetails::default()).await.unwrap().code,
-        authenticator.verdict(Some(&wrong), CLIENT, &[], UseDetails::default()).await.unwrap().code,
-        authenticator.verdict(Some(&wrong), CLIENT, &[], UseDetails::default()).await.unwrap().code,
+        authenticator.verdict(Some(&wrong), CLIENT, &[], UseDetails::default()).await.unwrap().code(),
+        authenticator.verdict(Some(&wrong), CLIENT, &[], UseDetails::default()).await.unwrap().code(),
+        authenticator.verdict(Some(&wrong), CLIENT, &[], UseDetails::default()).await.unwrap().code(),
     ];
     assert_eq!(codes, [VerdictCode::Invalid, VerdictCode::Invalid, VerdictCode::Throttled]);
     // Tokens that name no key are nobody's usage.
@@ -238,7 +238,7 @@ async fn without_usage_insight_only_last_used_at_is_kept() {
     let token = &created.api_key.token;
     let details = UseDetails::new(Some("billing-sync/2.4"), Some("GET"), Some("/orders/7"));
     let verdict = f.keyward.authenticator().verdict(Some(token), CLIENT, &[], details).await.unwrap();
-    assert!(verdict.valid);
+    assert!(matches!(verdict, Verdict::Allowed(_)));
     let wrong = testing::with_other_secret(token);
     f.keyward.authenticator().verdict(Some(&wrong), CLIENT, &[], UseDetails::default()).await.unwrap();
     assert_eq!(f.keyward.flush_usage().await.unwrap(), 1);

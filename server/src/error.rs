@@ -7,7 +7,7 @@ use std::sync::Arc;
 use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use domain::model::ErrorKind;
+use domain::model::{ErrorKind, ProblemCode, Refusal};
 use serde::Serialize;
 
 /// The status every HTTP answer gives a kind of refusal or failure.
@@ -58,6 +58,12 @@ pub enum ApiError {
     CrossSite,
     /// 503: the database does not answer (readiness).
     Unavailable,
+    /// 401, 403 or 429: forward authentication refused the key
+    /// (`/auth/check`), with `X-Keyward-Code`.
+    Refused(Refusal),
+    /// 403: a `scope` parameter in the query below `/auth/check/`, which is
+    /// the protected request's and never names scopes.
+    ScopeInQuery,
 }
 
 impl From<domain::Error> for ApiError {
@@ -114,86 +120,139 @@ pub struct Problem {
     pub detail: String,
 }
 
-/// How a kind of refusal is titled.
-fn title_of(kind: ErrorKind) -> &'static str {
-    match kind {
-        ErrorKind::Unauthenticated => "Unauthenticated",
-        ErrorKind::Throttled => "Too many failed attempts",
-        ErrorKind::Forbidden => "Forbidden",
-        ErrorKind::NotFound => "Not found",
-        ErrorKind::Conflict => "Conflict",
-        ErrorKind::Invalid => "Invalid input",
-        ErrorKind::Unavailable => "Unavailable",
-        ErrorKind::Internal => "Internal error",
+/// How each problem is titled: every code has its title here, so a new
+/// code without one does not compile.
+pub fn title(code: ProblemCode) -> &'static str {
+    match code {
+        ProblemCode::Unauthenticated
+        | ProblemCode::ApiKeyRevoked
+        | ProblemCode::ApiKeyQuarantined
+        | ProblemCode::Missing
+        | ProblemCode::Invalid
+        | ProblemCode::Revoked
+        | ProblemCode::Quarantined => "Unauthenticated",
+        ProblemCode::Throttled => "Too many failed attempts",
+        ProblemCode::InsufficientScope
+        | ProblemCode::ScopeEscalation
+        | ProblemCode::ForeignRegion
+        | ProblemCode::ScopeInQuery => "Forbidden",
+        ProblemCode::ApiKeyNotFound | ProblemCode::RotationNotFound | ProblemCode::RegionNotFound => "Not found",
+        ProblemCode::QuarantineIsFinal
+        | ProblemCode::ApiKeyScopesChanged
+        | ProblemCode::LastApiKey
+        | ProblemCode::KeyLimitReached
+        | ProblemCode::RotationInProgress
+        | ProblemCode::RegionNameTaken => "Conflict",
+        ProblemCode::InvalidInput => "Invalid input",
+        ProblemCode::DatabaseUnavailable | ProblemCode::Busy | ProblemCode::Unavailable => "Unavailable",
+        ProblemCode::InternalError => "Internal error",
+        ProblemCode::PayloadTooLarge => "Body too large",
+        ProblemCode::UnsupportedMediaType => "Body is not JSON",
+        ProblemCode::InvalidBody => "Invalid body",
+        ProblemCode::MalformedJson => "Malformed JSON",
+        ProblemCode::InvalidSignature => "Invalid signature",
+        ProblemCode::NotEnabled => "Not enabled",
+        ProblemCode::InvalidQuery => "Invalid query",
+        ProblemCode::InvalidPath => "Invalid path",
+        ProblemCode::NoRoute => "Not found",
+        ProblemCode::MethodNotAllowed => "Method not allowed",
+        ProblemCode::CrossSite => "Cross-site request",
+        ProblemCode::DuplicateSessionCookie => "Duplicate session cookie",
     }
 }
 
 impl ApiError {
-    /// (status, problem code, title, detail)
-    fn describe(&self) -> (StatusCode, &'static str, &'static str, String) {
+    /// (status, problem code, detail)
+    fn describe(&self) -> (StatusCode, ProblemCode, String) {
         match self {
             Self::Domain(error) if error.kind() == ErrorKind::Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 error.code(),
-                title_of(ErrorKind::Internal),
                 "something went wrong on our side; it has been logged".to_owned(),
             ),
-            Self::Domain(error) => (status_of(error.kind()), error.code(), title_of(error.kind()), error.to_string()),
+            Self::Domain(error) => (status_of(error.kind()), error.code(), error.to_string()),
             Self::Body(rejection) => body_refused(rejection.status(), rejection.body_text()),
             Self::RawBody(rejection) => body_refused(rejection.status(), rejection.body_text()),
             Self::InvalidBody(text) => body_refused(StatusCode::UNPROCESSABLE_ENTITY, text.clone()),
             Self::BadSignature => (
                 StatusCode::UNAUTHORIZED,
-                "invalid-signature",
-                "Invalid signature",
+                ProblemCode::InvalidSignature,
                 "the report's signature is missing, by an unknown key, or does not match its body".to_owned(),
             ),
             Self::NotEnabled(what) => {
-                (StatusCode::NOT_FOUND, "not-enabled", "Not enabled", format!("{what} is not configured here"))
+                (StatusCode::NOT_FOUND, ProblemCode::NotEnabled, format!("{what} is not configured here"))
             }
-            Self::Query(rejection) => {
-                (StatusCode::BAD_REQUEST, "invalid-query", "Invalid query", rejection.body_text())
-            }
-            Self::Path(rejection) => (StatusCode::BAD_REQUEST, "invalid-path", "Invalid path", rejection.body_text()),
-            Self::NoRoute => (StatusCode::NOT_FOUND, "no-route", "Not found", "no such endpoint".to_owned()),
+            Self::Query(rejection) => (StatusCode::BAD_REQUEST, ProblemCode::InvalidQuery, rejection.body_text()),
+            Self::Path(rejection) => (StatusCode::BAD_REQUEST, ProblemCode::InvalidPath, rejection.body_text()),
+            Self::NoRoute => (StatusCode::NOT_FOUND, ProblemCode::NoRoute, "no such endpoint".to_owned()),
             Self::MethodNotAllowed => (
                 StatusCode::METHOD_NOT_ALLOWED,
-                "method-not-allowed",
-                "Method not allowed",
+                ProblemCode::MethodNotAllowed,
                 "this endpoint does not accept this method".to_owned(),
             ),
             Self::CrossSite => (
                 StatusCode::FORBIDDEN,
-                "cross-site",
-                "Cross-site request",
+                ProblemCode::CrossSite,
                 "the console's functions accept requests from the console's own pages only".to_owned(),
             ),
-            Self::Unavailable => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "Unavailable",
-                "the database does not answer".to_owned(),
+            Self::Unavailable => {
+                (StatusCode::SERVICE_UNAVAILABLE, ProblemCode::Unavailable, "the database does not answer".to_owned())
+            }
+            Self::Refused(refusal) => (status_of(refusal.kind()), refusal.problem(), refusal.to_string()),
+            Self::ScopeInQuery => (
+                StatusCode::FORBIDDEN,
+                ProblemCode::ScopeInQuery,
+                "below /auth/check/ the query is the protected request's and never names scopes: \
+                 name them in X-Keyward-Scope, or check at /auth/check?scope="
+                    .to_owned(),
             ),
+        }
+    }
+
+    /// How long to wait before trying again, in whole seconds.
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::Domain(error) => error.retry_after_secs(),
+            Self::Refused(refusal) => refusal.retry_after(),
+            _ => None,
+        }
+    }
+
+    /// Forward authentication's refusals carry their code in
+    /// `X-Keyward-Code`, in the words `/auth/verify` uses.
+    fn keyward_code(&self) -> Option<&'static str> {
+        match self {
+            Self::Refused(refusal) => Some(refusal.code().as_str()),
+            Self::ScopeInQuery => Some("scope_in_query"),
+            _ => None,
         }
     }
 }
 
 /// A body that never arrived whole, or is not the JSON asked for.
-fn body_refused(status: StatusCode, text: String) -> (StatusCode, &'static str, &'static str, String) {
-    let (code, title) = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => ("payload-too-large", "Body too large"),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported-media-type", "Body is not JSON"),
-        StatusCode::UNPROCESSABLE_ENTITY => ("invalid-body", "Invalid body"),
-        _ => ("malformed-json", "Malformed JSON"),
+fn body_refused(status: StatusCode, text: String) -> (StatusCode, ProblemCode, String) {
+    let code = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ProblemCode::PayloadTooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ProblemCode::UnsupportedMediaType,
+        StatusCode::UNPROCESSABLE_ENTITY => ProblemCode::InvalidBody,
+        _ => ProblemCode::MalformedJson,
     };
-    (status, code, title, text)
+    (status, code, text)
 }
 
-/// An RFC 9457 problem+json response.
-pub fn problem(status: StatusCode, code: &str, title: &str, detail: String) -> Response {
+/// The one challenge every 401 carries, REST's and `/auth/check`'s alike
+/// (DESIGN section 9 names it for the check, whose 401 nginx and Caddy pass
+/// on to clients as it is): a Keyward API key, sent as `x-api-key` or
+/// `Authorization: Bearer`. Not `Bearer` alone, which promises an OAuth 2.0
+/// bearer token (RFC 6750) and leaves `x-api-key` out.
+pub const CHALLENGE: &str = "ApiKey realm=\"keyward\"";
+
+/// An RFC 9457 problem+json response of type `urn:keyward:problem:<slug>`,
+/// titled by [`title`].
+pub fn problem(status: StatusCode, code: ProblemCode, detail: String) -> Response {
     let problem = Problem {
-        kind: format!("urn:keyward:problem:{code}"),
-        title: title.to_owned(),
+        kind: format!("urn:keyward:problem:{}", code.slug()),
+        title: title(code).to_owned(),
         status: status.as_u16(),
         detail,
     };
@@ -204,16 +263,21 @@ pub fn problem(status: StatusCode, code: &str, title: &str, detail: String) -> R
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, code, title, detail) = self.describe();
-        let mut response = problem(status, code, title, detail);
+        let (status, code, detail) = self.describe();
+        let mut response = problem(status, code, detail);
         let headers = response.headers_mut();
         if status == StatusCode::UNAUTHORIZED {
-            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(CHALLENGE));
+        }
+        if let Some(seconds) = self.retry_after() {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if let Some(code) = self.keyward_code() {
+            // A proxy's answer for this request only.
+            headers.insert(crate::forward_auth::CODE, HeaderValue::from_static(code));
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         }
         if let Self::Domain(error) = &self {
-            if let Some(seconds) = error.retry_after_secs() {
-                headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-            }
             if error.kind() == ErrorKind::Internal {
                 response.extensions_mut().insert(FailureDetails(format!("{error}: {error:?}").into()));
             }

@@ -56,7 +56,7 @@ async fn missing_malformed_unknown_and_wrong_keys_are_refused_alike() {
     let server = TestServer::start().await;
     let token = server.region("acme").await.api_key.token;
     let no_key = server.client.get(format!("{}/auth/regions/me", server.url)).send().await.unwrap();
-    assert_eq!(no_key.headers()["www-authenticate"], "Bearer");
+    assert_eq!(no_key.headers()["www-authenticate"], "ApiKey realm=\"keyward\"");
     let bodies = [
         problem(no_key, StatusCode::UNAUTHORIZED, "unauthenticated").await,
         problem(server.get("/auth/regions/me", "garbage").await, StatusCode::UNAUTHORIZED, "unauthenticated").await,

@@ -1,5 +1,5 @@
 //! Plain types that leave the domain: ids, checked text, keys, regions,
-//! rotations, audit entries, usage and the error taxonomy. Compiled everywhere,
+//! rotations, audit entries, usage, the error taxonomy and the problem codes. Compiled everywhere,
 //! also to wasm for the console, and depending on nothing else in the
 //! crate.
 
@@ -8,6 +8,7 @@ mod error_kind;
 mod ids;
 mod keys;
 mod leaks;
+mod problem;
 mod regions;
 mod rotation;
 mod scope;
@@ -21,6 +22,7 @@ pub use error_kind::ErrorKind;
 pub use ids::{ID_RANDOM_LEN, IdKind, InvalidId, KeyId, RegionId, RotationId, RowId};
 pub use keys::{ApiKey, CreatedApiKey, KeyUpdate, REVOKE_AT_MAX_DAYS, is_revoked, present};
 pub use leaks::{LEAK_BATCH_MAX, LeakChannel, LeakLabel, LeakedToken, Quarantine};
+pub use problem::ProblemCode;
 pub use regions::{CreatedRegion, Environment, Region, RegionOverview, RegionSummary};
 pub use rotation::{OldKeyRevocation, Rotation, SessionAfterRotation, StartedRotation};
 pub use scope::{KeyAccess, Scope, Scopes};
@@ -30,4 +32,4 @@ pub use usage::{
     KeyTraffic, KeyUsage, LastUse, MINUTES_KEPT_HOURS, RegionUsage, USAGE_KEPT_DAYS, USAGE_POINTS_MAX, UsageBucket,
     UsageCounts, UsagePoint, UsageQuery, UsageRange, UsageSeries, UseDetails, UseOutcome,
 };
-pub use verdict::{Verdict, VerdictCode};
+pub use verdict::{Grant, ImpossibleVerdict, Refusal, Verdict, VerdictBody, VerdictCode};

@@ -1,9 +1,12 @@
 //! The answer to "may this key do this?", as `/auth/check` and
-//! `/auth/verify` give it.
+//! `/auth/verify` give it: allowed with what the key is, or refused with
+//! why. Nothing in between can be built.
 
 use serde::{Deserialize, Serialize};
 
+use super::error_kind::ErrorKind;
 use super::ids::{KeyId, RegionId};
+use super::problem::ProblemCode;
 use super::scope::Scopes;
 
 /// Why a key was accepted or refused, in the stable words proxies and
@@ -41,11 +44,123 @@ impl VerdictCode {
     }
 }
 
+/// The verdict on a presented key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "VerdictBody", try_from = "VerdictBody")]
+pub enum Verdict {
+    /// The key may: here is what it is.
+    Allowed(Grant),
+    /// The key may not, and why.
+    Refused(Refusal),
+}
+
+/// What an accepted key is, all of it: a proxy copies these onward, so
+/// none may be missing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Grant {
+    pub region_id: RegionId,
+    pub key_id: KeyId,
+    pub sandbox: bool,
+    pub scopes: Scopes,
+}
+
+/// Why a presented key was refused, worded for the problem+json `detail`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// No key was presented.
+    #[error("an API key is required")]
+    Missing,
+    /// Malformed, unknown, or a wrong secret (also a deleted key's token).
+    #[error("a valid API key is required")]
+    Invalid,
+    /// The right secret of a key whose scheduled revocation came due.
+    #[error("this API key was revoked")]
+    Revoked,
+    /// The right secret of a key that was found in public.
+    #[error("this API key was found in public and is quarantined")]
+    Quarantined,
+    /// A valid key without a required scope.
+    #[error("this API key lacks a scope this request requires")]
+    InsufficientScope,
+    /// Too many failed attempts: try again in `retry_after` seconds.
+    #[error("too many failed attempts; try again later")]
+    Throttled { retry_after: u64 },
+}
+
+impl Refusal {
+    /// The word `/auth/verify` answers with and `X-Keyward-Code` carries.
+    pub fn code(self) -> VerdictCode {
+        match self {
+            Self::Missing => VerdictCode::Missing,
+            Self::Invalid => VerdictCode::Invalid,
+            Self::Revoked => VerdictCode::Revoked,
+            Self::Quarantined => VerdictCode::Quarantined,
+            Self::InsufficientScope => VerdictCode::InsufficientScope,
+            Self::Throttled { .. } => VerdictCode::Throttled,
+        }
+    }
+
+    /// The problem type of `/auth/check`'s refusal.
+    pub fn problem(self) -> ProblemCode {
+        match self {
+            Self::Missing => ProblemCode::Missing,
+            Self::Invalid => ProblemCode::Invalid,
+            Self::Revoked => ProblemCode::Revoked,
+            Self::Quarantined => ProblemCode::Quarantined,
+            Self::InsufficientScope => ProblemCode::InsufficientScope,
+            Self::Throttled { .. } => ProblemCode::Throttled,
+        }
+    }
+
+    /// The kind of refusal, which fixes its HTTP status as for every other.
+    pub fn kind(self) -> ErrorKind {
+        match self {
+            Self::Missing | Self::Invalid | Self::Revoked | Self::Quarantined => ErrorKind::Unauthenticated,
+            Self::InsufficientScope => ErrorKind::Forbidden,
+            Self::Throttled { .. } => ErrorKind::Throttled,
+        }
+    }
+
+    /// Seconds to wait before trying again, when throttled.
+    pub fn retry_after(self) -> Option<u64> {
+        match self {
+            Self::Throttled { retry_after } => Some(retry_after),
+            _ => None,
+        }
+    }
+
+    /// The refusal a verdict with this code is; `None` for `valid`, and for
+    /// `throttled` without its wait.
+    fn from_code(code: VerdictCode, retry_after: Option<u64>) -> Option<Self> {
+        Some(match code {
+            VerdictCode::Valid => return None,
+            VerdictCode::Missing => Self::Missing,
+            VerdictCode::Invalid => Self::Invalid,
+            VerdictCode::Revoked => Self::Revoked,
+            VerdictCode::Quarantined => Self::Quarantined,
+            VerdictCode::InsufficientScope => Self::InsufficientScope,
+            VerdictCode::Throttled => Self::Throttled { retry_after: retry_after? },
+        })
+    }
+}
+
+impl Verdict {
+    /// The word `/auth/verify` answers with.
+    pub fn code(&self) -> VerdictCode {
+        match self {
+            Self::Allowed(_) => VerdictCode::Valid,
+            Self::Refused(refusal) => refusal.code(),
+        }
+    }
+}
+
+// The verdict as `/auth/verify` sends it (and the OpenAPI document names it
+// `Verdict`): one flat object whose absent fields are `null`.
 /// The verdict on a presented key. The key's details are present only when
 /// it was accepted.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Verdict {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = Verdict))]
+pub struct VerdictBody {
     pub valid: bool,
     pub code: VerdictCode,
     pub region_id: Option<RegionId>,
@@ -56,10 +171,52 @@ pub struct Verdict {
     pub retry_after: Option<u64>,
 }
 
-impl Verdict {
-    /// A refusal with `code`, and the wait when throttled.
-    pub fn refused(code: VerdictCode, retry_after: Option<u64>) -> Self {
-        Self { valid: false, code, region_id: None, key_id: None, sandbox: None, scopes: None, retry_after }
+impl From<Verdict> for VerdictBody {
+    fn from(verdict: Verdict) -> Self {
+        let code = verdict.code();
+        match verdict {
+            Verdict::Allowed(Grant { region_id, key_id, sandbox, scopes }) => Self {
+                valid: true,
+                code,
+                region_id: Some(region_id),
+                key_id: Some(key_id),
+                sandbox: Some(sandbox),
+                scopes: Some(scopes),
+                retry_after: None,
+            },
+            Verdict::Refused(refusal) => Self {
+                valid: false,
+                code,
+                region_id: None,
+                key_id: None,
+                sandbox: None,
+                scopes: None,
+                retry_after: refusal.retry_after(),
+            },
+        }
+    }
+}
+
+/// A body that is not exactly one of the two shapes.
+#[derive(Debug, thiserror::Error)]
+#[error("a verdict is either valid with all of the key's details, or refused with none of them")]
+pub struct ImpossibleVerdict;
+
+impl TryFrom<VerdictBody> for Verdict {
+    type Error = ImpossibleVerdict;
+
+    fn try_from(body: VerdictBody) -> Result<Self, ImpossibleVerdict> {
+        let VerdictBody { valid, code, region_id, key_id, sandbox, scopes, retry_after } = body;
+        match (valid, code, region_id, key_id, sandbox, scopes, retry_after) {
+            (true, VerdictCode::Valid, Some(region_id), Some(key_id), Some(sandbox), Some(scopes), None) => {
+                Ok(Self::Allowed(Grant { region_id, key_id, sandbox, scopes }))
+            }
+            (false, code, None, None, None, None, retry_after) => match Refusal::from_code(code, retry_after) {
+                Some(refusal) if refusal.retry_after() == retry_after => Ok(Self::Refused(refusal)),
+                _ => Err(ImpossibleVerdict),
+            },
+            _ => Err(ImpossibleVerdict),
+        }
     }
 }
 
@@ -71,6 +228,34 @@ mod tests {
     fn codes_travel_in_their_wire_form() {
         for code in [VerdictCode::Valid, VerdictCode::Revoked, VerdictCode::InsufficientScope, VerdictCode::Throttled] {
             assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
+        }
+    }
+
+    #[test]
+    fn a_refusal_travels_with_nulls_and_its_wait_only_when_throttled() {
+        let throttled = Verdict::Refused(Refusal::Throttled { retry_after: 3 });
+        let json = serde_json::json!({"valid": false, "code": "throttled", "region_id": null, "key_id": null,
+            "sandbox": null, "scopes": null, "retry_after": 3});
+        assert_eq!(serde_json::to_value(&throttled).unwrap(), json);
+        assert_eq!(serde_json::from_value::<Verdict>(json).unwrap(), throttled);
+        let revoked = serde_json::to_value(Verdict::Refused(Refusal::Revoked)).unwrap();
+        assert_eq!((&revoked["code"], &revoked["retry_after"]), (&"revoked".into(), &serde_json::Value::Null));
+    }
+
+    #[test]
+    fn impossible_verdicts_do_not_decode() {
+        let refused = |code: &str, retry_after: Option<u64>| {
+            serde_json::json!({"valid": false, "code": code, "region_id": null, "key_id": null, "sandbox": null,
+                "scopes": null, "retry_after": retry_after})
+        };
+        for impossible in [
+            serde_json::json!({"valid": true, "code": "valid", "region_id": null, "key_id": null, "sandbox": null,
+                "scopes": null, "retry_after": null}),
+            refused("valid", None),
+            refused("throttled", None),
+            refused("invalid", Some(3)),
+        ] {
+            assert!(serde_json::from_value::<Verdict>(impossible.clone()).is_err(), "{impossible}");
         }
     }
 }

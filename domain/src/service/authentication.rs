@@ -10,11 +10,11 @@ use super::usage::recorder::UseSink;
 use crate::caller::Caller;
 use crate::clock::now;
 use crate::credentials::secret_hash::{self, Claimant};
-use crate::credentials::throttle::{FailureThrottle, Refusal, ThrottleLimits};
+use crate::credentials::throttle::{self, FailureThrottle, ThrottleLimits};
 use crate::credentials::token::Token;
 use crate::credentials::verified_cache::VerifiedCache;
-use crate::error::{Error, Result};
-use crate::model::{KeyId, RegionId, Scope, UseDetails, UseOutcome, Verdict, VerdictCode, is_revoked};
+use crate::error::{Error, Result, whole_seconds};
+use crate::model::{Grant, KeyId, Refusal, RegionId, Scope, UseDetails, UseOutcome, Verdict, is_revoked};
 use crate::store::database::Db;
 use crate::store::entity::{api_key, region};
 
@@ -105,35 +105,30 @@ impl Authenticator {
     ) -> Result<Verdict> {
         let Some(presented) = presented else {
             metrics::counter!("keyward_authentications_total", "outcome" => "missing").increment(1);
-            return Ok(Verdict::refused(VerdictCode::Missing, None));
+            return Ok(Verdict::Refused(Refusal::Missing));
         };
-        let refused = |code| Ok(Verdict::refused(code, None));
-        match self.authenticate(presented, client).await {
+        let refusal = match self.authenticate(presented, client).await {
             Ok(caller) if !required.iter().all(|scope| caller.scopes().grants(scope)) => {
                 metrics::counter!("keyward_authentications_total", "outcome" => "insufficient_scope").increment(1);
                 self.record_use(&caller, UseOutcome::InsufficientScope, details);
-                refused(VerdictCode::InsufficientScope)
+                Refusal::InsufficientScope
             }
             Ok(caller) => {
                 self.record_use(&caller, UseOutcome::Accepted, details);
-                Ok(Verdict {
-                    valid: true,
-                    code: VerdictCode::Valid,
-                    region_id: Some(caller.region().id.clone()),
-                    key_id: Some(caller.key_id().clone()),
-                    sandbox: Some(caller.region().sandbox),
-                    scopes: Some(caller.scopes().clone()),
-                    retry_after: None,
-                })
+                return Ok(Verdict::Allowed(Grant {
+                    region_id: caller.region().id.clone(),
+                    key_id: caller.key_id().clone(),
+                    sandbox: caller.region().sandbox,
+                    scopes: caller.scopes().clone(),
+                }));
             }
-            Err(Error::Unauthenticated) => refused(VerdictCode::Invalid),
-            Err(Error::Revoked) => refused(VerdictCode::Revoked),
-            Err(Error::Quarantined) => refused(VerdictCode::Quarantined),
-            Err(throttled @ Error::Throttled { .. }) => {
-                Ok(Verdict::refused(VerdictCode::Throttled, throttled.retry_after_secs()))
-            }
-            Err(failure) => Err(failure),
-        }
+            Err(Error::Unauthenticated) => Refusal::Invalid,
+            Err(Error::Revoked) => Refusal::Revoked,
+            Err(Error::Quarantined) => Refusal::Quarantined,
+            Err(Error::Throttled { retry_after }) => Refusal::Throttled { retry_after: whole_seconds(retry_after) },
+            Err(failure) => return Err(failure),
+        };
+        Ok(Verdict::Refused(refusal))
     }
 
     /// Checks a presented token. Not a use of the key by itself (console
@@ -238,8 +233,8 @@ impl Authenticator {
             }
             let reservation = match self.throttle.reserve(client, token.lookup()) {
                 Ok(reservation) => reservation,
-                Err(Refusal::Throttled(throttled)) => return Err(throttled),
-                Err(Refusal::Busy) => {
+                Err(throttle::Refusal::Throttled(throttled)) => return Err(throttled),
+                Err(throttle::Refusal::Busy) => {
                     drop(slot);
                     released.await;
                     continue;

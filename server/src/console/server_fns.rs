@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use domain::Keyward;
-use domain::model::ErrorKind;
+use domain::model::{ErrorKind, ProblemCode};
 use http_body_util::LengthLimitError;
 use leptos::prelude::provide_context;
 
@@ -30,7 +30,7 @@ pub async fn refuse_large_bodies(request: Request, next: Next) -> Response {
     if error.downcast_ref::<LengthLimitError>().is_some() {
         let refused = ConsoleError::Refused {
             kind: ErrorKind::Invalid,
-            code: "payload-too-large".to_owned(),
+            code: ProblemCode::PayloadTooLarge,
             message: format!("the request is larger than {BODY_LIMIT_BYTES} bytes"),
         };
         return (StatusCode::PAYLOAD_TOO_LARGE, Json(refused)).into_response();

@@ -13,11 +13,11 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use domain::Keyward;
-use domain::model::{InvalidInput, Scope, UseDetails, Verdict, VerdictCode};
+use domain::model::{Grant, InvalidInput, Scope, UseDetails, Verdict, VerdictBody};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::error::{ApiError, Problem, problem};
+use crate::error::{ApiError, Problem};
 use crate::extract::{Body, ClientAddress, presented_key, use_details};
 
 pub const TAG: &str = "forward-auth";
@@ -26,6 +26,8 @@ pub const REGION_ID: HeaderName = HeaderName::from_static("x-keyward-region-id")
 pub const KEY_ID: HeaderName = HeaderName::from_static("x-keyward-key-id");
 pub const SANDBOX: HeaderName = HeaderName::from_static("x-keyward-sandbox");
 pub const SCOPES: HeaderName = HeaderName::from_static("x-keyward-scopes");
+/// A refusal's code (`missing`, `insufficient_scope`, …): set where every
+/// refusal is rendered, [`ApiError`].
 pub const CODE: HeaderName = HeaderName::from_static("x-keyward-code");
 /// Scopes the proxy requires, space- or comma-separated, in any form of the check.
 pub const REQUIRED_SCOPE: HeaderName = HeaderName::from_static("x-keyward-scope");
@@ -89,7 +91,7 @@ pub async fn check_path(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     if has_scope_parameter(uri.query()) {
-        return Ok(scope_in_query());
+        return Err(ApiError::ScopeInQuery);
     }
     let required = header_scopes(&headers)?;
     let original_path = uri.path().strip_prefix("/auth/check");
@@ -121,7 +123,7 @@ async fn decide(
     let presented = presented_key(headers);
     warnings.observe(headers, presented);
     let verdict = keyward.authenticator().verdict(presented, client, required, details).await?;
-    check_response(&verdict)
+    check_response(verdict)
 }
 
 /// `POST /auth/verify`
@@ -138,7 +140,7 @@ pub struct VerifyRequest {
 /// Checks a key for a service that checks keys itself. Every well-formed
 /// request gets `200` with the verdict; only a malformed request is refused.
 #[utoipa::path(post, path = "/auth/verify", tag = TAG, request_body = VerifyRequest,
-    responses((status = 200, body = Verdict, description = "The verdict, also when the key is refused"),
+    responses((status = 200, body = VerdictBody, description = "The verdict, also when the key is refused"),
         (status = 400, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem),
         (status = 422, body = Problem)))]
 pub async fn verify(
@@ -180,71 +182,33 @@ fn has_scope_parameter(query: Option<&str>) -> bool {
     form_urlencoded::parse(query.unwrap_or_default().as_bytes()).any(|(name, _)| name == "scope")
 }
 
-fn scope_in_query() -> Response {
-    let detail = "below /auth/check/ the query is the protected request's and never names scopes: \
-                  name them in X-Keyward-Scope, or check at /auth/check?scope=";
-    let mut response = deny(StatusCode::FORBIDDEN, "scope_in_query", "Forbidden", detail);
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+/// A key's verdict as the proxy takes it: allowed with the key's details,
+/// or refused as every refusal is ([`ApiError::Refused`]).
+fn check_response(verdict: Verdict) -> Result<Response, ApiError> {
+    match verdict {
+        Verdict::Allowed(grant) => allowed(&grant),
+        Verdict::Refused(refusal) => Err(ApiError::Refused(refusal)),
+    }
 }
 
-fn check_response(verdict: &Verdict) -> Result<Response, ApiError> {
-    let mut response = if verdict.valid { allowed(verdict)? } else { refused(verdict) };
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
-}
-
-/// All four headers or none: a proxy copies what it gets, so a missing one
+/// Always all four headers: a proxy copies what it gets, so a missing one
 /// would let a client's own value through.
-fn allowed(verdict: &Verdict) -> Result<Response, ApiError> {
-    let incomplete = || ApiError::from(domain::Error::Internal("an allowed verdict without the key's details".into()));
+fn allowed(grant: &Grant) -> Result<Response, ApiError> {
     let values = [
-        (REGION_ID, verdict.region_id.as_ref().map(ToString::to_string)),
-        (KEY_ID, verdict.key_id.as_ref().map(ToString::to_string)),
-        (SANDBOX, verdict.sandbox.map(|sandbox| sandbox.to_string())),
-        (SCOPES, verdict.scopes.as_ref().map(|scopes| scopes.to_string())),
+        (REGION_ID, grant.region_id.to_string()),
+        (KEY_ID, grant.key_id.to_string()),
+        (SANDBOX, grant.sandbox.to_string()),
+        (SCOPES, grant.scopes.to_string()),
     ];
     let mut response = StatusCode::OK.into_response();
-    for (name, value) in values {
-        let value = value.and_then(|value| HeaderValue::try_from(value).ok()).ok_or_else(incomplete)?;
-        response.headers_mut().insert(name, value);
-    }
-    Ok(response)
-}
-
-fn refused(verdict: &Verdict) -> Response {
-    let (status, title, detail) = match verdict.code {
-        VerdictCode::Missing => (StatusCode::UNAUTHORIZED, "Unauthenticated", "an API key is required"),
-        VerdictCode::InsufficientScope => {
-            (StatusCode::FORBIDDEN, "Forbidden", "this API key lacks a scope this request requires")
-        }
-        VerdictCode::Throttled => {
-            (StatusCode::TOO_MANY_REQUESTS, "Too many failed attempts", "too many failed attempts; try again later")
-        }
-        VerdictCode::Revoked => (StatusCode::UNAUTHORIZED, "Unauthenticated", "this API key was revoked"),
-        VerdictCode::Quarantined => {
-            (StatusCode::UNAUTHORIZED, "Unauthenticated", "this API key was found in public and is quarantined")
-        }
-        VerdictCode::Valid | VerdictCode::Invalid => {
-            (StatusCode::UNAUTHORIZED, "Unauthenticated", "a valid API key is required")
-        }
-    };
-    let mut response = deny(status, verdict.code.as_str(), title, detail);
-    if let Some(seconds) = verdict.retry_after {
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-    }
-    response
-}
-
-/// A refusal: problem+json of type `code` (kebab-case) and `X-Keyward-Code: code`.
-fn deny(status: StatusCode, code: &'static str, title: &str, detail: &str) -> Response {
-    let mut response = problem(status, &code.replace('_', "-"), title, detail.to_owned());
     let headers = response.headers_mut();
-    headers.insert(CODE, HeaderValue::from_static(code));
-    if status == StatusCode::UNAUTHORIZED {
-        headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("ApiKey realm=\"keyward\""));
+    for (name, value) in values {
+        let value = HeaderValue::try_from(value)
+            .map_err(|_| domain::Error::Internal(format!("the key's {name} is not a header value")))?;
+        headers.insert(name, value);
     }
-    response
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
 }
 
 #[cfg(test)]
