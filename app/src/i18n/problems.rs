@@ -52,7 +52,7 @@ pub fn refusal(code: &str, lang: Lang) -> Option<&'static str> {
         "foreign-region" => "deze API-sleutel hoort bij een andere regio",
         "api-key-not-found" => "er is geen API-sleutel met dit id in je regio",
         "last-api-key" => {
-            "dit is de laatste sleutel van de regio die sleutels mag beheren (keys:write, niet gepland voor intrekking); maak eerst een andere"
+            "dit is de laatste sleutel van de regio die sleutels mag beheren (keys:write, niet gepland voor intrekking en niet in quarantaine); maak eerst een andere"
         }
         "key-limit-reached" => {
             "deze regio heeft het maximale aantal API-sleutels; verwijder er een voordat je een nieuwe maakt"
