@@ -34,11 +34,6 @@ impl KeyState {
         }
     }
 
-    /// Whether the key may be used now: authenticate, sign in, act.
-    pub fn is_usable(self) -> bool {
-        matches!(self, Self::Usable | Self::Scheduled)
-    }
-
     /// Whether a key in this state with `scopes` keeps its region managed:
     /// it holds `keys:write` and is usable with no revocation scheduled
     /// (neither scheduled, come due nor quarantined). A region always keeps
@@ -107,7 +102,6 @@ mod tests {
             assert_eq!(state.manages_region(&all), state == KeyState::Usable);
             assert_eq!(state.manages_region(&write), state == KeyState::Usable);
             assert!(!state.manages_region(&read));
-            assert_eq!(state.is_usable(), matches!(state, KeyState::Usable | KeyState::Scheduled));
         }
     }
 }
