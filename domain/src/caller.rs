@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 
 use crate::error::{Error, Result};
-use crate::model::{KeyAccess, KeyId, Region, Scopes};
+use crate::model::{KeyAccess, KeyId, KeyState, Region, Scopes};
 
 /// Proof that a request authenticated. Only the domain's authentication
 /// paths (an API key, a console session) create one, so code elsewhere
@@ -56,5 +56,16 @@ impl Caller {
     /// it authenticated; the scopes checked stay the caller's own.
     pub(crate) fn through(&self, key_id: KeyId) -> Self {
         Self { key_id, ..self.clone() }
+    }
+}
+
+/// The refusal of a key in `state` ([`KeyState::at`]), or none while it
+/// may be used: every path a key acts by (authentication, a change's
+/// re-check under the region lock, a console session) asks this.
+pub(crate) fn ensure_usable(state: KeyState) -> Result<()> {
+    match state {
+        KeyState::Usable | KeyState::Scheduled => Ok(()),
+        KeyState::Due => Err(Error::Revoked),
+        KeyState::Quarantined => Err(Error::Quarantined),
     }
 }

@@ -62,9 +62,9 @@ pub enum Error {
     KeyNotFound,
 
     /// The change would leave the region without a key that can manage
-    /// its keys (`keys:write`, not scheduled for revocation).
+    /// its keys (`keys:write`, neither scheduled for revocation nor quarantined).
     #[error(
-        "this is the region's last key that can manage keys (keys:write, not scheduled for revocation); create another first"
+        "this is the region's last key that can manage keys (keys:write, neither scheduled for revocation nor quarantined); create another first"
     )]
     LastKey,
 

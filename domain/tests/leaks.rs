@@ -1,7 +1,12 @@
 //! Leak reports and quarantine in the domain, against a real database (see
 //! `testkit`): what the HTTP tests do not reach.
 
-use domain::model::{AuditAction, AuditQuery, KeyUpdate, LeakChannel, LeakLabel, LeakedToken, Scopes};
+use std::time::Duration;
+
+use chrono::{TimeDelta, Utc};
+use domain::model::{
+    AuditAction, AuditQuery, KeyId, KeyState, KeyUpdate, LeakChannel, LeakLabel, LeakedToken, Scopes, last_manager,
+};
 use domain::{Error, Settings, ThrottleLimits};
 use testkit::{CLIENT, fixture};
 
@@ -102,4 +107,59 @@ async fn a_public_report_checks_a_lookup_only_so_often() {
     let labels = f.keyward.leaks().report(&[found(&token)], LeakChannel::Github).await.unwrap();
     assert_eq!(labels, [LeakLabel::TruePositive]);
     assert!(matches!(f.keyward.authenticator().authenticate(&token, CLIENT).await, Err(Error::Quarantined)));
+}
+
+/// One rule for a key's state and for "manages the region", on both sides:
+/// with the first key (`*`) quarantined, a `*` key scheduled, a `*` key
+/// come due and a reader beside it, the `keys:write` key is the region's
+/// only real manager. The model (what the console applies to the listed
+/// keys) says so, authentication refuses exactly the keys the state calls
+/// unusable, and the guard refuses deleting exactly the key the model
+/// names, whatever else it deletes.
+#[tokio::test]
+async fn a_quarantined_key_never_manages_and_the_model_names_the_last_manager_as_the_guard_does() {
+    let f = fixture(Settings::default()).await;
+    let created = testkit::region(&f.keyward, "acme").await;
+    let admin = f.keyward.authenticator().authenticate(&created.api_key.token, CLIENT).await.unwrap();
+    let keys = f.keyward.keys();
+    let writer = keys.create(&admin, None, Some("keys:write".parse().unwrap()), None).await.unwrap();
+    let scheduled = keys.create(&admin, None, Some(Scopes::all()), None).await.unwrap();
+    let due = keys.create(&admin, None, Some(Scopes::all()), None).await.unwrap();
+    let reader = keys.create(&admin, None, Some("keys:read".parse().unwrap()), None).await.unwrap();
+    let revoke_in = |delay: TimeDelta| KeyUpdate { revoke_at: Some(Some(Utc::now() + delay)), ..KeyUpdate::default() };
+    keys.update(&admin, &scheduled.key.id, revoke_in(TimeDelta::hours(1))).await.unwrap();
+    keys.update(&admin, &due.key.id, revoke_in(TimeDelta::milliseconds(50))).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(70)).await;
+    f.keyward.leaks().report(&[found(&created.api_key.token)], LeakChannel::Public).await.unwrap();
+
+    let writer_caller = f.keyward.authenticator().authenticate(&writer.token, CLIENT).await.unwrap();
+    let listed = keys.list(&writer_caller).await.unwrap();
+    let now = Utc::now();
+    let state = |id: &KeyId| listed.iter().find(|key| key.id == *id).unwrap().state(now);
+    assert_eq!(state(&created.api_key.key.id), KeyState::Quarantined);
+    assert_eq!(state(&writer.key.id), KeyState::Usable);
+    assert_eq!(state(&scheduled.key.id), KeyState::Scheduled);
+    assert_eq!(state(&due.key.id), KeyState::Due);
+    assert_eq!(state(&reader.key.id), KeyState::Usable);
+    let authenticator = f.keyward.authenticator();
+    let refused = authenticator.authenticate(&created.api_key.token, CLIENT).await;
+    assert!(matches!(refused, Err(Error::Quarantined)), "{refused:?}");
+    let refused = authenticator.authenticate(&due.token, CLIENT).await;
+    assert!(matches!(refused, Err(Error::Revoked)), "{refused:?}");
+    for token in [&writer.token, &scheduled.token, &reader.token] {
+        authenticator.authenticate(token, CLIENT).await.unwrap();
+    }
+    let managers: Vec<_> = listed.iter().filter(|key| key.manages_region(now)).map(|key| &key.id).collect();
+    assert_eq!(managers, [&writer.key.id]);
+    assert_eq!(last_manager(&listed, now).map(|key| &key.id), Some(&writer.key.id));
+
+    let refused = keys.delete(&writer_caller, &writer.key.id, None).await;
+    assert!(matches!(refused, Err(Error::LastKey)), "{refused:?}");
+    for other in [&reader.key.id, &scheduled.key.id, &created.api_key.key.id] {
+        keys.delete(&writer_caller, other, None).await.unwrap();
+    }
+    let left = keys.list(&writer_caller).await.unwrap();
+    assert_eq!(last_manager(&left, Utc::now()).map(|key| &key.id), Some(&writer.key.id));
+    let refused = keys.delete(&writer_caller, &writer.key.id, None).await;
+    assert!(matches!(refused, Err(Error::LastKey)), "{refused:?}");
 }

@@ -18,7 +18,7 @@ texts! {
         Actions => "Actions", "Acties";
         RotationOpenReason => "A rotation is unfinished: finish or cancel it before rotating another key.", "Er loopt nog een rotatie: rond die af of annuleer haar voordat je een andere sleutel roteert.";
         RotateScopeReason => "A rotation's new key gets the old key's scopes, so this session's key can rotate only keys whose scopes it holds itself.", "De nieuwe sleutel van een rotatie krijgt de scopes van de oude, dus de sleutel van deze sessie kan alleen sleutels roteren waarvan hij de scopes zelf heeft.";
-        LastKeyReason => "The region's last key that can manage keys (keys:write, not scheduled for revocation) cannot be deleted: a region always keeps one. Create another such key first.", "De laatste sleutel van de regio die sleutels mag beheren (keys:write, niet gepland voor intrekking) kan niet worden verwijderd: een regio houdt er altijd één. Maak eerst nog zo'n sleutel.";
+        LastKeyReason => "The region's last key that can manage keys (keys:write, neither scheduled for revocation nor quarantined) cannot be deleted: a region always keeps one. Create another such key first.", "De laatste sleutel van de regio die sleutels mag beheren (keys:write, niet gepland voor intrekking en niet in quarantaine) kan niet worden verwijderd: een regio houdt er altijd één. Maak eerst nog zo'n sleutel.";
         Saved => "Saved the key {0}.", "Sleutel {0} opgeslagen.";
         Deleted => "Deleted the key {0}.", "Sleutel {0} verwijderd.";
 

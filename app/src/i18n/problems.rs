@@ -35,7 +35,7 @@ fn dutch(code: ProblemCode) -> &'static str {
         ProblemCode::ForeignRegion => "deze API-sleutel hoort bij een andere regio",
         ProblemCode::ApiKeyNotFound => "er is geen API-sleutel met dit id in je regio",
         ProblemCode::LastApiKey => {
-            "dit is de laatste sleutel van de regio die sleutels mag beheren (keys:write, niet gepland voor intrekking); maak eerst een andere"
+            "dit is de laatste sleutel van de regio die sleutels mag beheren (keys:write, niet gepland voor intrekking en niet in quarantaine); maak eerst een andere"
         }
         ProblemCode::KeyLimitReached => {
             "deze regio heeft het maximale aantal API-sleutels; verwijder er een voordat je een nieuwe maakt"

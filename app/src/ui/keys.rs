@@ -3,7 +3,9 @@
 //! scopes, cancel its scheduled revocation, delete. What the session's key
 //! may not do is disabled, with the reason.
 
-use domain::model::{ApiKey, CreatedApiKey, Description, KeyAccess, KeyId, KeyUpdate, RegionUsage, Scopes, is_revoked};
+use domain::model::{
+    ApiKey, CreatedApiKey, Description, KeyAccess, KeyId, KeyUpdate, RegionUsage, Scopes, is_revoked, last_manager,
+};
 use leptos::callback::{Callable, UnsyncCallback};
 use leptos::ev::SubmitEvent;
 use leptos::html;
@@ -46,7 +48,11 @@ pub fn KeysSection(data: DashboardData) -> impl IntoView {
         session_scopes,
         may_write: Signal::derive(move || session_scopes.with(|scopes| scopes.allow(KeyAccess::Write))),
         rotation_open: Signal::derive(move || rotation_open.get().unwrap_or(false)),
-        last_manager: Memo::new(move |_| keys.with(|keys| last_manager(keys))),
+        // The server's rule (the model's), shown ahead of it.
+        last_manager: Memo::new(move |_| {
+            let now = Clock::now();
+            keys.with(|keys| last_manager(keys, now).map(|key| key.id.clone()))
+        }),
         dialog,
         data,
         status,
@@ -172,16 +178,6 @@ impl KeyRowContext {
     /// Whether this session may rotate `key`: give its scopes to a new key.
     fn may_rotate(self, key: &ApiKey) -> bool {
         self.session_scopes.with(|scopes| scopes.may_grant(&key.scopes, &Scopes::default()))
-    }
-}
-
-/// The key the region cannot lose, if exactly one holds `keys:write`
-/// without a scheduled revocation (the server's rule, shown ahead of it).
-fn last_manager(keys: &[ApiKey]) -> Option<KeyId> {
-    let mut managers = keys.iter().filter(|key| key.scopes.allow(KeyAccess::Write) && key.revoke_at.is_none());
-    match (managers.next(), managers.next()) {
-        (Some(only), None) => Some(only.id.clone()),
-        _ => None,
     }
 }
 

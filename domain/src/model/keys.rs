@@ -30,11 +30,6 @@ pub struct ApiKey {
     pub quarantine: Option<Quarantine>,
 }
 
-/// Whether a key scheduled for revocation at `revoke_at` is revoked at `at`.
-pub fn is_revoked(revoke_at: Option<DateTime<Utc>>, at: DateTime<Utc>) -> bool {
-    revoke_at.is_some_and(|revoke_at| revoke_at <= at)
-}
-
 /// How far ahead a key's revocation can be scheduled.
 pub const REVOKE_AT_MAX_DAYS: i64 = 30;
 

@@ -6,6 +6,7 @@
 mod audit;
 mod error_kind;
 mod ids;
+mod key_state;
 mod keys;
 mod leaks;
 mod problem;
@@ -20,7 +21,8 @@ mod verdict;
 pub use audit::{AUDIT_EVENTS_MAX, AuditAction, AuditChange, AuditEvent, AuditPage, AuditQuery, EventId};
 pub use error_kind::ErrorKind;
 pub use ids::{ID_RANDOM_LEN, IdKind, InvalidId, KeyId, RegionId, RotationId, RowId};
-pub use keys::{ApiKey, CreatedApiKey, KeyUpdate, REVOKE_AT_MAX_DAYS, is_revoked, present};
+pub use key_state::{KeyState, is_revoked, last_manager};
+pub use keys::{ApiKey, CreatedApiKey, KeyUpdate, REVOKE_AT_MAX_DAYS, present};
 pub use leaks::{LEAK_BATCH_MAX, LeakChannel, LeakLabel, LeakedToken, Quarantine};
 pub use problem::ProblemCode;
 pub use regions::{CreatedRegion, Environment, Region, RegionOverview, RegionSummary};

@@ -7,14 +7,14 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use super::coherence::{Coherence, Known, WarmKey};
 use super::usage::KeyUse;
 use super::usage::recorder::UseSink;
-use crate::caller::Caller;
+use crate::caller::{Caller, ensure_usable};
 use crate::clock::now;
 use crate::credentials::secret_hash::{self, Claimant};
 use crate::credentials::throttle::{self, FailureThrottle, ThrottleLimits};
 use crate::credentials::token::Token;
 use crate::credentials::verified_cache::VerifiedCache;
 use crate::error::{Error, Result, whole_seconds};
-use crate::model::{Grant, KeyId, Refusal, RegionId, Scope, UseDetails, UseOutcome, Verdict, is_revoked};
+use crate::model::{Grant, KeyId, KeyState, Refusal, RegionId, Scope, UseDetails, UseOutcome, Verdict};
 use crate::store::database::Db;
 use crate::store::entity::{api_key, region};
 
@@ -205,15 +205,9 @@ impl Authenticator {
             self.throttle.check(client, token.lookup())?;
             self.verify_secret(token, key, digest, client).await?;
         }
-        if key.quarantined {
-            return Err(Error::Quarantined);
-        }
-        // Compared on every request, cached or not: the key stops at that
-        // instant in every process, before any sweeper deletes it.
-        if is_revoked(key.revoke_at, now()) {
-            return Err(Error::Revoked);
-        }
-        Ok(())
+        // Compared on every request, cached or not: a scheduled key stops
+        // at that instant in every process, before any sweeper deletes it.
+        ensure_usable(KeyState::at(key.revoke_at, key.quarantined, now()))
     }
 
     /// Runs argon2 for a token this process has not verified yet, in turn.

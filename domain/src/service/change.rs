@@ -11,7 +11,7 @@ use std::time::Duration;
 use sea_orm::DatabaseTransaction;
 
 use super::coherence::Coherence;
-use crate::caller::Caller;
+use crate::caller::{Caller, ensure_usable};
 use crate::clock::now;
 use crate::error::{Error, Result};
 use crate::model::RegionId;
@@ -54,13 +54,14 @@ impl Change {
     /// against what the key held when it was verified.
     pub(crate) async fn by(db: &Db, coherence: &Coherence, caller: &Caller) -> Result<Self> {
         let change = Self::in_region(db, coherence, &caller.region().id).await?;
-        match find_key_in_region(&change.txn, &caller.region().id, caller.key_id()).await? {
-            None => Err(Error::Unauthenticated),
-            Some(key) if key.is_quarantined() => Err(Error::Quarantined),
-            Some(key) if key.is_revoked_at(now()) => Err(Error::Revoked),
-            Some(key) if key.scopes != *caller.scopes() => Err(Error::ScopesChanged),
-            Some(_) => Ok(change),
+        let key = find_key_in_region(&change.txn, &caller.region().id, caller.key_id())
+            .await?
+            .ok_or(Error::Unauthenticated)?;
+        ensure_usable(key.state_at(now()))?;
+        if key.scopes != *caller.scopes() {
+            return Err(Error::ScopesChanged);
         }
+        Ok(change)
     }
 
     /// A change holding `region_id`'s write lock, on no one's behalf (the

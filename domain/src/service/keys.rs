@@ -18,7 +18,7 @@ use crate::credentials::secret_hash;
 use crate::credentials::token::Token;
 use crate::error::{Error, Result};
 use crate::model::{
-    ApiKey, AuditAction, AuditChange, CreatedApiKey, Description, InvalidInput, KeyAccess, KeyId, KeyUpdate,
+    ApiKey, AuditAction, AuditChange, CreatedApiKey, Description, InvalidInput, KeyAccess, KeyId, KeyState, KeyUpdate,
     REVOKE_AT_MAX_DAYS, Region, RegionId, RegionOverview, Scopes,
 };
 use crate::store::database::Db;
@@ -182,19 +182,29 @@ pub(crate) async fn find_own_key(db: &impl ConnectionTrait, caller: &Caller, key
 /// (deleting, re-scoping or scheduling a key): checked after the change,
 /// inside its transaction, which must come from [`Change::by`] so that the
 /// region lock keeps concurrent changes from each counting "one other
-/// left". `LastKey` (and the transaction rolls back) when no key holding
-/// `keys:write`, neither scheduled for revocation nor quarantined, remains.
+/// left". `LastKey` (and the transaction rolls back) when no remaining key
+/// manages the region ([`KeyState::manages_region`]: holding `keys:write`,
+/// neither scheduled for revocation nor quarantined).
+///
+/// The rule is the model's, applied to the region's keys as loaded here
+/// (what the console applies to the keys it lists), not restated in SQL:
+/// a region holds few keys, scopes are decided in Rust anyway, and the
+/// lock is held either way.
 async fn ensure_region_stays_managed(change: &Change, region_id: &RegionId) -> Result<()> {
-    let remaining: Vec<Scopes> = api_key::Entity::find()
+    let remaining: Vec<(Scopes, Option<DateTime<Utc>>, bool)> = api_key::Entity::find()
         .select_only()
         .column(api_key::Column::Scopes)
+        .column(api_key::Column::RevokeAt)
+        .column_as(api_key::Column::Quarantine.is_not_null(), "quarantined")
         .filter(api_key::Column::RegionId.eq(region_id.as_str()))
-        .filter(api_key::Column::RevokeAt.is_null())
-        .filter(api_key::Column::Quarantine.is_null())
         .into_tuple()
         .all(&**change)
         .await?;
-    if remaining.iter().any(|scopes| scopes.allow(KeyAccess::Write)) { Ok(()) } else { Err(Error::LastKey) }
+    let at = now();
+    let managed = remaining
+        .iter()
+        .any(|(scopes, revoke_at, quarantined)| KeyState::at(*revoke_at, *quarantined, at).manages_region(scopes));
+    if managed { Ok(()) } else { Err(Error::LastKey) }
 }
 
 /// Deletes a key of the caller's region, with its audit event, through the

@@ -18,7 +18,7 @@ use super::audit;
 use super::authentication::Authenticator;
 use super::change::Change;
 use super::coherence::Coherence;
-use crate::caller::Caller;
+use crate::caller::{Caller, ensure_usable};
 use crate::clock::now;
 use crate::credentials::random;
 use crate::error::{Error, Result};
@@ -152,9 +152,9 @@ impl Sessions {
             return Err(Error::Unauthenticated);
         }
         // A key found in public or come due ends its sessions for good.
-        if key.is_quarantined() || key.is_revoked_at(at) {
+        if let Err(refused) = ensure_usable(key.state_at(at)) {
             end_session(&self.db, session_id).await?;
-            return Err(if key.is_quarantined() { Error::Quarantined } else { Error::Revoked });
+            return Err(refused);
         }
         // Re-scoped since sign-in: the console is for keys that may read
         // keys, and the session ends for good.

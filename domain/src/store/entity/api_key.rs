@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 use crate::credentials::secret_hash::SecretHash;
-use crate::model::{ApiKey, KeyId, RegionId, Scopes};
+use crate::model::{ApiKey, KeyId, KeyState, RegionId, Scopes};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "api_keys")]
@@ -57,9 +57,14 @@ impl Model {
         self.quarantine.is_some()
     }
 
-    /// Whether a scheduled revocation came due by `at`.
+    /// Whether a scheduled revocation came due by `at` (quarantined or not).
     pub fn is_revoked_at(&self, at: ChronoDateTimeUtc) -> bool {
         crate::model::is_revoked(self.revoke_at, at)
+    }
+
+    /// The key's state at `at` ([`KeyState::at`]).
+    pub fn state_at(&self, at: ChronoDateTimeUtc) -> KeyState {
+        KeyState::at(self.revoke_at, self.is_quarantined(), at)
     }
 }
 
