@@ -27,10 +27,11 @@ fn region_token(db: &TestDb) -> String {
     created["api_key"]["token"].as_str().unwrap().to_owned()
 }
 
-/// `count` serving processes, each answering warm keys from memory. The
-/// load's refusals of deleted keys must not throttle the test's own address.
+/// `count` serving processes, each answering warm keys from memory and
+/// serving `/metrics`. The load's refusals of deleted keys must not throttle
+/// the test's own address.
 async fn processes(db: &TestDb, count: usize) -> Vec<Process> {
-    let serve = || Process::serve(&db.url, &["--no-bootstrap", "--auth-failures-per-address", "1000000"]);
+    let serve = || Process::serve(&db.url, &["--no-bootstrap", "--metrics", "--auth-failures-per-address", "1000000"]);
     let processes: Vec<Process> = (0..count).map(|_| serve()).collect();
     for process in &processes {
         from_memory(process).await;
@@ -350,11 +351,7 @@ async fn full_loads(client: &Client, process: &Process) -> u64 {
 async fn changes_are_applied_key_by_key_without_reloading_every_key() {
     let db = TestDb::fresh().await;
     let admin = region_token(&db);
-    let serve = || Process::serve(&db.url, &["--no-bootstrap", "--metrics", "--auth-failures-per-address", "1000000"]);
-    let processes = [serve(), serve()];
-    for process in &processes {
-        from_memory(process).await;
-    }
+    let processes = processes(&db, 2).await;
     let client = Client::new();
     let before = [full_loads(&client, &processes[0]).await, full_loads(&client, &processes[1]).await];
     for round in 0..10 {
