@@ -1,6 +1,8 @@
 //! The console's server functions: one per thing an administrator does.
 //! Each body reads the session, calls the domain and returns its answer;
-//! [`ssr::respond`] turns a domain refusal into a [`ConsoleError`].
+//! [`ssr::respond`] turns a domain refusal into a [`ConsoleError`] (one
+//! conversion, `From<&domain::Error>`), and [`ssr::signed_in`] first finds
+//! who holds the session.
 //!
 //! Endpoints are named, so their URLs (`/api/<name>`) do not depend on the
 //! path the crate was built from. Arguments are typed (ids, descriptions),
@@ -149,11 +151,8 @@ pub async fn sign_in(api_key: String) -> Result<(), ConsoleError> {
                     ssr::Failure::Console(ConsoleError::WrongKey)
                 }
                 domain::Error::InsufficientScope(_) => ssr::Failure::Console(ConsoleError::NoConsoleAccess),
-                quarantined @ domain::Error::Quarantined => ssr::Failure::Console(ConsoleError::Refused {
-                    kind: quarantined.kind(),
-                    code: quarantined.code(),
-                    message: quarantined.to_string(),
-                }),
+                // Refused as it is, not as an ended session.
+                quarantined @ domain::Error::Quarantined => ssr::Failure::Console(ConsoleError::refusal(&quarantined)),
                 other => other.into(),
             },
         )?;
@@ -171,8 +170,7 @@ pub async fn sign_out() -> Result<(), ConsoleError> {
 
 #[server(endpoint = "load_dashboard")]
 pub async fn load_dashboard() -> Result<Dashboard, ConsoleError> {
-    ssr::respond(async move {
-        let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
+    ssr::signed_in(async move |request, caller| {
         let keyward = request.keyward();
         let overview = keyward.keys().overview(&caller).await?;
         let rotation = keyward.rotations().current(&caller).await?;
@@ -187,8 +185,7 @@ pub async fn load_dashboard() -> Result<Dashboard, ConsoleError> {
 /// The activity entries older than `before`, a page at a time.
 #[server(endpoint = "load_activity", input = Json)]
 pub async fn load_activity(before: EventId) -> Result<AuditPage, ConsoleError> {
-    ssr::respond(async move {
-        let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
+    ssr::signed_in(async move |request, caller| {
         Ok(request.keyward().audit().page(&caller, &activity_before(Some(before))).await?)
     })
     .await
@@ -198,18 +195,14 @@ pub async fn load_activity(before: EventId) -> Result<AuditPage, ConsoleError> {
 /// of minutes, 7 days of hours, 30 days of days) and its last use.
 #[server(endpoint = "load_key_usage", input = Json)]
 pub async fn load_key_usage(key_id: KeyId, bucket: UsageBucket) -> Result<KeyUsage, ConsoleError> {
-    ssr::respond(async move {
-        let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
-        Ok(ssr::key_usage(request.keyward(), &caller, &key_id, bucket).await?)
-    })
-    .await
+    ssr::signed_in(async move |request, caller| Ok(ssr::key_usage(request.keyward(), &caller, &key_id, bucket).await?))
+        .await
 }
 
 /// A rotation's cut-over; the old key may be gone already.
 #[server(endpoint = "load_cut_over", input = Json)]
 pub async fn load_cut_over(new_key_id: KeyId, old_key_id: Option<KeyId>) -> Result<CutOver, ConsoleError> {
-    ssr::respond(async move {
-        let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
+    ssr::signed_in(async move |request, caller| {
         let keyward = request.keyward();
         let usage = async |key_id: &KeyId, bucket| ssr::key_usage(keyward, &caller, key_id, bucket).await;
         let old = async |bucket| match &old_key_id {
@@ -235,8 +228,7 @@ fn activity_before(before: Option<EventId>) -> domain::model::AuditQuery {
 /// Creates a key with `scopes`; the answer is the only one that carries its token.
 #[server(endpoint = "create_key", input = Json)]
 pub async fn create_key(description: Option<Description>, scopes: Scopes) -> Result<CreatedApiKey, ConsoleError> {
-    ssr::respond(async move {
-        let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
+    ssr::signed_in(async move |request, caller| {
         Ok(request.keyward().keys().create(&caller, description, Some(scopes), None).await?)
     })
     .await
@@ -245,20 +237,14 @@ pub async fn create_key(description: Option<Description>, scopes: Scopes) -> Res
 /// Changes a key's description, scopes or scheduled revocation.
 #[server(endpoint = "update_key", input = Json)]
 pub async fn update_key(key_id: KeyId, update: KeyUpdate) -> Result<ApiKey, ConsoleError> {
-    ssr::respond(async move {
-        let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
-        Ok(request.keyward().keys().update(&caller, &key_id, update).await?)
-    })
-    .await
+    ssr::signed_in(async move |request, caller| Ok(request.keyward().keys().update(&caller, &key_id, update).await?))
+        .await
 }
 
 #[server(endpoint = "delete_key")]
 pub async fn delete_key(key_id: KeyId) -> Result<(), ConsoleError> {
-    ssr::respond(async move {
-        let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
-        Ok(request.keyward().keys().delete(&caller, &key_id, None).await?)
-    })
-    .await
+    ssr::signed_in(async move |request, caller| Ok(request.keyward().keys().delete(&caller, &key_id, None).await?))
+        .await
 }
 
 /// Starts replacing `old_key_id`; the answer carries the new key's token.
@@ -267,8 +253,7 @@ pub async fn start_rotation(
     old_key_id: KeyId,
     description: Option<Description>,
 ) -> Result<StartedRotation, ConsoleError> {
-    ssr::respond(async move {
-        let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
+    ssr::signed_in(async move |request, caller| {
         Ok(request.keyward().rotations().start(&caller, &old_key_id, description).await?)
     })
     .await
@@ -283,8 +268,7 @@ pub async fn finish_rotation(
     after: SessionAfterRotation,
     revocation: OldKeyRevocation,
 ) -> Result<SessionAfterRotation, ConsoleError> {
-    ssr::respond(async move {
-        let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
+    ssr::signed_in(async move |request, caller| {
         let session = request.session_id()?;
         let after = request.keyward().rotations().finish(session, &caller, &rotation_id, after, revocation).await?;
         if after == SessionAfterRotation::SignedOut {
@@ -298,11 +282,8 @@ pub async fn finish_rotation(
 /// Abandons the rotation: deletes its new key, keeps the old one.
 #[server(endpoint = "cancel_rotation")]
 pub async fn cancel_rotation(rotation_id: RotationId) -> Result<(), ConsoleError> {
-    ssr::respond(async move {
-        let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
-        Ok(request.keyward().rotations().cancel(&caller, &rotation_id).await?)
-    })
-    .await
+    ssr::signed_in(async move |request, caller| Ok(request.keyward().rotations().cancel(&caller, &rotation_id).await?))
+        .await
 }
 
 #[cfg(feature = "ssr")]
@@ -391,22 +372,55 @@ pub mod ssr {
                 let kind = error.kind();
                 (Err(error), Ended::Refused(kind))
             }
-            Err(Failure::Domain(error)) => match error.kind() {
-                ErrorKind::Internal => (Err(ConsoleError::Internal), Ended::Failed(format!("{error}: {error:?}"))),
-                ErrorKind::Unauthenticated => {
-                    (Err(ConsoleError::SignedOut), Ended::Refused(ErrorKind::Unauthenticated))
-                }
-                kind => {
-                    let refused = ConsoleError::Refused { kind, code: error.code(), message: error.to_string() };
-                    (Err(refused), Ended::Refused(kind))
-                }
-            },
+            Err(Failure::Domain(error)) => {
+                let worded = ConsoleError::from(&error);
+                let ended = match worded {
+                    ConsoleError::Internal => Ended::Failed(format!("{error}: {error:?}")),
+                    ref refused => Ended::Refused(refused.kind()),
+                };
+                (Err(worded), ended)
+            }
         };
         match use_context::<Outcome>() {
             Some(outcome) => outcome.set(ended),
             None => tracing::error!("the server functions were mounted without an Outcome in context"),
         }
         result
+    }
+
+    /// Runs the body of a server function that needs a session, with the
+    /// request and who holds its session, as [`respond`] does.
+    pub async fn signed_in<T, F>(body: impl FnOnce(ConsoleRequest, Caller) -> F) -> Result<T, ConsoleError>
+    where
+        F: Future<Output = Result<T, Failure>>,
+    {
+        respond(async move {
+            let (request, caller) = ConsoleRequest::signed_in().await?;
+            body(request, caller).await
+        })
+        .await
+    }
+
+    /// The one wording of a domain error for the console: an internal
+    /// failure says nothing of its details, an unauthenticated call means
+    /// the session is gone, and any other refusal keeps its kind, problem
+    /// code and words.
+    impl From<&domain::Error> for ConsoleError {
+        fn from(error: &domain::Error) -> Self {
+            match error.kind() {
+                ErrorKind::Internal => Self::Internal,
+                ErrorKind::Unauthenticated => Self::SignedOut,
+                _ => Self::refusal(error),
+            }
+        }
+    }
+
+    impl ConsoleError {
+        /// `error` as a refusal, whatever its kind: its kind, problem code
+        /// and words as the REST API gives them.
+        pub fn refusal(error: &domain::Error) -> Self {
+            Self::Refused { kind: error.kind(), code: error.code(), message: error.to_string() }
+        }
     }
 
     /// One server function call.
