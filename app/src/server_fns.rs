@@ -56,7 +56,46 @@ pub struct CutOver {
     pub new_hours: KeyUsage,
 }
 
+/// What the rotation wizard's verify step polls in place of the whole
+/// dashboard: the rotation (another browser may finish or cancel it), its
+/// keys as they are now (their last use) and the session's time left.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RotationProgress {
+    pub rotation: Option<Rotation>,
+    /// The rotation's keys that still exist.
+    pub keys: Vec<ApiKey>,
+    pub session: SessionTimeLeft,
+}
+
 impl Dashboard {
+    /// Takes in a polled [`RotationProgress`]: the rotation, the session,
+    /// and the rotation's keys as the server has them now (a key of the
+    /// rotation that the server no longer has is gone). The rest (other
+    /// keys, activity, traffic) stays as last loaded.
+    pub fn update_rotation(&mut self, progress: RotationProgress) {
+        if let Some(now) = &progress.rotation {
+            // Keys of the rotation as it was shown too: the old key may
+            // have been deleted since, which leaves `old_key_id` empty.
+            let shown = self.rotation.as_ref().filter(|shown| shown.id == now.id);
+            let ids = [Some(now), shown]
+                .into_iter()
+                .flatten()
+                .flat_map(|rotation| [Some(&rotation.new_key_id), rotation.old_key_id.as_ref()].into_iter().flatten())
+                .cloned()
+                .collect::<Vec<_>>();
+            let keys = &mut self.overview.api_keys;
+            keys.retain(|key| !ids.contains(&key.id) || progress.keys.iter().any(|now| now.id == key.id));
+            for now in progress.keys {
+                match keys.iter_mut().find(|key| key.id == now.id) {
+                    Some(shown) => *shown = now,
+                    None => keys.push(now),
+                }
+            }
+        }
+        self.rotation = progress.rotation;
+        self.session = progress.session;
+    }
+
     /// What this session's key may do.
     pub fn session_scopes(&self) -> Scopes {
         let current = &self.overview.current_api_key_id;
@@ -215,6 +254,26 @@ pub async fn load_cut_over(new_key_id: KeyId, old_key_id: Option<KeyId>) -> Resu
             old_hours: old(UsageBucket::Hour).await?,
             new_hours: usage(&new_key_id, UsageBucket::Hour).await?,
         })
+    })
+    .await
+}
+
+/// What the rotation wizard's verify step polls: three small reads, no
+/// traffic and no activity.
+#[server(endpoint = "load_rotation_progress")]
+pub async fn load_rotation_progress() -> Result<RotationProgress, ConsoleError> {
+    ssr::signed_in(async move |request, caller| {
+        let keyward = request.keyward();
+        let rotation = keyward.rotations().current(&caller).await?;
+        let ids = rotation.iter().flat_map(|rotation| [Some(&rotation.new_key_id), rotation.old_key_id.as_ref()]);
+        let ids = ids.flatten().cloned().collect::<Vec<_>>();
+        let keys = if ids.is_empty() {
+            Vec::new()
+        } else {
+            keyward.keys().list(&caller).await?.into_iter().filter(|key| ids.contains(&key.id)).collect()
+        };
+        let session = keyward.sessions().time_left(request.session_id()?).await?;
+        Ok(RotationProgress { rotation, keys, session })
     })
     .await
 }
@@ -529,5 +588,111 @@ pub mod ssr {
             .map(|(_, value)| value);
         let first = values.next().and_then(SessionId::from_cookie);
         (first, values.next().is_some())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Utc};
+    use domain::model::{Region, RegionId, UsageCounts, UsageSeries};
+
+    use super::*;
+
+    fn at(seconds: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000 + seconds, 0).unwrap()
+    }
+
+    fn key(id: &str, last_used: Option<i64>) -> ApiKey {
+        ApiKey {
+            id: KeyId::parse(id).unwrap(),
+            token_preview: format!("kw_live_{id}"),
+            description: None,
+            created_at: at(0),
+            updated_at: at(0),
+            last_used_at: last_used.map(at),
+            scopes: Scopes::all(),
+            revoke_at: None,
+            quarantine: None,
+        }
+    }
+
+    fn rotation(old: Option<&str>, new: &str) -> Rotation {
+        Rotation {
+            id: RotationId::parse("rot_aaaaaaaaaaaaaaaa").unwrap(),
+            old_key_id: old.map(|id| KeyId::parse(id).unwrap()),
+            new_key_id: KeyId::parse(new).unwrap(),
+            started_at: at(0),
+        }
+    }
+
+    const OLD: &str = "key_oooooooooooooooo";
+    const NEW: &str = "key_nnnnnnnnnnnnnnnn";
+    const OTHER: &str = "key_xxxxxxxxxxxxxxxx";
+
+    fn dashboard() -> Dashboard {
+        let series = UsageSeries {
+            from: at(0),
+            to: at(3600),
+            bucket: UsageBucket::Hour,
+            points: Vec::new(),
+            total: UsageCounts::default(),
+        };
+        Dashboard {
+            overview: RegionOverview {
+                region: Region {
+                    id: RegionId::parse("reg_aaaaaaaaaaaaaaaa").unwrap(),
+                    name: "acme".to_owned(),
+                    sandbox: false,
+                    created_at: at(0),
+                    updated_at: at(0),
+                },
+                api_keys: vec![key(OLD, None), key(NEW, None), key(OTHER, Some(5))],
+                current_api_key_id: KeyId::parse(OLD).unwrap(),
+            },
+            rotation: Some(rotation(Some(OLD), NEW)),
+            activity: AuditPage { events: Vec::new(), next: None },
+            usage: RegionUsage { usage: series, keys: Vec::new() },
+            session: SessionTimeLeft { idle_secs: 600, absolute_secs: 3600 },
+        }
+    }
+
+    #[test]
+    fn polled_rotation_progress_replaces_only_the_rotations_keys_and_the_session() {
+        let mut shown = dashboard();
+        let session = SessionTimeLeft { idle_secs: 900, absolute_secs: 3590 };
+        shown.update_rotation(RotationProgress {
+            rotation: Some(rotation(Some(OLD), NEW)),
+            keys: vec![key(OLD, Some(20)), key(NEW, Some(30))],
+            session,
+        });
+        let expected = Dashboard {
+            overview: RegionOverview {
+                api_keys: vec![key(OLD, Some(20)), key(NEW, Some(30)), key(OTHER, Some(5))],
+                ..dashboard().overview
+            },
+            session,
+            ..dashboard()
+        };
+        assert_eq!(shown, expected);
+    }
+
+    #[test]
+    fn an_old_key_deleted_elsewhere_is_gone() {
+        let mut shown = dashboard();
+        shown.update_rotation(RotationProgress {
+            rotation: Some(rotation(None, NEW)),
+            keys: vec![key(NEW, None)],
+            session: dashboard().session,
+        });
+        let ids = shown.overview.api_keys.iter().map(|key| key.id.as_str().to_owned()).collect::<Vec<_>>();
+        assert_eq!(ids, [NEW, OTHER]);
+        assert_eq!(shown.rotation, Some(rotation(None, NEW)));
+    }
+
+    #[test]
+    fn a_rotation_ended_elsewhere_leaves_the_keys_as_shown() {
+        let mut shown = dashboard();
+        shown.update_rotation(RotationProgress { rotation: None, keys: Vec::new(), session: dashboard().session });
+        assert_eq!(shown, Dashboard { rotation: None, ..dashboard() });
     }
 }
