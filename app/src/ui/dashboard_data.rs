@@ -30,8 +30,30 @@ impl DashboardData {
     }
 
     pub fn reload(self) {
+        self.answer(server_fns::load_dashboard(), |state, dashboard| *state = Some(Ok(dashboard)));
+    }
+
+    /// Refreshes a part of the loaded data: `call`'s answer goes in with
+    /// `update`. Its failures are reported as [`Self::reload`]'s are.
+    pub fn refresh<T: 'static>(
+        self,
+        call: impl Future<Output = Result<T, ConsoleError>> + 'static,
+        update: impl FnOnce(&mut Dashboard, T) + 'static,
+    ) {
+        self.answer(call, move |state, value| {
+            if let Some(Ok(dashboard)) = state {
+                update(dashboard, value);
+            }
+        });
+    }
+
+    fn answer<T: 'static>(
+        self,
+        call: impl Future<Output = Result<T, ConsoleError>> + 'static,
+        apply: impl FnOnce(&mut Option<Result<Dashboard, ConsoleError>>, T) + 'static,
+    ) {
         spawn_local(async move {
-            let result = server_fns::load_dashboard().await;
+            let result = call.await;
             if let Err(error) = &result
                 && self.navigator.signed_out(error)
             {
@@ -43,9 +65,13 @@ impl DashboardData {
                 Err(error) if loaded_before => {
                     self.refresh_error.try_set(Some(error));
                 }
-                result => {
+                Err(error) => {
                     self.refresh_error.try_set(None);
-                    self.state.try_set(Some(result));
+                    self.state.try_set(Some(Err(error)));
+                }
+                Ok(value) => {
+                    self.refresh_error.try_set(None);
+                    self.state.try_update(|state| apply(state, value));
                 }
             }
         });
