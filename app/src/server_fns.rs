@@ -1,6 +1,8 @@
 //! The console's server functions: one per thing an administrator does.
 //! Each body reads the session, calls the domain and returns its answer;
-//! [`ssr::respond`] turns a domain refusal into a [`ConsoleError`].
+//! [`ssr::respond`] turns a domain refusal into a [`ConsoleError`] (one
+//! conversion, `From<&domain::Error>`), and [`ssr::signed_in`] first finds
+//! who holds the session.
 //!
 //! Endpoints are named, so their URLs (`/api/<name>`) do not depend on the
 //! path the crate was built from. Arguments are typed (ids, descriptions),
@@ -54,7 +56,46 @@ pub struct CutOver {
     pub new_hours: KeyUsage,
 }
 
+/// What the rotation wizard's verify step polls in place of the whole
+/// dashboard: the rotation (another browser may finish or cancel it), its
+/// keys as they are now (their last use) and the session's time left.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RotationProgress {
+    pub rotation: Option<Rotation>,
+    /// The rotation's keys that still exist.
+    pub keys: Vec<ApiKey>,
+    pub session: SessionTimeLeft,
+}
+
 impl Dashboard {
+    /// Takes in a polled [`RotationProgress`]: the rotation, the session,
+    /// and the rotation's keys as the server has them now (a key of the
+    /// rotation that the server no longer has is gone). The rest (other
+    /// keys, activity, traffic) stays as last loaded.
+    pub fn update_rotation(&mut self, progress: RotationProgress) {
+        if let Some(now) = &progress.rotation {
+            // Keys of the rotation as it was shown too: the old key may
+            // have been deleted since, which leaves `old_key_id` empty.
+            let shown = self.rotation.as_ref().filter(|shown| shown.id == now.id);
+            let ids = [Some(now), shown]
+                .into_iter()
+                .flatten()
+                .flat_map(|rotation| [Some(&rotation.new_key_id), rotation.old_key_id.as_ref()].into_iter().flatten())
+                .cloned()
+                .collect::<Vec<_>>();
+            let keys = &mut self.overview.api_keys;
+            keys.retain(|key| !ids.contains(&key.id) || progress.keys.iter().any(|now| now.id == key.id));
+            for now in progress.keys {
+                match keys.iter_mut().find(|key| key.id == now.id) {
+                    Some(shown) => *shown = now,
+                    None => keys.push(now),
+                }
+            }
+        }
+        self.rotation = progress.rotation;
+        self.session = progress.session;
+    }
+
     /// What this session's key may do.
     pub fn session_scopes(&self) -> Scopes {
         let current = &self.overview.current_api_key_id;
@@ -149,11 +190,8 @@ pub async fn sign_in(api_key: String) -> Result<(), ConsoleError> {
                     ssr::Failure::Console(ConsoleError::WrongKey)
                 }
                 domain::Error::InsufficientScope(_) => ssr::Failure::Console(ConsoleError::NoConsoleAccess),
-                quarantined @ domain::Error::Quarantined => ssr::Failure::Console(ConsoleError::Refused {
-                    kind: quarantined.kind(),
-                    code: quarantined.code(),
-                    message: quarantined.to_string(),
-                }),
+                // Refused as it is, not as an ended session.
+                quarantined @ domain::Error::Quarantined => ssr::Failure::Console(ConsoleError::refusal(&quarantined)),
                 other => other.into(),
             },
         )?;
@@ -171,8 +209,7 @@ pub async fn sign_out() -> Result<(), ConsoleError> {
 
 #[server(endpoint = "load_dashboard")]
 pub async fn load_dashboard() -> Result<Dashboard, ConsoleError> {
-    ssr::respond(async move {
-        let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
+    ssr::signed_in(async move |request, caller| {
         let keyward = request.keyward();
         let overview = keyward.keys().overview(&caller).await?;
         let rotation = keyward.rotations().current(&caller).await?;
@@ -187,8 +224,7 @@ pub async fn load_dashboard() -> Result<Dashboard, ConsoleError> {
 /// The activity entries older than `before`, a page at a time.
 #[server(endpoint = "load_activity", input = Json)]
 pub async fn load_activity(before: EventId) -> Result<AuditPage, ConsoleError> {
-    ssr::respond(async move {
-        let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
+    ssr::signed_in(async move |request, caller| {
         Ok(request.keyward().audit().page(&caller, &activity_before(Some(before))).await?)
     })
     .await
@@ -198,18 +234,14 @@ pub async fn load_activity(before: EventId) -> Result<AuditPage, ConsoleError> {
 /// of minutes, 7 days of hours, 30 days of days) and its last use.
 #[server(endpoint = "load_key_usage", input = Json)]
 pub async fn load_key_usage(key_id: KeyId, bucket: UsageBucket) -> Result<KeyUsage, ConsoleError> {
-    ssr::respond(async move {
-        let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
-        Ok(ssr::key_usage(request.keyward(), &caller, &key_id, bucket).await?)
-    })
-    .await
+    ssr::signed_in(async move |request, caller| Ok(ssr::key_usage(request.keyward(), &caller, &key_id, bucket).await?))
+        .await
 }
 
 /// A rotation's cut-over; the old key may be gone already.
 #[server(endpoint = "load_cut_over", input = Json)]
 pub async fn load_cut_over(new_key_id: KeyId, old_key_id: Option<KeyId>) -> Result<CutOver, ConsoleError> {
-    ssr::respond(async move {
-        let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
+    ssr::signed_in(async move |request, caller| {
         let keyward = request.keyward();
         let usage = async |key_id: &KeyId, bucket| ssr::key_usage(keyward, &caller, key_id, bucket).await;
         let old = async |bucket| match &old_key_id {
@@ -226,6 +258,26 @@ pub async fn load_cut_over(new_key_id: KeyId, old_key_id: Option<KeyId>) -> Resu
     .await
 }
 
+/// What the rotation wizard's verify step polls: three small reads, no
+/// traffic and no activity.
+#[server(endpoint = "load_rotation_progress")]
+pub async fn load_rotation_progress() -> Result<RotationProgress, ConsoleError> {
+    ssr::signed_in(async move |request, caller| {
+        let keyward = request.keyward();
+        let rotation = keyward.rotations().current(&caller).await?;
+        let ids = rotation.iter().flat_map(|rotation| [Some(&rotation.new_key_id), rotation.old_key_id.as_ref()]);
+        let ids = ids.flatten().cloned().collect::<Vec<_>>();
+        let keys = if ids.is_empty() {
+            Vec::new()
+        } else {
+            keyward.keys().list(&caller).await?.into_iter().filter(|key| ids.contains(&key.id)).collect()
+        };
+        let session = keyward.sessions().time_left(request.session_id()?).await?;
+        Ok(RotationProgress { rotation, keys, session })
+    })
+    .await
+}
+
 /// A page of the dashboard's activity list.
 #[cfg(feature = "ssr")]
 fn activity_before(before: Option<EventId>) -> domain::model::AuditQuery {
@@ -235,8 +287,7 @@ fn activity_before(before: Option<EventId>) -> domain::model::AuditQuery {
 /// Creates a key with `scopes`; the answer is the only one that carries its token.
 #[server(endpoint = "create_key", input = Json)]
 pub async fn create_key(description: Option<Description>, scopes: Scopes) -> Result<CreatedApiKey, ConsoleError> {
-    ssr::respond(async move {
-        let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
+    ssr::signed_in(async move |request, caller| {
         Ok(request.keyward().keys().create(&caller, description, Some(scopes), None).await?)
     })
     .await
@@ -245,20 +296,14 @@ pub async fn create_key(description: Option<Description>, scopes: Scopes) -> Res
 /// Changes a key's description, scopes or scheduled revocation.
 #[server(endpoint = "update_key", input = Json)]
 pub async fn update_key(key_id: KeyId, update: KeyUpdate) -> Result<ApiKey, ConsoleError> {
-    ssr::respond(async move {
-        let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
-        Ok(request.keyward().keys().update(&caller, &key_id, update).await?)
-    })
-    .await
+    ssr::signed_in(async move |request, caller| Ok(request.keyward().keys().update(&caller, &key_id, update).await?))
+        .await
 }
 
 #[server(endpoint = "delete_key")]
 pub async fn delete_key(key_id: KeyId) -> Result<(), ConsoleError> {
-    ssr::respond(async move {
-        let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
-        Ok(request.keyward().keys().delete(&caller, &key_id, None).await?)
-    })
-    .await
+    ssr::signed_in(async move |request, caller| Ok(request.keyward().keys().delete(&caller, &key_id, None).await?))
+        .await
 }
 
 /// Starts replacing `old_key_id`; the answer carries the new key's token.
@@ -267,8 +312,7 @@ pub async fn start_rotation(
     old_key_id: KeyId,
     description: Option<Description>,
 ) -> Result<StartedRotation, ConsoleError> {
-    ssr::respond(async move {
-        let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
+    ssr::signed_in(async move |request, caller| {
         Ok(request.keyward().rotations().start(&caller, &old_key_id, description).await?)
     })
     .await
@@ -283,8 +327,7 @@ pub async fn finish_rotation(
     after: SessionAfterRotation,
     revocation: OldKeyRevocation,
 ) -> Result<SessionAfterRotation, ConsoleError> {
-    ssr::respond(async move {
-        let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
+    ssr::signed_in(async move |request, caller| {
         let session = request.session_id()?;
         let after = request.keyward().rotations().finish(session, &caller, &rotation_id, after, revocation).await?;
         if after == SessionAfterRotation::SignedOut {
@@ -298,11 +341,8 @@ pub async fn finish_rotation(
 /// Abandons the rotation: deletes its new key, keeps the old one.
 #[server(endpoint = "cancel_rotation")]
 pub async fn cancel_rotation(rotation_id: RotationId) -> Result<(), ConsoleError> {
-    ssr::respond(async move {
-        let (request, caller) = ssr::ConsoleRequest::signed_in().await?;
-        Ok(request.keyward().rotations().cancel(&caller, &rotation_id).await?)
-    })
-    .await
+    ssr::signed_in(async move |request, caller| Ok(request.keyward().rotations().cancel(&caller, &rotation_id).await?))
+        .await
 }
 
 #[cfg(feature = "ssr")]
@@ -391,22 +431,55 @@ pub mod ssr {
                 let kind = error.kind();
                 (Err(error), Ended::Refused(kind))
             }
-            Err(Failure::Domain(error)) => match error.kind() {
-                ErrorKind::Internal => (Err(ConsoleError::Internal), Ended::Failed(format!("{error}: {error:?}"))),
-                ErrorKind::Unauthenticated => {
-                    (Err(ConsoleError::SignedOut), Ended::Refused(ErrorKind::Unauthenticated))
-                }
-                kind => {
-                    let refused = ConsoleError::Refused { kind, code: error.code(), message: error.to_string() };
-                    (Err(refused), Ended::Refused(kind))
-                }
-            },
+            Err(Failure::Domain(error)) => {
+                let worded = ConsoleError::from(&error);
+                let ended = match worded {
+                    ConsoleError::Internal => Ended::Failed(format!("{error}: {error:?}")),
+                    ref refused => Ended::Refused(refused.kind()),
+                };
+                (Err(worded), ended)
+            }
         };
         match use_context::<Outcome>() {
             Some(outcome) => outcome.set(ended),
             None => tracing::error!("the server functions were mounted without an Outcome in context"),
         }
         result
+    }
+
+    /// Runs the body of a server function that needs a session, with the
+    /// request and who holds its session, as [`respond`] does.
+    pub async fn signed_in<T, F>(body: impl FnOnce(ConsoleRequest, Caller) -> F) -> Result<T, ConsoleError>
+    where
+        F: Future<Output = Result<T, Failure>>,
+    {
+        respond(async move {
+            let (request, caller) = ConsoleRequest::signed_in().await?;
+            body(request, caller).await
+        })
+        .await
+    }
+
+    /// The one wording of a domain error for the console: an internal
+    /// failure says nothing of its details, an unauthenticated call means
+    /// the session is gone, and any other refusal keeps its kind, problem
+    /// code and words.
+    impl From<&domain::Error> for ConsoleError {
+        fn from(error: &domain::Error) -> Self {
+            match error.kind() {
+                ErrorKind::Internal => Self::Internal,
+                ErrorKind::Unauthenticated => Self::SignedOut,
+                _ => Self::refusal(error),
+            }
+        }
+    }
+
+    impl ConsoleError {
+        /// `error` as a refusal, whatever its kind: its kind, problem code
+        /// and words as the REST API gives them.
+        pub fn refusal(error: &domain::Error) -> Self {
+            Self::Refused { kind: error.kind(), code: error.code(), message: error.to_string() }
+        }
     }
 
     /// One server function call.
@@ -515,5 +588,111 @@ pub mod ssr {
             .map(|(_, value)| value);
         let first = values.next().and_then(SessionId::from_cookie);
         (first, values.next().is_some())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Utc};
+    use domain::model::{Region, RegionId, UsageCounts, UsageSeries};
+
+    use super::*;
+
+    fn at(seconds: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000 + seconds, 0).unwrap()
+    }
+
+    fn key(id: &str, last_used: Option<i64>) -> ApiKey {
+        ApiKey {
+            id: KeyId::parse(id).unwrap(),
+            token_preview: format!("kw_live_{id}"),
+            description: None,
+            created_at: at(0),
+            updated_at: at(0),
+            last_used_at: last_used.map(at),
+            scopes: Scopes::all(),
+            revoke_at: None,
+            quarantine: None,
+        }
+    }
+
+    fn rotation(old: Option<&str>, new: &str) -> Rotation {
+        Rotation {
+            id: RotationId::parse("rot_aaaaaaaaaaaaaaaa").unwrap(),
+            old_key_id: old.map(|id| KeyId::parse(id).unwrap()),
+            new_key_id: KeyId::parse(new).unwrap(),
+            started_at: at(0),
+        }
+    }
+
+    const OLD: &str = "key_oooooooooooooooo";
+    const NEW: &str = "key_nnnnnnnnnnnnnnnn";
+    const OTHER: &str = "key_xxxxxxxxxxxxxxxx";
+
+    fn dashboard() -> Dashboard {
+        let series = UsageSeries {
+            from: at(0),
+            to: at(3600),
+            bucket: UsageBucket::Hour,
+            points: Vec::new(),
+            total: UsageCounts::default(),
+        };
+        Dashboard {
+            overview: RegionOverview {
+                region: Region {
+                    id: RegionId::parse("reg_aaaaaaaaaaaaaaaa").unwrap(),
+                    name: "acme".to_owned(),
+                    sandbox: false,
+                    created_at: at(0),
+                    updated_at: at(0),
+                },
+                api_keys: vec![key(OLD, None), key(NEW, None), key(OTHER, Some(5))],
+                current_api_key_id: KeyId::parse(OLD).unwrap(),
+            },
+            rotation: Some(rotation(Some(OLD), NEW)),
+            activity: AuditPage { events: Vec::new(), next: None },
+            usage: RegionUsage { usage: series, keys: Vec::new() },
+            session: SessionTimeLeft { idle_secs: 600, absolute_secs: 3600 },
+        }
+    }
+
+    #[test]
+    fn polled_rotation_progress_replaces_only_the_rotations_keys_and_the_session() {
+        let mut shown = dashboard();
+        let session = SessionTimeLeft { idle_secs: 900, absolute_secs: 3590 };
+        shown.update_rotation(RotationProgress {
+            rotation: Some(rotation(Some(OLD), NEW)),
+            keys: vec![key(OLD, Some(20)), key(NEW, Some(30))],
+            session,
+        });
+        let expected = Dashboard {
+            overview: RegionOverview {
+                api_keys: vec![key(OLD, Some(20)), key(NEW, Some(30)), key(OTHER, Some(5))],
+                ..dashboard().overview
+            },
+            session,
+            ..dashboard()
+        };
+        assert_eq!(shown, expected);
+    }
+
+    #[test]
+    fn an_old_key_deleted_elsewhere_is_gone() {
+        let mut shown = dashboard();
+        shown.update_rotation(RotationProgress {
+            rotation: Some(rotation(None, NEW)),
+            keys: vec![key(NEW, None)],
+            session: dashboard().session,
+        });
+        let ids = shown.overview.api_keys.iter().map(|key| key.id.as_str().to_owned()).collect::<Vec<_>>();
+        assert_eq!(ids, [NEW, OTHER]);
+        assert_eq!(shown.rotation, Some(rotation(None, NEW)));
+    }
+
+    #[test]
+    fn a_rotation_ended_elsewhere_leaves_the_keys_as_shown() {
+        let mut shown = dashboard();
+        shown.update_rotation(RotationProgress { rotation: None, keys: Vec::new(), session: dashboard().session });
+        assert_eq!(shown, Dashboard { rotation: None, ..dashboard() });
     }
 }

@@ -2,11 +2,12 @@
 //! cache and security policies, and its server functions' refusals with
 //! the same statuses as the REST API's.
 
-use app::server_fns::ConsoleError;
+use app::server_fns::{ConsoleError, RotationProgress};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request as HttpRequest, StatusCode, header};
 use axum::response::Response;
+use domain::model::StartedRotation;
 use domain::{Keyward, Settings};
 use serde_json::json;
 use server::AppState;
@@ -124,13 +125,15 @@ async fn serves_the_console_with_its_routes_and_cache_rules() {
 #[tokio::test]
 async fn server_functions_need_a_session_refuse_other_sites_and_are_not_cached() {
     let (router, _, _dir) = serving(true).await;
-    let response = send(&router, Method::POST, "/api/load_dashboard", &[("sec-fetch-site", "same-origin")]).await;
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(header(&response, header::CACHE_CONTROL), "no-store");
+    for path in ["/api/load_dashboard", "/api/load_rotation_progress"] {
+        let response = send(&router, Method::POST, path, &[("sec-fetch-site", "same-origin")]).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{path}");
+        assert_eq!(header(&response, header::CACHE_CONTROL), "no-store", "{path}");
 
-    let response = send(&router, Method::POST, "/api/load_dashboard", &[("sec-fetch-site", "cross-site")]).await;
-    assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    assert_eq!(header(&response, header::CONTENT_TYPE), "application/problem+json");
+        let response = send(&router, Method::POST, path, &[("sec-fetch-site", "cross-site")]).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(header(&response, header::CONTENT_TYPE), "application/problem+json", "{path}");
+    }
 }
 
 /// Calls a server function as the console does: a same-origin form post.
@@ -159,9 +162,12 @@ async fn sign_in(router: &Router, token: &str) -> String {
     header(&signed_in, header::SET_COOKIE).split(';').next().expect("a cookie").to_owned()
 }
 
+async fn body(response: Response) -> axum::body::Bytes {
+    axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body")
+}
+
 async fn console_error(response: Response) -> ConsoleError {
-    let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body");
-    serde_json::from_slice(&body).expect("a ConsoleError")
+    serde_json::from_slice(&body(response).await).expect("a ConsoleError")
 }
 
 #[tokio::test]
@@ -170,8 +176,25 @@ async fn rotation_refusals_reach_the_console_with_their_status() {
     let created = testkit::region(&keyward, "acme").await;
     let cookie = sign_in(&router, &created.api_key.token).await;
 
+    let none = call(&router, "load_rotation_progress", "", &cookie).await;
+    assert_eq!(none.status(), StatusCode::OK);
+    let none: RotationProgress = serde_json::from_slice(&body(none).await).expect("a RotationProgress");
+    assert_eq!((none.rotation, none.keys), (None, Vec::new()));
+
     let start = format!("old_key_id={}", created.api_key.key.id);
-    assert_eq!(call(&router, "start_rotation", &start, &cookie).await.status(), StatusCode::OK);
+    let started = call(&router, "start_rotation", &start, &cookie).await;
+    assert_eq!(started.status(), StatusCode::OK);
+    let started: StartedRotation = serde_json::from_slice(&body(started).await).expect("a StartedRotation");
+    // The verify step's poll: the rotation and both its keys, nothing else.
+    let polled = call(&router, "load_rotation_progress", "", &cookie).await;
+    assert_eq!(polled.status(), StatusCode::OK);
+    let polled: RotationProgress = serde_json::from_slice(&body(polled).await).expect("a RotationProgress");
+    assert_eq!(polled.rotation.as_ref(), Some(&started.rotation));
+    let mut ids = polled.keys.iter().map(|key| key.id.clone()).collect::<Vec<_>>();
+    ids.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    let mut expected = vec![created.api_key.key.id.clone(), started.new_key.key.id.clone()];
+    expected.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    assert_eq!(ids, expected);
     let again = call(&router, "start_rotation", &start, &cookie).await;
     assert_eq!(again.status(), StatusCode::CONFLICT);
     assert!(console_error(again).await.is("rotation-in-progress"));

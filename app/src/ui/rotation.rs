@@ -23,7 +23,7 @@ use super::{Clock, DashboardData, FormActions, FormError, LoadStatus, Navigator,
 use crate::i18n::common::Common;
 use crate::i18n::rotation::Rotation;
 use crate::i18n::{english_or, t, tf};
-use crate::server_fns::{ConsoleError, CutOver};
+use crate::server_fns::{ConsoleError, CutOver, Dashboard};
 use crate::{format, rotation_verdict, server_fns};
 
 /// How often the verify step refreshes both keys' traffic.
@@ -262,7 +262,7 @@ fn VerifyStep(wizard: Wizard, rotation: model::Rotation) -> impl IntoView {
     let cut_over = RwSignal::new(None::<Result<CutOver, ConsoleError>>);
     let rotation_keys = (rotation.new_key_id.clone(), rotation.old_key_id.clone());
     let refresh = move || {
-        wizard.data.reload();
+        wizard.data.refresh(server_fns::load_rotation_progress(), Dashboard::update_rotation);
         let (new_key_id, old_key_id) = rotation_keys.clone();
         spawn_local(async move {
             let loaded = server_fns::load_cut_over(new_key_id, old_key_id).await;

@@ -1,0 +1,52 @@
+//! Everything around the pages: the top bar, the routes and the footer.
+
+use leptos::callback::UnsyncCallback;
+use leptos::prelude::*;
+use leptos_router::components::{Route, Routes};
+use leptos_router::hooks::use_navigate;
+use leptos_router::{NavigateOptions, path};
+
+use super::language::LanguageSwitch;
+use super::navigator::Navigator;
+use super::{dashboard, rotation, sign_in, statement};
+use crate::i18n::common::Common;
+use crate::i18n::statement::Statement;
+use crate::i18n::t;
+
+/// Everything inside the router, so pages can navigate.
+#[component]
+pub(super) fn Shell() -> impl IntoView {
+    let notice = RwSignal::new(None::<String>);
+    let navigate = use_navigate();
+    let go = UnsyncCallback::new(move |path: String| navigate(&path, NavigateOptions::default()));
+    provide_context(Navigator::new(go, notice));
+    view! {
+        <a class="skip-link" href="#content">{t(Common::SkipToContent)}</a>
+        <header class="top-bar">
+            <span class="brand">"Keyward"</span>
+            <span class="brand-sub">{t(Common::BrandSubtitle)}</span>
+            <LanguageSwitch/>
+        </header>
+        <main id="content" tabindex="-1">
+            <Routes fallback=|| view! { <NotFound/> }>
+                <Route path=path!("/") view=dashboard::DashboardPage/>
+                <Route path=path!("/sign-in") view=sign_in::SignInPage/>
+                <Route path=path!("/rotation") view=rotation::RotationPage/>
+                <Route path=path!("/accessibility") view=statement::StatementPage/>
+            </Routes>
+        </main>
+        <footer class="page-foot">
+            <a href="/accessibility">{t(Statement::Link)}</a>
+        </footer>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    view! {
+        <section class="panel">
+            <h1>{t(Common::PageNotFound)}</h1>
+            <p><a href="/">{t(Common::GoToDashboard)}</a></p>
+        </section>
+    }
+}
