@@ -51,7 +51,8 @@ pub const REQUIRED_SCOPE: HeaderName = HeaderName::from_static("x-keyward-scope"
     params(("scope" = Option<Vec<Scope>>, Query,
             description = "Scopes the key must hold; repeat for several. Not below `/auth/check/`: refused there"),
         ("X-Keyward-Scope" = Option<String>, Header,
-            description = "Scopes the key must hold, space- or comma-separated; in every form of the check")),
+            description = "Scopes the key must hold, space- or comma-separated; in every form of the check",
+            pattern = r"^([a-z][a-z0-9_.:-]{0,63}|\*)?( ([a-z][a-z0-9_.:-]{0,63}|\*))*$")),
     responses(
         (status = 200, description = "Allowed; also for any path below `/auth/check/`", headers(
             ("X-Keyward-Region-Id" = String, description = "The key's region"),
