@@ -25,6 +25,9 @@ pub async fn run(keyward: Keyward, args: &ServeArgs, scanning_partners: Scanning
         print_first_key(&created, address);
     }
     let console = args.console();
+    // Installed before any background task counts anything (the cache's
+    // first full load among them).
+    let metrics = args.metrics.then(crate::metrics::recorder);
     // Background work stops in this order once serving ended: housekeeping;
     // then the cache, giving its lease up so no key change waits for this
     // process; then usage, flushed once more so nothing counted is lost.
@@ -46,7 +49,7 @@ pub async fn run(keyward: Keyward, args: &ServeArgs, scanning_partners: Scanning
     let state = AppState {
         client_ip_header: ClientIpHeader(args.client_ip_header.clone()),
         console,
-        metrics: args.metrics.then(crate::metrics::recorder),
+        metrics,
         scanning_partners,
         ..AppState::new(keyward)
     };
