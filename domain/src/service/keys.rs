@@ -7,7 +7,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
-use super::audit;
+use super::audit::AuditEntry;
 use super::change::Change;
 use super::coherence::Coherence;
 use super::limits::NewKeys;
@@ -157,7 +157,7 @@ impl Keys {
                 continue;
             }
             delete_row(&mut change, &key).await?;
-            audit::record(&change, &region_id, AuditAction::ApiKeyRevokedOnSchedule, Some(&key), None, None).await?;
+            AuditEntry::new(&region_id, AuditAction::ApiKeyRevokedOnSchedule).key(&key).record(&change).await?;
             change.commit().await?;
             revoked += 1;
         }
@@ -218,7 +218,7 @@ pub(crate) async fn delete_key(change: &mut Change, caller: &Caller, key_id: &Ke
     if !key.is_quarantined() {
         ensure_region_stays_managed(change, region_id).await?;
     }
-    audit::record(change, region_id, AuditAction::ApiKeyDeleted, Some(&key), Some(caller), None).await
+    AuditEntry::new(region_id, AuditAction::ApiKeyDeleted).key(&key).actor(caller).record(change).await
 }
 
 /// Deletes a key's row, keeping its lookup and secret hash as a retired key
@@ -289,7 +289,7 @@ pub(crate) async fn update_key(
     let key = row.update(change).await?;
     let region_id = &caller.region().id;
     for (action, audited) in &events {
-        audit::record(change, region_id, *action, Some(&key), Some(caller), audited.clone()).await?;
+        AuditEntry::new(region_id, *action).key(&key).actor(caller).change(audited.clone()).record(change).await?;
     }
     if events.iter().any(|(_, audited)| audited.is_some()) {
         ensure_region_stays_managed(change, region_id).await?;
@@ -321,7 +321,12 @@ pub(crate) async fn insert_key(
 ) -> Result<api_key::Model> {
     let key = row.insert(change).await?;
     let granted = AuditChange::Scopes { before: Scopes::default(), after: key.scopes.clone() };
-    audit::record(change, &key.region_id, AuditAction::ApiKeyCreated, Some(&key), actor, Some(granted)).await?;
+    AuditEntry::new(&key.region_id, AuditAction::ApiKeyCreated)
+        .key(&key)
+        .actor(actor)
+        .change(granted)
+        .record(change)
+        .await?;
     change.key_added(&key.lookup);
     Ok(key)
 }

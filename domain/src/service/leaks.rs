@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
-use super::audit;
+use super::audit::AuditEntry;
 use super::change::Change;
 use super::coherence::Coherence;
 use crate::clock::now;
@@ -263,7 +263,11 @@ impl Leaks {
             row.updated_at = Set(now());
             let key = row.update(&change).await?;
             let audited = AuditChange::Found { url, source, reported_via: via };
-            audit::record(&change, region_id, AuditAction::ApiKeyQuarantined, Some(&key), None, Some(audited)).await?;
+            AuditEntry::new(region_id, AuditAction::ApiKeyQuarantined)
+                .key(&key)
+                .change(audited)
+                .record(&change)
+                .await?;
             change.key_changed(&key.lookup);
         }
         change.commit().await

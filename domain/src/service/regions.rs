@@ -3,7 +3,7 @@
 
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
-use super::audit;
+use super::audit::AuditEntry;
 use super::change::Change;
 use super::coherence::Coherence;
 use super::keys::{insert_key, new_key_row};
@@ -56,7 +56,7 @@ impl Regions {
             Err(e) if is_unique_violation(&e) => return Err(taken),
             other => other?,
         };
-        audit::record(&change, &region.id, AuditAction::RegionCreated, None, None, None).await?;
+        AuditEntry::new(&region.id, AuditAction::RegionCreated).record(&change).await?;
         let key = insert_key(&mut change, key, None).await?;
         change.commit().await?;
         Ok(CreatedRegion {

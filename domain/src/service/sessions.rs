@@ -14,7 +14,7 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 
-use super::audit;
+use super::audit::AuditEntry;
 use super::authentication::Authenticator;
 use super::change::Change;
 use super::coherence::Coherence;
@@ -130,7 +130,7 @@ impl Sessions {
             .filter(console_session::Column::IdHash.is_in(oldest))
             .exec(&change)
             .await?;
-        audit::record(&change, &caller.region().id, AuditAction::ConsoleSignedIn, None, Some(&caller), None).await?;
+        AuditEntry::new(&caller.region().id, AuditAction::ConsoleSignedIn).actor(&caller).record(&change).await?;
         change.commit().await?;
         Ok((id, caller))
     }
