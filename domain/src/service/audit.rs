@@ -17,34 +17,62 @@ use crate::model::{
 use crate::store::database::Db;
 use crate::store::entity::{api_key, audit_event};
 
-/// Records `action` on `subject` (a key) in `region_id`, made by `actor`
-/// (`None`: the operator's CLI or the server itself), with what it changed.
-pub(crate) async fn record(
-    db: &impl ConnectionTrait,
-    region_id: &RegionId,
+/// One event for the audit log, built by name and written in the
+/// transaction of the change it records:
+/// `AuditEntry::new(region_id, action).key(&key).actor(caller).change(what).record(&change)`.
+/// Without `actor` it was the operator's CLI or the server itself.
+#[must_use = "an audit entry is written only by `record`"]
+pub(crate) struct AuditEntry<'a> {
+    region_id: &'a RegionId,
     action: AuditAction,
-    subject: Option<&api_key::Model>,
-    actor: Option<&Caller>,
+    key: Option<&'a api_key::Model>,
+    actor: Option<&'a Caller>,
     change: Option<AuditChange>,
-) -> Result<()> {
-    let change = change
-        .map(|change| serde_json::to_string(&change))
-        .transpose()
-        .map_err(|error| crate::error::Error::Internal(format!("could not write an audit change: {error}")))?;
-    audit_event::ActiveModel {
-        region_id: Set(region_id.clone()),
-        action: Set(action.as_str().to_owned()),
-        api_key_id: Set(subject.map(|key| key.id.clone())),
-        api_key_preview: Set(subject.map(|key| key.preview.clone())),
-        actor_api_key_id: Set(actor.map(|caller| caller.key_id().clone())),
-        client_address: Set(actor.map(|caller| caller.client().to_string())),
-        at: Set(now()),
-        change: Set(change),
-        ..Default::default()
+}
+
+impl<'a> AuditEntry<'a> {
+    /// `action` in `region_id`, on no key, by no caller, changing nothing named.
+    pub(crate) fn new(region_id: &'a RegionId, action: AuditAction) -> Self {
+        Self { region_id, action, key: None, actor: None, change: None }
     }
-    .insert(db)
-    .await?;
-    Ok(())
+
+    /// The key it acted on.
+    pub(crate) fn key(self, key: &'a api_key::Model) -> Self {
+        Self { key: Some(key), ..self }
+    }
+
+    /// Who did it (a caller, or `None`: the operator's CLI or the server itself).
+    pub(crate) fn actor(self, actor: impl Into<Option<&'a Caller>>) -> Self {
+        Self { actor: actor.into(), ..self }
+    }
+
+    /// What it changed, if anything worth showing.
+    pub(crate) fn change(self, change: impl Into<Option<AuditChange>>) -> Self {
+        Self { change: change.into(), ..self }
+    }
+
+    /// Writes the event through `db` (the change's transaction).
+    pub(crate) async fn record(self, db: &impl ConnectionTrait) -> Result<()> {
+        let Self { region_id, action, key, actor, change } = self;
+        let change = change
+            .map(|change| serde_json::to_string(&change))
+            .transpose()
+            .map_err(|error| crate::error::Error::Internal(format!("could not write an audit change: {error}")))?;
+        audit_event::ActiveModel {
+            region_id: Set(region_id.clone()),
+            action: Set(action.as_str().to_owned()),
+            api_key_id: Set(key.map(|key| key.id.clone())),
+            api_key_preview: Set(key.map(|key| key.preview.clone())),
+            actor_api_key_id: Set(actor.map(|caller| caller.key_id().clone())),
+            client_address: Set(actor.map(|caller| caller.client().to_string())),
+            at: Set(now()),
+            change: Set(change),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        Ok(())
+    }
 }
 
 /// Events per page unless asked otherwise.

@@ -5,10 +5,9 @@
 //! waits until every serving process applied it to its verification cache.
 
 use std::collections::BTreeMap;
-use std::ops::Deref;
 use std::time::Duration;
 
-use sea_orm::DatabaseTransaction;
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, ExecResult, QueryResult, Statement};
 
 use super::coherence::Coherence;
 use crate::caller::{Caller, ensure_usable};
@@ -109,10 +108,31 @@ impl Change {
     }
 }
 
-impl Deref for Change {
-    type Target = DatabaseTransaction;
+/// A change is the connection its use case works through: every statement
+/// given `&change` runs in its transaction.
+#[sea_orm::prelude::async_trait::async_trait]
+impl ConnectionTrait for Change {
+    fn get_database_backend(&self) -> DbBackend {
+        self.txn.get_database_backend()
+    }
 
-    fn deref(&self) -> &DatabaseTransaction {
-        &self.txn
+    async fn execute_raw(&self, stmt: Statement) -> std::result::Result<ExecResult, DbErr> {
+        self.txn.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> std::result::Result<ExecResult, DbErr> {
+        self.txn.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> std::result::Result<Option<QueryResult>, DbErr> {
+        self.txn.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> std::result::Result<Vec<QueryResult>, DbErr> {
+        self.txn.query_all_raw(stmt).await
+    }
+
+    fn support_returning(&self) -> bool {
+        self.txn.support_returning()
     }
 }

@@ -7,7 +7,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
-use super::audit;
+use super::audit::AuditEntry;
 use super::change::Change;
 use super::coherence::Coherence;
 use super::limits::NewKeys;
@@ -83,10 +83,10 @@ impl Keys {
         caller.ensure_may_grant(&scopes, &Scopes::default())?;
         self.new_keys.admit(&self.db, &caller.region().id).await?;
         let (row, token) = new_key_row(caller.region(), description, scopes).await?;
-        let mut txn = Change::by(&self.db, &self.coherence, caller).await?;
-        self.new_keys.ensure_room(&*txn, &caller.region().id).await?;
-        let row = insert_key(&mut txn, row, Some(caller)).await?;
-        txn.commit().await?;
+        let mut change = Change::by(&self.db, &self.coherence, caller).await?;
+        self.new_keys.ensure_room(&change, &caller.region().id).await?;
+        let row = insert_key(&mut change, row, Some(caller)).await?;
+        change.commit().await?;
         Ok(CreatedApiKey { key: row.into(), token: token.into_string() })
     }
 
@@ -95,9 +95,9 @@ impl Keys {
     pub async fn update(&self, caller: &Caller, key_id: &KeyId, update: KeyUpdate) -> Result<ApiKey> {
         // Refused before the region's lock is taken, and again under it.
         caller.require(KeyAccess::Write)?;
-        let mut txn = Change::by(&self.db, &self.coherence, caller).await?;
-        let key = update_key(&mut txn, caller, key_id, update).await?;
-        txn.commit().await?;
+        let mut change = Change::by(&self.db, &self.coherence, caller).await?;
+        let key = update_key(&mut change, caller, key_id, update).await?;
+        change.commit().await?;
         Ok(key.into())
     }
 
@@ -111,9 +111,9 @@ impl Keys {
         scopes: Option<Scopes>,
     ) -> Result<CreatedApiKey> {
         let (row, token) = new_key_row(region, description, scopes.unwrap_or_else(Scopes::all)).await?;
-        let mut txn = Change::in_region(&self.db, &self.coherence, &region.id).await?;
-        let row = insert_key(&mut txn, row, None).await?;
-        txn.commit().await?;
+        let mut change = Change::in_region(&self.db, &self.coherence, &region.id).await?;
+        let row = insert_key(&mut change, row, None).await?;
+        change.commit().await?;
         Ok(CreatedApiKey { key: row.into(), token: token.into_string() })
     }
 
@@ -122,17 +122,17 @@ impl Keys {
     pub async fn delete(&self, caller: &Caller, key_id: &KeyId, region_id: Option<&RegionId>) -> Result<()> {
         ensure_own_region(caller, region_id)?;
         caller.require(KeyAccess::Write)?;
-        let mut txn = Change::by(&self.db, &self.coherence, caller).await?;
-        match delete_key(&mut txn, caller, key_id).await {
+        let mut change = Change::by(&self.db, &self.coherence, caller).await?;
+        match delete_key(&mut change, caller, key_id).await {
             // Perhaps a concurrent request deleted it and still waits for every
             // process to apply that: "no such key" must not be heard before.
             Err(Error::KeyNotFound) => {
-                drop(txn);
+                drop(change);
                 self.coherence.settle_all().await?;
                 Err(Error::KeyNotFound)
             }
             Err(error) => Err(error),
-            Ok(()) => txn.commit().await,
+            Ok(()) => change.commit().await,
         }
     }
 
@@ -151,14 +151,14 @@ impl Keys {
             .await?;
         let mut revoked = 0;
         for (key_id, region_id) in due {
-            let mut txn = Change::in_region(&self.db, &self.coherence, &region_id).await?;
-            let Some(key) = find_key_in_region(&*txn, &region_id, &key_id).await? else { continue };
+            let mut change = Change::in_region(&self.db, &self.coherence, &region_id).await?;
+            let Some(key) = find_key_in_region(&change, &region_id, &key_id).await? else { continue };
             if !key.is_revoked_at(now()) {
                 continue;
             }
-            delete_row(&mut txn, &key).await?;
-            audit::record(&*txn, &region_id, AuditAction::ApiKeyRevokedOnSchedule, Some(&key), None, None).await?;
-            txn.commit().await?;
+            delete_row(&mut change, &key).await?;
+            AuditEntry::new(&region_id, AuditAction::ApiKeyRevokedOnSchedule).key(&key).record(&change).await?;
+            change.commit().await?;
             revoked += 1;
         }
         Ok(revoked)
@@ -198,7 +198,7 @@ async fn ensure_region_stays_managed(change: &Change, region_id: &RegionId) -> R
         .column_as(api_key::Column::Quarantine.is_not_null(), "quarantined")
         .filter(api_key::Column::RegionId.eq(region_id.as_str()))
         .into_tuple()
-        .all(&**change)
+        .all(change)
         .await?;
     let at = now();
     let managed = remaining
@@ -212,20 +212,20 @@ async fn ensure_region_stays_managed(change: &Change, region_id: &RegionId) -> R
 /// so it can go even when no managing key is left.
 pub(crate) async fn delete_key(change: &mut Change, caller: &Caller, key_id: &KeyId) -> Result<()> {
     caller.require(KeyAccess::Write)?;
-    let key = find_own_key(&**change, caller, key_id).await?;
+    let key = find_own_key(change, caller, key_id).await?;
     let region_id = &caller.region().id;
     delete_row(change, &key).await?;
     if !key.is_quarantined() {
         ensure_region_stays_managed(change, region_id).await?;
     }
-    audit::record(&**change, region_id, AuditAction::ApiKeyDeleted, Some(&key), Some(caller), None).await
+    AuditEntry::new(region_id, AuditAction::ApiKeyDeleted).key(&key).actor(caller).record(change).await
 }
 
 /// Deletes a key's row, keeping its lookup and secret hash as a retired key
 /// so that a leak report of its token is still recognised ([`super::leaks`]).
 async fn delete_row(change: &mut Change, key: &api_key::Model) -> Result<()> {
     change.key_removed(&key.lookup);
-    api_key::Entity::delete_by_id(key.id.clone()).exec(&**change).await?;
+    api_key::Entity::delete_by_id(key.id.clone()).exec(change).await?;
     retired_api_key::Entity::insert(retired_api_key::ActiveModel {
         lookup: Set(key.lookup.clone()),
         secret_hash: Set(key.secret_hash.clone()),
@@ -233,7 +233,7 @@ async fn delete_row(change: &mut Change, key: &api_key::Model) -> Result<()> {
         api_key_id: Set(key.id.clone()),
         retired_at: Set(now()),
     })
-    .exec_without_returning(&**change)
+    .exec_without_returning(change)
     .await?;
     Ok(())
 }
@@ -254,7 +254,7 @@ pub(crate) async fn update_key(
         return Err(InvalidInput("give a description, scopes or revoke_at to change".to_owned()).into());
     }
     let revoke_at = update.revoke_at.map(|at| at.map(check_revoke_at).transpose()).transpose()?;
-    let before = find_own_key(&**change, caller, key_id).await?;
+    let before = find_own_key(change, caller, key_id).await?;
     // A key that came due is revoked, only not yet swept away: nothing
     // brings it back, not even cancelling its schedule.
     if before.is_revoked_at(now()) {
@@ -286,10 +286,10 @@ pub(crate) async fn update_key(
         return Ok(before);
     }
     row.updated_at = Set(now());
-    let key = row.update(&**change).await?;
+    let key = row.update(change).await?;
     let region_id = &caller.region().id;
     for (action, audited) in &events {
-        audit::record(&**change, region_id, *action, Some(&key), Some(caller), audited.clone()).await?;
+        AuditEntry::new(region_id, *action).key(&key).actor(caller).change(audited.clone()).record(change).await?;
     }
     if events.iter().any(|(_, audited)| audited.is_some()) {
         ensure_region_stays_managed(change, region_id).await?;
@@ -319,9 +319,14 @@ pub(crate) async fn insert_key(
     row: api_key::ActiveModel,
     actor: Option<&Caller>,
 ) -> Result<api_key::Model> {
-    let key = row.insert(&**change).await?;
+    let key = row.insert(change).await?;
     let granted = AuditChange::Scopes { before: Scopes::default(), after: key.scopes.clone() };
-    audit::record(&**change, &key.region_id, AuditAction::ApiKeyCreated, Some(&key), actor, Some(granted)).await?;
+    AuditEntry::new(&key.region_id, AuditAction::ApiKeyCreated)
+        .key(&key)
+        .actor(actor)
+        .change(granted)
+        .record(change)
+        .await?;
     change.key_added(&key.lookup);
     Ok(key)
 }

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
-use super::audit;
+use super::audit::AuditEntry;
 use super::change::Change;
 use super::coherence::Coherence;
 use crate::clock::now;
@@ -250,7 +250,7 @@ impl Leaks {
         let region_id = &first.region_id;
         let mut change = Change::in_region(&self.db, &self.coherence, region_id).await?;
         for (key, report) in found {
-            let Some(current) = find_key_in_region(&*change, region_id, &key.id).await? else { continue };
+            let Some(current) = find_key_in_region(&change, region_id, &key.id).await? else { continue };
             if current.is_quarantined() {
                 continue;
             }
@@ -261,9 +261,13 @@ impl Leaks {
             let mut row: api_key::ActiveModel = current.into();
             row.quarantine = Set(Some(quarantine));
             row.updated_at = Set(now());
-            let key = row.update(&*change).await?;
+            let key = row.update(&change).await?;
             let audited = AuditChange::Found { url, source, reported_via: via };
-            audit::record(&*change, region_id, AuditAction::ApiKeyQuarantined, Some(&key), None, Some(audited)).await?;
+            AuditEntry::new(region_id, AuditAction::ApiKeyQuarantined)
+                .key(&key)
+                .change(audited)
+                .record(&change)
+                .await?;
             change.key_changed(&key.lookup);
         }
         change.commit().await

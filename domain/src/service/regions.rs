@@ -3,7 +3,7 @@
 
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
-use super::audit;
+use super::audit::AuditEntry;
 use super::change::Change;
 use super::coherence::Coherence;
 use super::keys::{insert_key, new_key_row};
@@ -50,15 +50,15 @@ impl Regions {
         // A region's first key manages everything, as every key did before scopes.
         let (key, token) = new_key_row(&region.clone().into(), description, Scopes::all()).await?;
 
-        let mut txn = Change::begin(&self.db, &self.coherence).await?;
+        let mut change = Change::begin(&self.db, &self.coherence).await?;
         let taken = Error::RegionNameTaken(region.name.clone());
-        let region = match region::ActiveModel::from(region).insert(&*txn).await {
+        let region = match region::ActiveModel::from(region).insert(&change).await {
             Err(e) if is_unique_violation(&e) => return Err(taken),
             other => other?,
         };
-        audit::record(&*txn, &region.id, AuditAction::RegionCreated, None, None, None).await?;
-        let key = insert_key(&mut txn, key, None).await?;
-        txn.commit().await?;
+        AuditEntry::new(&region.id, AuditAction::RegionCreated).record(&change).await?;
+        let key = insert_key(&mut change, key, None).await?;
+        change.commit().await?;
         Ok(CreatedRegion {
             region: region.into(),
             api_key: CreatedApiKey { key: key.into(), token: token.into_string() },

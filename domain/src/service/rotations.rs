@@ -54,17 +54,17 @@ impl Rotations {
         }
         self.new_keys.admit(&self.db, region_id).await?;
         let (new_key, token) = new_key_row(caller.region(), description, old_key.scopes).await?;
-        let mut txn = Change::by(&self.db, &self.coherence, caller).await?;
-        find_own_key(&*txn, caller, old_key_id).await?;
-        self.new_keys.ensure_room(&*txn, region_id).await?;
-        if let Some(open) = unfinished(&*txn, region_id).await? {
+        let mut change = Change::by(&self.db, &self.coherence, caller).await?;
+        find_own_key(&change, caller, old_key_id).await?;
+        self.new_keys.ensure_room(&change, region_id).await?;
+        if let Some(open) = unfinished(&change, region_id).await? {
             if open.new_key_id.is_some() {
                 return Err(Error::RotationInProgress);
             }
             // Its new key is gone: nothing left to resume.
-            close(&*txn, open).await?;
+            close(&change, open).await?;
         }
-        let new_key = insert_key(&mut txn, new_key, Some(caller)).await?;
+        let new_key = insert_key(&mut change, new_key, Some(caller)).await?;
         let row = rotation::ActiveModel {
             id: Set(random::id::<RotationId>()),
             region_id: Set(region_id.clone()),
@@ -73,9 +73,9 @@ impl Rotations {
             started_at: Set(now()),
             finished_at: Set(None),
         }
-        .insert(&*txn)
+        .insert(&change)
         .await?;
-        txn.commit().await?;
+        change.commit().await?;
         let rotation = Rotation {
             id: row.id,
             old_key_id: row.old_key_id,
@@ -113,36 +113,36 @@ impl Rotations {
         revocation: OldKeyRevocation,
     ) -> Result<SessionAfterRotation> {
         caller.require(KeyAccess::Write)?;
-        let mut txn = Change::by(&self.db, &self.coherence, caller).await?;
-        let row = unfinished_by_id(&*txn, &caller.region().id, rotation_id).await?;
+        let mut change = Change::by(&self.db, &self.coherence, caller).await?;
+        let row = unfinished_by_id(&change, &caller.region().id, rotation_id).await?;
         let Some(new_key_id) = row.new_key_id.clone() else {
-            close(&*txn, row).await?;
-            txn.commit().await?;
+            close(&change, row).await?;
+            change.commit().await?;
             return Err(Error::RotationNotFound);
         };
         let on_old_key = row.old_key_id.as_ref() == Some(caller.key_id());
         let moves = on_old_key && after == SessionAfterRotation::SignedIn;
         let actor = if moves {
-            move_session(&txn, session_id, caller.key_id(), &new_key_id).await?;
+            move_session(&change, session_id, caller.key_id(), &new_key_id).await?;
             caller.through(new_key_id)
         } else {
             caller.clone()
         };
         if on_old_key && !moves {
             // Deleting the old key would end it as well; a schedule would not.
-            end_session(&*txn, session_id).await?;
+            end_session(&change, session_id).await?;
         }
         match (&row.old_key_id, revocation) {
-            (Some(old_key_id), OldKeyRevocation::Now) => delete_key(&mut txn, &actor, old_key_id).await?,
+            (Some(old_key_id), OldKeyRevocation::Now) => delete_key(&mut change, &actor, old_key_id).await?,
             (Some(old_key_id), OldKeyRevocation::AfterHours(hours)) => {
                 let revoke_at = now() + TimeDelta::hours(hours.into());
                 let schedule = KeyUpdate { revoke_at: Some(Some(revoke_at)), ..KeyUpdate::default() };
-                update_key(&mut txn, &actor, old_key_id, schedule).await?;
+                update_key(&mut change, &actor, old_key_id, schedule).await?;
             }
             (None, _) => {}
         }
-        close(&*txn, row).await?;
-        txn.commit().await?;
+        close(&change, row).await?;
+        change.commit().await?;
         Ok(if on_old_key { after } else { SessionAfterRotation::SignedIn })
     }
 
@@ -151,13 +151,13 @@ impl Rotations {
     /// the rotation to close.
     pub async fn cancel(&self, caller: &Caller, rotation_id: &RotationId) -> Result<()> {
         caller.require(KeyAccess::Write)?;
-        let mut txn = Change::by(&self.db, &self.coherence, caller).await?;
-        let row = unfinished_by_id(&*txn, &caller.region().id, rotation_id).await?;
+        let mut change = Change::by(&self.db, &self.coherence, caller).await?;
+        let row = unfinished_by_id(&change, &caller.region().id, rotation_id).await?;
         if let Some(new_key_id) = &row.new_key_id {
-            delete_key(&mut txn, caller, new_key_id).await?;
+            delete_key(&mut change, caller, new_key_id).await?;
         }
-        close(&*txn, row).await?;
-        txn.commit().await?;
+        close(&change, row).await?;
+        change.commit().await?;
         Ok(())
     }
 }

@@ -9,12 +9,12 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use sha2::{Digest, Sha256};
 
-use super::audit;
+use super::audit::AuditEntry;
 use super::authentication::Authenticator;
 use super::change::Change;
 use super::coherence::Coherence;
@@ -105,14 +105,14 @@ impl Sessions {
         self.delete_expired().await?;
         let id = SessionId(random::base62(SESSION_ID_LEN));
         let at = now();
-        let txn = Change::by(&self.db, &self.coherence, &caller).await?;
+        let change = Change::by(&self.db, &self.coherence, &caller).await?;
         console_session::ActiveModel {
             id_hash: Set(id.digest()),
             api_key_id: Set(caller.key_id().clone()),
             created_at: Set(at),
             last_seen_at: Set(at),
         }
-        .insert(&*txn)
+        .insert(&change)
         .await?;
         // The new session stays; of the key's others, the oldest beyond the cap end.
         let others: Vec<String> = console_session::Entity::find()
@@ -123,15 +123,15 @@ impl Sessions {
             .order_by_desc(console_session::Column::CreatedAt)
             .order_by_desc(console_session::Column::IdHash)
             .into_tuple()
-            .all(&*txn)
+            .all(&change)
             .await?;
         let oldest: Vec<String> = others.into_iter().skip(MAX_SESSIONS_PER_KEY - 1).collect();
         console_session::Entity::delete_many()
             .filter(console_session::Column::IdHash.is_in(oldest))
-            .exec(&*txn)
+            .exec(&change)
             .await?;
-        audit::record(&*txn, &caller.region().id, AuditAction::ConsoleSignedIn, None, Some(&caller), None).await?;
-        txn.commit().await?;
+        AuditEntry::new(&caller.region().id, AuditAction::ConsoleSignedIn).actor(&caller).record(&change).await?;
+        change.commit().await?;
         Ok((id, caller))
     }
 
@@ -234,7 +234,7 @@ pub(crate) async fn end_session(db: &impl ConnectionTrait, session_id: &SessionI
 /// the region's write lock, so `to_key_id` cannot vanish before the commit.
 /// `Unauthenticated` when the session ended or holds another key.
 pub(crate) async fn move_session(
-    txn: &DatabaseTransaction,
+    db: &impl ConnectionTrait,
     session_id: &SessionId,
     from_key_id: &KeyId,
     to_key_id: &KeyId,
@@ -243,7 +243,7 @@ pub(crate) async fn move_session(
         .set(console_session::ActiveModel { api_key_id: Set(to_key_id.clone()), ..Default::default() })
         .filter(console_session::Column::IdHash.eq(session_id.digest()))
         .filter(console_session::Column::ApiKeyId.eq(from_key_id.as_str()))
-        .exec(txn)
+        .exec(db)
         .await?;
     if moved.rows_affected == 0 {
         return Err(Error::Unauthenticated);
