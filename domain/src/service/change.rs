@@ -96,13 +96,17 @@ impl Change {
     /// every serving process applied it: from then on no process answers
     /// from a cache that predates it.
     pub(crate) async fn commit(self) -> Result<()> {
-        let announced = match self.keys.is_empty() {
+        let Self { txn, _turn: turn, coherence: cache, keys } = self;
+        let announced = match keys.is_empty() {
             true => None,
-            false => Some(coherence::number_change(&self.txn, &self.keys).await?),
+            false => Some(coherence::number_change(&txn, &keys).await?),
         };
-        self.txn.commit().await?;
+        txn.commit().await?;
+        // The next write may begin while this one waits for every process:
+        // settling a later number settles this one too.
+        drop(turn);
         if let Some(seq) = announced {
-            self.coherence.settle(seq).await?;
+            cache.settle(seq).await?;
         }
         Ok(())
     }

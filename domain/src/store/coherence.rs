@@ -84,16 +84,23 @@ pub(crate) async fn number_change(
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("the key change clock".to_owned()))?;
     let seq: i64 = row.try_get("", "seq")?;
+    // One time for every row of the change, so pruning keeps or drops it whole.
+    let at: i64 = txn
+        .query_one_raw(Statement::from_string(backend, format!("SELECT {} AS at", now_ms(backend))))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("the database's clock".to_owned()))?
+        .try_get("", "at")?;
     let changes: Vec<_> = changes.iter().collect();
     for batch in changes.chunks(LOG_ROWS_PER_INSERT) {
-        let mut values: Vec<Value> = Vec::with_capacity(batch.len() * 3 + 1);
+        let mut values: Vec<Value> = Vec::with_capacity(batch.len() * 2 + 2);
         values.push(seq.into());
+        values.push(at.into());
         let rows: Vec<String> = batch
             .iter()
             .map(|(lookup, change)| {
                 values.push((*lookup).clone().into());
                 values.push(change.as_str().into());
-                format!("($1, ${}, ${}, {})", values.len() - 1, values.len(), now_ms(backend))
+                format!("($1, ${}, ${}, $2)", values.len() - 1, values.len())
             })
             .collect();
         let sql = format!("INSERT INTO key_changes (seq, lookup, kind, changed_at_ms) VALUES {}", rows.join(", "));
