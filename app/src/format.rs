@@ -136,6 +136,21 @@ pub fn audit_entry(event: &AuditEvent, keys: &[ApiKey], current_key_id: &KeyId) 
             Some(AuditChange::Found { url: Some(url), .. }) => tf(Words::FoundInPublicAt, &[subject, url]),
             _ => about(Words::ReportedAsLeaked),
         },
+        AuditAction::ApiKeyPolicyChanged => about(Words::PolicyChanged),
+        AuditAction::OwnerCreated | AuditAction::OwnerUpdated | AuditAction::OwnerDeleted => {
+            let words = match event.action {
+                AuditAction::OwnerCreated => Words::OwnerCreated,
+                AuditAction::OwnerUpdated => Words::OwnerUpdated,
+                _ => Words::OwnerDeleted,
+            };
+            let owner = match &event.change {
+                Some(AuditChange::Owner { before, after, .. }) => {
+                    after.as_ref().or(before.as_ref()).map(|owner| owner.external_id.as_str())
+                }
+                _ => None,
+            };
+            tf(words, &[owner.unwrap_or("")])
+        }
     };
     let who = match (&event.actor_api_key_id, &event.change) {
         (None, Some(AuditChange::Found { reported_via, .. })) => t(match reported_via {
@@ -258,6 +273,11 @@ pub(crate) mod tests {
             scopes: Scopes::all(),
             revoke_at: None,
             quarantine: None,
+            owner_id: None,
+            meta: Default::default(),
+            rate_limits: Default::default(),
+            credits: None,
+            allowed_networks: Default::default(),
         };
         let (a, b, gone, other) =
             ("key_aaaaaaaaaaaaaaaa", "key_bbbbbbbbbbbbbbbb", "key_gggggggggggggggg", "key_zzzzzzzzzzzzzzzz");

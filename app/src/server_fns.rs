@@ -288,7 +288,11 @@ fn activity_before(before: Option<EventId>) -> domain::model::AuditQuery {
 #[server(endpoint = "create_key", input = Json)]
 pub async fn create_key(description: Option<Description>, scopes: Scopes) -> Result<CreatedApiKey, ConsoleError> {
     ssr::signed_in(async move |request, caller| {
-        Ok(request.keyward().keys().create(&caller, description, Some(scopes), None).await?)
+        Ok(request
+            .keyward()
+            .keys()
+            .create(&caller, domain::model::NewKey::new(description, Some(scopes)), None)
+            .await?)
     })
     .await
 }
@@ -613,6 +617,11 @@ mod tests {
             scopes: Scopes::all(),
             revoke_at: None,
             quarantine: None,
+            owner_id: None,
+            meta: Default::default(),
+            rate_limits: Default::default(),
+            credits: None,
+            allowed_networks: Default::default(),
         }
     }
 

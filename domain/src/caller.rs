@@ -1,9 +1,10 @@
 //! Who is calling: a region, through one of its keys, from an address.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
-use crate::model::{KeyAccess, KeyId, KeyState, Region, Scopes};
+use crate::model::{AllowedNetworks, Bounds, Budget, KeyAccess, KeyId, KeyState, OwnerId, Region, Scopes};
 
 /// Proof that a request authenticated. Only the domain's authentication
 /// paths (an API key, a console session) create one, so code elsewhere
@@ -14,11 +15,13 @@ pub struct Caller {
     key_id: KeyId,
     scopes: Scopes,
     client: IpAddr,
+    /// The policy that binds the caller's key: what it may give at most.
+    bounds: Arc<Bounds>,
 }
 
 impl Caller {
-    pub(crate) fn new(region: Region, key_id: KeyId, scopes: Scopes, client: IpAddr) -> Self {
-        Self { region, key_id, scopes, client }
+    pub(crate) fn new(region: Region, key_id: KeyId, scopes: Scopes, client: IpAddr, bounds: Arc<Bounds>) -> Self {
+        Self { region, key_id, scopes, client, bounds }
     }
 
     pub fn region(&self) -> &Region {
@@ -44,6 +47,23 @@ impl Caller {
     /// holds `held` now ([`Scopes::may_grant`]).
     pub fn ensure_may_grant(&self, granted: &Scopes, held: &Scopes) -> Result<()> {
         if self.scopes.may_grant(granted, held) { Ok(()) } else { Err(Error::ScopeEscalation) }
+    }
+
+    /// `PolicyEscalation` unless the caller may give a key `owner_id`,
+    /// `budget` and `networks` ([`Bounds::admit_key`]).
+    pub fn ensure_may_bind_key(
+        &self,
+        owner_id: Option<&OwnerId>,
+        budget: &Budget,
+        networks: &AllowedNetworks,
+    ) -> Result<()> {
+        if self.bounds.admit_key(owner_id, budget, networks) { Ok(()) } else { Err(Error::PolicyEscalation) }
+    }
+
+    /// `PolicyEscalation` unless the caller may give owner `owner_id`
+    /// `budget` ([`Bounds::admit_owner`]).
+    pub fn ensure_may_bind_owner(&self, owner_id: Option<&OwnerId>, budget: &Budget) -> Result<()> {
+        if self.bounds.admit_owner(owner_id, budget) { Ok(()) } else { Err(Error::PolicyEscalation) }
     }
 
     /// The client's address, recorded in the audit log with every change.

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::model::{ErrorKind, IdKind, InvalidId, InvalidInput, KeyAccess, ProblemCode};
+use crate::model::{ErrorKind, IdKind, InvalidId, InvalidInput, KeyAccess, LimitStatus, ProblemCode};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -40,6 +40,38 @@ pub enum Error {
     /// was taken, the same request may succeed after `retry_after`.
     #[error("{what}; try again in {} s", whole_seconds(*retry_after))]
     Busy { retry_after: Duration, what: &'static str },
+
+    /// Over one of the key's or its owner's rate limits; `limit` says
+    /// which and when its period ends.
+    #[error("this API key is over its rate limit {:?}; try again in {} s", .limit.name.as_str(), .limit.reset_s.max(1))]
+    RateLimited { limit: LimitStatus },
+
+    /// The key's or its owner's credits are spent; `retry_after` is the
+    /// next refill, when there is one.
+    #[error("this API key has no credits left")]
+    CreditsExhausted { retry_after: Option<Duration> },
+
+    /// The key may not be used from the client's address.
+    #[error("this API key may not be used from this network")]
+    NetworkNotAllowed,
+
+    /// A key bound by a policy tried to give a looser one.
+    #[error(
+        "an API key can only give a policy as tight as its own: its owner, rate limits at least as strict, no more credits, networks within its own"
+    )]
+    PolicyEscalation,
+
+    /// No such owner in the caller's region.
+    #[error("no owner with this id in your region")]
+    OwnerNotFound,
+
+    /// An owner with keys cannot be deleted.
+    #[error("this owner still has {keys} API keys; delete them or move them to another owner first")]
+    OwnerHasKeys { keys: u64 },
+
+    /// External ids are unique in a region.
+    #[error("an owner with the external_id {0:?} already exists in this region")]
+    ExternalIdTaken(String),
 
     /// The caller's key lacks the scope this needs.
     #[error("this API key lacks the scope {}", .0.scope())]
@@ -113,15 +145,25 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Self::Unauthenticated | Self::Revoked | Self::Quarantined => ErrorKind::Unauthenticated,
-            Self::Throttled { .. } | Self::Paced { .. } => ErrorKind::Throttled,
-            Self::ForeignRegion | Self::InsufficientScope(_) | Self::ScopeEscalation => ErrorKind::Forbidden,
-            Self::KeyNotFound | Self::RotationNotFound | Self::RegionNotFound(_) => ErrorKind::NotFound,
+            Self::Throttled { .. } | Self::Paced { .. } | Self::RateLimited { .. } | Self::CreditsExhausted { .. } => {
+                ErrorKind::Throttled
+            }
+            Self::ForeignRegion
+            | Self::InsufficientScope(_)
+            | Self::ScopeEscalation
+            | Self::PolicyEscalation
+            | Self::NetworkNotAllowed => ErrorKind::Forbidden,
+            Self::KeyNotFound | Self::RotationNotFound | Self::RegionNotFound(_) | Self::OwnerNotFound => {
+                ErrorKind::NotFound
+            }
             Self::LastKey
             | Self::RotationInProgress
             | Self::RegionNameTaken(_)
             | Self::ScopesChanged
             | Self::QuarantineIsFinal
-            | Self::KeyLimit { .. } => ErrorKind::Conflict,
+            | Self::KeyLimit { .. }
+            | Self::OwnerHasKeys { .. }
+            | Self::ExternalIdTaken(_) => ErrorKind::Conflict,
             Self::Invalid(_) => ErrorKind::Invalid,
             Self::Unavailable(_) | Self::Busy { .. } => ErrorKind::Unavailable,
             Self::Database(_) | Self::Internal(_) => ErrorKind::Internal,
@@ -137,6 +179,13 @@ impl Error {
             Self::Quarantined => ProblemCode::ApiKeyQuarantined,
             Self::QuarantineIsFinal => ProblemCode::QuarantineIsFinal,
             Self::Throttled { .. } | Self::Paced { .. } => ProblemCode::Throttled,
+            Self::RateLimited { .. } => ProblemCode::RateLimited,
+            Self::CreditsExhausted { .. } => ProblemCode::CreditsExhausted,
+            Self::NetworkNotAllowed => ProblemCode::NetworkNotAllowed,
+            Self::PolicyEscalation => ProblemCode::PolicyEscalation,
+            Self::OwnerNotFound => ProblemCode::OwnerNotFound,
+            Self::OwnerHasKeys { .. } => ProblemCode::OwnerHasKeys,
+            Self::ExternalIdTaken(_) => ProblemCode::ExternalIdTaken,
             Self::InsufficientScope(_) => ProblemCode::InsufficientScope,
             Self::ScopeEscalation => ProblemCode::ScopeEscalation,
             Self::ScopesChanged => ProblemCode::ApiKeyScopesChanged,
@@ -162,6 +211,8 @@ impl Error {
             Self::Throttled { retry_after } | Self::Paced { retry_after, .. } | Self::Busy { retry_after, .. } => {
                 Some(whole_seconds(*retry_after))
             }
+            Self::RateLimited { limit } => Some(limit.reset_s.max(1)),
+            Self::CreditsExhausted { retry_after } => retry_after.map(whole_seconds),
             Self::Unavailable(_) => Some(1),
             _ => None,
         }
@@ -211,6 +262,7 @@ impl From<InvalidId> for Error {
             IdKind::ApiKey => Self::KeyNotFound,
             IdKind::Rotation => Self::RotationNotFound,
             IdKind::Region => Self::ForeignRegion,
+            IdKind::Owner => Self::OwnerNotFound,
         }
     }
 }

@@ -51,6 +51,7 @@ pub use service::{
     keys::Keys,
     leaks::Leaks,
     limits::RegionLimits,
+    owners::Owners,
     regions::{BOOTSTRAP_REGION_NAME, Regions},
     rotations::Rotations,
     sessions::{SessionId, SessionLimits, Sessions},

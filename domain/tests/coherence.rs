@@ -39,7 +39,7 @@ async fn created_keys_work_and_deleted_keys_fail_as_soon_as_the_change_returns()
     let caller = f.keyward.authenticator().authenticate(&token, CLIENT).await.unwrap();
     for _ in 0..5 {
         // The new lookup was unknown, and unknown lookups are refused from memory.
-        let created = f.keyward.keys().create(&caller, None, None, None).await.unwrap();
+        let created = f.keyward.keys().create(&caller, domain::model::NewKey::new(None, None), None).await.unwrap();
         f.keyward.authenticator().authenticate(&created.token, CLIENT).await.expect("accepted at once");
         f.keyward.keys().delete(&caller, &created.key.id, None).await.unwrap();
         let refused = f.keyward.authenticator().authenticate(&created.token, CLIENT).await;
@@ -57,7 +57,7 @@ async fn a_change_made_by_another_handle_reaches_the_cache_before_it_returns() {
     let other = Keyward::new(f.test_db.connect().await, Settings::default());
     let caller = other.authenticator().authenticate(&token, CLIENT).await.unwrap();
     for _ in 0..5 {
-        let created = other.keys().create(&caller, None, None, None).await.unwrap();
+        let created = other.keys().create(&caller, domain::model::NewKey::new(None, None), None).await.unwrap();
         f.keyward.authenticator().authenticate(&created.token, CLIENT).await.expect("accepted at once");
         other.keys().delete(&caller, &created.key.id, None).await.unwrap();
         let refused = f.keyward.authenticator().authenticate(&created.token, CLIENT).await;

@@ -62,7 +62,7 @@ async fn deleting_the_key_ends_its_sessions_only() {
     let f = fixture(Settings::default()).await;
     let created = testkit::region(&f.keyward, "acme").await;
     let (first_session, caller) = f.keyward.sessions().sign_in(&created.api_key.token, CLIENT).await.unwrap();
-    let second = f.keyward.keys().create(&caller, None, None, None).await.unwrap();
+    let second = f.keyward.keys().create(&caller, domain::model::NewKey::new(None, None), None).await.unwrap();
     let (second_session, _) = f.keyward.sessions().sign_in(&second.token, CLIENT).await.unwrap();
 
     f.keyward.keys().delete(&caller, caller.key_id(), None).await.unwrap();
@@ -170,7 +170,12 @@ async fn finishing_from_a_session_on_another_key_leaves_that_session_alone() {
     let f = fixture(Settings::default()).await;
     let created = testkit::region(&f.keyward, "acme").await;
     let first = f.keyward.authenticator().authenticate(&created.api_key.token, CLIENT).await.unwrap();
-    let second = f.keyward.keys().create(&first, testkit::description("admin"), None, None).await.unwrap();
+    let second = f
+        .keyward
+        .keys()
+        .create(&first, domain::model::NewKey::new(testkit::description("admin"), None), None)
+        .await
+        .unwrap();
     let (session, caller) = f.keyward.sessions().sign_in(&second.token, CLIENT).await.unwrap();
     let started = f.keyward.rotations().start(&caller, first.key_id(), None).await.unwrap();
 
@@ -261,7 +266,12 @@ async fn deleting_the_new_key_while_finishing_is_refused_or_comes_after() {
     for round in 0..4 {
         let created = testkit::region(&f.keyward, &format!("acme {round}")).await;
         let (session, caller) = f.keyward.sessions().sign_in(&created.api_key.token, CLIENT).await.unwrap();
-        let other = f.keyward.keys().create(&caller, testkit::description("other admin"), None, None).await.unwrap();
+        let other = f
+            .keyward
+            .keys()
+            .create(&caller, domain::model::NewKey::new(testkit::description("other admin"), None), None)
+            .await
+            .unwrap();
         let other = f.keyward.authenticator().authenticate(&other.token, CLIENT).await.unwrap();
         let started = f.keyward.rotations().start(&caller, caller.key_id(), None).await.unwrap();
 

@@ -15,14 +15,25 @@ async fn a_key_revoked_while_its_request_is_in_flight_changes_nothing() {
     let f = fixture(Settings::default()).await;
     let created = testkit::region(&f.keyward, "acme").await;
     let revoked = f.keyward.authenticator().authenticate(&created.api_key.token, CLIENT).await.unwrap();
-    let other = f.keyward.keys().create(&revoked, testkit::description("other"), None, None).await.unwrap();
+    let other = f
+        .keyward
+        .keys()
+        .create(&revoked, domain::model::NewKey::new(testkit::description("other"), None), None)
+        .await
+        .unwrap();
     let other = f.keyward.authenticator().authenticate(&other.token, CLIENT).await.unwrap();
-    let spare = f.keyward.keys().create(&other, testkit::description("spare"), None, None).await.unwrap().key;
+    let spare = f
+        .keyward
+        .keys()
+        .create(&other, domain::model::NewKey::new(testkit::description("spare"), None), None)
+        .await
+        .unwrap()
+        .key;
     f.keyward.keys().delete(&other, revoked.key_id(), None).await.unwrap();
     let before = f.keyward.keys().overview(&other).await.unwrap().api_keys;
 
     let refused = [
-        f.keyward.keys().create(&revoked, None, None, None).await.err(),
+        f.keyward.keys().create(&revoked, domain::model::NewKey::new(None, None), None).await.err(),
         f.keyward
             .keys()
             .update(

@@ -26,7 +26,12 @@ async fn a_quarantine_ends_sessions_and_is_final() {
     let f = fixture(Settings::default()).await;
     let created = testkit::region(&f.keyward, "acme").await;
     let admin = f.keyward.authenticator().authenticate(&created.api_key.token, CLIENT).await.unwrap();
-    let reader = f.keyward.keys().create(&admin, None, Some("keys:read".parse().unwrap()), None).await.unwrap();
+    let reader = f
+        .keyward
+        .keys()
+        .create(&admin, domain::model::NewKey::new(None, Some("keys:read".parse().unwrap())), None)
+        .await
+        .unwrap();
     let (session, _) = f.keyward.sessions().sign_in(&reader.token, CLIENT).await.unwrap();
 
     let labels = f.keyward.leaks().report(&[found(&reader.token)], LeakChannel::Gitlab).await.unwrap();
@@ -52,7 +57,8 @@ async fn concurrent_reports_quarantine_a_key_once() {
     let f = fixture(Settings::default()).await;
     let created = testkit::region(&f.keyward, "acme").await;
     let admin = f.keyward.authenticator().authenticate(&created.api_key.token, CLIENT).await.unwrap();
-    let leaked = f.keyward.keys().create(&admin, None, Some(Scopes::default()), None).await.unwrap();
+    let leaked =
+        f.keyward.keys().create(&admin, domain::model::NewKey::new(None, Some(Scopes::default())), None).await.unwrap();
     let report = [found(&leaked.token)];
     let (first, second) = tokio::join!(
         f.keyward.leaks().report(&report, LeakChannel::Github),
@@ -73,7 +79,7 @@ async fn a_label_needs_the_whole_token() {
     let created = testkit::region(&f.keyward, "acme").await;
     let token = created.api_key.token;
     let admin = f.keyward.authenticator().authenticate(&token, CLIENT).await.unwrap();
-    let gone = f.keyward.keys().create(&admin, None, None, None).await.unwrap();
+    let gone = f.keyward.keys().create(&admin, domain::model::NewKey::new(None, None), None).await.unwrap();
     f.keyward.keys().delete(&admin, &gone.key.id, None).await.unwrap();
     let reports = [
         found(&testkit::with_other_secret(&token)),
@@ -122,10 +128,12 @@ async fn a_quarantined_key_never_manages_and_the_model_names_the_last_manager_as
     let created = testkit::region(&f.keyward, "acme").await;
     let admin = f.keyward.authenticator().authenticate(&created.api_key.token, CLIENT).await.unwrap();
     let keys = f.keyward.keys();
-    let writer = keys.create(&admin, None, Some("keys:write".parse().unwrap()), None).await.unwrap();
-    let scheduled = keys.create(&admin, None, Some(Scopes::all()), None).await.unwrap();
-    let due = keys.create(&admin, None, Some(Scopes::all()), None).await.unwrap();
-    let reader = keys.create(&admin, None, Some("keys:read".parse().unwrap()), None).await.unwrap();
+    let writer =
+        keys.create(&admin, domain::model::NewKey::new(None, Some("keys:write".parse().unwrap())), None).await.unwrap();
+    let scheduled = keys.create(&admin, domain::model::NewKey::new(None, Some(Scopes::all())), None).await.unwrap();
+    let due = keys.create(&admin, domain::model::NewKey::new(None, Some(Scopes::all())), None).await.unwrap();
+    let reader =
+        keys.create(&admin, domain::model::NewKey::new(None, Some("keys:read".parse().unwrap())), None).await.unwrap();
     let revoke_in = |delay: TimeDelta| KeyUpdate { revoke_at: Some(Some(Utc::now() + delay)), ..KeyUpdate::default() };
     keys.update(&admin, &scheduled.key.id, revoke_in(TimeDelta::hours(1))).await.unwrap();
     keys.update(&admin, &due.key.id, revoke_in(TimeDelta::milliseconds(50))).await.unwrap();

@@ -21,10 +21,14 @@ async fn a_region_holds_at_most_its_key_limit_and_a_refusal_costs_no_argon2() {
     let created = testkit::region(&f.keyward, "acme").await;
     let admin = f.keyward.authenticator().authenticate(&created.api_key.token, CLIENT).await.unwrap();
     for _ in 0..2 {
-        f.keyward.keys().create(&admin, None, None, None).await.unwrap();
+        f.keyward.keys().create(&admin, domain::model::NewKey::new(None, None), None).await.unwrap();
     }
     let busy = domain::testing::all_argon2_turns().await;
-    let refused = tokio::time::timeout(Duration::from_secs(5), f.keyward.keys().create(&admin, None, None, None)).await;
+    let refused = tokio::time::timeout(
+        Duration::from_secs(5),
+        f.keyward.keys().create(&admin, domain::model::NewKey::new(None, None), None),
+    )
+    .await;
     assert!(matches!(refused, Ok(Err(Error::KeyLimit { max: 3 }))), "{refused:?}");
     let refused =
         tokio::time::timeout(Duration::from_secs(5), f.keyward.rotations().start(&admin, admin.key_id(), None)).await;
@@ -36,7 +40,11 @@ async fn a_region_holds_at_most_its_key_limit_and_a_refusal_costs_no_argon2() {
     f.keyward.keys().issue(&region, None, None).await.expect("the operator is not held to it");
     let other = testkit::region(&f.keyward, "other").await;
     let other = f.keyward.authenticator().authenticate(&other.api_key.token, CLIENT).await.unwrap();
-    f.keyward.keys().create(&other, None, None, None).await.expect("another region has room");
+    f.keyward
+        .keys()
+        .create(&other, domain::model::NewKey::new(None, None), None)
+        .await
+        .expect("another region has room");
 }
 
 /// New keys are paced per region: past the pace a region waits (with the
@@ -47,13 +55,17 @@ async fn new_keys_are_paced_per_region() {
     let created = testkit::region(&f.keyward, "acme").await;
     let admin = f.keyward.authenticator().authenticate(&created.api_key.token, CLIENT).await.unwrap();
     for _ in 0..2 {
-        f.keyward.keys().create(&admin, None, None, None).await.unwrap();
+        f.keyward.keys().create(&admin, domain::model::NewKey::new(None, None), None).await.unwrap();
     }
-    let paced = f.keyward.keys().create(&admin, None, None, None).await;
+    let paced = f.keyward.keys().create(&admin, domain::model::NewKey::new(None, None), None).await;
     assert!(matches!(&paced, Err(Error::Paced { retry_after, .. }) if !retry_after.is_zero()), "{paced:?}");
     let paced = f.keyward.rotations().start(&admin, admin.key_id(), None).await;
     assert!(matches!(paced, Err(Error::Paced { .. })), "{paced:?}");
     let other = testkit::region(&f.keyward, "other").await;
     let other = f.keyward.authenticator().authenticate(&other.api_key.token, CLIENT).await.unwrap();
-    f.keyward.keys().create(&other, None, None, None).await.expect("another region keeps its own pace");
+    f.keyward
+        .keys()
+        .create(&other, domain::model::NewKey::new(None, None), None)
+        .await
+        .expect("another region keeps its own pace");
 }

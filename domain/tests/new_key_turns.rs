@@ -16,7 +16,7 @@ async fn new_keys_hash_one_at_a_time_and_leave_the_other_turns_free() {
     let mut creating = tokio::task::JoinSet::new();
     for _ in 0..6 {
         let (keys, admin) = (f.keyward.keys().clone(), admin.clone());
-        creating.spawn(async move { keys.create(&admin, None, None, None).await });
+        creating.spawn(async move { keys.create(&admin, domain::model::NewKey::default(), None).await });
     }
     let (mut fewest_free, mut samples) = (usize::MAX, 0);
     while !creating.is_empty() {

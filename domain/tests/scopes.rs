@@ -16,7 +16,8 @@ fn scopes(text: &str) -> Scopes {
 
 /// Creates a key with `granted` through `by` and authenticates it.
 async fn key_with(keyward: &Keyward, by: &Caller, granted: &str) -> (Caller, String) {
-    let created = keyward.keys().create(by, None, Some(scopes(granted)), None).await.unwrap();
+    let created =
+        keyward.keys().create(by, domain::model::NewKey::new(None, Some(scopes(granted))), None).await.unwrap();
     (keyward.authenticator().authenticate(&created.token, CLIENT).await.unwrap(), created.token)
 }
 
@@ -43,7 +44,8 @@ async fn a_key_narrowed_while_its_request_is_in_flight_changes_nothing() {
     f.keyward.keys().update(&admin, in_flight.key_id(), rescope("keys:read")).await.unwrap();
     let before = f.keyward.keys().list(&admin).await.unwrap();
 
-    let created = f.keyward.keys().create(&in_flight, None, Some(Scopes::default()), None).await;
+    let created =
+        f.keyward.keys().create(&in_flight, domain::model::NewKey::new(None, Some(Scopes::default())), None).await;
     assert!(matches!(created, Err(Error::ScopesChanged)), "{created:?}");
     let deleted = f.keyward.keys().delete(&in_flight, admin.key_id(), None).await;
     assert!(matches!(deleted, Err(Error::ScopesChanged)), "{deleted:?}");
@@ -173,7 +175,7 @@ proptest! {
             let created = testkit::region(&f.keyward, "acme").await;
             let admin = f.keyward.authenticator().authenticate(&created.api_key.token, CLIENT).await.unwrap();
             let root = Scopes::parse(root).unwrap();
-            let created = f.keyward.keys().create(&admin, None, Some(root.clone()), None).await.unwrap();
+            let created = f.keyward.keys().create(&admin, domain::model::NewKey::new(None, Some(root.clone())), None).await.unwrap();
             let mut family = vec![created.token];
             for step in steps {
                 let before = f.keyward.keys().list(&admin).await.unwrap();
@@ -184,7 +186,7 @@ proptest! {
                 let outcome = match &step {
                     Step::Create { scopes, .. } => {
                         let scopes = scopes.clone().map(|scopes| Scopes::parse(scopes).unwrap());
-                        f.keyward.keys().create(&caller, None, scopes, None).await.map(|created| {
+                        f.keyward.keys().create(&caller, domain::model::NewKey::new(None, scopes), None).await.map(|created| {
                             family.push(created.token);
                         })
                     }

@@ -74,28 +74,32 @@ async fn every_outcome_is_counted_exactly_and_only_for_its_key() {
     let orders = [Scope::parse("orders:read").unwrap()];
     let details = UseDetails::new(Some("billing-sync/2.4"), Some("GET"), Some("/orders/7?token=abc"));
     for _ in 0..3 {
-        let verdict = authenticator.verdict(Some(token), CLIENT, &orders, details.clone()).await.unwrap();
+        let verdict = authenticator.verdict(Some(token), CLIENT, &orders, 1, details.clone()).await.unwrap();
         assert!(matches!(verdict, Verdict::Allowed(_)));
     }
     // A `*` key grants every scope; a refusal for scope needs a narrower key.
     let narrow = f
         .keyward
         .keys()
-        .create(&caller, testkit::description("reader"), Some(Scopes::parse(["keys:read"]).unwrap()), None)
+        .create(
+            &caller,
+            domain::model::NewKey::new(testkit::description("reader"), Some(Scopes::parse(["keys:read"]).unwrap())),
+            None,
+        )
         .await
         .unwrap();
-    let verdict = authenticator.verdict(Some(&narrow.token), CLIENT, &orders, details.clone()).await.unwrap();
+    let verdict = authenticator.verdict(Some(&narrow.token), CLIENT, &orders, 1, details.clone()).await.unwrap();
     assert_eq!(verdict.code(), VerdictCode::InsufficientScope);
     let wrong = testing::with_other_secret(token);
     let codes = [
-        authenticator.verdict(Some(&wrong), CLIENT, &[], UseDetails::default()).await.unwrap().code(),
-        authenticator.verdict(Some(&wrong), CLIENT, &[], UseDetails::default()).await.unwrap().code(),
-        authenticator.verdict(Some(&wrong), CLIENT, &[], UseDetails::default()).await.unwrap().code(),
+        authenticator.verdict(Some(&wrong), CLIENT, &[], 1, UseDetails::default()).await.unwrap().code(),
+        authenticator.verdict(Some(&wrong), CLIENT, &[], 1, UseDetails::default()).await.unwrap().code(),
+        authenticator.verdict(Some(&wrong), CLIENT, &[], 1, UseDetails::default()).await.unwrap().code(),
     ];
     assert_eq!(codes, [VerdictCode::Invalid, VerdictCode::Invalid, VerdictCode::Throttled]);
     // Tokens that name no key are nobody's usage.
-    authenticator.verdict(Some(&testing::unknown_token()), CLIENT, &[], UseDetails::default()).await.unwrap();
-    authenticator.verdict(Some("garbage"), CLIENT, &[], UseDetails::default()).await.unwrap();
+    authenticator.verdict(Some(&testing::unknown_token()), CLIENT, &[], 1, UseDetails::default()).await.unwrap();
+    authenticator.verdict(Some("garbage"), CLIENT, &[], 1, UseDetails::default()).await.unwrap();
     // Signing in to the console is not a use either.
     f.keyward.sessions().sign_in(token, CLIENT).await.unwrap();
 
@@ -107,7 +111,7 @@ async fn every_outcome_is_counted_exactly_and_only_for_its_key() {
         })
     };
     let first = total(hourly(&f.keyward, &caller, caller.key_id()).await);
-    assert_eq!(first, UsageCounts { accepted: 4, invalid: 2, insufficient_scope: 0, throttled: 1 });
+    assert_eq!(first, UsageCounts { accepted: 4, invalid: 2, throttled: 1, ..UsageCounts::default() });
     let narrow = total(hourly(&f.keyward, &caller, &narrow.key.id).await);
     assert_eq!(narrow, UsageCounts { insufficient_scope: 1, ..Default::default() });
 
@@ -170,6 +174,9 @@ async fn usage_older_than_it_is_kept_is_pruned() {
         invalid: Set(0),
         insufficient_scope: Set(0),
         throttled: Set(0),
+        rate_limited: Set(0),
+        credits_exhausted: Set(0),
+        network_not_allowed: Set(0),
     };
     let kept_days = TimeDelta::days(USAGE_KEPT_DAYS);
     let kept_minutes = TimeDelta::hours(MINUTES_KEPT_HOURS);
@@ -209,7 +216,7 @@ async fn processes_flushing_the_same_buckets_at_once_add_up() {
     let mut tokens = vec![testkit::region(&f.keyward, "acme").await.api_key.token];
     let admin = testkit::use_key(&f.keyward, &tokens[0]).await;
     for _ in 0..4 {
-        tokens.push(f.keyward.keys().create(&admin, None, None, None).await.unwrap().token);
+        tokens.push(f.keyward.keys().create(&admin, domain::model::NewKey::new(None, None), None).await.unwrap().token);
     }
     for round in 0..5 {
         for token in &tokens {
@@ -237,10 +244,10 @@ async fn without_usage_insight_only_last_used_at_is_kept() {
     let created = testkit::region(&f.keyward, "acme").await;
     let token = &created.api_key.token;
     let details = UseDetails::new(Some("billing-sync/2.4"), Some("GET"), Some("/orders/7"));
-    let verdict = f.keyward.authenticator().verdict(Some(token), CLIENT, &[], details).await.unwrap();
+    let verdict = f.keyward.authenticator().verdict(Some(token), CLIENT, &[], 1, details).await.unwrap();
     assert!(matches!(verdict, Verdict::Allowed(_)));
     let wrong = testing::with_other_secret(token);
-    f.keyward.authenticator().verdict(Some(&wrong), CLIENT, &[], UseDetails::default()).await.unwrap();
+    f.keyward.authenticator().verdict(Some(&wrong), CLIENT, &[], 1, UseDetails::default()).await.unwrap();
     assert_eq!(f.keyward.flush_usage().await.unwrap(), 1);
 
     let caller = testkit::use_key(&f.keyward, token).await;
@@ -256,7 +263,7 @@ async fn a_deleted_key_answers_with_its_usage_as_long_as_it_is_kept() {
     let f = fixture(Settings::default()).await;
     let created = testkit::region(&f.keyward, "acme").await;
     let admin = testkit::use_key(&f.keyward, &created.api_key.token).await;
-    let other = f.keyward.keys().create(&admin, None, None, None).await.unwrap();
+    let other = f.keyward.keys().create(&admin, domain::model::NewKey::new(None, None), None).await.unwrap();
     testkit::use_key(&f.keyward, &other.token).await;
     f.keyward.flush_usage().await.unwrap();
     f.keyward.keys().delete(&admin, &other.key.id, None).await.unwrap();

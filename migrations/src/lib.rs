@@ -10,6 +10,7 @@ mod m20261127_000005_scopes_and_scheduled_revocation;
 mod m20261127_000006_leak_quarantine;
 mod m20261127_000007_key_usage;
 mod m20261207_000008_key_change_log;
+mod m20261207_000009_policy;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000006_leak_quarantine::Migration),
             Box::new(m20261127_000007_key_usage::Migration),
             Box::new(m20261207_000008_key_change_log::Migration),
+            Box::new(m20261207_000009_policy::Migration),
         ]
     }
 }

@@ -48,7 +48,7 @@ async fn main() {
     let token = testkit::region(&keyward, "bench").await.api_key.token;
     let caller = keyward.authenticator().authenticate(&token, localhost()).await.unwrap();
     for _ in 0..4 {
-        keyward.keys().create(&caller, None, None, None).await.unwrap();
+        keyward.keys().create(&caller, domain::model::NewKey::new(None, None), None).await.unwrap();
     }
 
     let secret = &token[20..44];

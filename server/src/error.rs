@@ -7,7 +7,7 @@ use std::sync::Arc;
 use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use domain::model::{ErrorKind, ProblemCode, Refusal};
+use domain::model::{ErrorKind, LimitStatus, ProblemCode, Refusal, VerdictCode};
 use serde::Serialize;
 
 /// The status every HTTP answer gives a kind of refusal or failure.
@@ -132,12 +132,21 @@ pub fn title(code: ProblemCode) -> &'static str {
         | ProblemCode::Revoked
         | ProblemCode::Quarantined => "Unauthenticated",
         ProblemCode::Throttled => "Too many failed attempts",
+        ProblemCode::RateLimited => "Rate limited",
+        ProblemCode::CreditsExhausted => "No credits left",
         ProblemCode::InsufficientScope
+        | ProblemCode::NetworkNotAllowed
+        | ProblemCode::PolicyEscalation
         | ProblemCode::ScopeEscalation
         | ProblemCode::ForeignRegion
         | ProblemCode::ScopeInQuery => "Forbidden",
-        ProblemCode::ApiKeyNotFound | ProblemCode::RotationNotFound | ProblemCode::RegionNotFound => "Not found",
+        ProblemCode::ApiKeyNotFound
+        | ProblemCode::RotationNotFound
+        | ProblemCode::RegionNotFound
+        | ProblemCode::OwnerNotFound => "Not found",
         ProblemCode::QuarantineIsFinal
+        | ProblemCode::OwnerHasKeys
+        | ProblemCode::ExternalIdTaken
         | ProblemCode::ApiKeyScopesChanged
         | ProblemCode::LastApiKey
         | ProblemCode::KeyLimitReached
@@ -219,11 +228,26 @@ impl ApiError {
     }
 
     /// Forward authentication's refusals carry their code in
-    /// `X-Keyward-Code`, in the words `/auth/verify` uses.
+    /// `X-Keyward-Code`, in the words `/auth/verify` uses; so do a key's
+    /// policy refusals over REST.
     fn keyward_code(&self) -> Option<&'static str> {
+        let policy = |code: VerdictCode| Some(code.as_str());
         match self {
             Self::Refused(refusal) => Some(refusal.code().as_str()),
             Self::ScopeInQuery => Some("scope_in_query"),
+            Self::Domain(domain::Error::RateLimited { .. }) => policy(VerdictCode::RateLimited),
+            Self::Domain(domain::Error::CreditsExhausted { .. }) => policy(VerdictCode::CreditsExhausted),
+            Self::Domain(domain::Error::NetworkNotAllowed) => policy(VerdictCode::NetworkNotAllowed),
+            _ => None,
+        }
+    }
+
+    /// The rate limit a refusal is over, for the RateLimit header fields.
+    fn limit(&self) -> Option<&LimitStatus> {
+        match self {
+            Self::Domain(domain::Error::RateLimited { limit }) | Self::Refused(Refusal::RateLimited { limit }) => {
+                Some(limit)
+            }
             _ => None,
         }
     }
@@ -239,6 +263,23 @@ fn body_refused(status: StatusCode, text: String) -> (StatusCode, ProblemCode, S
     };
     (status, code, text)
 }
+
+/// The IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers)
+/// of `limit`: its policy, and what is left until its period resets.
+pub fn insert_rate_limit(headers: &mut axum::http::HeaderMap, limit: &LimitStatus) {
+    let name = limit.name.as_str();
+    let policy = format!("\"{name}\";q={};w={}", limit.limit, limit.period_s);
+    let state = format!("\"{name}\";r={};t={}", limit.remaining, limit.reset_s);
+    // Names are a-z, 0-9 and _ - . : only: always a valid header value.
+    for (field, value) in [(RATE_LIMIT_POLICY, policy), (RATE_LIMIT, state)] {
+        if let Ok(value) = HeaderValue::try_from(value) {
+            headers.insert(field, value);
+        }
+    }
+}
+
+pub const RATE_LIMIT_POLICY: axum::http::HeaderName = axum::http::HeaderName::from_static("ratelimit-policy");
+pub const RATE_LIMIT: axum::http::HeaderName = axum::http::HeaderName::from_static("ratelimit");
 
 /// The one challenge every 401 carries, REST's and `/auth/check`'s alike
 /// (DESIGN section 9 names it for the check, whose 401 nginx and Caddy pass
@@ -271,6 +312,9 @@ impl IntoResponse for ApiError {
         }
         if let Some(seconds) = self.retry_after() {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if let Some(limit) = self.limit() {
+            insert_rate_limit(headers, limit);
         }
         if let Some(code) = self.keyward_code() {
             // A proxy's answer for this request only.

@@ -17,6 +17,7 @@ pub mod leaks;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
+pub mod owners;
 pub mod rest;
 pub mod serve;
 
@@ -80,6 +81,8 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .routes(routes!(rest::audit_events))
                 .routes(routes!(rest::key_usage))
                 .routes(routes!(rest::region_usage))
+                .routes(routes!(owners::list_owners, owners::create_owner))
+                .routes(routes!(owners::get_owner, owners::update_owner, owners::delete_owner))
                 .route_layer(axum::middleware::from_fn(middleware::count_key_uses)),
         )
         .routes(routes!(forward_auth::verify))

@@ -12,6 +12,7 @@ use crate::extract::API_KEY_HEADER;
     paths(crate::forward_auth::check),
     modifiers(&ApiKeyAuth),
     tags((name = "api-keys", description = "A region's API keys, managed with any key of that region"),
+         (name = "owners", description = "Who a region's keys belong to, with shared rate limits and credits"),
          (name = "forward-auth", description = "Keyward as the key check in front of any API"),
          (name = "leaks", description = "Reports of leaked tokens: secret scanning partners and anyone"),
          (name = "health", description = "Probes"))

@@ -9,8 +9,9 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use domain::Keyward;
 use domain::model::{
-    ApiKey, AuditEvent, AuditQuery, CreatedApiKey, Description, EventId, KeyId, KeyUpdate, KeyUsage, RegionId,
-    RegionOverview, RegionUsage, Scope, Scopes, UsageQuery, present,
+    AllowedNetworks, ApiKey, AuditEvent, AuditQuery, CreatedApiKey, Credits, Description, EventId, KeyId, KeyPolicy,
+    KeyUpdate, KeyUsage, Meta, NewKey, OwnerId, RateLimits, RegionId, RegionOverview, RegionUsage, Scope, Scopes,
+    UsageQuery, present,
 };
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -39,6 +40,23 @@ pub struct CreateApiKey {
     #[serde(default)]
     #[schema(value_type = Option<Vec<Scope>>, max_items = 32, example = json!(["orders:read"]))]
     pub scopes: Option<Vec<String>>,
+    /// The owner the key belongs to (its limits and credits bind the key
+    /// too); a bound calling key may give only its own owner.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, pattern = "^own_[0-9A-Za-z]{16}$")]
+    pub owner_id: Option<String>,
+    /// A JSON object of at most 4 KiB, answered by `/auth/verify`.
+    #[serde(default)]
+    pub meta: Option<Meta>,
+    /// Up to 5 named limits, all of which a request must pass.
+    #[serde(default)]
+    pub rate_limits: Option<RateLimits>,
+    /// The key's own credits; absent: unlimited.
+    #[serde(default)]
+    pub credits: Option<Credits>,
+    /// Up to 32 networks (CIDR) the key may be used from; absent or empty: anywhere.
+    #[serde(default)]
+    pub allowed_networks: Option<AllowedNetworks>,
 }
 
 /// `PATCH /auth/region/api-keys/{id}`: at least one field; absent fields stay.
@@ -60,6 +78,18 @@ pub struct UpdateApiKey {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<DateTime<Utc>>)]
     pub revoke_at: Option<Option<DateTime<Utc>>>,
+    /// The key's owner, or `null` to take it from its owner.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, pattern = "^own_[0-9A-Za-z]{16}$")]
+    pub owner_id: Option<Option<String>>,
+    pub meta: Option<Meta>,
+    pub rate_limits: Option<RateLimits>,
+    /// Sets the credits of the key's budget (`remaining` from now on), or
+    /// `null` for unlimited; audited.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Credits>)]
+    pub credits: Option<Option<Credits>>,
+    pub allowed_networks: Option<AllowedNetworks>,
 }
 
 fn parse_scopes(scopes: Option<Vec<String>>) -> Result<Option<Scopes>, ApiError> {
@@ -103,7 +133,8 @@ pub async fn list_keys(
     responses(
         (status = 201, body = CreatedApiKey, description = "The new key and its token, shown this once"),
         (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem, description = "`insufficient-scope`, `scope-escalation` or `foreign-region`"),
+        (status = 403, body = Problem, description = "`insufficient-scope`, `scope-escalation`, `policy-escalation` or `foreign-region`"),
+        (status = 404, body = Problem, description = "`owner-not-found`"),
         (status = 409, body = Problem, description = "`key-limit-reached`, or `api-key-scopes-changed`: the calling key was re-scoped meanwhile"),
         (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem),
         (status = 429, body = Problem)))]
@@ -115,7 +146,14 @@ pub async fn create_key(
     let description = Description::parse_optional(request.description.as_deref())?;
     let region_id = request.region_id.as_deref().map(RegionId::parse).transpose()?;
     let scopes = parse_scopes(request.scopes)?;
-    let created = keyward.keys().create(&caller, description, scopes, region_id.as_ref()).await?;
+    let policy = KeyPolicy {
+        owner_id: request.owner_id.as_deref().map(OwnerId::parse).transpose()?,
+        meta: request.meta.unwrap_or_default(),
+        rate_limits: request.rate_limits.unwrap_or_default(),
+        credits: request.credits,
+        allowed_networks: request.allowed_networks.unwrap_or_default(),
+    };
+    let created = keyward.keys().create(&caller, NewKey { description, scopes, policy }, region_id.as_ref()).await?;
     let no_store = [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))];
     Ok((StatusCode::CREATED, no_store, Json(created)))
 }
@@ -133,7 +171,9 @@ pub async fn get_key(
     Ok(Json(keyward.keys().get(&caller, &KeyId::parse(&id)?).await?))
 }
 
-/// Changes a key's description, scopes or scheduled revocation.
+/// Changes a key's description, scopes, scheduled revocation, owner, meta,
+/// rate limits, credits or allowed networks. A change of its policy reaches
+/// every process before this answers, and is audited with before and after.
 #[utoipa::path(patch, path = "/auth/region/api-keys/{id}", tag = TAG, security(("api_key" = [])), request_body = UpdateApiKey,
     params(("id" = String, Path, description = "Key id")),
     responses((status = 200, body = ApiKey), (status = 400, body = Problem), (status = 401, body = Problem),
@@ -151,6 +191,11 @@ pub async fn update_key(
         description: request.description.map(|text| Description::parse_optional(text.as_deref())).transpose()?,
         scopes: parse_scopes(request.scopes)?,
         revoke_at: request.revoke_at,
+        owner_id: request.owner_id.map(|id| id.as_deref().map(OwnerId::parse).transpose()).transpose()?,
+        meta: request.meta,
+        rate_limits: request.rate_limits,
+        credits: request.credits,
+        allowed_networks: request.allowed_networks,
     };
     Ok(Json(keyward.keys().update(&caller, &KeyId::parse(&id)?, update).await?))
 }

@@ -51,11 +51,16 @@ pub async fn run(keyward: Keyward, args: &ServeArgs, scanning_partners: Scanning
         console,
         metrics,
         scanning_partners,
-        ..AppState::new(keyward)
+        ..AppState::new(keyward.clone())
     };
     connections::serve(listener, app(state), args.connection_limits(), shutdown).await.map_err(Failure::Serve)?;
     for stage in [housekeeping, cache, usage] {
         stage.finish().await;
+    }
+    // No request is served any more: credits taken and not spent go back.
+    match keyward.give_back_credits().await {
+        Ok(credits) => tracing::info!(credits, "gave unspent credits back"),
+        Err(error) => tracing::warn!(%error, "could not give unspent credits back; they count as spent"),
     }
     tracing::info!("stopped");
     Ok(())

@@ -202,7 +202,7 @@ async fn a_process_cut_off_from_its_database_never_accepts_a_deleted_key() {
     let direct = common::keyward_at(&db.url, domain::ThrottleLimits::default()).await;
     let admin = testkit::region(&direct, "acme").await.api_key.token;
     let caller = direct.authenticator().authenticate(&admin, testkit::CLIENT).await.unwrap();
-    let victim = direct.keys().create(&caller, None, None, None).await.unwrap();
+    let victim = direct.keys().create(&caller, domain::model::NewKey::new(None, None), None).await.unwrap();
     let cut =
         common::TestServer::serve(common::keyward_at(&proxied, domain::ThrottleLimits::default()).await, db).await;
     let client = Client::new();
@@ -223,7 +223,7 @@ async fn a_process_cut_off_from_its_database_never_accepts_a_deleted_key() {
     proxy.restore();
     eventually(Duration::from_secs(20), || async { cut.keyward.is_cache_trusted().then_some(()) }).await;
     assert_eq!(check(victim.token.clone()).await, StatusCode::UNAUTHORIZED);
-    let created = direct.keys().create(&caller, None, None, None).await.unwrap();
+    let created = direct.keys().create(&caller, domain::model::NewKey::new(None, None), None).await.unwrap();
     assert_eq!(check(created.token).await, StatusCode::OK, "a key created meanwhile is accepted at once");
 }
 

@@ -179,11 +179,12 @@ async fn verify_answers_every_well_formed_request_with_a_verdict() {
     assert_eq!(
         valid,
         json!({"valid": true, "code": "valid", "region_id": created.region.id.as_str(),
-               "key_id": created.api_key.key.id.as_str(), "sandbox": false, "scopes": ["*"], "retry_after": null})
+               "key_id": created.api_key.key.id.as_str(), "sandbox": false, "scopes": ["*"], "owner": null,
+               "meta": {}, "rate_limits": [], "credits": null, "retry_after": null})
     );
     let refused = |code: &str| {
         json!({"valid": false, "code": code, "region_id": null, "key_id": null, "sandbox": null, "scopes": null,
-               "retry_after": null})
+               "owner": null, "meta": null, "rate_limits": null, "credits": null, "retry_after": null})
     };
     assert_eq!(verify(&server, json!({"key": ""})).await, refused("missing"));
     assert_eq!(verify(&server, json!({"key": "kw_live_nope"})).await, refused("invalid"));

@@ -29,6 +29,17 @@ fn dutch(code: ProblemCode) -> &'static str {
         ProblemCode::Throttled => "te veel pogingen; probeer het straks opnieuw",
         ProblemCode::InsufficientScope => "deze API-sleutel mist een scope die hiervoor nodig is",
         ProblemCode::ScopeEscalation => "een API-sleutel kan alleen scopes geven die hij zelf heeft",
+        ProblemCode::RateLimited => "deze API-sleutel zit boven een van zijn limieten; probeer het straks opnieuw",
+        ProblemCode::CreditsExhausted => "deze API-sleutel heeft geen tegoed meer",
+        ProblemCode::NetworkNotAllowed => "deze API-sleutel mag niet vanaf dit netwerk worden gebruikt",
+        ProblemCode::PolicyEscalation => {
+            "een API-sleutel kan alleen een beleid geven dat even streng is als het zijne: dezelfde eigenaar, limieten minstens zo streng, niet meer tegoed, netwerken binnen de zijne"
+        }
+        ProblemCode::OwnerNotFound => "er is geen eigenaar met dit id in je regio",
+        ProblemCode::OwnerHasKeys => {
+            "deze eigenaar heeft nog API-sleutels; verwijder ze of geef ze eerst een andere eigenaar"
+        }
+        ProblemCode::ExternalIdTaken => "er bestaat al een eigenaar met deze external_id in je regio",
         ProblemCode::ApiKeyScopesChanged => {
             "de scopes van deze API-sleutel zijn veranderd terwijl het verzoek liep; er is niets gewijzigd, probeer het opnieuw"
         }

@@ -37,6 +37,10 @@ texts! {
         ScheduledToStop => "Key {0} scheduled to stop at {1}", "Sleutel {0} gepland om te stoppen op {1}";
         RevocationScheduled => "Revocation of {0} scheduled", "Intrekking van {0} gepland";
         RevokedOnSchedule => "Key {0} revoked on schedule", "Sleutel {0} volgens planning ingetrokken";
+        PolicyChanged => "Owner, limits, credits, networks or meta of key {0} changed", "Eigenaar, limieten, tegoed, netwerken of meta van sleutel {0} gewijzigd";
+        OwnerCreated => "Owner {0} created", "Eigenaar {0} gemaakt";
+        OwnerUpdated => "Owner {0} changed", "Eigenaar {0} gewijzigd";
+        OwnerDeleted => "Owner {0} deleted", "Eigenaar {0} verwijderd";
         FoundInPublicAt => "Key {0} found in public at {1}: quarantined", "Sleutel {0} openbaar gevonden op {1}: in quarantaine";
         ReportedAsLeaked => "Key {0} reported as leaked: quarantined", "Sleutel {0} gemeld als gelekt: in quarantaine";
         GithubScanning => "GitHub secret scanning", "GitHub secret scanning";

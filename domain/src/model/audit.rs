@@ -5,8 +5,10 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::ids::KeyId;
+use super::ids::{KeyId, OwnerId};
 use super::leaks::LeakChannel;
+use super::owners::NewOwner;
+use super::policy::KeyPolicy;
 use super::scope::Scopes;
 use super::text::InvalidInput;
 
@@ -35,10 +37,19 @@ pub enum AuditAction {
     /// Found in public and reported: refused for good.
     #[serde(rename = "api_key.quarantined")]
     ApiKeyQuarantined,
+    /// Its owner, meta, rate limits, credits or networks changed.
+    #[serde(rename = "api_key.policy_changed")]
+    ApiKeyPolicyChanged,
+    #[serde(rename = "owner.created")]
+    OwnerCreated,
+    #[serde(rename = "owner.updated")]
+    OwnerUpdated,
+    #[serde(rename = "owner.deleted")]
+    OwnerDeleted,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 9] = [
+    pub const ALL: [AuditAction; 13] = [
         Self::RegionCreated,
         Self::ApiKeyCreated,
         Self::ApiKeyUpdated,
@@ -48,6 +59,10 @@ impl AuditAction {
         Self::ApiKeyRevocationScheduled,
         Self::ApiKeyRevokedOnSchedule,
         Self::ApiKeyQuarantined,
+        Self::ApiKeyPolicyChanged,
+        Self::OwnerCreated,
+        Self::OwnerUpdated,
+        Self::OwnerDeleted,
     ];
 
     /// The wire and database form, e.g. `api_key.deleted`.
@@ -62,6 +77,10 @@ impl AuditAction {
             Self::ApiKeyRevocationScheduled => "api_key.revocation_scheduled",
             Self::ApiKeyRevokedOnSchedule => "api_key.revoked_on_schedule",
             Self::ApiKeyQuarantined => "api_key.quarantined",
+            Self::ApiKeyPolicyChanged => "api_key.policy_changed",
+            Self::OwnerCreated => "owner.created",
+            Self::OwnerUpdated => "owner.updated",
+            Self::OwnerDeleted => "owner.deleted",
         }
     }
 
@@ -102,6 +121,17 @@ pub enum AuditChange {
     RevokeAt {
         before: Option<DateTime<Utc>>,
         after: Option<DateTime<Utc>>,
+    },
+    /// A key's owner, meta, rate limits, credits and networks.
+    Policy {
+        before: Box<KeyPolicy>,
+        after: Box<KeyPolicy>,
+    },
+    /// An owner's settings (`null` before it was created, after it was deleted).
+    Owner {
+        id: OwnerId,
+        before: Option<Box<NewOwner>>,
+        after: Option<Box<NewOwner>>,
     },
     /// Where a quarantined key was found.
     Found {

@@ -24,6 +24,7 @@ pub enum IdKind {
     Region,
     ApiKey,
     Rotation,
+    Owner,
 }
 
 /// A string that is no id of the expected kind.
@@ -122,6 +123,14 @@ id_type!(
     "rot_",
     "^rot_[0-9A-Za-z]{16}$",
     IdKind::Rotation
+);
+
+id_type!(
+    /// An owner's id, e.g. `own_3hT9k9FqZxY8wV7u`.
+    OwnerId,
+    "own_",
+    "^own_[0-9A-Za-z]{16}$",
+    IdKind::Owner
 );
 
 #[cfg(test)]

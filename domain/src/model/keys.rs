@@ -5,8 +5,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::ids::KeyId;
+use super::ids::{KeyId, OwnerId};
 use super::leaks::Quarantine;
+use super::policy::{AllowedNetworks, Budget, Credits, KeyPolicy, Meta, RateLimits};
 use super::scope::Scopes;
 use super::text::Description;
 
@@ -28,6 +29,52 @@ pub struct ApiKey {
     pub revoke_at: Option<DateTime<Utc>>,
     /// Set when the key was found in public: it is refused for good.
     pub quarantine: Option<Quarantine>,
+    /// Whose key this is; the owner's limits and credits bind it too.
+    pub owner_id: Option<OwnerId>,
+    /// Free-form facts for the protected API, answered by `/auth/verify`.
+    pub meta: Meta,
+    /// The key's own limits, besides its owner's.
+    pub rate_limits: RateLimits,
+    /// The key's own credits, besides its owner's; `null`: unlimited.
+    /// `remaining` leaves out the few credits serving processes took and
+    /// have not spent yet.
+    pub credits: Option<Credits>,
+    /// Where the key may be used from; empty: anywhere.
+    pub allowed_networks: AllowedNetworks,
+}
+
+impl ApiKey {
+    /// The key's policy, as a rotation copies it to its new key.
+    pub fn policy(&self) -> KeyPolicy {
+        KeyPolicy {
+            owner_id: self.owner_id.clone(),
+            meta: self.meta.clone(),
+            rate_limits: self.rate_limits.clone(),
+            credits: self.credits,
+            allowed_networks: self.allowed_networks.clone(),
+        }
+    }
+}
+
+/// What a new key is given; absent scopes are the creator's own.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NewKey {
+    pub description: Option<Description>,
+    pub scopes: Option<Scopes>,
+    pub policy: KeyPolicy,
+}
+
+impl NewKey {
+    /// A key with `description` and `scopes`, and no policy.
+    pub fn new(description: Option<Description>, scopes: Option<Scopes>) -> Self {
+        Self { description, scopes, policy: KeyPolicy::default() }
+    }
+}
+
+impl KeyPolicy {
+    pub fn budget(&self) -> Budget {
+        Budget { rate_limits: self.rate_limits.clone(), credits: self.credits }
+    }
 }
 
 /// How far ahead a key's revocation can be scheduled.
@@ -60,6 +107,18 @@ pub struct KeyUpdate {
     /// `Some(None)` cancels a scheduled revocation.
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]
     pub revoke_at: Option<Option<DateTime<Utc>>>,
+    /// `Some(None)` takes the key from its owner.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]
+    pub owner_id: Option<Option<OwnerId>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<Meta>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limits: Option<RateLimits>,
+    /// `Some(None)` removes the key's own credits (unlimited).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]
+    pub credits: Option<Option<Credits>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_networks: Option<AllowedNetworks>,
 }
 
 /// For a field that may be absent, `null` or a value: present, `null`
@@ -75,7 +134,16 @@ where
 impl KeyUpdate {
     /// Nothing to change.
     pub fn is_empty(&self) -> bool {
-        self.description.is_none() && self.scopes.is_none() && self.revoke_at.is_none()
+        self.description.is_none() && self.scopes.is_none() && self.revoke_at.is_none() && !self.changes_policy()
+    }
+
+    /// Whether this changes whose the key is, its meta, limits, credits or networks.
+    pub fn changes_policy(&self) -> bool {
+        self.owner_id.is_some()
+            || self.meta.is_some()
+            || self.rate_limits.is_some()
+            || self.credits.is_some()
+            || self.allowed_networks.is_some()
     }
 }
 

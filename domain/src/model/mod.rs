@@ -9,6 +9,8 @@ mod ids;
 mod key_state;
 mod keys;
 mod leaks;
+mod owners;
+mod policy;
 mod problem;
 mod regions;
 mod rotation;
@@ -20,10 +22,15 @@ mod verdict;
 
 pub use audit::{AUDIT_EVENTS_MAX, AuditAction, AuditChange, AuditEvent, AuditPage, AuditQuery, EventId};
 pub use error_kind::ErrorKind;
-pub use ids::{ID_RANDOM_LEN, IdKind, InvalidId, KeyId, RegionId, RotationId, RowId};
+pub use ids::{ID_RANDOM_LEN, IdKind, InvalidId, KeyId, OwnerId, RegionId, RotationId, RowId};
 pub use key_state::{KeyState, is_revoked, last_manager};
-pub use keys::{ApiKey, CreatedApiKey, KeyUpdate, REVOKE_AT_MAX_DAYS, present};
+pub use keys::{ApiKey, CreatedApiKey, KeyUpdate, NewKey, REVOKE_AT_MAX_DAYS, present};
 pub use leaks::{LEAK_BATCH_MAX, LeakChannel, LeakLabel, LeakedToken, Quarantine};
+pub use owners::{ExternalId, NewOwner, Owner, OwnerIdentity, OwnerUpdate};
+pub use policy::{
+    AllowedNetworks, Bounds, Budget, CREDITS_MAX, Credits, KeyPolicy, LimitName, LimitStatus, META_MAX_BYTES, Meta,
+    NETWORKS_MAX, RATE_LIMIT_MAX, RATE_LIMITS_MAX, RATE_PERIOD_MAX_S, RateLimit, RateLimits, Refill, RefillInterval,
+};
 pub use problem::ProblemCode;
 pub use regions::{CreatedRegion, Environment, Region, RegionOverview, RegionSummary};
 pub use rotation::{OldKeyRevocation, Rotation, SessionAfterRotation, StartedRotation};

@@ -50,6 +50,20 @@ problem_codes! {
     InsufficientScope => "insufficient-scope",
     /// A key tried to grant a scope it does not hold.
     ScopeEscalation => "scope-escalation",
+    /// Over a rate limit; also forward authentication's.
+    RateLimited => "rate-limited",
+    /// No credits left; also forward authentication's.
+    CreditsExhausted => "credits-exhausted",
+    /// Not from an allowed network; also forward authentication's.
+    NetworkNotAllowed => "network-not-allowed",
+    /// A key tried to give a looser policy than its own.
+    PolicyEscalation => "policy-escalation",
+    /// No such owner in the caller's region.
+    OwnerNotFound => "owner-not-found",
+    /// An owner with keys cannot be deleted.
+    OwnerHasKeys => "owner-has-keys",
+    /// External ids are unique in a region.
+    ExternalIdTaken => "external-id-taken",
     /// The caller's key was re-scoped while the request ran.
     ApiKeyScopesChanged => "api-key-scopes-changed",
     /// A region that is not the caller's.

@@ -119,7 +119,7 @@ text_type_traits!(RegionName, RegionName::parse);
 /// zero-width spaces, tag characters): a description or a name must read
 /// as what it is in a delete confirmation or the audit log. The zero-width
 /// joiner stays allowed: emoji sequences need it.
-fn is_hidden_character(c: char) -> bool {
+pub(crate) fn is_hidden_character(c: char) -> bool {
     c.is_control()
         || matches!(
             c,

@@ -18,6 +18,12 @@ pub enum UseOutcome {
     InsufficientScope,
     /// Refused unchecked after too many failures.
     Throttled,
+    /// Over one of its rate limits.
+    RateLimited,
+    /// Out of credits.
+    CreditsExhausted,
+    /// From a network the key may not be used from.
+    NetworkNotAllowed,
 }
 
 /// Requests of one key or region in one bucket, by outcome.
@@ -31,6 +37,15 @@ pub struct UsageCounts {
     pub insufficient_scope: u64,
     /// Refused unchecked after too many failures.
     pub throttled: u64,
+    /// Refused: over one of the key's or its owner's rate limits.
+    #[serde(default)]
+    pub rate_limited: u64,
+    /// Refused: no credits left.
+    #[serde(default)]
+    pub credits_exhausted: u64,
+    /// Refused: from a network the key may not be used from.
+    #[serde(default)]
+    pub network_not_allowed: u64,
 }
 
 impl UsageCounts {
@@ -42,6 +57,9 @@ impl UsageCounts {
             UseOutcome::Invalid => counts.invalid = 1,
             UseOutcome::InsufficientScope => counts.insufficient_scope = 1,
             UseOutcome::Throttled => counts.throttled = 1,
+            UseOutcome::RateLimited => counts.rate_limited = 1,
+            UseOutcome::CreditsExhausted => counts.credits_exhausted = 1,
+            UseOutcome::NetworkNotAllowed => counts.network_not_allowed = 1,
         }
         counts
     }
@@ -51,10 +69,18 @@ impl UsageCounts {
         self.invalid += other.invalid;
         self.insufficient_scope += other.insufficient_scope;
         self.throttled += other.throttled;
+        self.rate_limited += other.rate_limited;
+        self.credits_exhausted += other.credits_exhausted;
+        self.network_not_allowed += other.network_not_allowed;
     }
 
     pub fn refused(&self) -> u64 {
-        self.invalid + self.insufficient_scope + self.throttled
+        self.invalid
+            + self.insufficient_scope
+            + self.throttled
+            + self.rate_limited
+            + self.credits_exhausted
+            + self.network_not_allowed
     }
 
     pub fn total(&self) -> u64 {

@@ -5,6 +5,8 @@ use std::net::IpAddr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::coherence::{Coherence, Known, WarmKey};
+use super::metering::{Charged, Metering};
+use super::policy::Policy;
 use super::usage::KeyUse;
 use super::usage::recorder::UseSink;
 use crate::caller::{Caller, ensure_usable};
@@ -17,6 +19,7 @@ use crate::error::{Error, Result, whole_seconds};
 use crate::model::{Grant, KeyId, KeyState, Refusal, RegionId, Scope, UseDetails, UseOutcome, Verdict};
 use crate::store::database::Db;
 use crate::store::entity::{api_key, region};
+use std::sync::Arc;
 
 /// How many verified tokens one process remembers.
 const VERIFIED_CACHE_CAPACITY: u64 = 10_000;
@@ -35,16 +38,31 @@ pub struct Authenticator {
     throttle: FailureThrottle,
     /// Where outcomes are noted; [`super::usage::Usage`] flushes them.
     usage: UseSink,
+    metering: Metering,
+}
+
+/// An accepted request: who called, under what policy, and what its charge left.
+struct Admitted {
+    caller: Caller,
+    policy: Arc<Policy>,
+    charged: Option<Charged>,
 }
 
 impl Authenticator {
-    pub(crate) fn new(db: Db, coherence: Coherence, limits: ThrottleLimits, usage: UseSink) -> Self {
+    pub(crate) fn new(
+        db: Db,
+        coherence: Coherence,
+        limits: ThrottleLimits,
+        usage: UseSink,
+        metering: Metering,
+    ) -> Self {
         Self {
             db,
             coherence,
             verified: VerifiedCache::new(VERIFIED_CACHE_CAPACITY),
             throttle: FailureThrottle::new(limits),
             usage,
+            metering,
         }
     }
 
@@ -54,10 +72,17 @@ impl Authenticator {
     /// opens its use, counted once its outcome is known. Nothing here
     /// writes: counts are flushed later.
     pub async fn authenticate(&self, presented: &str, client: IpAddr) -> Result<Caller> {
-        let Refused { error, key } = match self.attributed(presented, client).await {
-            Ok(caller) => {
+        Ok(self.admit(presented, client, 1, &[]).await?.caller)
+    }
+
+    /// [`Self::authenticate`], then, when the key holds every `required`
+    /// scope, its rate limits and credits charged `cost`, decided from
+    /// memory ([`Metering`]). A request refused for a scope spends nothing.
+    async fn admit(&self, presented: &str, client: IpAddr, cost: u64, required: &[Scope]) -> Result<Admitted> {
+        let Refused { error, key } = match self.charged(presented, client, cost, required).await {
+            Ok(admitted) => {
                 metrics::counter!("keyward_authentications_total", "outcome" => "accepted").increment(1);
-                return Ok(caller);
+                return Ok(admitted);
             }
             Err(refused) => refused,
         };
@@ -66,6 +91,9 @@ impl Authenticator {
             Error::Revoked => ("revoked", Some(UseOutcome::Invalid)),
             Error::Quarantined => ("quarantined", Some(UseOutcome::Invalid)),
             Error::Throttled { .. } => ("throttled", Some(UseOutcome::Throttled)),
+            Error::RateLimited { .. } => ("rate_limited", Some(UseOutcome::RateLimited)),
+            Error::CreditsExhausted { .. } => ("credits_exhausted", Some(UseOutcome::CreditsExhausted)),
+            Error::NetworkNotAllowed => ("network_not_allowed", Some(UseOutcome::NetworkNotAllowed)),
             _ => ("failed", None),
         };
         metrics::counter!("keyward_authentications_total", "outcome" => label).increment(1);
@@ -96,36 +124,49 @@ impl Authenticator {
     /// `required` scopes, as forward authentication and `/auth/verify` give
     /// it: the same checks, throttle and counting as every REST call.
     /// `Err` only for failures (the database), never for a refusal.
+    /// `cost` credits are spent when it is allowed (0 only looks); a request
+    /// refused for a scope spends nothing but counts for the rate limits.
     pub async fn verdict(
         &self,
         presented: Option<&str>,
         client: IpAddr,
         required: &[Scope],
+        cost: u64,
         details: UseDetails,
     ) -> Result<Verdict> {
         let Some(presented) = presented else {
             metrics::counter!("keyward_authentications_total", "outcome" => "missing").increment(1);
             return Ok(Verdict::Refused(Refusal::Missing));
         };
-        let refusal = match self.authenticate(presented, client).await {
-            Ok(caller) if !required.iter().all(|scope| caller.scopes().grants(scope)) => {
+        let refusal = match self.admit(presented, client, cost, required).await {
+            Ok(Admitted { caller, .. }) if !grants_all(&caller, required) => {
                 metrics::counter!("keyward_authentications_total", "outcome" => "insufficient_scope").increment(1);
                 self.record_use(&caller, UseOutcome::InsufficientScope, details);
                 Refusal::InsufficientScope
             }
-            Ok(caller) => {
+            Ok(Admitted { caller, policy, charged }) => {
                 self.record_use(&caller, UseOutcome::Accepted, details);
+                let (rate_limits, credits) = charged.map_or_else(Default::default, |c| (c.rate_limits, c.credits));
                 return Ok(Verdict::Allowed(Grant {
                     region_id: caller.region().id.clone(),
                     key_id: caller.key_id().clone(),
                     sandbox: caller.region().sandbox,
                     scopes: caller.scopes().clone(),
+                    owner: policy.owner.as_ref().map(|owner| owner.identity.clone()),
+                    meta: policy.meta.clone(),
+                    rate_limits,
+                    credits,
                 }));
             }
             Err(Error::Unauthenticated) => Refusal::Invalid,
             Err(Error::Revoked) => Refusal::Revoked,
             Err(Error::Quarantined) => Refusal::Quarantined,
             Err(Error::Throttled { retry_after }) => Refusal::Throttled { retry_after: whole_seconds(retry_after) },
+            Err(Error::RateLimited { limit }) => Refusal::RateLimited { limit },
+            Err(Error::CreditsExhausted { retry_after }) => {
+                Refusal::CreditsExhausted { retry_after: retry_after.map(whole_seconds) }
+            }
+            Err(Error::NetworkNotAllowed) => Refusal::NetworkNotAllowed,
             Err(failure) => return Err(failure),
         };
         Ok(Verdict::Refused(refusal))
@@ -134,7 +175,27 @@ impl Authenticator {
     /// Checks a presented token. Not a use of the key by itself (console
     /// sign-in is not integration traffic), and not counted.
     pub(crate) async fn verify(&self, presented: &str, client: IpAddr) -> Result<Caller> {
-        self.attributed(presented, client).await.map_err(|refused| refused.error)
+        let (caller, _) = self.attributed(presented, client).await.map_err(|refused| refused.error)?;
+        Ok(caller)
+    }
+
+    /// [`Self::attributed`], then the charge of a request holding every
+    /// `required` scope.
+    async fn charged(
+        &self,
+        presented: &str,
+        client: IpAddr,
+        cost: u64,
+        required: &[Scope],
+    ) -> Result<Admitted, Refused> {
+        let (caller, policy) = self.attributed(presented, client).await?;
+        if !policy.meters() || !grants_all(&caller, required) {
+            return Ok(Admitted { caller, policy, charged: None });
+        }
+        match self.metering.charge(&policy.charge(cost), now()).await {
+            Ok(charged) => Ok(Admitted { caller, policy, charged: Some(charged) }),
+            Err(error) => Err(Refused { error, key: Some((caller.key_id().clone(), caller.region().id.clone())) }),
+        }
     }
 
     /// Checks a presented token; a refusal names the key the token named,
@@ -153,10 +214,13 @@ impl Authenticator {
     /// get `Throttled`. A token this process already verified is never
     /// throttled, so failures from others (behind the same proxy or NAT, or
     /// guessing at the same key) cannot lock a working integration out.
-    async fn attributed(&self, presented: &str, client: IpAddr) -> Result<Caller, Refused> {
+    async fn attributed(&self, presented: &str, client: IpAddr) -> Result<(Caller, Arc<Policy>), Refused> {
         let (token, digest, key) = self.find(presented, client).await.map_err(|error| Refused { error, key: None })?;
         match self.check(&token, digest, &key, client).await {
-            Ok(()) => Ok(Caller::new(key.region, key.key_id, key.scopes, client)),
+            Ok(()) => {
+                let caller = Caller::new(key.region, key.key_id, key.scopes, client, key.bounds);
+                Ok((caller, key.policy))
+            }
             Err(error) => Err(Refused { error, key: Some((key.key_id, key.region.id)) }),
         }
     }
@@ -207,7 +271,8 @@ impl Authenticator {
         }
         // Compared on every request, cached or not: a scheduled key stops
         // at that instant in every process, before any sweeper deletes it.
-        ensure_usable(KeyState::at(key.revoke_at, key.quarantined, now()))
+        ensure_usable(KeyState::at(key.revoke_at, key.quarantined, now()))?;
+        if key.policy.allowed_networks.allow(client) { Ok(()) } else { Err(Error::NetworkNotAllowed) }
     }
 
     /// Runs argon2 for a token this process has not verified yet, in turn.
@@ -258,15 +323,21 @@ impl Authenticator {
             .find_also_related(region::Entity)
             .one(&self.db)
             .await?;
-        Ok(found.and_then(|(key, region)| {
-            Some(WarmKey {
-                quarantined: key.is_quarantined(),
-                key_id: key.id,
-                secret_hash: key.secret_hash,
-                region: region?.into(),
-                scopes: key.scopes,
-                revoke_at: key.revoke_at,
-            })
+        let Some((key, Some(region))) = found else { return Ok(None) };
+        let policy = Policy::load(&self.db, &key).await?;
+        Ok(Some(WarmKey {
+            quarantined: key.is_quarantined(),
+            key_id: key.id,
+            secret_hash: key.secret_hash,
+            region: region.into(),
+            scopes: key.scopes,
+            revoke_at: key.revoke_at,
+            bounds: Arc::new(policy.bounds()),
+            policy,
         }))
     }
+}
+
+fn grants_all(caller: &Caller, required: &[Scope]) -> bool {
+    required.iter().all(|scope| caller.scopes().grants(scope))
 }

@@ -11,6 +11,8 @@ use super::audit::AuditEntry;
 use super::change::Change;
 use super::coherence::Coherence;
 use super::limits::NewKeys;
+use super::metering::Metering;
+use super::owners::find_owner;
 use crate::caller::Caller;
 use crate::clock::now;
 use crate::credentials::random;
@@ -18,11 +20,12 @@ use crate::credentials::secret_hash;
 use crate::credentials::token::Token;
 use crate::error::{Error, Result};
 use crate::model::{
-    ApiKey, AuditAction, AuditChange, CreatedApiKey, Description, InvalidInput, KeyAccess, KeyId, KeyState, KeyUpdate,
-    REVOKE_AT_MAX_DAYS, Region, RegionId, RegionOverview, Scopes,
+    ApiKey, AuditAction, AuditChange, CreatedApiKey, Description, InvalidInput, KeyAccess, KeyId, KeyPolicy, KeyState,
+    KeyUpdate, NewKey, REVOKE_AT_MAX_DAYS, Region, RegionId, RegionOverview, Scopes,
 };
+use crate::store::budgets;
 use crate::store::database::Db;
-use crate::store::entity::{api_key, retired_api_key};
+use crate::store::entity::{api_key, credit_balance, retired_api_key};
 use crate::store::find_key_in_region;
 
 #[derive(Clone)]
@@ -30,11 +33,12 @@ pub struct Keys {
     db: Db,
     coherence: Coherence,
     new_keys: NewKeys,
+    metering: Metering,
 }
 
 impl Keys {
-    pub(crate) fn new(db: Db, coherence: Coherence, new_keys: NewKeys) -> Self {
-        Self { db, coherence, new_keys }
+    pub(crate) fn new(db: Db, coherence: Coherence, new_keys: NewKeys, metering: Metering) -> Self {
+        Self { db, coherence, new_keys, metering }
     }
 
     /// The caller's region with its keys (`GET /auth/regions/me`): all of
@@ -45,7 +49,7 @@ impl Keys {
         } else {
             // Deleted since it authenticated: as unknown as any other key.
             let own = find_key_in_region(&self.db, &caller.region().id, caller.key_id()).await?;
-            vec![own.ok_or(Error::Unauthenticated)?.into()]
+            described(&self.db, vec![own.ok_or(Error::Unauthenticated)?]).await?
         };
         Ok(RegionOverview { region: caller.region().clone(), api_keys, current_api_key_id: caller.key_id().clone() })
     }
@@ -59,35 +63,38 @@ impl Keys {
             .order_by_asc(api_key::Column::Id)
             .all(&self.db)
             .await?;
-        Ok(rows.into_iter().map(ApiKey::from).collect())
+        described(&self.db, rows).await
     }
 
     pub async fn get(&self, caller: &Caller, key_id: &KeyId) -> Result<ApiKey> {
         caller.require(KeyAccess::Read)?;
-        Ok(find_own_key(&self.db, caller, key_id).await?.into())
+        let row = find_own_key(&self.db, caller, key_id).await?;
+        Ok(described(&self.db, vec![row]).await?.remove(0))
     }
 
     /// Creates a key in the caller's region (or in `region_id`, which must be
-    /// the caller's own) with `scopes`, or the caller's own when `None`. The
-    /// returned value is the only one that ever carries the token.
-    pub async fn create(
-        &self,
-        caller: &Caller,
-        description: Option<Description>,
-        scopes: Option<Scopes>,
-        region_id: Option<&RegionId>,
-    ) -> Result<CreatedApiKey> {
+    /// the caller's own) with `new.scopes`, or the caller's own when `None`,
+    /// and `new.policy`, within the caller's own. The returned value is the
+    /// only one that ever carries the token.
+    pub async fn create(&self, caller: &Caller, new: NewKey, region_id: Option<&RegionId>) -> Result<CreatedApiKey> {
         ensure_own_region(caller, region_id)?;
         caller.require(KeyAccess::Write)?;
+        let NewKey { description, scopes, policy } = new;
         let scopes = scopes.unwrap_or_else(|| caller.scopes().clone());
         caller.ensure_may_grant(&scopes, &Scopes::default())?;
+        caller.ensure_may_bind_key(policy.owner_id.as_ref(), &policy.budget(), &policy.allowed_networks)?;
         self.new_keys.admit(&self.db, &caller.region().id).await?;
-        let (row, token) = new_key_row(caller.region(), description, scopes).await?;
+        let (row, token) = new_key_row(caller.region(), description, scopes, &policy).await?;
         let mut change = Change::by(&self.db, &self.coherence, caller).await?;
         self.new_keys.ensure_room(&change, &caller.region().id).await?;
-        let row = insert_key(&mut change, row, Some(caller)).await?;
+        if let Some(owner_id) = &policy.owner_id {
+            find_owner(&change, &caller.region().id, owner_id).await?;
+        }
+        let row = insert_key(&mut change, row, Some(caller), &policy).await?;
+        budgets::set_credits(&change, &row.region_id, row.id.as_str(), policy.credits, now()).await?;
         change.commit().await?;
-        Ok(CreatedApiKey { key: row.into(), token: token.into_string() })
+        let key = described(&self.db, vec![row]).await?.remove(0);
+        Ok(CreatedApiKey { key, token: token.into_string() })
     }
 
     /// Changes a key's description, scopes or scheduled revocation; each
@@ -98,7 +105,8 @@ impl Keys {
         let mut change = Change::by(&self.db, &self.coherence, caller).await?;
         let key = update_key(&mut change, caller, key_id, update).await?;
         change.commit().await?;
-        Ok(key.into())
+        self.metering.balance_set(key.budget_holder().as_str());
+        Ok(described(&self.db, vec![key]).await?.remove(0))
     }
 
     /// Issues a key in `region` for the operator (the CLI), whatever the
@@ -110,9 +118,10 @@ impl Keys {
         description: Option<Description>,
         scopes: Option<Scopes>,
     ) -> Result<CreatedApiKey> {
-        let (row, token) = new_key_row(region, description, scopes.unwrap_or_else(Scopes::all)).await?;
+        let policy = KeyPolicy::default();
+        let (row, token) = new_key_row(region, description, scopes.unwrap_or_else(Scopes::all), &policy).await?;
         let mut change = Change::in_region(&self.db, &self.coherence, &region.id).await?;
-        let row = insert_key(&mut change, row, None).await?;
+        let row = insert_key(&mut change, row, None, &policy).await?;
         change.commit().await?;
         Ok(CreatedApiKey { key: row.into(), token: token.into_string() })
     }
@@ -226,6 +235,12 @@ pub(crate) async fn delete_key(change: &mut Change, caller: &Caller, key_id: &Ke
 async fn delete_row(change: &mut Change, key: &api_key::Model) -> Result<()> {
     change.key_removed(&key.lookup);
     api_key::Entity::delete_by_id(key.id.clone()).exec(change).await?;
+    // Its credits go with it, unless a key rotated from it still spends them.
+    let sharing =
+        api_key::Entity::find().filter(api_key::Column::BudgetKeyId.eq(key.id.as_str())).one(&*change).await?;
+    if sharing.is_none() && key.budget_key_id.is_none() {
+        credit_balance::Entity::delete_by_id(key.id.to_string()).exec(&*change).await?;
+    }
     retired_api_key::Entity::insert(retired_api_key::ActiveModel {
         lookup: Set(key.lookup.clone()),
         secret_hash: Set(key.secret_hash.clone()),
@@ -251,7 +266,11 @@ pub(crate) async fn update_key(
 ) -> Result<api_key::Model> {
     caller.require(KeyAccess::Write)?;
     if update.is_empty() {
-        return Err(InvalidInput("give a description, scopes or revoke_at to change".to_owned()).into());
+        return Err(InvalidInput(
+            "give a description, scopes, revoke_at, owner_id, meta, rate_limits, credits or allowed_networks to change"
+                .to_owned(),
+        )
+        .into());
     }
     let revoke_at = update.revoke_at.map(|at| at.map(check_revoke_at).transpose()).transpose()?;
     let before = find_own_key(change, caller, key_id).await?;
@@ -282,12 +301,43 @@ pub(crate) async fn update_key(
         events.push((AuditAction::ApiKeyRevocationScheduled, Some(change)));
         row.revoke_at = Set(revoke_at);
     }
+    let region_id = &caller.region().id;
+    let policy_before = policy_of(change, &before).await?;
+    let policy_after = KeyPolicy {
+        owner_id: update.owner_id.unwrap_or_else(|| policy_before.owner_id.clone()),
+        meta: update.meta.unwrap_or_else(|| policy_before.meta.clone()),
+        rate_limits: update.rate_limits.unwrap_or_else(|| policy_before.rate_limits.clone()),
+        credits: update.credits.unwrap_or(policy_before.credits),
+        allowed_networks: update.allowed_networks.unwrap_or_else(|| policy_before.allowed_networks.clone()),
+    };
+    if policy_after != policy_before {
+        if before.is_quarantined() {
+            return Err(Error::QuarantineIsFinal);
+        }
+        let binding = (&policy_after.owner_id, policy_after.budget(), &policy_after.allowed_networks);
+        if binding != (&policy_before.owner_id, policy_before.budget(), &policy_before.allowed_networks) {
+            caller.ensure_may_bind_key(binding.0.as_ref(), &binding.1, binding.2)?;
+        }
+        if let Some(owner_id) = policy_after.owner_id.as_ref().filter(|&id| Some(id) != policy_before.owner_id.as_ref())
+        {
+            find_owner(&*change, region_id, owner_id).await?;
+        }
+        if policy_after.credits != policy_before.credits {
+            budgets::set_credits(&*change, region_id, before.budget_holder().as_str(), policy_after.credits, now())
+                .await?;
+        }
+        row.owner_id = Set(policy_after.owner_id.clone());
+        row.meta = Set(policy_after.meta.clone());
+        row.rate_limits = Set(policy_after.rate_limits.clone());
+        row.allowed_networks = Set(policy_after.allowed_networks.clone());
+        let audited = AuditChange::Policy { before: Box::new(policy_before), after: Box::new(policy_after) };
+        events.push((AuditAction::ApiKeyPolicyChanged, Some(audited)));
+    }
     if events.is_empty() {
         return Ok(before);
     }
     row.updated_at = Set(now());
-    let key = row.update(change).await?;
-    let region_id = &caller.region().id;
+    let key = row.update(&*change).await?;
     for (action, audited) in &events {
         AuditEntry::new(region_id, *action).key(&key).actor(caller).change(audited.clone()).record(change).await?;
     }
@@ -313,13 +363,15 @@ fn check_revoke_at(at: DateTime<Utc>) -> Result<DateTime<Utc>, InvalidInput> {
     Ok(at)
 }
 
-/// Stores a new key and its audit event; `actor` is `None` for the CLI.
+/// Stores a new key and its audit events (its policy's too, unless it has
+/// none); `actor` is `None` for the CLI.
 pub(crate) async fn insert_key(
     change: &mut Change,
     row: api_key::ActiveModel,
     actor: Option<&Caller>,
+    policy: &KeyPolicy,
 ) -> Result<api_key::Model> {
-    let key = row.insert(change).await?;
+    let key = row.insert(&*change).await?;
     let granted = AuditChange::Scopes { before: Scopes::default(), after: key.scopes.clone() };
     AuditEntry::new(&key.region_id, AuditAction::ApiKeyCreated)
         .key(&key)
@@ -327,8 +379,43 @@ pub(crate) async fn insert_key(
         .change(granted)
         .record(change)
         .await?;
+    if *policy != KeyPolicy::default() {
+        let given = AuditChange::Policy { before: Box::default(), after: Box::new(policy.clone()) };
+        AuditEntry::new(&key.region_id, AuditAction::ApiKeyPolicyChanged)
+            .key(&key)
+            .actor(actor)
+            .change(given)
+            .record(change)
+            .await?;
+    }
     change.key_added(&key.lookup);
     Ok(key)
+}
+
+/// A key's policy as stored: its row and its budget's credits.
+pub(crate) async fn policy_of(db: &impl ConnectionTrait, key: &api_key::Model) -> Result<KeyPolicy> {
+    let holder = key.budget_holder().to_string();
+    let credits = budgets::credits_of(db, [holder.clone()], now()).await?.remove(&holder);
+    Ok(KeyPolicy {
+        owner_id: key.owner_id.clone(),
+        meta: key.meta.clone(),
+        rate_limits: key.rate_limits.clone(),
+        credits,
+        allowed_networks: key.allowed_networks.clone(),
+    })
+}
+
+/// Keys as they leave the domain, with the credits their budgets hold.
+pub(crate) async fn described(db: &impl ConnectionTrait, rows: Vec<api_key::Model>) -> Result<Vec<ApiKey>> {
+    let holders: Vec<String> = rows.iter().map(|row| row.budget_holder().to_string()).collect();
+    let credits = budgets::credits_of(db, holders, now()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let credits = credits.get(row.budget_holder().as_str()).copied();
+            ApiKey { credits, ..row.into() }
+        })
+        .collect())
 }
 
 /// A fresh token and the row that stores only its hash. Hashes before any
@@ -337,6 +424,7 @@ pub(crate) async fn new_key_row(
     region: &Region,
     description: Option<Description>,
     scopes: Scopes,
+    policy: &KeyPolicy,
 ) -> Result<(api_key::ActiveModel, Token)> {
     let token = Token::generate(region.environment());
     let secret_hash = secret_hash::hash_in_turn(token.secret().to_owned(), &region.id).await?;
@@ -354,6 +442,11 @@ pub(crate) async fn new_key_row(
         scopes: Set(scopes),
         revoke_at: Set(None),
         quarantine: Set(None),
+        owner_id: Set(policy.owner_id.clone()),
+        budget_key_id: Set(None),
+        meta: Set(policy.meta.clone()),
+        rate_limits: Set(policy.rate_limits.clone()),
+        allowed_networks: Set(policy.allowed_networks.clone()),
         ..Default::default()
     };
     Ok((row, token))

@@ -13,6 +13,9 @@ pub(crate) mod coherence;
 pub(crate) mod keys;
 pub(crate) mod leaks;
 pub(crate) mod limits;
+pub(crate) mod metering;
+pub(crate) mod owners;
+pub(crate) mod policy;
 pub(crate) mod regions;
 pub(crate) mod rotations;
 pub(crate) mod sessions;
@@ -31,6 +34,8 @@ use coherence::Coherence;
 use keys::Keys;
 use leaks::Leaks;
 use limits::{NewKeys, RegionLimits};
+use metering::Metering;
+use owners::Owners;
 use regions::Regions;
 use rotations::Rotations;
 use sessions::{SessionLimits, Sessions};
@@ -72,6 +77,8 @@ struct Capabilities {
     audit: AuditLog,
     leaks: Leaks,
     usage: Usage,
+    owners: Owners,
+    metering: Metering,
 }
 
 impl Keyward {
@@ -81,15 +88,19 @@ impl Keyward {
         let db = Db::new(db);
         let coherence = Coherence::new(db.clone(), settings.warm_cache == WarmCache::On);
         let usage = Usage::new(db.clone(), settings.usage);
-        let authenticator = Authenticator::new(db.clone(), coherence.clone(), settings.throttle, usage.sink());
+        let metering = Metering::new(db.clone());
+        let authenticator =
+            Authenticator::new(db.clone(), coherence.clone(), settings.throttle, usage.sink(), metering.clone());
         let new_keys = NewKeys::new(settings.regions);
         Self(Arc::new(Capabilities {
-            keys: Keys::new(db.clone(), coherence.clone(), new_keys.clone()),
+            keys: Keys::new(db.clone(), coherence.clone(), new_keys.clone(), metering.clone()),
             regions: Regions::new(db.clone(), coherence.clone()),
             sessions: Sessions::new(db.clone(), coherence.clone(), authenticator.clone(), settings.sessions),
             rotations: Rotations::new(db.clone(), coherence.clone(), new_keys),
             audit: AuditLog::new(db.clone()),
             leaks: Leaks::new(db.clone(), coherence.clone(), settings.throttle),
+            owners: Owners::new(db.clone(), coherence.clone(), metering.clone()),
+            metering,
             usage,
             authenticator,
             coherence,
@@ -147,6 +158,17 @@ impl Keyward {
     /// Reports of leaked tokens, and the quarantine of the keys among them.
     pub fn leaks(&self) -> &Leaks {
         &self.0.leaks
+    }
+
+    /// A region's owners: who its keys belong to, with shared limits and credits.
+    pub fn owners(&self) -> &Owners {
+        &self.0.owners
+    }
+
+    /// Gives the credits this process took and did not spend back to their
+    /// balances; `keyward serve` calls it as it stops. How many it gave back.
+    pub async fn give_back_credits(&self) -> Result<u64> {
+        self.0.metering.give_back().await
     }
 
     /// A region's audit log.

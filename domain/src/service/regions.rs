@@ -11,8 +11,8 @@ use crate::clock::now;
 use crate::credentials::random;
 use crate::error::{Error, Result};
 use crate::model::{
-    AuditAction, CreatedApiKey, CreatedRegion, Description, Environment, Region, RegionId, RegionName, RegionSummary,
-    Scopes,
+    AuditAction, CreatedApiKey, CreatedRegion, Description, Environment, KeyPolicy, Region, RegionId, RegionName,
+    RegionSummary, Scopes,
 };
 use crate::store::database::Db;
 use crate::store::entity::{api_key, region};
@@ -48,7 +48,8 @@ impl Regions {
             updated_at: at,
         };
         // A region's first key manages everything, as every key did before scopes.
-        let (key, token) = new_key_row(&region.clone().into(), description, Scopes::all()).await?;
+        let (key, token) =
+            new_key_row(&region.clone().into(), description, Scopes::all(), &KeyPolicy::default()).await?;
 
         let mut change = Change::begin(&self.db, &self.coherence).await?;
         let taken = Error::RegionNameTaken(region.name.clone());
@@ -57,7 +58,7 @@ impl Regions {
             other => other?,
         };
         AuditEntry::new(&region.id, AuditAction::RegionCreated).record(&change).await?;
-        let key = insert_key(&mut change, key, None).await?;
+        let key = insert_key(&mut change, key, None, &KeyPolicy::default()).await?;
         change.commit().await?;
         Ok(CreatedRegion {
             region: region.into(),

@@ -8,7 +8,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, 
 
 use super::change::Change;
 use super::coherence::Coherence;
-use super::keys::{delete_key, find_own_key, insert_key, new_key_row, update_key};
+use super::keys::{delete_key, described, find_own_key, insert_key, new_key_row, policy_of, update_key};
 use super::limits::NewKeys;
 use super::sessions::{SessionId, end_session, move_session};
 use crate::caller::Caller;
@@ -49,11 +49,15 @@ impl Rotations {
         caller.require(KeyAccess::Write)?;
         let old_key = find_own_key(&self.db, caller, old_key_id).await?;
         caller.ensure_may_grant(&old_key.scopes, &Scopes::default())?;
+        // The new key spends the old key's budget: a rotation never doubles one.
+        let policy = policy_of(&self.db, &old_key).await?;
+        caller.ensure_may_bind_key(policy.owner_id.as_ref(), &policy.budget(), &policy.allowed_networks)?;
         if unfinished(&self.db, region_id).await?.and_then(resumable).is_some() {
             return Err(Error::RotationInProgress);
         }
         self.new_keys.admit(&self.db, region_id).await?;
-        let (new_key, token) = new_key_row(caller.region(), description, old_key.scopes).await?;
+        let (mut new_key, token) = new_key_row(caller.region(), description, old_key.scopes.clone(), &policy).await?;
+        new_key.budget_key_id = Set(Some(old_key.budget_holder().clone()));
         let mut change = Change::by(&self.db, &self.coherence, caller).await?;
         find_own_key(&change, caller, old_key_id).await?;
         self.new_keys.ensure_room(&change, region_id).await?;
@@ -64,7 +68,7 @@ impl Rotations {
             // Its new key is gone: nothing left to resume.
             close(&change, open).await?;
         }
-        let new_key = insert_key(&mut change, new_key, Some(caller)).await?;
+        let new_key = insert_key(&mut change, new_key, Some(caller), &policy).await?;
         let row = rotation::ActiveModel {
             id: Set(random::id::<RotationId>()),
             region_id: Set(region_id.clone()),
@@ -82,7 +86,8 @@ impl Rotations {
             new_key_id: new_key.id.clone(),
             started_at: row.started_at,
         };
-        Ok(StartedRotation { rotation, new_key: CreatedApiKey { key: new_key.into(), token: token.into_string() } })
+        let key = described(&self.db, vec![new_key]).await?.remove(0);
+        Ok(StartedRotation { rotation, new_key: CreatedApiKey { key, token: token.into_string() } })
     }
 
     /// The region's unfinished rotation, if any. One whose new key was

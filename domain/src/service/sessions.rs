@@ -18,6 +18,7 @@ use super::audit::AuditEntry;
 use super::authentication::Authenticator;
 use super::change::Change;
 use super::coherence::Coherence;
+use super::policy::Policy;
 use crate::caller::{Caller, ensure_usable};
 use crate::clock::now;
 use crate::credentials::random;
@@ -173,7 +174,8 @@ impl Sessions {
                 .exec(&self.db)
                 .await?;
         }
-        Ok(Caller::new(region.into(), key.id, key.scopes, client))
+        let bounds = std::sync::Arc::new(Policy::load(&self.db, &key).await?.bounds());
+        Ok(Caller::new(region.into(), key.id, key.scopes, client, bounds))
     }
 
     /// How long this session has left, for the console's warning.

@@ -3,6 +3,7 @@
 //! backends, and the queries more than one use case shares. Depends on
 //! `model`, `credentials` and the leaves; knows nothing of use cases.
 
+pub(crate) mod budgets;
 pub(crate) mod coherence;
 pub(crate) mod database;
 pub mod entity;

@@ -13,11 +13,11 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use domain::Keyward;
-use domain::model::{Grant, InvalidInput, Scope, UseDetails, Verdict, VerdictBody};
+use domain::model::{CREDITS_MAX, Grant, InvalidInput, LimitStatus, Scope, UseDetails, Verdict, VerdictBody};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, insert_rate_limit};
 use crate::extract::{Body, ClientAddress, presented_key, use_details};
 
 pub const TAG: &str = "forward-auth";
@@ -31,6 +31,11 @@ pub const SCOPES: HeaderName = HeaderName::from_static("x-keyward-scopes");
 pub const CODE: HeaderName = HeaderName::from_static("x-keyward-code");
 /// Scopes the proxy requires, space- or comma-separated, in any form of the check.
 pub const REQUIRED_SCOPE: HeaderName = HeaderName::from_static("x-keyward-scope");
+/// The allowed key's owner's `external_id`, empty when it has none.
+pub const OWNER: HeaderName = HeaderName::from_static("x-keyward-owner");
+/// The credits a request costs, in any form of the check (`?cost=` too on
+/// `/auth/check` itself).
+pub const COST: HeaderName = HeaderName::from_static("x-keyward-cost");
 
 /// Checks the request's key for a reverse proxy. Any method; the body is
 /// never read. Scopes the key must hold: `?scope=a&scope=b`, and any in the
@@ -75,8 +80,9 @@ pub async fn check(
 ) -> Result<Response, ApiError> {
     let mut required = required_scopes(uri.query())?;
     required.extend(header_scopes(&headers)?);
+    let cost = query_cost(uri.query())?.map_or_else(|| header_cost(&headers), |cost| Ok(Some(cost)))?;
     let details = forwarded_details(&headers, &method, None);
-    decide(&keyward, &warnings, client, &headers, &required, details).await
+    decide(&keyward, &warnings, client, &headers, &required, cost.unwrap_or(1), details).await
 }
 
 /// `/auth/check/{path}`: the same check, with scopes from `X-Keyward-Scope`
@@ -95,9 +101,10 @@ pub async fn check_path(
         return Err(ApiError::ScopeInQuery);
     }
     let required = header_scopes(&headers)?;
+    let cost = header_cost(&headers)?.unwrap_or(1);
     let original_path = uri.path().strip_prefix("/auth/check");
     let details = forwarded_details(&headers, &method, original_path);
-    decide(&keyward, &warnings, client, &headers, &required, details).await
+    decide(&keyward, &warnings, client, &headers, &required, cost, details).await
 }
 
 /// The protected request, for the key's last use: the method and URI the
@@ -119,11 +126,12 @@ async fn decide(
     ClientAddress(client): ClientAddress,
     headers: &HeaderMap,
     required: &[Scope],
+    cost: u64,
     details: UseDetails,
 ) -> Result<Response, ApiError> {
     let presented = presented_key(headers);
     warnings.observe(headers, presented);
-    let verdict = keyward.authenticator().verdict(presented, client, required, details).await?;
+    let verdict = keyward.authenticator().verdict(presented, client, required, cost, details).await?;
     check_response(verdict)
 }
 
@@ -136,6 +144,14 @@ pub struct VerifyRequest {
     /// Scopes the key must hold.
     #[serde(default)]
     pub scopes: Vec<Scope>,
+    /// The credits this request costs when allowed: 0 only looks. Default 1.
+    #[serde(default = "one")]
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_u64, default = 1)]
+    pub cost: u64,
+}
+
+fn one() -> u64 {
+    1
 }
 
 /// Checks a key for a service that checks keys itself. Every well-formed
@@ -152,7 +168,8 @@ pub async fn verify(
 ) -> Result<Response, ApiError> {
     let presented = Some(request.key.trim()).filter(|key| !key.is_empty());
     let details = use_details(&headers, None, None);
-    let verdict = keyward.authenticator().verdict(presented, client, &request.scopes, details).await?;
+    let cost = checked_cost(request.cost)?;
+    let verdict = keyward.authenticator().verdict(presented, client, &request.scopes, cost, details).await?;
     Ok(([(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], Json(verdict)).into_response())
 }
 
@@ -179,6 +196,51 @@ fn header_scopes(headers: &HeaderMap) -> Result<Vec<Scope>, InvalidInput> {
     Ok(scopes)
 }
 
+/// The `cost` parameter of `/auth/check`'s query, if any.
+fn query_cost(query: Option<&str>) -> Result<Option<u64>, InvalidInput> {
+    form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(name, _)| name == "cost")
+        .map(|(_, value)| parse_cost(&value))
+        .transpose()
+}
+
+/// `X-Keyward-Cost`, if sent.
+fn header_cost(headers: &HeaderMap) -> Result<Option<u64>, InvalidInput> {
+    headers
+        .get(COST)
+        .map(|value| parse_cost(value.to_str().map_err(|_| InvalidInput("X-Keyward-Cost is not a number".into()))?))
+        .transpose()
+}
+
+fn parse_cost(text: &str) -> Result<u64, InvalidInput> {
+    text.trim()
+        .parse::<u64>()
+        .map_err(|_| InvalidInput(format!("cost must be a whole number from 0 to {CREDITS_MAX}")))
+        .and_then(checked_cost)
+}
+
+fn checked_cost(cost: u64) -> Result<u64, InvalidInput> {
+    if cost <= CREDITS_MAX {
+        Ok(cost)
+    } else {
+        Err(InvalidInput(format!("cost must be a whole number from 0 to {CREDITS_MAX}")))
+    }
+}
+
+/// `text` with every byte outside visible ASCII, and `%`, percent-encoded.
+fn header_safe(text: &str) -> String {
+    use std::fmt::Write;
+    let mut safe = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_graphic() && byte != b'%' || byte == b' ' {
+            safe.push(char::from(byte));
+        } else {
+            let _ = write!(safe, "%{byte:02X}");
+        }
+    }
+    safe
+}
+
 fn has_scope_parameter(query: Option<&str>) -> bool {
     form_urlencoded::parse(query.unwrap_or_default().as_bytes()).any(|(name, _)| name == "scope")
 }
@@ -192,14 +254,16 @@ fn check_response(verdict: Verdict) -> Result<Response, ApiError> {
     }
 }
 
-/// Always all four headers: a proxy copies what it gets, so a missing one
-/// would let a client's own value through.
+/// Always all five headers: a proxy copies what it gets, so a missing one
+/// would let a client's own value through. An external id that is no
+/// header value (a non-ASCII one) is percent-encoded.
 fn allowed(grant: &Grant) -> Result<Response, ApiError> {
     let values = [
         (REGION_ID, grant.region_id.to_string()),
         (KEY_ID, grant.key_id.to_string()),
         (SANDBOX, grant.sandbox.to_string()),
         (SCOPES, grant.scopes.to_string()),
+        (OWNER, grant.owner.as_ref().map(|owner| header_safe(owner.external_id.as_str())).unwrap_or_default()),
     ];
     let mut response = StatusCode::OK.into_response();
     let headers = response.headers_mut();
@@ -209,6 +273,9 @@ fn allowed(grant: &Grant) -> Result<Response, ApiError> {
         headers.insert(name, value);
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Some(limit) = LimitStatus::tightest(&grant.rate_limits) {
+        insert_rate_limit(headers, limit);
+    }
     Ok(response)
 }
 
@@ -234,6 +301,17 @@ mod tests {
         assert_eq!(scopes.iter().map(Scope::as_str).collect::<Vec<_>>(), ["orders:read", "billing:write", "a", "b"]);
         headers.append(REQUIRED_SCOPE, HeaderValue::from_static("Not-a-scope"));
         assert!(header_scopes(&headers).is_err());
+    }
+
+    #[test]
+    fn owners_travel_as_header_values_and_costs_are_checked() {
+        assert_eq!(header_safe("customer 4711"), "customer 4711");
+        assert_eq!(header_safe("Zoë%"), "Zo%C3%AB%25");
+        assert_eq!(query_cost(Some("page=2&cost=5")).unwrap(), Some(5));
+        assert_eq!(query_cost(None).unwrap(), None);
+        for bad in ["cost=-1", "cost=x", "cost=1000000000001"] {
+            assert!(query_cost(Some(bad)).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -81,6 +81,10 @@ pub(crate) struct WarmKey {
     pub scopes: Scopes,
     pub revoke_at: Option<DateTime<Utc>>,
     pub quarantined: bool,
+    /// Its owner, limits, credits, networks and meta.
+    pub policy: Arc<super::policy::Policy>,
+    /// What it may give others at most, from `policy`.
+    pub bounds: Arc<crate::model::Bounds>,
 }
 
 /// What the cache says about a lookup.

@@ -197,6 +197,9 @@ async fn write(db: &Db, batch: &Pending) -> Result<()> {
                 invalid: Set(stored(counts.invalid)),
                 insufficient_scope: Set(stored(counts.insufficient_scope)),
                 throttled: Set(stored(counts.throttled)),
+                rate_limited: Set(stored(counts.rate_limited)),
+                credits_exhausted: Set(stored(counts.credits_exhausted)),
+                network_not_allowed: Set(stored(counts.network_not_allowed)),
             })
         })
         .collect();
@@ -276,7 +279,15 @@ fn stored(count: u64) -> i64 {
 fn adding_counts() -> OnConflict {
     use key_usage::Column;
     let mut on_conflict = OnConflict::columns([Column::KeyId, Column::Resolution, Column::StartsAt]);
-    for column in [Column::Accepted, Column::Invalid, Column::InsufficientScope, Column::Throttled] {
+    for column in [
+        Column::Accepted,
+        Column::Invalid,
+        Column::InsufficientScope,
+        Column::Throttled,
+        Column::RateLimited,
+        Column::CreditsExhausted,
+        Column::NetworkNotAllowed,
+    ] {
         on_conflict
             .value(column, Expr::col((key_usage::Entity, column)).add(Expr::col((Alias::new("excluded"), column))));
     }

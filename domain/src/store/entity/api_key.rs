@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 use crate::credentials::secret_hash::SecretHash;
-use crate::model::{ApiKey, KeyId, KeyState, RegionId, Scopes};
+use crate::model::{AllowedNetworks, ApiKey, KeyId, KeyState, Meta, OwnerId, RateLimits, RegionId, Scopes};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "api_keys")]
@@ -30,6 +30,14 @@ pub struct Model {
     pub last_user_agent: Option<String>,
     pub last_request_method: Option<String>,
     pub last_request_path: Option<String>,
+    /// Whose key this is; the owner's limits and credits bind it too.
+    pub owner_id: Option<OwnerId>,
+    /// The key whose limits and credits this key spends (a rotation's new
+    /// key the old key's); `None`: its own.
+    pub budget_key_id: Option<KeyId>,
+    pub meta: Meta,
+    pub rate_limits: RateLimits,
+    pub allowed_networks: AllowedNetworks,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -60,6 +68,12 @@ impl Model {
     /// Whether a scheduled revocation came due by `at` (quarantined or not).
     pub fn is_revoked_at(&self, at: ChronoDateTimeUtc) -> bool {
         crate::model::is_revoked(self.revoke_at, at)
+    }
+
+    /// Who holds the key's own limit counts and credits: the key, or the
+    /// key it was rotated from.
+    pub fn budget_holder(&self) -> &KeyId {
+        self.budget_key_id.as_ref().unwrap_or(&self.id)
     }
 
     /// The key's state at `at` ([`KeyState::at`]).
@@ -93,6 +107,11 @@ impl From<Model> for ApiKey {
             scopes: row.scopes,
             revoke_at: row.revoke_at,
             quarantine: row.quarantine.as_deref().and_then(|json| serde_json::from_str(json).ok()),
+            owner_id: row.owner_id,
+            meta: row.meta,
+            rate_limits: row.rate_limits,
+            credits: None,
+            allowed_networks: row.allowed_networks,
         }
     }
 }

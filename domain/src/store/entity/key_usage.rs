@@ -18,6 +18,9 @@ pub struct Model {
     pub invalid: i64,
     pub insufficient_scope: i64,
     pub throttled: i64,
+    pub rate_limited: i64,
+    pub credits_exhausted: i64,
+    pub network_not_allowed: i64,
 }
 
 /// How long a row's bucket is: minutes for the last day, hours for longer.
@@ -43,6 +46,9 @@ impl Model {
             invalid: count(self.invalid),
             insufficient_scope: count(self.insufficient_scope),
             throttled: count(self.throttled),
+            rate_limited: count(self.rate_limited),
+            credits_exhausted: count(self.credits_exhausted),
+            network_not_allowed: count(self.network_not_allowed),
         }
     }
 }

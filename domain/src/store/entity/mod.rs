@@ -3,7 +3,10 @@
 pub mod api_key;
 pub mod audit_event;
 pub mod console_session;
+pub mod credit_balance;
 pub mod key_usage;
+pub mod owner;
+pub mod rate_window;
 pub mod region;
 pub mod retired_api_key;
 pub mod rotation;
