@@ -86,3 +86,28 @@ async fn made_up_methods_count_as_one_other_method_and_are_not_logged_verbatim()
     assert!(!logs.contains(&made_up[0][..100]), "no method logged verbatim");
     assert!(!logs.contains(&long_path[..1000]), "no path logged verbatim");
 }
+
+/// Requests refused by a key's policy are counted: limited, out of credits.
+#[tokio::test]
+async fn rate_limited_and_exhausted_requests_are_counted() {
+    let db = TestDb::fresh().await;
+    let token = token(&db);
+    let server = Process::serve(&db.url, &["--no-bootstrap", "--metrics"]);
+    let client = reqwest::Client::new();
+    let policy_key = async |body: Value| -> String {
+        let created =
+            client.post(format!("{}/auth/region/api-keys", server.url)).header("x-api-key", &token).json(&body);
+        let created: Value = created.send().await.unwrap().json().await.unwrap();
+        created["token"].as_str().unwrap().to_owned()
+    };
+    let limited = policy_key(serde_json::json!({"rate_limits": [{"name": "r", "limit": 1, "period_s": 3600}]})).await;
+    let spent = policy_key(serde_json::json!({"credits": {"remaining": 1}})).await;
+    for key in [&limited, &limited, &limited, &spent, &spent] {
+        client.get(format!("{}/auth/check", server.url)).header("x-api-key", key).send().await.unwrap();
+    }
+    let metrics = client.get(format!("{}/metrics", server.url)).send().await.unwrap().text().await.unwrap();
+    assert_eq!(sample(&metrics, "keyward_rate_limited_total"), Some(2.0), "{metrics}");
+    assert_eq!(sample(&metrics, "keyward_credits_exhausted_total"), Some(1.0), "{metrics}");
+    let refusals = |outcome: &str| sample(&metrics, &format!("keyward_authentications_total{{outcome=\"{outcome}\"}}"));
+    assert_eq!((refusals("rate_limited"), refusals("credits_exhausted")), (Some(2.0), Some(1.0)), "{metrics}");
+}

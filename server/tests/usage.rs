@@ -97,7 +97,8 @@ async fn counts_are_exact_across_two_processes_and_a_restart() {
 
     let since = yesterday();
     let usage_url = format!("{}{KEYS}/{key_id}/usage?from={since}&bucket=day", second.url);
-    let expected = json!({"accepted": 7 + 5 + 4, "invalid": 2, "insufficient_scope": 3 + 1, "throttled": 1});
+    let expected = json!({"accepted": 7 + 5 + 4, "invalid": 2, "insufficient_scope": 3 + 1, "throttled": 1,
+        "rate_limited": 0, "credits_exhausted": 0, "network_not_allowed": 0});
     let usage = eventually(Duration::from_secs(10), || async {
         let usage = get(&usage_url, reader).await;
         (usage["usage"]["total"] == expected).then_some(usage)
@@ -114,7 +115,11 @@ async fn counts_are_exact_across_two_processes_and_a_restart() {
     let keys = region["keys"].as_array().unwrap();
     let traffic_of = |id: &str| keys.iter().find(|key| key["key_id"] == id).expect("the key's traffic").clone();
     let admin_traffic = traffic_of(&admin_id);
-    assert_eq!(admin_traffic["total"], json!({"accepted": 2, "invalid": 0, "insufficient_scope": 0, "throttled": 0}));
+    assert_eq!(
+        admin_traffic["total"],
+        json!({"accepted": 2, "invalid": 0, "insufficient_scope": 0, "throttled": 0,
+        "rate_limited": 0, "credits_exhausted": 0, "network_not_allowed": 0})
+    );
     let billing = traffic_of(key_id);
     assert_eq!((&billing["description"], &billing["total"]), (&json!("billing"), &expected));
     let total = |key: &Value| {
