@@ -273,6 +273,72 @@ async fn guards_the_api(which: &str, start_proxy: impl AsyncFnOnce(SocketAddr, S
     assert_eq!(other.status(), StatusCode::OK, "{which}: one client's failures do not throttle another");
 }
 
+/// A key's owner reaches the API, and a key over its rate limit or out of
+/// credits gets its 429 with `Retry-After`, `X-Keyward-Code` and the
+/// RateLimit fields through the proxy, and never reaches the API.
+async fn passes_policy_on(which: &str, start_proxy: impl AsyncFnOnce(SocketAddr, SocketAddr) -> Proxy) {
+    let server = TestServer::start().await;
+    let admin = server.region("acme").await.api_key.token;
+    let owner = server.request(reqwest::Method::POST, "/auth/region/owners", &admin);
+    let owner: serde_json::Value =
+        owner.json(&serde_json::json!({"external_id": "customer-4711"})).send().await.unwrap().json().await.unwrap();
+    let key = |body: serde_json::Value| {
+        let server = &server;
+        let admin = &admin;
+        async move {
+            let created: serde_json::Value = server.create_key(admin, body).await.json().await.unwrap();
+            created["token"].as_str().unwrap().to_owned()
+        }
+    };
+    let limit = serde_json::json!([{"name": "hourly", "limit": 1, "period_s": 3600}]);
+    let limited = key(serde_json::json!({"owner_id": owner["id"], "rate_limits": limit})).await;
+    let spent = key(serde_json::json!({"credits": {"remaining": 0, "refill": {"amount": 5, "interval": "day"}}})).await;
+    let upstream = Upstream::default();
+    let upstream_address = upstream.start().await;
+    let keyward_address: SocketAddr = server.url.trim_start_matches("http://").parse().unwrap();
+    let proxy = start_proxy(keyward_address, upstream_address).await;
+    let client = reqwest::Client::new();
+    let get = |token: &str| {
+        client
+            .get(format!("{}/orders", proxy.url))
+            .header("x-api-key", token)
+            .header("x-keyward-owner", "spoofed")
+            .send()
+    };
+
+    assert_eq!(get(&limited).await.unwrap().status(), StatusCode::OK, "{which}");
+    assert_eq!(upstream.last_header("x-keyward-owner").as_deref(), Some("customer-4711"), "{which}");
+    let reached = upstream.requests();
+    let over = get(&limited).await.unwrap();
+    assert_eq!(over.status(), StatusCode::TOO_MANY_REQUESTS, "{which}");
+    assert_eq!(over.headers()["x-keyward-code"], "rate_limited", "{which}");
+    let wait: u64 = over.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=3600).contains(&wait), "{which}: Retry-After {wait}");
+    assert_eq!(over.headers()["ratelimit-policy"], "\"hourly\";q=1;w=3600", "{which}");
+    assert!(over.headers()["ratelimit"].to_str().unwrap().starts_with("\"hourly\";r=0;t="), "{which}");
+    let body: serde_json::Value = over.json().await.unwrap();
+    assert_eq!(body["type"], "urn:keyward:problem:rate-limited", "{which}");
+    let exhausted = get(&spent).await.unwrap();
+    assert_eq!(exhausted.status(), StatusCode::TOO_MANY_REQUESTS, "{which}");
+    assert_eq!(exhausted.headers()["x-keyward-code"], "credits_exhausted", "{which}");
+    assert!(exhausted.headers().contains_key("retry-after"), "{which}: until the refill");
+    assert_eq!(upstream.requests(), reached, "{which}: nothing limited reached the API");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nginx_passes_the_owner_and_the_policys_refusals_on() {
+    if installed("/usr/sbin/nginx") {
+        passes_policy_on("nginx", nginx).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn caddy_passes_the_owner_and_the_policys_refusals_on() {
+    if installed("/usr/bin/caddy") {
+        passes_policy_on("caddy", caddy).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nginx_with_the_shipped_configuration_guards_the_api() {
     if installed("/usr/sbin/nginx") {
