@@ -78,6 +78,19 @@ ensure_browser_tools() {
 
 # Debian's nginx-light (it has auth_request) and Caddy, for the tests of the
 # shipped proxy configurations; never started as system services.
+# The Standard Webhooks reference library (PyPI `standardwebhooks`) in a venv
+# of its own, for the test receiver (scripts/webhooks/receiver.py); sets
+# KEYWARD_WEBHOOK_PYTHON to its Python.
+ensure_webhook_receiver() {
+  local venv="$HOME/.cache/keyward/webhooks-venv"
+  if ! "$venv/bin/python" -c 'import standardwebhooks' 2>/dev/null; then
+    say "Installing the Standard Webhooks reference library from PyPI into $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet 'standardwebhooks>=1.0,<2'
+  fi
+  export KEYWARD_WEBHOOK_PYTHON="$venv/bin/python"
+}
+
 ensure_proxies() {
   local missing=()
   [ -x /usr/sbin/nginx ] || missing+=(nginx-light)

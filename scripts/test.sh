@@ -18,6 +18,8 @@ cargo clippy --locked -p frontend --target wasm32-unknown-unknown -- -D warnings
 # The shipped reverse proxy configurations are tested with the real thing.
 ensure_proxies
 export KEYWARD_REQUIRE_PROXIES=1
+# Webhooks are verified by the Standard Webhooks reference library.
+ensure_webhook_receiver
 
 say "Tests against SQLite (a temp file per test)"
 cargo test --locked

@@ -151,6 +151,24 @@ pub fn audit_entry(event: &AuditEvent, keys: &[ApiKey], current_key_id: &KeyId) 
             };
             tf(words, &[owner.unwrap_or("")])
         }
+        AuditAction::WebhookCreated
+        | AuditAction::WebhookUpdated
+        | AuditAction::WebhookSecretRotated
+        | AuditAction::WebhookDeleted => {
+            let words = match event.action {
+                AuditAction::WebhookCreated => Words::WebhookCreated,
+                AuditAction::WebhookUpdated => Words::WebhookUpdated,
+                AuditAction::WebhookSecretRotated => Words::WebhookSecretRotated,
+                _ => Words::WebhookDeleted,
+            };
+            let url = match &event.change {
+                Some(AuditChange::Webhook { before, after, .. }) => {
+                    after.as_ref().or(before.as_ref()).map(|webhook| String::from(webhook.url.clone()))
+                }
+                _ => None,
+            };
+            tf(words, &[url.as_deref().unwrap_or("")])
+        }
     };
     let who = match (&event.actor_api_key_id, &event.change) {
         (None, Some(AuditChange::Found { reported_via, .. })) => t(match reported_via {

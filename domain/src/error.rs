@@ -61,9 +61,24 @@ pub enum Error {
     )]
     PolicyEscalation,
 
+    /// A key tried to change its own policy: it could lock itself (and a
+    /// region whose last managing key it is) out.
+    #[error(
+        "an API key cannot change its own owner, rate limits, credits or networks; change them with another key that holds keys:write"
+    )]
+    OwnPolicy,
+
     /// No such owner in the caller's region.
     #[error("no owner with this id in your region")]
     OwnerNotFound,
+
+    /// No such webhook endpoint (or message of it) in the caller's region.
+    #[error("no webhook endpoint or message with this id in your region")]
+    WebhookNotFound,
+
+    /// A webhook URL whose scheme or addresses the operator does not allow.
+    #[error("{0}")]
+    WebhookUrlNotAllowed(String),
 
     /// An owner with keys cannot be deleted.
     #[error("this owner still has {keys} API keys; delete them or move them to another owner first")]
@@ -152,10 +167,13 @@ impl Error {
             | Self::InsufficientScope(_)
             | Self::ScopeEscalation
             | Self::PolicyEscalation
+            | Self::OwnPolicy
             | Self::NetworkNotAllowed => ErrorKind::Forbidden,
-            Self::KeyNotFound | Self::RotationNotFound | Self::RegionNotFound(_) | Self::OwnerNotFound => {
-                ErrorKind::NotFound
-            }
+            Self::KeyNotFound
+            | Self::RotationNotFound
+            | Self::RegionNotFound(_)
+            | Self::OwnerNotFound
+            | Self::WebhookNotFound => ErrorKind::NotFound,
             Self::LastKey
             | Self::RotationInProgress
             | Self::RegionNameTaken(_)
@@ -164,7 +182,7 @@ impl Error {
             | Self::KeyLimit { .. }
             | Self::OwnerHasKeys { .. }
             | Self::ExternalIdTaken(_) => ErrorKind::Conflict,
-            Self::Invalid(_) => ErrorKind::Invalid,
+            Self::Invalid(_) | Self::WebhookUrlNotAllowed(_) => ErrorKind::Invalid,
             Self::Unavailable(_) | Self::Busy { .. } => ErrorKind::Unavailable,
             Self::Database(_) | Self::Internal(_) => ErrorKind::Internal,
         }
@@ -183,7 +201,10 @@ impl Error {
             Self::CreditsExhausted { .. } => ProblemCode::CreditsExhausted,
             Self::NetworkNotAllowed => ProblemCode::NetworkNotAllowed,
             Self::PolicyEscalation => ProblemCode::PolicyEscalation,
+            Self::OwnPolicy => ProblemCode::OwnPolicy,
             Self::OwnerNotFound => ProblemCode::OwnerNotFound,
+            Self::WebhookNotFound => ProblemCode::WebhookNotFound,
+            Self::WebhookUrlNotAllowed(_) => ProblemCode::WebhookUrlNotAllowed,
             Self::OwnerHasKeys { .. } => ProblemCode::OwnerHasKeys,
             Self::ExternalIdTaken(_) => ProblemCode::ExternalIdTaken,
             Self::InsufficientScope(_) => ProblemCode::InsufficientScope,
@@ -263,6 +284,7 @@ impl From<InvalidId> for Error {
             IdKind::Rotation => Self::RotationNotFound,
             IdKind::Region => Self::ForeignRegion,
             IdKind::Owner => Self::OwnerNotFound,
+            IdKind::Webhook | IdKind::Message => Self::WebhookNotFound,
         }
     }
 }

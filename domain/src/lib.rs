@@ -56,6 +56,7 @@ pub use service::{
     rotations::Rotations,
     sessions::{SessionId, SessionLimits, Sessions},
     usage::{KeyUse, Usage, UsageInsight},
+    webhooks::{Outcome, Outgoing, RETRY_SCHEDULE, WebhookSettings, Webhooks},
 };
 #[cfg(feature = "service")]
 pub use store::database::{connect, connect_waiting, migrate};

@@ -11,6 +11,7 @@ mod m20261127_000006_leak_quarantine;
 mod m20261127_000007_key_usage;
 mod m20261207_000008_key_change_log;
 mod m20261207_000009_policy;
+mod m20261207_000010_webhooks;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000007_key_usage::Migration),
             Box::new(m20261207_000008_key_change_log::Migration),
             Box::new(m20261207_000009_policy::Migration),
+            Box::new(m20261207_000010_webhooks::Migration),
         ]
     }
 }

@@ -41,6 +41,8 @@ enum CreditBalances {
     HolderId,
     RegionId,
     Remaining,
+    /// The last refill or set value: "low" is under a tenth of it.
+    Baseline,
     RefillAmount,
     /// `day` or `month`, or null.
     RefillInterval,
@@ -134,6 +136,7 @@ impl MigrationTrait for Migration {
                     .col(string(CreditBalances::HolderId).primary_key())
                     .col(string(CreditBalances::RegionId))
                     .col(big_integer(CreditBalances::Remaining))
+                    .col(big_integer(CreditBalances::Baseline))
                     .col(big_integer_null(CreditBalances::RefillAmount))
                     .col(string_len_null(CreditBalances::RefillInterval, 8))
                     .col(timestamp_with_time_zone(CreditBalances::RefilledAt))

@@ -217,6 +217,15 @@ pub struct ServeArgs {
     /// `POST /auth/leaks/gitlab`.
     #[arg(long, env = "KEYWARD_GITLAB_SCANNING_KEYS", value_name = "FILE")]
     pub gitlab_scanning_keys: Option<PathBuf>,
+
+    /// Allow webhook endpoints with `http://` URLs (by default `https://` only).
+    #[arg(long, env = "KEYWARD_WEBHOOKS_ALLOW_HTTP")]
+    pub webhooks_allow_http: bool,
+
+    /// Allow webhook endpoints on loopback, private and link-local addresses
+    /// (by default public addresses only, checked at every connection).
+    #[arg(long, env = "KEYWARD_WEBHOOKS_ALLOW_PRIVATE")]
+    pub webhooks_allow_private: bool,
 }
 
 impl ServeArgs {
@@ -283,6 +292,10 @@ impl ServeArgs {
                 new_keys_per_minute: self.new_keys_per_minute,
             },
             usage: if self.no_usage_insight { domain::UsageInsight::Off } else { domain::UsageInsight::On },
+            webhooks: domain::WebhookSettings {
+                allow_http: self.webhooks_allow_http,
+                allow_private: self.webhooks_allow_private,
+            },
         }
     }
 }

@@ -137,13 +137,15 @@ pub fn title(code: ProblemCode) -> &'static str {
         ProblemCode::InsufficientScope
         | ProblemCode::NetworkNotAllowed
         | ProblemCode::PolicyEscalation
+        | ProblemCode::OwnPolicy
         | ProblemCode::ScopeEscalation
         | ProblemCode::ForeignRegion
         | ProblemCode::ScopeInQuery => "Forbidden",
         ProblemCode::ApiKeyNotFound
         | ProblemCode::RotationNotFound
         | ProblemCode::RegionNotFound
-        | ProblemCode::OwnerNotFound => "Not found",
+        | ProblemCode::OwnerNotFound
+        | ProblemCode::WebhookNotFound => "Not found",
         ProblemCode::QuarantineIsFinal
         | ProblemCode::OwnerHasKeys
         | ProblemCode::ExternalIdTaken
@@ -153,6 +155,7 @@ pub fn title(code: ProblemCode) -> &'static str {
         | ProblemCode::RotationInProgress
         | ProblemCode::RegionNameTaken => "Conflict",
         ProblemCode::InvalidInput => "Invalid input",
+        ProblemCode::WebhookUrlNotAllowed => "Webhook URL not allowed",
         ProblemCode::DatabaseUnavailable | ProblemCode::Busy | ProblemCode::Unavailable => "Unavailable",
         ProblemCode::InternalError => "Internal error",
         ProblemCode::PayloadTooLarge => "Body too large",

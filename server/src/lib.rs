@@ -20,6 +20,7 @@ pub mod openapi;
 pub mod owners;
 pub mod rest;
 pub mod serve;
+pub mod webhooks;
 
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::routing::{any, get};
@@ -83,6 +84,12 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .routes(routes!(rest::region_usage))
                 .routes(routes!(owners::list_owners, owners::create_owner))
                 .routes(routes!(owners::get_owner, owners::update_owner, owners::delete_owner))
+                .routes(routes!(webhooks::list_webhooks, webhooks::create_webhook))
+                .routes(routes!(webhooks::get_webhook, webhooks::update_webhook, webhooks::delete_webhook))
+                .routes(routes!(webhooks::rotate_secret))
+                .routes(routes!(webhooks::send_test))
+                .routes(routes!(webhooks::deliveries))
+                .routes(routes!(webhooks::retry))
                 .route_layer(axum::middleware::from_fn(middleware::count_key_uses)),
         )
         .routes(routes!(forward_auth::verify))

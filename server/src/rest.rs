@@ -24,6 +24,10 @@ pub const TAG: &str = "api-keys";
 /// `POST /auth/region/api-keys`
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"description": "billing service", "scopes": ["orders:read"],
+    "rate_limits": [{"name": "per-minute", "limit": 100, "period_s": 60}],
+    "credits": {"remaining": 1000, "refill": {"amount": 1000, "interval": "month"}},
+    "allowed_networks": ["203.0.113.0/24"], "meta": {"plan": "pro"}}))]
 pub struct CreateApiKey {
     /// At most 200 characters, no control or invisible characters (such as
     /// right-to-left overrides); blank means none.
@@ -47,6 +51,7 @@ pub struct CreateApiKey {
     pub owner_id: Option<String>,
     /// A JSON object of at most 4 KiB, answered by `/auth/verify`.
     #[serde(default)]
+    #[schema(example = json!({"plan": "pro"}))]
     pub meta: Option<Meta>,
     /// Up to 5 named limits, all of which a request must pass.
     #[serde(default)]
@@ -62,6 +67,8 @@ pub struct CreateApiKey {
 /// `PATCH /auth/region/api-keys/{id}`: at least one field; absent fields stay.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"description": "billing service, v2", "meta": {"plan": "enterprise"},
+    "rate_limits": [{"name": "per-second", "limit": 20, "period_s": 1}]}))]
 pub struct UpdateApiKey {
     /// The new description, or `null` to clear it.
     #[serde(default, deserialize_with = "present")]
@@ -82,6 +89,7 @@ pub struct UpdateApiKey {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>, pattern = "^own_[0-9A-Za-z]{16}$")]
     pub owner_id: Option<Option<String>>,
+    #[schema(example = json!({"plan": "pro"}))]
     pub meta: Option<Meta>,
     pub rate_limits: Option<RateLimits>,
     /// Sets the credits of the key's budget (`remaining` from now on), or

@@ -39,6 +39,7 @@ pub async fn run(keyward: Keyward, args: &ServeArgs, scanning_partners: Scanning
         async move { keyward.maintain_coherence(stop).await }
     }));
     usage.track(spawn_usage_flusher(keyward.clone(), args.usage_flush_interval(), usage.stopped()));
+    housekeeping.track(crate::webhooks::delivery::spawn_deliveries(keyward.clone(), housekeeping.stopped()));
     let shutdown = shutdown_signal();
     // Tests and scripts wait for this line; the port is real even with `:0`.
     println!("Keyward is listening on http://{address}");
@@ -99,6 +100,9 @@ pub fn spawn_usage_pruner(keyward: Keyward, stop: impl Future<Output = ()> + Sen
     spawn_every(USAGE_PRUNE, stop, AtStop::Stop, move || {
         let keyward = keyward.clone();
         async move {
+            if let Err(error) = keyward.webhooks().prune().await {
+                tracing::warn!(%error, "could not delete aged webhook messages; trying again in an hour");
+            }
             if let Err(error) = keyward.prune_usage().await {
                 tracing::warn!(%error, "could not delete aged usage; trying again in an hour");
             }
@@ -181,6 +185,10 @@ async fn flush_usage(keyward: Keyward) {
     if let Err(error) = flushed {
         metrics::counter!("keyward_usage_flush_failures_total").increment(1);
         tracing::warn!(%error, "could not record key usage");
+    }
+    // A key's rate-limit and credit alerts, noted on the hot path like its uses.
+    if let Err(error) = keyward.webhooks().flush_alerts().await {
+        tracing::warn!(%error, "could not write webhook alerts; they are not sent");
     }
 }
 

@@ -254,6 +254,13 @@ async fn a_bound_key_is_refused_a_looser_policy_over_rest() {
     problem(server.create_key(&bound, json!({"scopes": []})).await, StatusCode::FORBIDDEN, "policy-escalation").await;
     let tighter = json!({"scopes": [], "rate_limits": [{"name": "r", "limit": 10, "period_s": 60}]});
     assert_eq!(server.create_key(&bound, tighter).await.status(), StatusCode::CREATED);
+
+    // No key binds itself: it could lock itself, and its region, out.
+    let own_id = server.me(&admin).await["current_api_key_id"].as_str().unwrap().to_owned();
+    let own =
+        send(&server, Method::PATCH, &format!("{KEYS}/{own_id}"), &admin, json!({"credits": {"remaining": 0}})).await;
+    problem(own, StatusCode::FORBIDDEN, "own-policy").await;
+    assert_eq!(server.get("/auth/regions/me", &admin).await.status(), StatusCode::OK);
 }
 
 /// A clean stop gives back every credit the process took and did not

@@ -35,11 +35,18 @@ fn dutch(code: ProblemCode) -> &'static str {
         ProblemCode::PolicyEscalation => {
             "een API-sleutel kan alleen een beleid geven dat even streng is als het zijne: dezelfde eigenaar, limieten minstens zo streng, niet meer tegoed, netwerken binnen de zijne"
         }
+        ProblemCode::OwnPolicy => {
+            "een API-sleutel kan zijn eigen eigenaar, limieten, tegoed of netwerken niet wijzigen; doe dat met een andere sleutel met keys:write"
+        }
         ProblemCode::OwnerNotFound => "er is geen eigenaar met dit id in je regio",
         ProblemCode::OwnerHasKeys => {
             "deze eigenaar heeft nog API-sleutels; verwijder ze of geef ze eerst een andere eigenaar"
         }
         ProblemCode::ExternalIdTaken => "er bestaat al een eigenaar met deze external_id in je regio",
+        ProblemCode::WebhookNotFound => "er is geen webhook-eindpunt of -bericht met dit id in je regio",
+        ProblemCode::WebhookUrlNotAllowed => {
+            "deze webhook-URL is niet toegestaan: alleen https:// naar een openbaar adres, tenzij de beheerder meer toestaat"
+        }
         ProblemCode::ApiKeyScopesChanged => {
             "de scopes van deze API-sleutel zijn veranderd terwijl het verzoek liep; er is niets gewijzigd, probeer het opnieuw"
         }

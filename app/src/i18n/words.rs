@@ -41,6 +41,10 @@ texts! {
         OwnerCreated => "Owner {0} created", "Eigenaar {0} gemaakt";
         OwnerUpdated => "Owner {0} changed", "Eigenaar {0} gewijzigd";
         OwnerDeleted => "Owner {0} deleted", "Eigenaar {0} verwijderd";
+        WebhookCreated => "Webhook endpoint {0} added", "Webhook-eindpunt {0} toegevoegd";
+        WebhookUpdated => "Webhook endpoint {0} changed", "Webhook-eindpunt {0} gewijzigd";
+        WebhookSecretRotated => "Secret of webhook endpoint {0} rotated", "Geheim van webhook-eindpunt {0} vervangen";
+        WebhookDeleted => "Webhook endpoint {0} deleted", "Webhook-eindpunt {0} verwijderd";
         FoundInPublicAt => "Key {0} found in public at {1}: quarantined", "Sleutel {0} openbaar gevonden op {1}: in quarantaine";
         ReportedAsLeaked => "Key {0} reported as leaked: quarantined", "Sleutel {0} gemeld als gelekt: in quarantaine";
         GithubScanning => "GitHub secret scanning", "GitHub secret scanning";

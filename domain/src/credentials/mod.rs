@@ -9,3 +9,4 @@ pub(crate) mod secret_hash;
 pub(crate) mod throttle;
 pub(crate) mod token;
 pub(crate) mod verified_cache;
+pub(crate) mod webhook_signature;

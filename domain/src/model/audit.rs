@@ -46,10 +46,20 @@ pub enum AuditAction {
     OwnerUpdated,
     #[serde(rename = "owner.deleted")]
     OwnerDeleted,
+    #[serde(rename = "webhook.created")]
+    WebhookCreated,
+    /// Its URL, events, description or enabling changed (also when Keyward
+    /// disabled it after 5 days of failures: no actor).
+    #[serde(rename = "webhook.updated")]
+    WebhookUpdated,
+    #[serde(rename = "webhook.secret_rotated")]
+    WebhookSecretRotated,
+    #[serde(rename = "webhook.deleted")]
+    WebhookDeleted,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 13] = [
+    pub const ALL: [AuditAction; 17] = [
         Self::RegionCreated,
         Self::ApiKeyCreated,
         Self::ApiKeyUpdated,
@@ -63,6 +73,10 @@ impl AuditAction {
         Self::OwnerCreated,
         Self::OwnerUpdated,
         Self::OwnerDeleted,
+        Self::WebhookCreated,
+        Self::WebhookUpdated,
+        Self::WebhookSecretRotated,
+        Self::WebhookDeleted,
     ];
 
     /// The wire and database form, e.g. `api_key.deleted`.
@@ -81,6 +95,10 @@ impl AuditAction {
             Self::OwnerCreated => "owner.created",
             Self::OwnerUpdated => "owner.updated",
             Self::OwnerDeleted => "owner.deleted",
+            Self::WebhookCreated => "webhook.created",
+            Self::WebhookUpdated => "webhook.updated",
+            Self::WebhookSecretRotated => "webhook.secret_rotated",
+            Self::WebhookDeleted => "webhook.deleted",
         }
     }
 
@@ -132,6 +150,13 @@ pub enum AuditChange {
         id: OwnerId,
         before: Option<Box<NewOwner>>,
         after: Option<Box<NewOwner>>,
+    },
+    /// A webhook endpoint's settings (`null` before it was created, after
+    /// it was deleted); never its secret.
+    Webhook {
+        id: super::ids::WebhookId,
+        before: Option<Box<super::webhooks::Webhook>>,
+        after: Option<Box<super::webhooks::Webhook>>,
     },
     /// Where a quarantined key was found.
     Found {

@@ -25,6 +25,8 @@ pub enum IdKind {
     ApiKey,
     Rotation,
     Owner,
+    Webhook,
+    Message,
 }
 
 /// A string that is no id of the expected kind.
@@ -131,6 +133,21 @@ id_type!(
     "own_",
     "^own_[0-9A-Za-z]{16}$",
     IdKind::Owner
+);
+
+id_type!(
+    /// A webhook endpoint's id, e.g. `whk_3hT9k9FqZxY8wV7u`.
+    WebhookId,
+    "whk_",
+    "^whk_[0-9A-Za-z]{16}$",
+    IdKind::Webhook
+);
+id_type!(
+    /// A webhook message's id, its `webhook-id` on every attempt, e.g. `msg_3hT9k9FqZxY8wV7u`.
+    MessageId,
+    "msg_",
+    "^msg_[0-9A-Za-z]{16}$",
+    IdKind::Message
 );
 
 #[cfg(test)]

@@ -19,10 +19,11 @@ mod session;
 mod text;
 mod usage;
 mod verdict;
+mod webhooks;
 
 pub use audit::{AUDIT_EVENTS_MAX, AuditAction, AuditChange, AuditEvent, AuditPage, AuditQuery, EventId};
 pub use error_kind::ErrorKind;
-pub use ids::{ID_RANDOM_LEN, IdKind, InvalidId, KeyId, OwnerId, RegionId, RotationId, RowId};
+pub use ids::{ID_RANDOM_LEN, IdKind, InvalidId, KeyId, MessageId, OwnerId, RegionId, RotationId, RowId, WebhookId};
 pub use key_state::{KeyState, is_revoked, last_manager};
 pub use keys::{ApiKey, CreatedApiKey, KeyUpdate, NewKey, REVOKE_AT_MAX_DAYS, present};
 pub use leaks::{LEAK_BATCH_MAX, LeakChannel, LeakLabel, LeakedToken, Quarantine};
@@ -30,6 +31,7 @@ pub use owners::{ExternalId, NewOwner, Owner, OwnerIdentity, OwnerUpdate};
 pub use policy::{
     AllowedNetworks, Bounds, Budget, CREDITS_MAX, Credits, KeyPolicy, LimitName, LimitStatus, META_MAX_BYTES, Meta,
     NETWORKS_MAX, RATE_LIMIT_MAX, RATE_LIMITS_MAX, RATE_PERIOD_MAX_S, RateLimit, RateLimits, Refill, RefillInterval,
+    whole,
 };
 pub use problem::ProblemCode;
 pub use regions::{CreatedRegion, Environment, Region, RegionOverview, RegionSummary};
@@ -42,3 +44,7 @@ pub use usage::{
     UsageCounts, UsagePoint, UsageQuery, UsageRange, UsageSeries, UseDetails, UseOutcome,
 };
 pub use verdict::{Grant, ImpossibleVerdict, Refusal, Verdict, VerdictBody, VerdictCode};
+pub use webhooks::{
+    CreatedWebhook, DeliveryAttempt, EventBody, EventData, EventKey, EventSelection, EventType, NewWebhook, Webhook,
+    WebhookUpdate, WebhookUrl, is_public_address,
+};

@@ -67,11 +67,14 @@ pub struct Owner {
 
 /// `POST /auth/region/owners`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(example = json!({"external_id": "customer-4711",
+    "meta": {"plan": "pro"}, "rate_limits": [{"name": "per-minute", "limit": 600, "period_s": 60}],
+    "credits": {"remaining": 10000, "refill": {"amount": 10000, "interval": "month"}}})))]
 #[serde(deny_unknown_fields)]
 pub struct NewOwner {
     pub external_id: ExternalId,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(example = json!({"plan": "pro"})))]
     pub meta: Meta,
     #[serde(default)]
     pub rate_limits: RateLimits,
@@ -87,12 +90,14 @@ impl NewOwner {
 
 /// `PATCH /auth/region/owners/{id}`: absent fields stay.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(example = json!({"meta": {"plan": "enterprise"},
+    "credits": {"remaining": 50000, "refill": null}})))]
 #[serde(deny_unknown_fields)]
 pub struct OwnerUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<ExternalId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(example = json!({"plan": "pro"})))]
     pub meta: Option<Meta>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_limits: Option<RateLimits>,

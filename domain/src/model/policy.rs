@@ -25,6 +25,32 @@ pub const META_MAX_BYTES: usize = 4096;
 /// The most credits a key or an owner may hold or be refilled with.
 pub const CREDITS_MAX: u64 = 1_000_000_000_000;
 
+/// A JSON number that is whole, as JSON Schema's `integer` reads it (`2.0`
+/// is one too), for `#[serde(deserialize_with)]`; its range is the field's
+/// own check.
+pub fn whole<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i128, D::Error> {
+    let number = serde_json::Number::deserialize(deserializer)?;
+    let whole = number
+        .as_i64()
+        .map(i128::from)
+        .or_else(|| number.as_u64().map(i128::from))
+        .or_else(|| number.as_f64().filter(|n| n.fract() == 0.0 && n.abs() < 1e30).map(|n| n as i128));
+    whole.ok_or_else(|| serde::de::Error::custom(format!("{number} is not a whole number")))
+}
+
+/// A whole number in `range`, or `field`'s rule in words.
+fn within<T: TryFrom<i128>>(
+    value: i128,
+    range: std::ops::RangeInclusive<i128>,
+    field: &str,
+) -> Result<T, InvalidInput> {
+    let refused = || InvalidInput(format!("{field} must be {} to {}", range.start(), range.end()));
+    if !range.contains(&value) {
+        return Err(refused());
+    }
+    T::try_from(value).map_err(|_| refused())
+}
+
 /// A rate limit's name: like a scope, 1 to 64 of `a-z 0-9 _ - . :`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -62,7 +88,7 @@ impl From<LimitName> for String {
 /// starts and what is left until it ends.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "RateLimitFields")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(example = json!({"name": "per-minute", "limit": 100, "period_s": 60})))]
 pub struct RateLimit {
     pub name: LimitName,
     /// 1 to 10^9 requests.
@@ -76,21 +102,21 @@ pub struct RateLimit {
 #[derive(Deserialize)]
 struct RateLimitFields {
     name: LimitName,
-    limit: u64,
-    period_s: u32,
+    #[serde(deserialize_with = "whole")]
+    limit: i128,
+    #[serde(deserialize_with = "whole")]
+    period_s: i128,
 }
 
 impl TryFrom<RateLimitFields> for RateLimit {
     type Error = InvalidInput;
 
     fn try_from(RateLimitFields { name, limit, period_s }: RateLimitFields) -> Result<Self, InvalidInput> {
-        if !(1..=RATE_LIMIT_MAX).contains(&limit) {
-            return Err(InvalidInput(format!("limit must be 1 to {RATE_LIMIT_MAX}")));
-        }
-        if !(1..=RATE_PERIOD_MAX_S).contains(&period_s) {
-            return Err(InvalidInput(format!("period_s must be 1 to {RATE_PERIOD_MAX_S}")));
-        }
-        Ok(Self { name, limit, period_s })
+        Ok(Self {
+            name,
+            limit: within(limit, 1..=i128::from(RATE_LIMIT_MAX), "limit")?,
+            period_s: within(period_s, 1..=i128::from(RATE_PERIOD_MAX_S), "period_s")?,
+        })
     }
 }
 
@@ -226,7 +252,7 @@ impl RefillInterval {
 /// Credits set back to `amount` at the start of every interval.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "RefillFields")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(example = json!({"amount": 1000, "interval": "month"})))]
 pub struct Refill {
     /// 1 to 10^12.
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1_000_000_000_000_u64))]
@@ -236,7 +262,8 @@ pub struct Refill {
 
 #[derive(Deserialize)]
 struct RefillFields {
-    amount: u64,
+    #[serde(deserialize_with = "whole")]
+    amount: i128,
     interval: RefillInterval,
 }
 
@@ -244,17 +271,14 @@ impl TryFrom<RefillFields> for Refill {
     type Error = InvalidInput;
 
     fn try_from(RefillFields { amount, interval }: RefillFields) -> Result<Self, InvalidInput> {
-        if !(1..=CREDITS_MAX).contains(&amount) {
-            return Err(InvalidInput(format!("refill.amount must be 1 to {CREDITS_MAX}")));
-        }
-        Ok(Self { amount, interval })
+        Ok(Self { amount: within(amount, 1..=i128::from(CREDITS_MAX), "refill.amount")?, interval })
     }
 }
 
 /// What a key or an owner may still spend, and how it is refilled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "CreditsFields")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(example = json!({"remaining": 1000, "refill": {"amount": 1000, "interval": "month"}})))]
 pub struct Credits {
     /// 0 to 10^12; at 0 every request is refused until a refill.
     #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 1_000_000_000_000_u64))]
@@ -264,7 +288,8 @@ pub struct Credits {
 
 #[derive(Deserialize)]
 struct CreditsFields {
-    remaining: i64,
+    #[serde(deserialize_with = "whole")]
+    remaining: i128,
     #[serde(default)]
     refill: Option<Refill>,
 }
@@ -273,10 +298,7 @@ impl TryFrom<CreditsFields> for Credits {
     type Error = InvalidInput;
 
     fn try_from(CreditsFields { remaining, refill }: CreditsFields) -> Result<Self, InvalidInput> {
-        match u64::try_from(remaining) {
-            Ok(remaining) if remaining <= CREDITS_MAX => Ok(Self { remaining, refill }),
-            _ => Err(InvalidInput(format!("credits.remaining must be 0 to {CREDITS_MAX}"))),
-        }
+        Ok(Self { remaining: within(remaining, 0..=i128::from(CREDITS_MAX), "credits.remaining")?, refill })
     }
 }
 
@@ -513,6 +535,14 @@ mod tests {
         assert!(serde_json::from_value::<Meta>(serde_json::json!([1])).is_err());
         let big = serde_json::json!({"x": "y".repeat(META_MAX_BYTES)});
         assert!(serde_json::from_value::<Meta>(big).unwrap_err().to_string().contains("at most 4096"));
+    }
+
+    #[test]
+    fn whole_numbers_may_be_spelled_as_decimals() {
+        let limit: RateLimit = serde_json::from_str(r#"{"name": "a", "limit": 10.0, "period_s": 60}"#).unwrap();
+        assert_eq!((limit.limit, limit.period_s), (10, 60));
+        assert!(serde_json::from_str::<RateLimit>(r#"{"name": "a", "limit": 10.5, "period_s": 60}"#).is_err());
+        assert!(serde_json::from_str::<RateLimit>(r#"{"name": "a", "limit": 1, "period_s": 1e20}"#).is_err());
     }
 
     #[test]

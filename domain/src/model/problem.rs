@@ -58,12 +58,18 @@ problem_codes! {
     NetworkNotAllowed => "network-not-allowed",
     /// A key tried to give a looser policy than its own.
     PolicyEscalation => "policy-escalation",
+    /// A key tried to change its own policy.
+    OwnPolicy => "own-policy",
     /// No such owner in the caller's region.
     OwnerNotFound => "owner-not-found",
     /// An owner with keys cannot be deleted.
     OwnerHasKeys => "owner-has-keys",
     /// External ids are unique in a region.
     ExternalIdTaken => "external-id-taken",
+    /// No such webhook endpoint or message.
+    WebhookNotFound => "webhook-not-found",
+    /// A webhook URL the operator does not allow.
+    WebhookUrlNotAllowed => "webhook-url-not-allowed",
     /// The caller's key was re-scoped while the request ran.
     ApiKeyScopesChanged => "api-key-scopes-changed",
     /// A region that is not the caller's.

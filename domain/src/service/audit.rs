@@ -71,7 +71,8 @@ impl<'a> AuditEntry<'a> {
         }
         .insert(db)
         .await?;
-        Ok(())
+        // Receivers hear of it in the same transaction: never of what did not happen.
+        super::webhooks::enqueue_audited(db, region_id, action, key).await
     }
 }
 

@@ -9,6 +9,7 @@ use super::metering::{Charged, Metering};
 use super::policy::Policy;
 use super::usage::KeyUse;
 use super::usage::recorder::UseSink;
+use super::webhooks::Webhooks;
 use crate::caller::{Caller, ensure_usable};
 use crate::clock::now;
 use crate::credentials::secret_hash::{self, Claimant};
@@ -16,7 +17,7 @@ use crate::credentials::throttle::{self, FailureThrottle, ThrottleLimits};
 use crate::credentials::token::Token;
 use crate::credentials::verified_cache::VerifiedCache;
 use crate::error::{Error, Result, whole_seconds};
-use crate::model::{Grant, KeyId, KeyState, Refusal, RegionId, Scope, UseDetails, UseOutcome, Verdict};
+use crate::model::{EventType, Grant, KeyId, KeyState, Refusal, RegionId, Scope, UseDetails, UseOutcome, Verdict};
 use crate::store::database::Db;
 use crate::store::entity::{api_key, region};
 use std::sync::Arc;
@@ -39,6 +40,8 @@ pub struct Authenticator {
     /// Where outcomes are noted; [`super::usage::Usage`] flushes them.
     usage: UseSink,
     metering: Metering,
+    /// Where a key's rate-limit and credit alerts are noted.
+    webhooks: Webhooks,
 }
 
 /// An accepted request: who called, under what policy, and what its charge left.
@@ -55,6 +58,7 @@ impl Authenticator {
         limits: ThrottleLimits,
         usage: UseSink,
         metering: Metering,
+        webhooks: Webhooks,
     ) -> Self {
         Self {
             db,
@@ -63,6 +67,7 @@ impl Authenticator {
             throttle: FailureThrottle::new(limits),
             usage,
             metering,
+            webhooks,
         }
     }
 
@@ -82,10 +87,21 @@ impl Authenticator {
         let Refused { error, key } = match self.charged(presented, client, cost, required).await {
             Ok(admitted) => {
                 metrics::counter!("keyward_authentications_total", "outcome" => "accepted").increment(1);
+                if admitted.charged.as_ref().is_some_and(|charged| charged.credits_low) {
+                    self.webhooks.note_alert(admitted.caller.key_id(), EventType::ApiKeyCreditsLow);
+                }
                 return Ok(admitted);
             }
             Err(refused) => refused,
         };
+        let alert = match &error {
+            Error::RateLimited { .. } => Some(EventType::ApiKeyRateLimited),
+            Error::CreditsExhausted { .. } => Some(EventType::ApiKeyCreditsExhausted),
+            _ => None,
+        };
+        if let (Some(alert), Some((key_id, _))) = (alert, &key) {
+            self.webhooks.note_alert(key_id, alert);
+        }
         let (label, outcome) = match &error {
             Error::Unauthenticated => ("invalid", Some(UseOutcome::Invalid)),
             Error::Revoked => ("revoked", Some(UseOutcome::Invalid)),

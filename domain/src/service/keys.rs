@@ -314,6 +314,9 @@ pub(crate) async fn update_key(
         if before.is_quarantined() {
             return Err(Error::QuarantineIsFinal);
         }
+        if before.id == *caller.key_id() {
+            return Err(Error::OwnPolicy);
+        }
         let binding = (&policy_after.owner_id, policy_after.budget(), &policy_after.allowed_networks);
         if binding != (&policy_before.owner_id, policy_before.budget(), &policy_before.allowed_networks) {
             caller.ensure_may_bind_key(binding.0.as_ref(), &binding.1, binding.2)?;

@@ -61,6 +61,8 @@ pub(crate) struct Charged {
     pub rate_limits: Vec<LimitStatus>,
     /// The tightest balance after this request.
     pub credits: Option<Credits>,
+    /// A balance fell under a tenth of its last refill or set value.
+    pub credits_low: bool,
 }
 
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -93,6 +95,8 @@ struct Purse {
     spent: u64,
     /// What the row held after this process's last step.
     remaining: u64,
+    /// Its last refill or set value.
+    baseline: u64,
     empty_until: Option<Instant>,
     /// Spending in the current second, and in the one before.
     second: Option<Instant>,
@@ -217,17 +221,18 @@ impl Metering {
                 rate_limits.push(status(limit, share, second));
             }
         }
-        let mut credits: Option<Credits> = None;
+        let (mut credits, mut credits_low): (Option<Credits>, bool) = (None, false);
         for &(holder, refill) in &charge.balances {
             if let Some(purse) = state.purses.get_mut(&Account::Balance { holder: holder.to_owned() }) {
                 purse.note(charge.cost, now);
                 let remaining = purse.remaining + (purse.taken - purse.spent);
+                credits_low |= remaining.saturating_mul(10) < purse.baseline;
                 if credits.is_none_or(|tightest| remaining < tightest.remaining) {
                     credits = Some(Credits { remaining, refill });
                 }
             }
         }
-        Ok(Charged { rate_limits, credits })
+        Ok(Charged { rate_limits, credits, credits_low })
     }
 
     /// Takes a step of `account` from the database, one at a time per
@@ -286,6 +291,7 @@ impl Metering {
                         Some((got, row)) => {
                             purse.taken += got;
                             purse.remaining = u64::try_from(row.remaining).unwrap_or_default();
+                            purse.baseline = u64::try_from(row.baseline).unwrap_or_default();
                             purse.refilled_at = Some(row.refilled_at);
                             purse.empty_until = (got == 0).then(|| Instant::now() + EMPTY_RECHECK);
                         }

@@ -20,6 +20,7 @@ pub(crate) mod regions;
 pub(crate) mod rotations;
 pub(crate) mod sessions;
 pub(crate) mod usage;
+pub(crate) mod webhooks;
 
 use std::sync::Arc;
 
@@ -40,6 +41,7 @@ use regions::Regions;
 use rotations::Rotations;
 use sessions::{SessionLimits, Sessions};
 use usage::{Usage, UsageInsight};
+use webhooks::{WebhookSettings, Webhooks};
 
 /// How one process behaves; the defaults suit most deployments.
 #[derive(Clone, Copy, Debug, Default)]
@@ -49,6 +51,7 @@ pub struct Settings {
     pub warm_cache: WarmCache,
     pub regions: RegionLimits,
     pub usage: UsageInsight,
+    pub webhooks: WebhookSettings,
 }
 
 /// Whether warm keys may be answered from memory ([`Keyward::maintain_coherence`]).
@@ -79,6 +82,7 @@ struct Capabilities {
     usage: Usage,
     owners: Owners,
     metering: Metering,
+    webhooks: Webhooks,
 }
 
 impl Keyward {
@@ -89,8 +93,15 @@ impl Keyward {
         let coherence = Coherence::new(db.clone(), settings.warm_cache == WarmCache::On);
         let usage = Usage::new(db.clone(), settings.usage);
         let metering = Metering::new(db.clone());
-        let authenticator =
-            Authenticator::new(db.clone(), coherence.clone(), settings.throttle, usage.sink(), metering.clone());
+        let webhooks = Webhooks::new(db.clone(), coherence.clone(), settings.webhooks);
+        let authenticator = Authenticator::new(
+            db.clone(),
+            coherence.clone(),
+            settings.throttle,
+            usage.sink(),
+            metering.clone(),
+            webhooks.clone(),
+        );
         let new_keys = NewKeys::new(settings.regions);
         Self(Arc::new(Capabilities {
             keys: Keys::new(db.clone(), coherence.clone(), new_keys.clone(), metering.clone()),
@@ -101,6 +112,7 @@ impl Keyward {
             leaks: Leaks::new(db.clone(), coherence.clone(), settings.throttle),
             owners: Owners::new(db.clone(), coherence.clone(), metering.clone()),
             metering,
+            webhooks,
             usage,
             authenticator,
             coherence,
@@ -169,6 +181,11 @@ impl Keyward {
     /// balances; `keyward serve` calls it as it stops. How many it gave back.
     pub async fn give_back_credits(&self) -> Result<u64> {
         self.0.metering.give_back().await
+    }
+
+    /// A region's webhook endpoints, and the delivery of their messages.
+    pub fn webhooks(&self) -> &Webhooks {
+        &self.0.webhooks
     }
 
     /// A region's audit log.

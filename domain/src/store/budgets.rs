@@ -39,6 +39,7 @@ pub(crate) async fn set_credits(
         holder_id: Set(holder.to_owned()),
         region_id: Set(region_id.clone()),
         remaining: Set(credits.remaining as i64),
+        baseline: Set(credits.remaining as i64),
         refill_amount: Set(credits.refill.map(|refill| refill.amount as i64)),
         refill_interval: Set(credits.refill.map(|refill| refill.interval.as_str().to_owned())),
         refilled_at: Set(credits.refill.map_or(at, |refill| refill.interval.start(at))),
@@ -125,6 +126,7 @@ pub(crate) async fn take_credits(
         let start = refill.interval.start(at);
         credit_balance::Entity::update_many()
             .col_expr(Column::Remaining, Expr::col(Column::RefillAmount))
+            .col_expr(Column::Baseline, Expr::col(Column::RefillAmount))
             .col_expr(Column::RefilledAt, Expr::value(start))
             .filter(Column::HolderId.eq(holder))
             .filter(Column::RefillInterval.eq(refill.interval.as_str()))

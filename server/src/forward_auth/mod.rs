@@ -145,12 +145,12 @@ pub struct VerifyRequest {
     #[serde(default)]
     pub scopes: Vec<Scope>,
     /// The credits this request costs when allowed: 0 only looks. Default 1.
-    #[serde(default = "one")]
-    #[schema(minimum = 0, maximum = 1_000_000_000_000_u64, default = 1)]
-    pub cost: u64,
+    #[serde(default = "one", deserialize_with = "domain::model::whole")]
+    #[schema(value_type = u64, minimum = 0, maximum = 1_000_000_000_000_u64, default = 1)]
+    pub cost: i128,
 }
 
-fn one() -> u64 {
+fn one() -> i128 {
     1
 }
 
@@ -168,7 +168,7 @@ pub async fn verify(
 ) -> Result<Response, ApiError> {
     let presented = Some(request.key.trim()).filter(|key| !key.is_empty());
     let details = use_details(&headers, None, None);
-    let cost = checked_cost(request.cost)?;
+    let cost = u64::try_from(request.cost).map_err(|_| cost_refused()).and_then(checked_cost)?;
     let verdict = keyward.authenticator().verdict(presented, client, &request.scopes, cost, details).await?;
     Ok(([(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], Json(verdict)).into_response())
 }
@@ -213,18 +213,15 @@ fn header_cost(headers: &HeaderMap) -> Result<Option<u64>, InvalidInput> {
 }
 
 fn parse_cost(text: &str) -> Result<u64, InvalidInput> {
-    text.trim()
-        .parse::<u64>()
-        .map_err(|_| InvalidInput(format!("cost must be a whole number from 0 to {CREDITS_MAX}")))
-        .and_then(checked_cost)
+    text.trim().parse::<u64>().map_err(|_| cost_refused()).and_then(checked_cost)
 }
 
 fn checked_cost(cost: u64) -> Result<u64, InvalidInput> {
-    if cost <= CREDITS_MAX {
-        Ok(cost)
-    } else {
-        Err(InvalidInput(format!("cost must be a whole number from 0 to {CREDITS_MAX}")))
-    }
+    if cost <= CREDITS_MAX { Ok(cost) } else { Err(cost_refused()) }
+}
+
+fn cost_refused() -> InvalidInput {
+    InvalidInput(format!("cost must be a whole number from 0 to {CREDITS_MAX}"))
 }
 
 /// `text` with every byte outside visible ASCII, and `%`, percent-encoded.

@@ -12,6 +12,8 @@ pub struct Model {
     pub holder_id: String,
     pub region_id: RegionId,
     pub remaining: i64,
+    /// The last refill or set value.
+    pub baseline: i64,
     pub refill_amount: Option<i64>,
     /// `day` or `month`.
     pub refill_interval: Option<String>,

@@ -10,3 +10,6 @@ pub mod rate_window;
 pub mod region;
 pub mod retired_api_key;
 pub mod rotation;
+pub mod webhook_attempt;
+pub mod webhook_endpoint;
+pub mod webhook_message;
