@@ -329,3 +329,131 @@ async fn no_message_is_lost_to_kill_9_and_two_processes_send_each_once() {
     let quiet = arrived(receiver.received().split_off(before));
     assert!(quiet.values().all(|&count| count == 1), "a message sent twice in a quiet run: {quiet:?}");
 }
+
+/// A key over its rate limit, low on credits or out of them is reported,
+/// at most once an hour each.
+#[tokio::test]
+async fn limits_and_credits_are_reported_once_an_hour() {
+    let Some(receiver) = Receiver::start() else { return };
+    let server = server(LOOPBACK).await;
+    server::serve::spawn_usage_flusher(server.keyward.clone(), Duration::from_millis(50), std::future::pending());
+    let admin = server.region("acme").await.api_key.token;
+    let endpoint = add_endpoint(
+        &server,
+        &admin,
+        &receiver.url(),
+        json!(["api_key.rate_limited", "api_key.credits_low", "api_key.credits_exhausted"]),
+    )
+    .await;
+    receiver.trust(&[endpoint["secret"].as_str().unwrap()]);
+    let limited =
+        server.create_key(&admin, json!({"rate_limits": [{"name": "r", "limit": 1, "period_s": 3600}]})).await;
+    let limited = limited.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+    let spent = server.create_key(&admin, json!({"credits": {"remaining": 20}})).await;
+    let spent = spent.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+    for _ in 0..4 {
+        server.get("/auth/check", &limited).await;
+    }
+    for _ in 0..22 {
+        server.get("/auth/check", &spent).await;
+    }
+    receiver.wait_for("api_key.rate_limited", 1).await;
+    receiver.wait_for("api_key.credits_low", 1).await;
+    receiver.wait_for("api_key.credits_exhausted", 1).await;
+    for _ in 0..3 {
+        server.get("/auth/check", &limited).await;
+        server.get("/auth/check", &spent).await;
+    }
+    // Written with the next flush (every 50 ms here): none more.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let counts = receiver.received().iter().fold(HashMap::new(), |mut counts: HashMap<String, usize>, request| {
+        *counts.entry(request["body"]["type"].as_str().unwrap().to_owned()).or_default() += 1;
+        counts
+    });
+    assert!(counts.values().all(|&count| count == 1), "{counts:?}");
+}
+
+/// An unreachable receiver and one that does not answer within 10 s are
+/// failures, retried on the schedule; an endpoint failing for 5 days is
+/// disabled, audited and shown, and an administrator enables it again.
+#[tokio::test]
+async fn unreachable_and_slow_receivers_are_retried_and_a_dead_endpoint_is_disabled() {
+    let Some(receiver) = Receiver::start() else { return };
+    let server = server(LOOPBACK).await;
+    let admin = server.region("acme").await.api_key.token;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let unreachable = add_endpoint(&server, &admin, &format!("http://{closed}/hook"), json!(["*"])).await;
+    let slow = add_endpoint(&server, &admin, &receiver.url(), json!(["*"])).await;
+    receiver.answer("slow");
+    for endpoint in [&unreachable, &slow] {
+        let test =
+            server.request(Method::POST, &format!("{WEBHOOKS}/{}/test", endpoint["id"].as_str().unwrap()), &admin);
+        test.send().await.unwrap();
+    }
+    let first_attempt = |endpoint: &Value| {
+        let path = format!("{WEBHOOKS}/{}/deliveries", endpoint["id"].as_str().unwrap());
+        let server = &server;
+        let admin = &admin;
+        async move {
+            eventually(Duration::from_secs(20), || async {
+                let attempts: Value = server.get(&path, admin).await.json().await.unwrap();
+                attempts.as_array().unwrap().last().cloned()
+            })
+            .await
+        }
+    };
+    let refused = first_attempt(&unreachable).await;
+    assert!(refused["error"].as_str().unwrap().contains("could not connect"), "{refused}");
+    assert_eq!(refused["message_state"], "pending", "retried later");
+    let timed_out = first_attempt(&slow).await;
+    assert!(timed_out["error"].as_str().unwrap().contains("no answer within 10 s"), "{timed_out}");
+    assert!(timed_out["duration_ms"].as_u64().unwrap() >= 10_000);
+
+    // Each next attempt is due on the schedule after the last failure (5 s, then 30 s, ...).
+    let db = server.db.connect().await;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use testkit::entity::{webhook_endpoint, webhook_message};
+    let message = webhook_message::Entity::find()
+        .filter(webhook_message::Column::EndpointId.eq(unreachable["id"].as_str().unwrap()))
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    let attempts: Value =
+        server.get(&format!("{WEBHOOKS}/{}/deliveries", unreachable["id"].as_str().unwrap()), &admin).await.json().await.unwrap();
+    let last = &attempts[0];
+    assert_eq!(last["attempt"].as_i64(), Some(i64::from(message.attempts)));
+    let failed_at = chrono::DateTime::parse_from_rfc3339(last["at"].as_str().unwrap()).unwrap().to_utc();
+    let wait = (message.next_attempt_at - failed_at).to_std().unwrap();
+    let scheduled = domain::RETRY_SCHEDULE[usize::try_from(message.attempts - 1).unwrap()];
+    assert!(wait.abs_diff(scheduled) < Duration::from_secs(1), "{wait:?} after attempt {}", message.attempts);
+
+    // Failing since six days: the next failure disables it.
+    let id = unreachable["id"].as_str().unwrap();
+    webhook_endpoint::Entity::update_many()
+        .col_expr(
+            webhook_endpoint::Column::FailingSince,
+            sea_orm::sea_query::Expr::value(chrono::Utc::now() - chrono::TimeDelta::days(6)),
+        )
+        .filter(webhook_endpoint::Column::Id.eq(id))
+        .exec(&db)
+        .await
+        .unwrap();
+    let retry = format!("{WEBHOOKS}/{id}/deliveries/{}/retry", message.id);
+    assert_eq!(server.request(Method::POST, &retry, &admin).send().await.unwrap().status(), StatusCode::ACCEPTED);
+    let disabled = eventually(Duration::from_secs(20), || async {
+        let shown: Value = server.get(&format!("{WEBHOOKS}/{id}"), &admin).await.json().await.unwrap();
+        (shown["enabled"] == false).then_some(shown)
+    })
+    .await;
+    assert_eq!(disabled["disabled_reason"], "failing");
+    let audit: Value =
+        server.get("/auth/region/audit-events?action=webhook.updated", &admin).await.json().await.unwrap();
+    assert_eq!(
+        (audit[0]["actor_api_key_id"].clone(), audit[0]["change"]["after"]["enabled"].clone()),
+        (Value::Null, json!(false))
+    );
+    let enabled = server.request(Method::PATCH, &format!("{WEBHOOKS}/{id}"), &admin).json(&json!({"enabled": true}));
+    let enabled: Value = enabled.send().await.unwrap().json().await.unwrap();
+    assert_eq!((enabled["enabled"].clone(), enabled["failing_since"].clone()), (json!(true), Value::Null));
+}
