@@ -1,10 +1,21 @@
-// Measures the time from navigation to an interactive sign-in form (the
-// "API key" field present, enabled and editable) in headless Chromium, and
-// the bytes that crossed the wire for it (the page, the script, the wasm,
-// the stylesheet: transfer sizes as the browser reports them).
+// Measures the console's first load and its whole use, in headless Chromium
+// with nothing cached (each run is a fresh browser context):
+//
+// 1. The sign-in page, `runs` times: the time from navigation to an
+//    interactive sign-in form (the "API key" field present, enabled and
+//    editable) and every byte that crossed the wire until then (the page,
+//    the scripts, the wasm modules, the stylesheet: transfer sizes as the
+//    browser reports them, headers included).
+// 2. With a region (KEYWARD_TOKEN, or KEYWARD_BIN and DATABASE_URL to make
+//    one), once: signing in, the dashboard, a key's usage and the rotation
+//    wizard, counting every byte of it, the server functions' answers and
+//    the lazily loaded parts of the console included.
+//
 // A figure for the notes, not a test:
-//   KEYWARD_URL=http://127.0.0.1:3000 node end2end/measure-sign-in.mjs [runs]
-// Each run uses a fresh browser context, so nothing comes from the cache.
+//   KEYWARD_URL=http://127.0.0.1:3000 [KEYWARD_BIN=… DATABASE_URL=…] node end2end/measure-sign-in.mjs [runs]
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
 import { chromium } from '@playwright/test';
 
 const url = process.env.KEYWARD_URL;
@@ -15,11 +26,21 @@ const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
-const timings = [];
-let wire;
-for (let run = 0; run < runs; run++) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
+
+/** Every response of the page so far: its name and encoded bytes on the wire. */
+function wireOf(page) {
+  return page.evaluate(() =>
+    [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')].map((entry) => ({
+      name: new URL(entry.name).pathname,
+      transfer: entry.transferSize,
+      decoded: entry.decodedBodySize,
+    })),
+  );
+}
+
+const sum = (entries, field = 'transfer') => entries.reduce((total, entry) => total + entry[field], 0);
+
+async function signInForm(page) {
   await page.goto(new URL('/sign-in', url).href, { waitUntil: 'commit' });
   // performance.now() counts from the navigation's start; polled every frame.
   const ready = await page.waitForFunction(
@@ -30,20 +51,68 @@ for (let run = 0; run < runs; run++) {
     undefined,
     { polling: 'raf' },
   );
-  timings.push(await ready.jsonValue());
-  wire = await page.evaluate(() => {
-    const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
-    const wasm = entries.find((entry) => entry.name.endsWith('.wasm'));
-    return {
-      total: entries.reduce((sum, entry) => sum + entry.transferSize, 0),
-      wasm: wasm?.transferSize ?? 0,
-      wasmDecoded: wasm?.decodedBodySize ?? 0,
-    };
-  });
+  return ready.jsonValue();
+}
+
+const timings = [];
+let first;
+for (let run = 0; run < runs; run++) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  timings.push(await signInForm(page));
+  first = await wireOf(page);
   await context.close();
 }
-await browser.close();
 timings.sort((a, b) => a - b);
 const median = timings[Math.floor(timings.length / 2)];
-console.log(`sign-in form interactive after navigation (${runs} cold runs): median ${median.toFixed(0)} ms, min ${timings[0].toFixed(0)} ms, max ${timings.at(-1).toFixed(0)} ms`);
-console.log(`on the wire: ${wire.total} bytes in all, of which the wasm ${wire.wasm} (${wire.wasmDecoded} decoded)`);
+console.log(
+  `sign-in form interactive after navigation (${runs} cold runs): median ${median.toFixed(0)} ms, min ${timings[0].toFixed(0)} ms, max ${timings.at(-1).toFixed(0)} ms`,
+);
+const wasm = first.filter((entry) => entry.name.endsWith('.wasm'));
+console.log(
+  `sign-in page on the wire: ${sum(first)} bytes in all, of which wasm ${sum(wasm)} (${sum(wasm, 'decoded')} decoded) in ${wasm.length} module(s)`,
+);
+for (const entry of first) console.log(`  ${entry.transfer}\t${entry.decoded}\t${entry.name}`);
+
+async function regionToken() {
+  if (process.env.KEYWARD_TOKEN) return process.env.KEYWARD_TOKEN;
+  if (!process.env.KEYWARD_BIN || !process.env.DATABASE_URL) return undefined;
+  const { stdout } = await promisify(execFile)(process.env.KEYWARD_BIN, [
+    'region', 'create', '--name', `measure-${Date.now()}`, '--description', 'first key', '--json',
+  ]);
+  return JSON.parse(stdout).api_key.token;
+}
+
+const token = await regionToken();
+if (token) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signInForm(page);
+  await page.getByLabel('API key').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'API keys' }).waitFor();
+  const row = page.getByRole('table', { name: 'API keys' }).locator('tbody').getByRole('row').first();
+  await row.getByRole('button', { name: /^Usage\b/ }).click();
+  await page.getByRole('dialog').getByRole('img', { name: /^Requests per hour/ }).waitFor();
+  await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
+  await row.getByRole('button', { name: /^Rotate\b/ }).click();
+  await page.getByRole('list', { name: 'Rotation steps' }).waitFor();
+  await page.getByLabel('Description of the new key').waitFor();
+  await page.waitForLoadState('networkidle');
+  const all = await wireOf(page);
+  await context.close();
+  const allWasm = all.filter((entry) => entry.name.endsWith('.wasm'));
+  const answers = all.filter((entry) => entry.name.startsWith('/api/') || entry.name.startsWith('/auth/'));
+  console.log(
+    `sign-in, dashboard, a key's usage, rotation wizard: ${sum(all)} bytes in all, of which wasm ${sum(allWasm)} in ${allWasm.length} module(s), server answers ${sum(answers)} in ${answers.length}`,
+  );
+  const byName = new Map();
+  for (const entry of all) {
+    const [count, bytes] = byName.get(entry.name) ?? [0, 0];
+    byName.set(entry.name, [count + 1, bytes + entry.transfer]);
+  }
+  for (const [name, [count, bytes]] of byName) console.log(`  ${bytes}\t${count}x\t${name}`);
+} else {
+  console.log('(no KEYWARD_TOKEN, nor KEYWARD_BIN and DATABASE_URL: the whole console is not measured)');
+}
+await browser.close();
