@@ -13,13 +13,16 @@
 //
 // A figure for the notes, not a test:
 //   KEYWARD_URL=http://127.0.0.1:3000 [KEYWARD_BIN=… DATABASE_URL=…] node end2end/measure-sign-in.mjs [runs]
+// Before and after in one run: KEYWARD_URL=<before>,<after> (two servers,
+// e.g. of two builds) takes turns between them, run by run, and reports
+// each; DATABASE_URL then names each server's database, in the same order.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
 import { chromium } from '@playwright/test';
 
-const url = process.env.KEYWARD_URL;
-if (!url) throw new Error('KEYWARD_URL is not set');
+const urls = (process.env.KEYWARD_URL ?? '').split(',').filter(Boolean);
+if (urls.length === 0) throw new Error('KEYWARD_URL is not set');
 const runs = Number(process.argv[2] ?? 10);
 
 const browser = await chromium.launch({
@@ -40,7 +43,7 @@ function wireOf(page) {
 
 const sum = (entries, field = 'transfer') => entries.reduce((total, entry) => total + entry[field], 0);
 
-async function signInForm(page) {
+async function signInForm(page, url) {
   await page.goto(new URL('/sign-in', url).href, { waitUntil: 'commit' });
   // performance.now() counts from the navigation's start; polled every frame.
   const ready = await page.waitForFunction(
@@ -54,40 +57,54 @@ async function signInForm(page) {
   return ready.jsonValue();
 }
 
-const timings = [];
-let first;
+const timings = urls.map(() => []);
+const first = [];
 for (let run = 0; run < runs; run++) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  timings.push(await signInForm(page));
-  first = await wireOf(page);
-  await context.close();
+  for (const [index, url] of urls.entries()) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    timings[index].push(await signInForm(page, url));
+    first[index] = await wireOf(page);
+    await context.close();
+  }
 }
-timings.sort((a, b) => a - b);
-const median = timings[Math.floor(timings.length / 2)];
-console.log(
-  `sign-in form interactive after navigation (${runs} cold runs): median ${median.toFixed(0)} ms, min ${timings[0].toFixed(0)} ms, max ${timings.at(-1).toFixed(0)} ms`,
-);
-const wasm = first.filter((entry) => entry.name.endsWith('.wasm'));
-console.log(
-  `sign-in page on the wire: ${sum(first)} bytes in all, of which wasm ${sum(wasm)} (${sum(wasm, 'decoded')} decoded) in ${wasm.length} module(s)`,
-);
-for (const entry of first) console.log(`  ${entry.transfer}\t${entry.decoded}\t${entry.name}`);
+for (const [index, url] of urls.entries()) {
+  const times = timings[index].sort((a, b) => a - b);
+  const median = times[Math.floor(times.length / 2)];
+  const wasm = first[index].filter((entry) => entry.name.endsWith('.wasm'));
+  console.log(`${url}:`);
+  console.log(
+    `sign-in form interactive after navigation (${runs} cold runs): median ${median.toFixed(0)} ms, min ${times[0].toFixed(0)} ms, max ${times.at(-1).toFixed(0)} ms`,
+  );
+  console.log(
+    `sign-in page on the wire: ${sum(first[index])} bytes in all, of which wasm ${sum(wasm)} (${sum(wasm, 'decoded')} decoded) in ${wasm.length} module(s)`,
+  );
+  for (const entry of first[index]) console.log(`  ${entry.transfer}\t${entry.decoded}\t${entry.name}`);
+}
 
-async function regionToken() {
+async function regionToken(database) {
   if (process.env.KEYWARD_TOKEN) return process.env.KEYWARD_TOKEN;
-  if (!process.env.KEYWARD_BIN || !process.env.DATABASE_URL) return undefined;
-  const { stdout } = await promisify(execFile)(process.env.KEYWARD_BIN, [
-    'region', 'create', '--name', `measure-${Date.now()}`, '--description', 'first key', '--json',
-  ]);
+  if (!process.env.KEYWARD_BIN || !database) return undefined;
+  const { stdout } = await promisify(execFile)(
+    process.env.KEYWARD_BIN,
+    ['region', 'create', '--name', `measure-${Date.now()}`, '--description', 'first key', '--json'],
+    { env: { ...process.env, DATABASE_URL: database } },
+  );
   return JSON.parse(stdout).api_key.token;
 }
 
-const token = await regionToken();
-if (token) {
+const databases = (process.env.DATABASE_URL ?? '').split(',');
+for (const [index, url] of urls.entries()) await wholeConsole(url, await regionToken(databases[index]));
+await browser.close();
+
+async function wholeConsole(url, token) {
+  if (!token) {
+    console.log('(no KEYWARD_TOKEN, nor KEYWARD_BIN and DATABASE_URL: the whole console is not measured)');
+    return;
+  }
   const context = await browser.newContext();
   const page = await context.newPage();
-  await signInForm(page);
+  await signInForm(page, url);
   await page.getByLabel('API key').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'API keys' }).waitFor();
@@ -104,7 +121,7 @@ if (token) {
   const allWasm = all.filter((entry) => entry.name.endsWith('.wasm'));
   const answers = all.filter((entry) => entry.name.startsWith('/api/') || entry.name.startsWith('/auth/'));
   console.log(
-    `sign-in, dashboard, a key's usage, rotation wizard: ${sum(all)} bytes in all, of which wasm ${sum(allWasm)} in ${allWasm.length} module(s), server answers ${sum(answers)} in ${answers.length}`,
+    `${url}: sign-in, dashboard, a key's usage, rotation wizard: ${sum(all)} bytes in all, of which wasm ${sum(allWasm)} in ${allWasm.length} module(s), server answers ${sum(answers)} in ${answers.length}`,
   );
   const byName = new Map();
   for (const entry of all) {
@@ -112,7 +129,4 @@ if (token) {
     byName.set(entry.name, [count + 1, bytes + entry.transfer]);
   }
   for (const [name, [count, bytes]] of byName) console.log(`  ${bytes}\t${count}x\t${name}`);
-} else {
-  console.log('(no KEYWARD_TOKEN, nor KEYWARD_BIN and DATABASE_URL: the whole console is not measured)');
 }
-await browser.close();

@@ -65,3 +65,7 @@ integrity() { printf 'sha384-%s' "$(openssl dgst -sha384 -binary "$1" | openssl 
 for file in "$name.js" "${name}_bg.wasm"; do
     sed -i -E "s#(href=\"[^\"]*/$file\"[^>]*integrity=\")[^\"]*\"#\1$(integrity "$stage/$file")\"#" "$stage/index.html"
 done
+# The main script imports the loader: fetch it alongside, not after.
+preload="<link rel=\"modulepreload\" href=\"${TRUNK_PUBLIC_URL:-/}$loader\" crossorigin=\"anonymous\" integrity=\"$(integrity "$stage/$loader")\">"
+sed -i "s#</head>#$preload</head>#" "$stage/index.html"
+grep -q "$loader" "$stage/index.html" || { echo "index.html does not preload the split loader" >&2; exit 1; }
