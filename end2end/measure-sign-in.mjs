@@ -14,8 +14,9 @@
 // A figure for the notes, not a test:
 //   KEYWARD_URL=http://127.0.0.1:3000 [KEYWARD_BIN=… DATABASE_URL=…] node end2end/measure-sign-in.mjs [runs]
 // Before and after in one run: KEYWARD_URL=<before>,<after> (two servers,
-// e.g. of two builds) takes turns between them, run by run, and reports
-// each; DATABASE_URL then names each server's database, in the same order.
+// e.g. of two builds) takes turns between them, run by run (each first
+// every other run), and reports each and the pairs' differences;
+// DATABASE_URL then names each server's database, in the same order.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
@@ -60,7 +61,10 @@ async function signInForm(page, url) {
 const timings = urls.map(() => []);
 const first = [];
 for (let run = 0; run < runs; run++) {
-  for (const [index, url] of urls.entries()) {
+  // Who goes first changes every run, so neither always meets a warmer machine.
+  const order = [...urls.entries()];
+  if (run % 2 === 1) order.reverse();
+  for (const [index, url] of order) {
     const context = await browser.newContext();
     const page = await context.newPage();
     timings[index].push(await signInForm(page, url));
@@ -68,8 +72,16 @@ for (let run = 0; run < runs; run++) {
     await context.close();
   }
 }
+if (urls.length === 2) {
+  // The two alternate run by run, so a pair saw the same load on the machine.
+  const differences = timings[1].map((after, run) => after - timings[0][run]).sort((a, b) => a - b);
+  const faster = differences.filter((difference) => difference < 0).length;
+  console.log(
+    `second minus first, run by run: median ${differences[Math.floor(runs / 2)].toFixed(0)} ms; the second was faster in ${faster} of ${runs} pairs`,
+  );
+}
 for (const [index, url] of urls.entries()) {
-  const times = timings[index].sort((a, b) => a - b);
+  const times = [...timings[index]].sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)];
   const wasm = first[index].filter((entry) => entry.name.endsWith('.wasm'));
   console.log(`${url}:`);
