@@ -41,7 +41,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/split" "$work/bindgen"
 
-wasm-split-cli "$input" "$work/split" --out-name "$name" --target web
+wasm-split-cli "$input" "$work/split" --out-name "$name" --target web || {
+    echo "wasm-split-cli failed: the module must be linked with --emit-relocs (.cargo/config.toml; a RUSTFLAGS variable replaces it)" >&2
+    exit 1
+}
 wasm-bindgen --target web --keep-lld-exports --no-demangle --no-typescript \
     --out-dir "$work/bindgen" --out-name "$name" "$work/split/$name.wasm"
 
@@ -61,7 +64,9 @@ for module in "$work"/split/*.wasm; do
 done
 
 # Trunk wrote the integrity of the script and the module it built whole.
-integrity() { printf 'sha384-%s' "$(openssl dgst -sha384 -binary "$1" | openssl base64 -A)"; }
+integrity() {
+    python3 -c 'import base64, hashlib, sys; print("sha384-" + base64.b64encode(hashlib.sha384(open(sys.argv[1], "rb").read()).digest()).decode(), end="")' "$1"
+}
 for file in "$name.js" "${name}_bg.wasm"; do
     sed -i -E "s#(href=\"[^\"]*/$file\"[^>]*integrity=\")[^\"]*\"#\1$(integrity "$stage/$file")\"#" "$stage/index.html"
 done
