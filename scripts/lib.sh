@@ -33,6 +33,8 @@ free_port() {
 # Cargo.lock's version (Trunk uses the one in PATH only then, and never
 # downloads with --offline), and Trunk 0.21.14 (0.22 needs a newer rustc).
 TRUNK_VERSION=0.21.14
+# wasm_split_cli_support, whose wasm-split-cli splits the console at its lazy pages.
+WASM_SPLIT_VERSION=0.2.4
 ensure_console_tools() {
   need_cargo
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
@@ -49,6 +51,12 @@ ensure_console_tools() {
   if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
     say "Installing Trunk $TRUNK_VERSION (about 15 minutes on 2 cores, once per machine)"
     cargo install --locked trunk --version "$TRUNK_VERSION"
+  fi
+  # The split step Trunk runs after its build (scripts/split-console.sh).
+  # The binary has no --version: cargo's list of installed crates says it.
+  if ! { command -v wasm-split-cli >/dev/null && cargo install --list | grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:"; }; then
+    say "Installing wasm-split-cli $WASM_SPLIT_VERSION (a few minutes, once per machine)"
+    cargo install --locked wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary
   fi
 }
 

@@ -209,6 +209,39 @@ async fn rotation_refusals_reach_the_console_with_their_status() {
     assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
 }
 
+/// What the console loads (the usage series above all) is compressed for
+/// clients that accept it; an answer that can carry a token never is.
+#[tokio::test]
+async fn loaded_data_is_compressed_and_tokens_are_not() {
+    let (router, keyward, _dir) = serving(false).await;
+    let created = testkit::region(&keyward, "acme").await;
+    let cookie = sign_in(&router, &created.api_key.token).await;
+    let brotli_accepted = |name: &str, content_type: &str, body: String| {
+        HttpRequest::post(format!("/api/{name}"))
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::COOKIE, &cookie)
+            .header(header::ACCEPT_ENCODING, "br")
+            .body(Body::from(body))
+            .expect("request")
+    };
+
+    let loaded = router
+        .clone()
+        .oneshot(brotli_accepted("load_dashboard", "application/x-www-form-urlencoded", String::new()))
+        .await
+        .unwrap();
+    assert_eq!(loaded.status(), StatusCode::OK);
+    assert_eq!(header(&loaded, header::CONTENT_ENCODING), "br");
+    assert_eq!(header(&loaded, header::VARY), "accept-encoding");
+    assert_eq!(header(&loaded, header::CACHE_CONTROL), "no-store");
+
+    let arguments = json!({"description": "billing", "scopes": ["keys:read"]}).to_string();
+    let created = router.clone().oneshot(brotli_accepted("create_key", "application/json", arguments)).await.unwrap();
+    assert_eq!(created.status(), StatusCode::OK);
+    assert_eq!(header(&created, header::CONTENT_ENCODING), "", "a new key's token is never compressed");
+    assert!(String::from_utf8_lossy(&body(created).await).contains("\"token\""));
+}
+
 #[tokio::test]
 async fn without_a_build_only_the_api_is_served() {
     let (router, _, _dir) = serving(false).await;

@@ -13,6 +13,7 @@ texts! {
         Loading => "Loading…", "Laden…";
         CouldNotLoad => "The console could not load this region: {0}", "De console kon deze regio niet laden: {0}";
         CouldNotRefresh => "The console could not refresh this region: {0}", "De console kon deze regio niet vernieuwen: {0}";
+        PartNotLoaded => "This part of the console could not be loaded. Check the connection and try again.", "Dit deel van de console kon niet worden geladen. Controleer de verbinding en probeer het opnieuw.";
         TryAgain => "Try again", "Opnieuw proberen";
         Cancel => "Cancel", "Annuleren";
         Close => "Close", "Sluiten";

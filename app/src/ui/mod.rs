@@ -10,6 +10,7 @@ mod dialog;
 mod forms;
 mod keys;
 mod language;
+mod lazy;
 mod navigator;
 mod reveal;
 mod rotation;

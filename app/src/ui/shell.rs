@@ -8,7 +8,7 @@ use leptos_router::{NavigateOptions, path};
 
 use super::language::LanguageSwitch;
 use super::navigator::Navigator;
-use super::{dashboard, rotation, sign_in, statement};
+use super::{lazy, sign_in};
 use crate::i18n::common::Common;
 use crate::i18n::statement::Statement;
 use crate::i18n::t;
@@ -29,10 +29,10 @@ pub(super) fn Shell() -> impl IntoView {
         </header>
         <main id="content" tabindex="-1">
             <Routes fallback=|| view! { <NotFound/> }>
-                <Route path=path!("/") view=dashboard::DashboardPage/>
+                <Route path=path!("/") view=lazy::dashboard/>
                 <Route path=path!("/sign-in") view=sign_in::SignInPage/>
-                <Route path=path!("/rotation") view=rotation::RotationPage/>
-                <Route path=path!("/accessibility") view=statement::StatementPage/>
+                <Route path=path!("/rotation") view=lazy::rotation/>
+                <Route path=path!("/accessibility") view=lazy::statement/>
             </Routes>
         </main>
         <footer class="page-foot">

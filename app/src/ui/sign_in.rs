@@ -4,7 +4,7 @@ use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;
 
-use super::{FormError, Navigator, Submission};
+use super::{FormError, Navigator, Submission, lazy};
 use crate::i18n::common::Common;
 use crate::i18n::t;
 use crate::server_fns;
@@ -18,6 +18,7 @@ pub fn SignInPage() -> impl IntoView {
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         let Some(input) = field.get() else { return };
+        lazy::prefetch_dashboard();
         submission.run(server_fns::sign_in(input.value()), move |()| navigator.go("/", None));
     };
     view! {
