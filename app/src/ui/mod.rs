@@ -11,6 +11,8 @@ mod forms;
 mod keys;
 mod language;
 mod navigator;
+mod owners;
+mod policy;
 mod reveal;
 mod rotation;
 mod session_timeout;

@@ -8,7 +8,7 @@ use leptos_router::{NavigateOptions, path};
 
 use super::language::LanguageSwitch;
 use super::navigator::Navigator;
-use super::{dashboard, rotation, sign_in, statement};
+use super::{dashboard, owners, rotation, sign_in, statement};
 use crate::i18n::common::Common;
 use crate::i18n::statement::Statement;
 use crate::i18n::t;
@@ -32,6 +32,7 @@ pub(super) fn Shell() -> impl IntoView {
                 <Route path=path!("/") view=dashboard::DashboardPage/>
                 <Route path=path!("/sign-in") view=sign_in::SignInPage/>
                 <Route path=path!("/rotation") view=rotation::RotationPage/>
+                <Route path=path!("/owners") view=owners::OwnersPage/>
                 <Route path=path!("/accessibility") view=statement::StatementPage/>
             </Routes>
         </main>
