@@ -170,7 +170,13 @@ impl ConsoleError {
             Self::NoConsoleAccess => ConsoleText::NoConsoleAccess,
             Self::Internal => ConsoleText::Internal,
             Self::Refused { code, message, .. } => {
-                return refusal(*code, lang).map_or_else(|| message.clone(), str::to_owned);
+                return match refusal(*code, lang) {
+                    None => message.clone(),
+                    // A broken rule names its field (`credits.remaining`,
+                    // `allowed_networks`): kept, in the model's words.
+                    Some(translated) if *code == ProblemCode::InvalidInput => format!("{translated} ({message})"),
+                    Some(translated) => translated.to_owned(),
+                };
             }
             Self::Transport(detail) => return fill(ConsoleText::Transport.in_lang(lang), &[detail]),
         };
@@ -754,6 +760,23 @@ mod tests {
         let ids = shown.overview.api_keys.iter().map(|key| key.id.as_str().to_owned()).collect::<Vec<_>>();
         assert_eq!(ids, [NEW, OTHER]);
         assert_eq!(shown.rotation, Some(rotation(None, NEW)));
+    }
+
+    #[test]
+    fn an_invalid_input_names_its_field_in_either_language() {
+        let refused = ConsoleError::Refused {
+            kind: ErrorKind::Invalid,
+            code: ProblemCode::InvalidInput,
+            message: "credits.remaining must be 0 to 1000000000000".to_owned(),
+        };
+        assert_eq!(refused.text(Lang::En), "credits.remaining must be 0 to 1000000000000");
+        assert_eq!(refused.text(Lang::Nl), "deze invoer is ongeldig (credits.remaining must be 0 to 1000000000000)");
+        let taken = ConsoleError::Refused {
+            kind: ErrorKind::Conflict,
+            code: ProblemCode::OwnerHasKeys,
+            message: "this owner still has 2 API keys; delete them or move them to another owner first".to_owned(),
+        };
+        assert!(taken.text(Lang::Nl).starts_with("deze eigenaar heeft nog API-sleutels"));
     }
 
     #[test]
