@@ -24,24 +24,41 @@ pub fn chart_view_box(series: &UsageSeries) -> String {
 /// A baseline, and per bucket with requests a bar of accepted requests
 /// below one of refused ones, with the bucket's counts as its hover text.
 /// Refused parts are hatched (the pattern `{id}-hatch`), so they differ by
-/// more than colour. `scale` is the count of a full-height bar; `id` is
-/// the chart's, unique on the page.
+/// more than colour; those refused by the key's policy (a rate limit,
+/// credits, a network) are dotted instead (`{id}-dots`), on top.
+/// `scale` is the count of a full-height bar; `id` is the chart's, unique
+/// on the page.
 pub fn bars(series: &UsageSeries, scale: u64, id: &str) -> String {
     let scale = scale.max(1);
     let height = |count: u64| if count == 0 { 0 } else { (count * CHART_HEIGHT / scale).clamp(MIN_BAR, CHART_HEIGHT) };
     let width = series.points.len().max(1) as u64 * BAR_PITCH;
     let mut svg = format!(
-        r#"<defs><pattern id="{id}-hatch" class="hatch" width="4" height="20" patternUnits="userSpaceOnUse" patternTransform="rotate(30)"><rect width="4" height="20"/><line x1="0" y1="0" x2="0" y2="20"/></pattern></defs><line class="baseline" x1="0" y1="{CHART_HEIGHT}" x2="{width}" y2="{CHART_HEIGHT}"/>"#
+        r#"<defs><pattern id="{id}-hatch" class="hatch" width="4" height="20" patternUnits="userSpaceOnUse" patternTransform="rotate(30)"><rect width="4" height="20"/><line x1="0" y1="0" x2="0" y2="20"/></pattern><pattern id="{id}-dots" class="dots" width="4" height="40" patternUnits="userSpaceOnUse"><rect width="4" height="40"/><circle cx="2" cy="20" r="1.5"/></pattern></defs><line class="baseline" x1="0" y1="{CHART_HEIGHT}" x2="{width}" y2="{CHART_HEIGHT}"/>"#
     );
     for (index, point) in (0u64..).zip(&series.points).filter(|(_, point)| point.counts.total() > 0) {
         let accepted = height(point.counts.accepted);
-        let refused = height(point.counts.refused()).min(CHART_HEIGHT - accepted);
+        let all_refused = point.counts.refused();
+        let refused = height(all_refused).min(CHART_HEIGHT - accepted);
+        // The policy's share of the refused bar, drawn whenever there is one.
+        let limited = match format::limited(&point.counts) {
+            0 => 0,
+            count => (refused * count / all_refused).max(MIN_BAR.min(refused)),
+        };
+        let other = refused - limited;
         let x = index * BAR_PITCH + (BAR_PITCH - BAR_WIDTH) / 2;
+        let top = CHART_HEIGHT - accepted - other;
+        let limited_rect = if limited > 0 {
+            format!(
+                r#"<rect class="limited" fill="url(#{id}-dots)" x="{x}" y="{}" width="{BAR_WIDTH}" height="{limited}"/>"#,
+                top - limited
+            )
+        } else {
+            String::new()
+        };
         svg.push_str(&format!(
-            r#"<g><title>{}</title><rect class="accepted" x="{x}" y="{}" width="{BAR_WIDTH}" height="{accepted}"/><rect class="refused" fill="url(#{id}-hatch)" x="{x}" y="{}" width="{BAR_WIDTH}" height="{refused}"/></g>"#,
+            r#"<g><title>{}</title><rect class="accepted" x="{x}" y="{}" width="{BAR_WIDTH}" height="{accepted}"/><rect class="refused" fill="url(#{id}-hatch)" x="{x}" y="{top}" width="{BAR_WIDTH}" height="{other}"/>{limited_rect}</g>"#,
             escape(&format::usage_point(point, series.bucket)),
             CHART_HEIGHT - accepted,
-            CHART_HEIGHT - accepted - refused,
         ));
     }
     svg
@@ -111,6 +128,18 @@ mod tests {
         assert!(svg.contains("<title>15 Jan 09:00 UTC: 3 accepted, 1 refused (throttled)</title>"), "{svg}");
         // Past the scale, a bar stops at the top.
         assert!(svg.contains(r#"<rect class="accepted" x="21" y="0" width="8" height="1000"/>"#), "{svg}");
+        let mut limited = series(&[(1, 1)]);
+        limited.points[0].counts.rate_limited = 3;
+        let svg = bars(&limited, 5, "c");
+        assert!(
+            svg.contains(r#"<rect class="refused" fill="url(#c-hatch)" x="1" y="600" width="8" height="200"/>"#),
+            "{svg}"
+        );
+        assert!(
+            svg.contains(r#"<rect class="limited" fill="url(#c-dots)" x="1" y="0" width="8" height="600"/>"#),
+            "{svg}"
+        );
+        assert!(svg.contains("1 refused (throttled), 3 refused (over a rate limit)"), "{svg}");
         let tiny = bars(&series(&[(1, 0)]), 1_000_000, "c");
         assert!(tiny.contains(r#"height="20""#), "a single request still shows: {tiny}");
     }

@@ -220,12 +220,21 @@ pub fn usage_point(point: &UsagePoint, bucket: UsageBucket) -> String {
         (counts.invalid, Words::RefusedInvalid),
         (counts.insufficient_scope, Words::RefusedScope),
         (counts.throttled, Words::RefusedThrottled),
+        (counts.rate_limited, Words::RefusedRateLimited),
+        (counts.credits_exhausted, Words::RefusedCredits),
+        (counts.network_not_allowed, Words::RefusedNetwork),
     ] {
         if count > 0 {
             text.push_str(&tf(refusal, &[&number(count)]));
         }
     }
     text
+}
+
+/// Requests refused by a key's policy: over a rate limit, out of credits
+/// or from a network not allowed (a part of [`UsageCounts::refused`]).
+pub fn limited(counts: &UsageCounts) -> u64 {
+    counts.rate_limited + counts.credits_exhausted + counts.network_not_allowed
 }
 
 /// Where a key's last use came from: "from 203.0.113.7, billing-sync/2.4,
@@ -348,6 +357,22 @@ pub(crate) mod tests {
             "15 Jan 08:00 UTC: 11 accepted, 1 refused (lacking a scope)"
         );
         assert_eq!(bucket_start(now(), UsageBucket::Day), "15 Jan");
+        let limited_point = UsagePoint {
+            start: now(),
+            counts: UsageCounts {
+                accepted: 3,
+                rate_limited: 2,
+                credits_exhausted: 1,
+                network_not_allowed: 4,
+                ..Default::default()
+            },
+        };
+        assert_eq!(
+            usage_point(&limited_point, UsageBucket::Hour),
+            "15 Jan 08:00 UTC: 3 accepted, 2 refused (over a rate limit), 1 refused (out of credits), 4 refused (network not allowed)"
+        );
+        assert_eq!(limited(&limited_point.counts), 7);
+        assert_eq!(requests(&limited_point.counts), "10 requests, 7 refused");
         let last = LastUse {
             at: now(),
             client_address: Some("203.0.113.7".to_owned()),

@@ -9,9 +9,9 @@
 //! so they are checked once, as they arrive.
 
 use domain::model::{
-    ApiKey, AuditPage, CreatedApiKey, Description, ErrorKind, EventId, KeyId, KeyUpdate, KeyUsage, OldKeyRevocation,
-    ProblemCode, RegionOverview, RegionUsage, Rotation, RotationId, Scopes, SessionAfterRotation, SessionTimeLeft,
-    StartedRotation, UsageBucket,
+    ApiKey, AuditPage, CreatedApiKey, Description, ErrorKind, EventId, KeyId, KeyPolicy, KeyUpdate, KeyUsage, NewOwner,
+    OldKeyRevocation, Owner, OwnerId, OwnerUpdate, ProblemCode, RegionOverview, RegionUsage, Rotation, RotationId,
+    Scopes, SessionAfterRotation, SessionTimeLeft, StartedRotation, UsageBucket,
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::{Json, JsonEncoding};
@@ -33,7 +33,8 @@ texts! {
 
 /// Everything the dashboard shows: the region, its keys (with the key of
 /// this session as `current_api_key_id`), an unfinished rotation, the
-/// latest entries of the audit log and the last 7 days' traffic.
+/// latest entries of the audit log, the last 7 days' traffic, and the
+/// owners its keys may belong to (the owners page shows them too).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dashboard {
     pub overview: RegionOverview,
@@ -44,6 +45,16 @@ pub struct Dashboard {
     pub usage: RegionUsage,
     /// How long this browser's session has left.
     pub session: SessionTimeLeft,
+    /// The region's owners, by external id.
+    pub owners: Vec<Owner>,
+}
+
+/// What binds a key, as its usage dialog shows it: the key as it is now
+/// (its credits left) and its owner (whose limits and credits it shares).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyBudget {
+    pub key: ApiKey,
+    pub owner: Option<Owner>,
 }
 
 /// The rotation wizard's cut-over: both keys' traffic over the last hour
@@ -159,7 +170,13 @@ impl ConsoleError {
             Self::NoConsoleAccess => ConsoleText::NoConsoleAccess,
             Self::Internal => ConsoleText::Internal,
             Self::Refused { code, message, .. } => {
-                return refusal(*code, lang).map_or_else(|| message.clone(), str::to_owned);
+                return match refusal(*code, lang) {
+                    None => message.clone(),
+                    // A broken rule names its field (`credits.remaining`,
+                    // `allowed_networks`): kept, in the model's words.
+                    Some(translated) if *code == ProblemCode::InvalidInput => format!("{translated} ({message})"),
+                    Some(translated) => translated.to_owned(),
+                };
             }
             Self::Transport(detail) => return fill(ConsoleText::Transport.in_lang(lang), &[detail]),
         };
@@ -216,7 +233,8 @@ pub async fn load_dashboard() -> Result<Dashboard, ConsoleError> {
         let activity = keyward.audit().page(&caller, &activity_before(None)).await?;
         let usage = keyward.usage().region(&caller, domain::model::UsageQuery::default()).await?;
         let session = keyward.sessions().time_left(request.session_id()?).await?;
-        Ok(Dashboard { overview, rotation, activity, usage, session })
+        let owners = keyward.owners().list(&caller).await?;
+        Ok(Dashboard { overview, rotation, activity, usage, session, owners })
     })
     .await
 }
@@ -284,20 +302,23 @@ fn activity_before(before: Option<EventId>) -> domain::model::AuditQuery {
     domain::model::AuditQuery { before, limit: Some(DASHBOARD_ACTIVITY), ..domain::model::AuditQuery::default() }
 }
 
-/// Creates a key with `scopes`; the answer is the only one that carries its token.
+/// Creates a key with `scopes` and `policy` (its owner, limits, credits,
+/// networks and meta); the answer is the only one that carries its token.
 #[server(endpoint = "create_key", input = Json)]
-pub async fn create_key(description: Option<Description>, scopes: Scopes) -> Result<CreatedApiKey, ConsoleError> {
+pub async fn create_key(
+    description: Option<Description>,
+    scopes: Scopes,
+    policy: KeyPolicy,
+) -> Result<CreatedApiKey, ConsoleError> {
     ssr::signed_in(async move |request, caller| {
-        Ok(request
-            .keyward()
-            .keys()
-            .create(&caller, domain::model::NewKey::new(description, Some(scopes)), None)
-            .await?)
+        let new = domain::model::NewKey { description, scopes: Some(scopes), policy };
+        Ok(request.keyward().keys().create(&caller, new, None).await?)
     })
     .await
 }
 
-/// Changes a key's description, scopes or scheduled revocation.
+/// Changes a key's description, scopes, scheduled revocation, owner,
+/// limits, credits, networks or meta.
 #[server(endpoint = "update_key", input = Json)]
 pub async fn update_key(key_id: KeyId, update: KeyUpdate) -> Result<ApiKey, ConsoleError> {
     ssr::signed_in(async move |request, caller| Ok(request.keyward().keys().update(&caller, &key_id, update).await?))
@@ -308,6 +329,48 @@ pub async fn update_key(key_id: KeyId, update: KeyUpdate) -> Result<ApiKey, Cons
 pub async fn delete_key(key_id: KeyId) -> Result<(), ConsoleError> {
     ssr::signed_in(async move |request, caller| Ok(request.keyward().keys().delete(&caller, &key_id, None).await?))
         .await
+}
+
+/// What binds a key now: its own credits left and its owner's.
+#[server(endpoint = "load_key_budget", input = Json)]
+pub async fn load_key_budget(key_id: KeyId) -> Result<KeyBudget, ConsoleError> {
+    ssr::signed_in(async move |request, caller| {
+        let keyward = request.keyward();
+        let key = keyward.keys().get(&caller, &key_id).await?;
+        let owner = match &key.owner_id {
+            Some(owner_id) => Some(keyward.owners().get(&caller, owner_id).await?),
+            None => None,
+        };
+        Ok(KeyBudget { key, owner })
+    })
+    .await
+}
+
+/// The region's owners, by external id, with their key counts.
+#[server(endpoint = "list_owners")]
+pub async fn list_owners() -> Result<Vec<Owner>, ConsoleError> {
+    ssr::signed_in(async move |request, caller| Ok(request.keyward().owners().list(&caller).await?)).await
+}
+
+/// Creates an owner, within this session's key's own policy.
+#[server(endpoint = "create_owner", input = Json)]
+pub async fn create_owner(new: NewOwner) -> Result<Owner, ConsoleError> {
+    ssr::signed_in(async move |request, caller| Ok(request.keyward().owners().create(&caller, new).await?)).await
+}
+
+/// Changes an owner's external id, meta, limits or credits.
+#[server(endpoint = "update_owner", input = Json)]
+pub async fn update_owner(owner_id: OwnerId, update: OwnerUpdate) -> Result<Owner, ConsoleError> {
+    ssr::signed_in(async move |request, caller| {
+        Ok(request.keyward().owners().update(&caller, &owner_id, update).await?)
+    })
+    .await
+}
+
+/// Deletes an owner; refused (`owner-has-keys`) while it has keys.
+#[server(endpoint = "delete_owner", input = Json)]
+pub async fn delete_owner(owner_id: OwnerId) -> Result<(), ConsoleError> {
+    ssr::signed_in(async move |request, caller| Ok(request.keyward().owners().delete(&caller, &owner_id).await?)).await
 }
 
 /// Starts replacing `old_key_id`; the answer carries the new key's token.
@@ -662,6 +725,7 @@ mod tests {
             activity: AuditPage { events: Vec::new(), next: None },
             usage: RegionUsage { usage: series, keys: Vec::new() },
             session: SessionTimeLeft { idle_secs: 600, absolute_secs: 3600 },
+            owners: Vec::new(),
         }
     }
 
@@ -696,6 +760,23 @@ mod tests {
         let ids = shown.overview.api_keys.iter().map(|key| key.id.as_str().to_owned()).collect::<Vec<_>>();
         assert_eq!(ids, [NEW, OTHER]);
         assert_eq!(shown.rotation, Some(rotation(None, NEW)));
+    }
+
+    #[test]
+    fn an_invalid_input_names_its_field_in_either_language() {
+        let refused = ConsoleError::Refused {
+            kind: ErrorKind::Invalid,
+            code: ProblemCode::InvalidInput,
+            message: "credits.remaining must be 0 to 1000000000000".to_owned(),
+        };
+        assert_eq!(refused.text(Lang::En), "credits.remaining must be 0 to 1000000000000");
+        assert_eq!(refused.text(Lang::Nl), "deze invoer is ongeldig (credits.remaining must be 0 to 1000000000000)");
+        let taken = ConsoleError::Refused {
+            kind: ErrorKind::Conflict,
+            code: ProblemCode::OwnerHasKeys,
+            message: "this owner still has 2 API keys; delete them or move them to another owner first".to_owned(),
+        };
+        assert!(taken.text(Lang::Nl).starts_with("deze eigenaar heeft nog API-sleutels"));
     }
 
     #[test]

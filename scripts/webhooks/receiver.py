@@ -7,7 +7,7 @@ signatures are checked by code that is not Keyward's.
 Listens on 127.0.0.1 (a free port) and prints `listening <port>` first.
 For every request it prints one JSON line: the `webhook-id`, the body, and
 `verified_by`, the indexes of the secrets in SECRETS_FILE (one per line,
-read at each request) that verify it. It answers with the status in
+read at each request) that verify it, and `received_at` (Unix seconds). It answers with the status in
 ANSWER_FILE (read at each request; default 204), or after 12 s for `slow`.
 """
 
@@ -44,7 +44,7 @@ class Receiver(http.server.BaseHTTPRequestHandler):
             except WebhookVerificationError:
                 pass
         line = json.dumps({"webhook_id": headers.get("webhook-id"), "verified_by": verified_by,
-                           "body": json.loads(body)})
+                           "body": json.loads(body), "received_at": time.time()})
         with printing:
             print(line, flush=True)
         answer = read(answer_file, "204")

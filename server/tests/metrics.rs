@@ -111,3 +111,29 @@ async fn rate_limited_and_exhausted_requests_are_counted() {
     let refusals = |outcome: &str| sample(&metrics, &format!("keyward_authentications_total{{outcome=\"{outcome}\"}}"));
     assert_eq!((refusals("rate_limited"), refusals("credits_exhausted")), (Some(2.0), Some(1.0)), "{metrics}");
 }
+
+/// Webhook deliveries are counted by outcome, and the oldest waiting
+/// message's age is shown.
+#[tokio::test]
+async fn webhook_deliveries_are_counted_and_the_oldest_waiting_shown() {
+    let db = TestDb::fresh().await;
+    let token = token(&db);
+    let flags = ["--no-bootstrap", "--metrics", "--webhooks-allow-http", "--webhooks-allow-private"];
+    let server = Process::serve(&db.url, &flags);
+    let client = reqwest::Client::new();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let endpoint = client
+        .post(format!("{}/auth/region/webhooks", server.url))
+        .header("x-api-key", &token)
+        .json(&serde_json::json!({"url": format!("http://{closed}/hook"), "events": ["*"]}));
+    let endpoint: Value = endpoint.send().await.unwrap().json().await.unwrap();
+    let test = format!("{}/auth/region/webhooks/{}/test", server.url, endpoint["id"].as_str().unwrap());
+    assert_eq!(client.post(test).header("x-api-key", &token).send().await.unwrap().status(), StatusCode::ACCEPTED);
+    let metrics = testkit::eventually(std::time::Duration::from_secs(15), || async {
+        let metrics = client.get(format!("{}/metrics", server.url)).send().await.unwrap().text().await.unwrap();
+        sample(&metrics, "keyward_webhook_deliveries_total{outcome=\"retrying\"}").map(|_| metrics)
+    })
+    .await;
+    assert_eq!(sample(&metrics, "keyward_webhook_deliveries_total{outcome=\"retrying\"}"), Some(1.0), "{metrics}");
+    assert!(sample(&metrics, "keyward_webhook_oldest_waiting_seconds").is_some(), "{metrics}");
+}

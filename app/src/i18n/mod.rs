@@ -12,6 +12,8 @@
 pub mod common;
 pub mod dashboard;
 pub mod keys;
+pub mod owners;
+pub mod policy;
 pub mod problems;
 pub mod rotation;
 pub mod statement;

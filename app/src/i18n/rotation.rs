@@ -24,6 +24,8 @@ texts! {
         ReplacesBefore => "The new key replaces ", "De nieuwe sleutel vervangt ";
         ReplacesScopes => " and gets its scopes (", " en krijgt dezelfde scopes (";
         ReplacesAfter => "). Both keys work until the old one stops in the last step.", "). Beide sleutels werken totdat de oude stopt in de laatste stap.";
+        SharesBudget => "It also gets the old key's owner, rate limits, allowed networks and meta, and spends the same credits: the two keys share one budget, so a rotation never doubles it.", "Hij krijgt ook de eigenaar, limieten, toegestane netwerken en meta van de oude sleutel, en verbruikt hetzelfde tegoed: de twee sleutels delen één budget, dus een rotatie verdubbelt het nooit.";
+        OldKeyPolicy => "The old key's policy: {0}.", "Het beleid van de oude sleutel: {0}.";
         NewKeyDescription => "Description of the new key", "Omschrijving van de nieuwe sleutel";
         CreateNewKey => "Create new key", "Nieuwe sleutel maken";
 

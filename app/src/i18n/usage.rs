@@ -17,6 +17,15 @@ texts! {
         NewKeyPerHour => "New key: requests per hour, last 7 days", "Nieuwe sleutel: verzoeken per uur, afgelopen 7 dagen";
         LegendAccepted => "accepted", "geaccepteerd";
         LegendRefused => "refused", "geweigerd";
+        LegendLimited => "over a limit, out of credits or from another network", "boven een limiet, zonder tegoed of van een ander netwerk";
+        Limited => "Of which limited", "Waarvan begrensd";
+        KeyBudget => "Budget", "Budget";
+        KeyCredits => "This key: {0}.", "Deze sleutel: {0}.";
+        OwnerCredits => "Its owner {0}, shared by all of the owner's keys: {1}.", "Zijn eigenaar {0}, gedeeld door alle sleutels van de eigenaar: {1}.";
+        KeyLimits => "Rate limits of this key: {0}.", "Limieten van deze sleutel: {0}.";
+        OwnerLimits => "Rate limits of its owner {0}: {1}.", "Limieten van zijn eigenaar {0}: {1}.";
+        Unbounded => "No rate limits or credits bind this key.", "Geen limieten of tegoed begrenzen deze sleutel.";
+        LimitHits => "Refused in this period by the key's policy: {0} over a rate limit, {1} out of credits, {2} from a network not allowed.", "In deze periode geweigerd door het beleid van de sleutel: {0} boven een limiet, {1} zonder tegoed, {2} vanaf een niet toegestaan netwerk.";
         UpTo => "up to {0}", "tot {0}";
         ShowNumbers => "Show the numbers", "Getallen tonen";
         From => "From", "Vanaf";
@@ -34,4 +43,5 @@ texts! {
         Traffic => "Traffic", "Verkeer";
         BusiestKeys => "Busiest keys", "Drukste sleutels";
     }
+    same: [KeyBudget]
 }

@@ -61,6 +61,9 @@ texts! {
         RefusedInvalid => ", {0} refused (wrong secret, revoked or quarantined)", ", {0} geweigerd (verkeerd geheim, ingetrokken of in quarantaine)";
         RefusedScope => ", {0} refused (lacking a scope)", ", {0} geweigerd (scope ontbreekt)";
         RefusedThrottled => ", {0} refused (throttled)", ", {0} geweigerd (afgeremd)";
+        RefusedRateLimited => ", {0} refused (over a rate limit)", ", {0} geweigerd (boven een limiet)";
+        RefusedCredits => ", {0} refused (out of credits)", ", {0} geweigerd (geen tegoed)";
+        RefusedNetwork => ", {0} refused (network not allowed)", ", {0} geweigerd (netwerk niet toegestaan)";
         From => " from {0}", " vanaf {0}";
     }
     same: [LeftSeconds, LeftMinutes, GithubScanning, GitlabDetection]

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use super::clipboard::CopyButton;
 use super::keys::KeysSection;
+use super::owners::{Page, PageNav};
 use super::usage::RegionTraffic;
 use super::{DashboardData, FormError, LoadStatus, Navigator, RelativeTime, Submission};
 use crate::i18n::common::Common;
@@ -19,6 +20,7 @@ pub fn DashboardPage() -> impl IntoView {
     let notice = Navigator::get().take_notice();
     let data = DashboardData::load();
     view! {
+        <PageNav current=Page::Keys/>
         {notice.map(|notice| view! { <p class="notice" role="status">{notice}</p> })}
         <LoadStatus data=data>
             <RegionHeader data=data/>

@@ -4,7 +4,8 @@
 //! may not do is disabled, with the reason.
 
 use domain::model::{
-    ApiKey, CreatedApiKey, Description, KeyAccess, KeyId, KeyUpdate, RegionUsage, Scopes, is_revoked, last_manager,
+    ApiKey, CreatedApiKey, Description, KeyAccess, KeyId, KeyUpdate, Owner, RegionUsage, Scopes, is_revoked,
+    last_manager,
 };
 use leptos::callback::{Callable, UnsyncCallback};
 use leptos::ev::SubmitEvent;
@@ -12,13 +13,15 @@ use leptos::html;
 use leptos::prelude::*;
 
 use super::dialog::Modal;
+use super::policy::{PolicyFields, PolicyForm};
 use super::reveal::OneTimeReveal;
 use super::usage::{KeyUsageDialog, key_sparkline};
 use super::{Clock, DashboardData, FormActions, FormError, Navigator, RelativeTime, Submission};
 use crate::i18n::common::Common;
 use crate::i18n::keys::Keys;
+use crate::i18n::policy::Policy;
 use crate::i18n::{english_or, t, tf};
-use crate::{format, server_fns};
+use crate::{format, policy_form, server_fns};
 
 /// The dialog the keys section has open.
 #[derive(Clone, Debug, PartialEq)]
@@ -40,6 +43,8 @@ pub fn KeysSection(data: DashboardData) -> impl IntoView {
     let session_scopes = Signal::derive(move || session_scopes.get().unwrap_or_default());
     let rotation_open = data.select(|d| d.rotation.is_some());
     let usage = data.select(|d| d.usage.clone());
+    let owners = data.select(|d| d.owners.clone());
+    let owners = Memo::new(move |_| owners.get().unwrap_or_default());
     let dialog = RwSignal::new(None::<KeyDialog>);
     let status = RwSignal::new(None::<String>);
     let row = KeyRowContext {
@@ -57,6 +62,7 @@ pub fn KeysSection(data: DashboardData) -> impl IntoView {
         data,
         status,
         usage,
+        owners,
     };
     let close = UnsyncCallback::new(move |()| dialog.set(None));
     // Closes the dialog and announces what it did (the table changes silently).
@@ -95,6 +101,7 @@ pub fn KeysSection(data: DashboardData) -> impl IntoView {
                             <th scope="col">{t(Keys::Description)}</th>
                             <th scope="col">{t(Keys::Key)}</th>
                             <th scope="col">{t(Keys::Scopes)}</th>
+                            <th scope="col">{t(Policy::PolicyColumn)}</th>
                             <th scope="col">{t(Keys::Created)}</th>
                             <th scope="col">{t(Keys::Updated)}</th>
                             <th scope="col">{t(Keys::LastUsed)}</th>
@@ -125,6 +132,7 @@ pub fn KeysSection(data: DashboardData) -> impl IntoView {
             KeyDialog::Create => view! {
                 <CreateKeyDialog
                     session_scopes=session_scopes.get_untracked()
+                    owners=owners.get_untracked()
                     on_created=UnsyncCallback::new(move |created| {
                         dialog.set(Some(KeyDialog::Reveal(created)));
                         data.reload();
@@ -142,7 +150,7 @@ pub fn KeysSection(data: DashboardData) -> impl IntoView {
             .into_any(),
             KeyDialog::Edit(key) => {
                 let saved = changed(tf(Keys::Saved, &[&key.token_preview]));
-                view! { <EditKeyDialog key=key on_saved=saved on_close=close/> }.into_any()
+                view! { <EditKeyDialog key=key owners=owners.get_untracked() on_saved=saved on_close=close/> }.into_any()
             }
             KeyDialog::Usage(key) => view! { <KeyUsageDialog key=key on_close=close/> }.into_any(),
             KeyDialog::Delete(key) => {
@@ -172,6 +180,8 @@ struct KeyRowContext {
     status: RwSignal<Option<String>>,
     /// The last 7 days of every key, for the sparklines.
     usage: Memo<Option<RegionUsage>>,
+    /// The region's owners, which name a key's owner.
+    owners: Memo<Vec<Owner>>,
 }
 
 impl KeyRowContext {
@@ -239,6 +249,9 @@ fn key_row(id: KeyId, row: KeyRowContext) -> impl IntoView {
             </td>
             <td><code>{read(|key| key.token_preview.clone())}</code></td>
             <td class="scopes">{read(|key| format::scopes(&key.scopes))}</td>
+            <td class="policy-summary">
+                {move || key.with(|key| key.as_ref().map(|key| row.owners.with(|owners| policy_summary(key, owners))))}
+            </td>
             <td><RelativeTime at=Signal::derive(move || key.with(|key| key.as_ref().map(|key| key.created_at)))/></td>
             <td><RelativeTime at=Signal::derive(move || key.with(|key| key.as_ref().map(|key| key.updated_at)))/></td>
             <td><RelativeTime at=Signal::derive(move || key.with(|key| key.as_ref().and_then(|key| key.last_used_at)))/></td>
@@ -309,6 +322,15 @@ fn key_row(id: KeyId, row: KeyRowContext) -> impl IntoView {
             </td>
         </tr>
     }
+}
+
+/// A key's owner, limits, credits and networks in a line.
+fn policy_summary(key: &ApiKey, owners: &[Owner]) -> String {
+    let owner = key
+        .owner_id
+        .as_ref()
+        .map(|id| owners.iter().find(|owner| owner.id == *id).map_or(id.as_str(), |owner| owner.external_id.as_str()));
+    policy_form::key_summary(owner, &key.rate_limits, key.credits.as_ref(), &key.allowed_networks)
 }
 
 /// Cancels a key's scheduled revocation at once: nothing is lost by it.
@@ -412,6 +434,7 @@ impl Preset {
 #[component]
 fn CreateKeyDialog(
     session_scopes: Scopes,
+    owners: Vec<Owner>,
     on_created: UnsyncCallback<CreatedApiKey>,
     on_close: UnsyncCallback<()>,
 ) -> impl IntoView {
@@ -420,6 +443,7 @@ fn CreateKeyDialog(
     let submission = Submission::new().focus_on_refusal(field);
     let scopes_error = Submission::new().focus_on_refusal(scopes_field);
     let preset = RwSignal::new(Preset::IntegrationOnly);
+    let policy = PolicyForm::of_key(None);
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         let (Some(input), Some(typed)) = (field.get(), scopes_field.get()) else { return };
@@ -429,7 +453,9 @@ fn CreateKeyDialog(
             (Err(message), _) => submission.refuse(english_or(message.to_string(), Common::DescriptionRefused)),
             (_, Err(message)) => scopes_error.refuse(message),
             (Ok(description), Ok(scopes)) => {
-                submission.run(server_fns::create_key(description, scopes), move |created| on_created.run(created))
+                let Some(policy) = policy.policy() else { return };
+                submission
+                    .run(server_fns::create_key(description, scopes, policy), move |created| on_created.run(created))
             }
         }
     };
@@ -471,6 +497,7 @@ fn CreateKeyDialog(
                         hint=t(Keys::CreateScopesHint)
                     />
                 </div>
+                <PolicyFields form=policy owners=owners/>
                 <p class="hint">{t(Keys::ShownOnce)}</p>
                 <FormActions submission=submission submit_label=t(Keys::CreateKey) on_close=on_close/>
             </form>
@@ -479,12 +506,19 @@ fn CreateKeyDialog(
 }
 
 #[component]
-fn EditKeyDialog(key: ApiKey, on_saved: UnsyncCallback<()>, on_close: UnsyncCallback<()>) -> impl IntoView {
+fn EditKeyDialog(
+    key: ApiKey,
+    owners: Vec<Owner>,
+    on_saved: UnsyncCallback<()>,
+    on_close: UnsyncCallback<()>,
+) -> impl IntoView {
     let field = NodeRef::<html::Input>::new();
     let scopes_field = NodeRef::<html::Input>::new();
     let submission = Submission::new().focus_on_refusal(field);
     let scopes_error = Submission::new().focus_on_refusal(scopes_field);
     let title = tf(Keys::EditKey, &[&key.token_preview]);
+    let policy = PolicyForm::of_key(Some(&key));
+    let policy_before = key.policy();
     let (key_id, scopes_before, description_before) = (key.id, key.scopes.clone(), key.description.clone());
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
@@ -498,12 +532,19 @@ fn EditKeyDialog(key: ApiKey, on_saved: UnsyncCallback<()>, on_close: UnsyncCall
             Ok(scopes) => scopes,
             Err(message) => return scopes_error.refuse(english_or(message.to_string(), Keys::ScopesRefused)),
         };
+        let Some(after) = policy.policy() else { return };
+        let before = &policy_before;
         // Only what changed is sent, and so audited.
         let update = KeyUpdate {
             description: (description.as_ref().map(Description::as_str) != description_before.as_deref())
                 .then_some(description),
             scopes: (scopes != scopes_before).then_some(scopes),
-            ..KeyUpdate::default()
+            revoke_at: None,
+            owner_id: (after.owner_id != before.owner_id).then_some(after.owner_id),
+            meta: (after.meta != before.meta).then_some(after.meta),
+            rate_limits: (after.rate_limits != before.rate_limits).then_some(after.rate_limits),
+            credits: (after.credits != before.credits).then_some(after.credits),
+            allowed_networks: (after.allowed_networks != before.allowed_networks).then_some(after.allowed_networks),
         };
         if update.is_empty() {
             return on_close.run(());
@@ -522,6 +563,7 @@ fn EditKeyDialog(key: ApiKey, on_saved: UnsyncCallback<()>, on_close: UnsyncCall
                     value=key.scopes.to_string()
                     hint=t(Keys::EditScopesHint)
                 />
+                <PolicyFields form=policy owners=owners/>
                 <FormActions submission=submission submit_label=t(Keys::Save) on_close=on_close/>
             </form>
         </Modal>

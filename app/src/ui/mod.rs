@@ -12,6 +12,8 @@ mod keys;
 mod language;
 mod lazy;
 mod navigator;
+mod owners;
+mod policy;
 mod reveal;
 mod rotation;
 mod session_timeout;

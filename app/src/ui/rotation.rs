@@ -24,7 +24,7 @@ use crate::i18n::common::Common;
 use crate::i18n::rotation::Rotation;
 use crate::i18n::{english_or, t, tf};
 use crate::server_fns::{ConsoleError, CutOver, Dashboard};
-use crate::{format, rotation_verdict, server_fns};
+use crate::{format, policy_form, rotation_verdict, server_fns};
 
 /// How often the verify step refreshes both keys' traffic.
 const USAGE_POLL: Duration = Duration::from_secs(3);
@@ -170,6 +170,13 @@ fn CreateStep(wizard: Wizard, old_key_id: Option<KeyId>) -> impl IntoView {
     let Some(old_key) = wizard.key(old_key_id.as_ref()) else {
         return view! { <NoRotation/> }.into_any();
     };
+    let owners = wizard.data.select(|d| d.owners.clone()).get_untracked().unwrap_or_default();
+    let owner = old_key
+        .owner_id
+        .as_ref()
+        .map(|id| owners.iter().find(|owner| owner.id == *id).map_or(id.as_str(), |owner| owner.external_id.as_str()));
+    let summary =
+        policy_form::key_summary(owner, &old_key.rate_limits, old_key.credits.as_ref(), &old_key.allowed_networks);
     let field = NodeRef::<html::Input>::new();
     let submission = Submission::new().focus_on_refusal(field);
     let old_key_id = old_key.id.clone();
@@ -192,6 +199,8 @@ fn CreateStep(wizard: Wizard, old_key_id: Option<KeyId>) -> impl IntoView {
             {t(Rotation::ReplacesBefore)} <strong>{format::key_label(&old_key)}</strong> {t(Rotation::ReplacesScopes)}
             {format::scopes(&old_key.scopes)} {t(Rotation::ReplacesAfter)}
         </p>
+        <p id="rotation-shares-budget">{t(Rotation::SharesBudget)}</p>
+        {(summary != "—").then(|| view! { <p id="rotation-old-policy">{tf(Rotation::OldKeyPolicy, &[&summary])}</p> })}
         <form on:submit=submit>
             <DescriptionField field=field submission=submission value=old_key.description.unwrap_or_default() label=t(Rotation::NewKeyDescription)/>
             <div class="actions">

@@ -3,7 +3,7 @@
 //! rotation's cut-over. Every chart says what it shows in words, and its
 //! numbers are one click away as a table.
 
-use domain::model::{ApiKey, KeyId, KeyUsage, RegionUsage, UsageBucket, UsageSeries};
+use domain::model::{ApiKey, KeyId, KeyUsage, RegionUsage, UsageBucket, UsageCounts, UsageSeries};
 use leptos::callback::{Callable, UnsyncCallback};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -13,8 +13,8 @@ use super::{Clock, DashboardData};
 use crate::i18n::common::Common;
 use crate::i18n::usage::Usage;
 use crate::i18n::{number, t, tf};
-use crate::server_fns::{self, ConsoleError, CutOver};
-use crate::{chart, format};
+use crate::server_fns::{self, ConsoleError, CutOver, KeyBudget};
+use crate::{chart, format, policy_form};
 
 /// Requests per bucket as bars, accepted below refused. Each bar shows its
 /// counts on hover; the caption sums it up and a table lists every bucket
@@ -36,6 +36,9 @@ pub fn UsageChart(
     let busiest = series.points.iter().map(|point| point.counts.total()).max().unwrap_or(0);
     let scale = scale.unwrap_or(busiest).max(1);
     let bucket = series.bucket;
+    // Refusals by a key's policy get their own part of the legend and
+    // their own column, when there are any.
+    let limited = format::limited(&series.total) > 0;
     let rows = series
         .points
         .iter()
@@ -46,6 +49,7 @@ pub fn UsageChart(
                     <th scope="row">{format::bucket_start(point.start, bucket)}</th>
                     <td>{number(point.counts.accepted)}</td>
                     <td>{number(point.counts.refused())}</td>
+                    {limited.then(|| view! { <td>{number(format::limited(&point.counts))}</td> })}
                 </tr>
             }
         })
@@ -70,6 +74,7 @@ pub fn UsageChart(
                 <span class="legend">
                     <span class="swatch accepted"></span>{t(Usage::LegendAccepted)}" "
                     <span class="swatch refused"></span>{t(Usage::LegendRefused)}
+                    {limited.then(|| view! { " " <span class="swatch limited"></span>{t(Usage::LegendLimited)} })}
                 </span>
                 <span>{tf(Usage::UpTo, &[&number(scale)])}</span>
             </div>
@@ -83,6 +88,7 @@ pub fn UsageChart(
                                     <th scope="col">{t(Usage::From)}</th>
                                     <th scope="col">{t(Usage::Accepted)}</th>
                                     <th scope="col">{t(Usage::Refused)}</th>
+                                    {limited.then(|| view! { <th scope="col">{t(Usage::Limited)}</th> })}
                                 </tr>
                             </thead>
                             <tbody>{rows}</tbody>
@@ -151,6 +157,14 @@ fn caption_of(bucket: UsageBucket) -> &'static str {
 pub fn KeyUsageDialog(key: ApiKey, on_close: UnsyncCallback<()>) -> impl IntoView {
     let bucket = RwSignal::new(UsageBucket::Hour);
     let usage = RwSignal::new(None::<Result<KeyUsage, ConsoleError>>);
+    let budget = RwSignal::new(None::<KeyBudget>);
+    let key_id = key.id.clone();
+    spawn_local(async move {
+        // The budget is extra: without it the usage still shows.
+        if let Ok(loaded) = server_fns::load_key_budget(key_id).await {
+            budget.try_set(Some(loaded));
+        }
+    });
     let key_id = key.id.clone();
     Effect::new(move |_| {
         let (key_id, asked) = (key_id.clone(), bucket.get());
@@ -199,16 +213,78 @@ pub fn KeyUsageDialog(key: ApiKey, on_close: UnsyncCallback<()>) -> impl IntoVie
                     .into_any(),
                     Some(Ok(usage)) => view! {
                         <p id="key-last-use">{last_use_sentence(&usage, KEY_LAST_USE)}</p>
+                        <LimitHits total=usage.usage.total budget=budget/>
                         <UsageChart id="key-usage" caption=caption_of(usage.usage.bucket) series=usage.usage/>
                     }
                     .into_any(),
                 }}
             </div>
+            <KeyBudgetSection budget=budget/>
             <div class="actions">
                 <button type="button" class="secondary" on:click=move |_| on_close.run(())>{t(Common::Close)}</button>
             </div>
         </Modal>
     }
+}
+
+/// What binds a key: its own credits left and rate limits, and its
+/// owner's, which all of the owner's keys share.
+#[component]
+fn KeyBudgetSection(budget: RwSignal<Option<KeyBudget>>) -> impl IntoView {
+    move || {
+        budget.get().map(|KeyBudget { key, owner }| {
+            let own = (key.credits.is_some() || !key.rate_limits.is_empty()).then(|| {
+                view! {
+                    <p id="key-credits">{tf(Usage::KeyCredits, &[&policy_form::credits_words(key.credits.as_ref())])}</p>
+                    {(!key.rate_limits.is_empty()).then(|| view! {
+                        <p>{tf(Usage::KeyLimits, &[&policy_form::rate_limits_words(&key.rate_limits)])}</p>
+                    })}
+                }
+            });
+            let owned = owner.as_ref().map(|owner| {
+                let name = owner.external_id.as_str();
+                view! {
+                    <p id="owner-credits">
+                        {tf(Usage::OwnerCredits, &[name, &policy_form::credits_words(owner.credits.as_ref())])}
+                    </p>
+                    {(!owner.rate_limits.is_empty()).then(|| view! {
+                        <p>{tf(Usage::OwnerLimits, &[name, &policy_form::rate_limits_words(&owner.rate_limits)])}</p>
+                    })}
+                }
+            });
+            let unbound = own.is_none() && owned.is_none();
+            view! {
+                <section class="key-budget" aria-labelledby="key-budget-heading">
+                    <h3 id="key-budget-heading">{t(Usage::KeyBudget)}</h3>
+                    {own}
+                    {owned}
+                    {unbound.then(|| view! { <p>{t(Usage::Unbounded)}</p> })}
+                </section>
+            }
+        })
+    }
+}
+
+/// How many of the period's requests the key's policy refused, by why;
+/// said when the key has a policy or anything was refused by one.
+#[component]
+fn LimitHits(total: UsageCounts, budget: RwSignal<Option<KeyBudget>>) -> impl IntoView {
+    let bound = move || {
+        budget.with(|budget| {
+            budget.as_ref().is_some_and(|KeyBudget { key, owner }| {
+                key.credits.is_some()
+                    || !key.rate_limits.is_empty()
+                    || !key.allowed_networks.is_empty()
+                    || owner.is_some()
+            })
+        })
+    };
+    let hits = tf(
+        Usage::LimitHits,
+        &[&number(total.rate_limited), &number(total.credits_exhausted), &number(total.network_not_allowed)],
+    );
+    let any = format::limited(&total) > 0;
+    move || (any || bound()).then(|| view! { <p id="key-limit-hits">{hits.clone()}</p> })
 }
 
 /// The dashboard's chart of the region's last 7 days, and its busiest keys.

@@ -31,14 +31,14 @@ pub fn spawn_deliveries(keyward: Keyward, stop: impl Future<Output = ()> + Send 
             }
         };
         let mut stop = std::pin::pin!(stop);
-        let mut measured = Instant::now();
+        let mut measured: Option<Instant> = None;
         loop {
             let delivered = tokio::select! {
                 delivered = deliver_due(&keyward, &client) => delivered,
                 () = &mut stop => return,
             };
-            if measured.elapsed() >= Duration::from_secs(5) {
-                measured = Instant::now();
+            if measured.is_none_or(|at| at.elapsed() >= Duration::from_secs(5)) {
+                measured = Some(Instant::now());
                 if let Ok(oldest) = keyward.webhooks().oldest_waiting().await {
                     metrics::gauge!("keyward_webhook_oldest_waiting_seconds").set(oldest.as_secs_f64());
                 }
