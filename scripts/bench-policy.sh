@@ -90,16 +90,17 @@ fresh_database hot
 serve
 compare "A database with one region"
 stop_all
-say "Adding 100000 keys with a rate limit and credits each"
+say "Adding 100000 keys with a rate limit and credits each, in a region of their own"
+"$KEYWARD_BIN" region create --name bench-bulk --json >/dev/null
 psql "$DATABASE_URL" -q <<'SQL'
 INSERT INTO api_keys (id, region_id, lookup, secret_hash, preview, created_at, updated_at, scopes,
                       meta, rate_limits, allowed_networks)
-SELECT 'key_' || lpad(n::text, 16, '0'), (SELECT id FROM regions LIMIT 1), 'bench' || lpad(n::text, 19, '0'),
+SELECT 'key_' || lpad(n::text, 16, '0'), (SELECT id FROM regions WHERE name = 'bench-bulk'), 'bench' || lpad(n::text, 19, '0'),
        'not-a-hash', 'kw_live_bench…', now(), now(), '', '{}',
        '[{"name":"requests","limit":1000,"period_s":60}]', '[]'
 FROM generate_series(1, 100000) AS n;
 INSERT INTO credit_balances (holder_id, region_id, remaining, baseline, refilled_at)
-SELECT 'key_' || lpad(n::text, 16, '0'), (SELECT id FROM regions LIMIT 1), 1000, 1000, now()
+SELECT 'key_' || lpad(n::text, 16, '0'), (SELECT id FROM regions WHERE name = 'bench-bulk'), 1000, 1000, now()
 FROM generate_series(1, 100000) AS n;
 SQL
 serve

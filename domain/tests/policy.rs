@@ -300,3 +300,38 @@ async fn owners_are_managed_and_audited() {
     );
     assert!(events.iter().any(|event| event.action == AuditAction::ApiKeyPolicyChanged));
 }
+
+/// Credits are refilled at the start of their interval (UTC), once, by
+/// whichever process takes a step first; what was left lapses.
+#[tokio::test]
+async fn credits_are_refilled_at_the_start_of_their_interval() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    use testkit::entity::credit_balance;
+    let f = fixture(Settings::default()).await;
+    let admin = admin_of(&f.keyward, "acme").await;
+    let refill = serde_json::json!({"remaining": 2, "refill": {"amount": 5, "interval": "day"}});
+    let policy = KeyPolicy { credits: Some(json(refill)), ..KeyPolicy::default() };
+    let (key_id, token) = new_key(&f.keyward, &admin, policy).await;
+    for _ in 0..2 {
+        assert!(matches!(check(&f.keyward, &token, 1).await, Verdict::Allowed(_)));
+    }
+    let Verdict::Refused(Refusal::CreditsExhausted { retry_after: Some(wait) }) = check(&f.keyward, &token, 1).await
+    else {
+        panic!("exhausted until the next refill")
+    };
+    assert!((1..=86_400).contains(&wait));
+    // The day turns: the balance was last refilled yesterday.
+    credit_balance::Entity::update_many()
+        .col_expr(credit_balance::Column::RefilledAt, Expr::value(chrono::Utc::now() - chrono::TimeDelta::days(1)))
+        .filter(credit_balance::Column::HolderId.eq(key_id.as_str()))
+        .exec(&f.db)
+        .await
+        .unwrap();
+    // A fresh process (this one believes the balance empty for a second).
+    let other = Keyward::new(f.test_db.connect().await, Settings::default());
+    let mut allowed_after = 0;
+    for _ in 0..7 {
+        allowed_after += usize::from(matches!(check(&other, &token, 1).await, Verdict::Allowed(_)));
+    }
+    assert_eq!(allowed_after, 5, "refilled to the amount, not added to what was left");
+}
