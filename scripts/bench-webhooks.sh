@@ -3,8 +3,8 @@
 # build on a throwaway Postgres 15 and the suite's reference receiver
 # (scripts/webhooks/receiver.py) on loopback:
 #  1. the hot path: warm GET /auth/check of a region with an endpoint for
-#     every event against /healthz (events are written with changes, never
-#     on verification);
+#     every event against one without (events are written with changes,
+#     never on verification);
 #  2. from a change's answer (a key created over REST) to its delivery,
 #     median and p99 of 200, with 1 and with 2 processes serving;
 #  3. 1000 messages waiting while no process runs (an outage), then one

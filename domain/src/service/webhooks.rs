@@ -346,23 +346,26 @@ impl Webhooks {
             .limit(limit)
             .all(db)
             .await?;
+        if due.is_empty() {
+            return Ok(Vec::new());
+        }
+        // One statement claims every one of them still unclaimed: another
+        // process racing for the same ones gets the rest.
+        let ids: Vec<String> = due.iter().map(|message| message.id.to_string()).collect();
+        let claimed = webhook_message::Entity::update_many()
+            .set(webhook_message::ActiveModel {
+                claimed_by: Set(Some(self.0.process.clone())),
+                claimed_until: Set(Some(at + CLAIM)),
+                ..Default::default()
+            })
+            .filter(Column::Id.is_in(ids))
+            .filter(Column::State.eq(PENDING))
+            .filter(unclaimed())
+            .exec_with_returning(db)
+            .await?;
         let mut outgoing = Vec::new();
         let mut endpoints: HashMap<WebhookId, Option<webhook_endpoint::Model>> = HashMap::new();
-        for message in due {
-            let claimed = webhook_message::Entity::update_many()
-                .set(webhook_message::ActiveModel {
-                    claimed_by: Set(Some(self.0.process.clone())),
-                    claimed_until: Set(Some(at + CLAIM)),
-                    ..Default::default()
-                })
-                .filter(Column::Id.eq(message.id.as_str()))
-                .filter(Column::State.eq(PENDING))
-                .filter(unclaimed())
-                .exec(db)
-                .await?;
-            if claimed.rows_affected == 0 {
-                continue;
-            }
+        for message in claimed {
             if !endpoints.contains_key(&message.endpoint_id) {
                 let endpoint = webhook_endpoint::Entity::find_by_id(message.endpoint_id.clone()).one(db).await?;
                 endpoints.insert(message.endpoint_id.clone(), endpoint);
@@ -439,7 +442,10 @@ impl Webhooks {
             .filter(webhook_message::Column::Id.eq(sent.message_id.as_str()))
             .exec(&txn)
             .await?;
-        if let Some(endpoint) = webhook_endpoint::Entity::find_by_id(sent.endpoint_id.clone()).one(&txn).await? {
+        let endpoint = webhook_endpoint::Entity::find_by_id(sent.endpoint_id.clone()).one(&txn).await?;
+        // A delivery to a healthy endpoint leaves its row alone: concurrent
+        // deliveries do not queue behind one another on it.
+        if let Some(endpoint) = endpoint.filter(|endpoint| !delivered || endpoint.failing_since.is_some()) {
             let before = endpoint.webhook();
             let mut row: webhook_endpoint::ActiveModel = endpoint.clone().into();
             if delivered {
