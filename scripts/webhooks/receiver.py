@@ -59,6 +59,12 @@ class Receiver(http.server.BaseHTTPRequestHandler):
         pass
 
 
-server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+class Server(http.server.ThreadingHTTPServer):
+    # Keyward sends a batch at once: the default backlog of 5 would drop
+    # connections and make the kernel retry them a second later.
+    request_queue_size = 128
+
+
+server = Server(("127.0.0.1", 0), Receiver)
 print(f"listening {server.server_address[1]}", flush=True)
 server.serve_forever()
