@@ -122,11 +122,19 @@ test('an endpoint is added with its events and its secret revealed once; a test 
   expect(created.body.data.region_id).toBe(region.id);
   expect(created.body.data.key?.description).toBe('webhook watcher');
   expect(JSON.stringify(created)).not.toContain(token);
-  // The same key's events reach it whether made in the console or over REST.
+  // Changes over REST reach it too, but only the events it chose: an update
+  // (written before the delete, so due first) never arrives.
   const other = await rest.createKey(region.token, 'over rest');
+  const renamed = await page.request.patch(`/auth/region/api-keys/${other.id}`, {
+    headers: { 'x-api-key': region.token },
+    data: { description: 'renamed over rest' },
+  });
+  expect(renamed.status()).toBe(200);
   expect((await rest.deleteKey(region.token, other.id)).status()).toBe(204);
   const [deleted] = await receiver.waitFor('api_key.deleted');
   expect(deleted.verified_by).toEqual([0]);
+  expect(deleted.body.data.key?.description).toBe('renamed over rest');
+  expect(receiver.received.map((request) => request.body.type)).not.toContain('api_key.updated');
 
   // A new secret: revealed once; for 24 hours both sign.
   await openWebhooks(page);
