@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 ensure_browser_tools
+# The webhooks spec's receiver verifies with the Standard Webhooks reference library.
+ensure_webhook_receiver
 build_console
 
 say "Building keyward"
@@ -29,7 +31,9 @@ trap stop_server EXIT
 export DATABASE_URL="sqlite://$work/keyward.db?mode=rwc"
 say "Starting keyward serve on a free loopback port"
 # Use is recorded every 250 ms so the rotation wizard sees traffic quickly.
+# Webhooks may go to http:// on loopback: the spec's receiver listens there.
 KEYWARD_USAGE_FLUSH_MS=250 "$KEYWARD_BIN" serve --bind 127.0.0.1:0 --no-bootstrap --console-dir dist \
+    --webhooks-allow-http --webhooks-allow-private \
     >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
 
@@ -52,7 +56,9 @@ echo "keyward is serving the console at $url"
 
 say "Running the Playwright suite"
 status=0
-(cd end2end && KEYWARD_URL="$url" KEYWARD_BIN="$KEYWARD_BIN" CHROMIUM_PATH="$CHROMIUM" npx playwright test) || status=$?
+receiver="$PWD/scripts/webhooks/receiver.py"
+(cd end2end && KEYWARD_URL="$url" KEYWARD_BIN="$KEYWARD_BIN" CHROMIUM_PATH="$CHROMIUM" \
+    KEYWARD_WEBHOOK_RECEIVER="$receiver" npx playwright test "$@") || status=$?
 
 # No token may ever reach the server's output (it never prints one with --no-bootstrap).
 if grep -Eq 'kw_(live|test)_[A-Za-z0-9]{20,}' "$work/server.out" "$work/server.err"; then

@@ -20,6 +20,8 @@ use serde::{Deserialize, Serialize};
 use crate::i18n::problems::refusal;
 use crate::i18n::{Lang, Texts, fill, texts};
 
+pub mod webhooks;
+
 texts! {
     ConsoleText {
         NotSignedIn => "sign in with an API key first", "log eerst in met een API-sleutel";
@@ -173,8 +175,14 @@ impl ConsoleError {
                 return match refusal(*code, lang) {
                     None => message.clone(),
                     // A broken rule names its field (`credits.remaining`,
-                    // `allowed_networks`): kept, in the model's words.
-                    Some(translated) if *code == ProblemCode::InvalidInput => format!("{translated} ({message})"),
+                    // `allowed_networks`), and a refused webhook URL says
+                    // why (it does not resolve, it is private): kept, in
+                    // the model's words.
+                    Some(translated)
+                        if matches!(code, ProblemCode::InvalidInput | ProblemCode::WebhookUrlNotAllowed) =>
+                    {
+                        format!("{translated} ({message})")
+                    }
                     Some(translated) => translated.to_owned(),
                 };
             }
@@ -777,6 +785,15 @@ mod tests {
             message: "this owner still has 2 API keys; delete them or move them to another owner first".to_owned(),
         };
         assert!(taken.text(Lang::Nl).starts_with("deze eigenaar heeft nog API-sleutels"));
+        let refused_url = ConsoleError::Refused {
+            kind: ErrorKind::Invalid,
+            code: ProblemCode::WebhookUrlNotAllowed,
+            message: "url: the host \"nowhere.invalid\" does not resolve".to_owned(),
+        };
+        assert_eq!(
+            refused_url.text(Lang::Nl),
+            "deze webhook-URL is niet toegestaan (url: the host \"nowhere.invalid\" does not resolve)"
+        );
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod problems;
 pub mod rotation;
 pub mod statement;
 pub mod usage;
+pub mod webhooks;
 pub mod words;
 
 use std::cell::Cell;

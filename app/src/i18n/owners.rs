@@ -9,6 +9,7 @@ texts! {
         ConsolePages => "Console pages", "Pagina's van de console";
         KeysPage => "API keys", "API-sleutels";
         OwnersPage => "Owners", "Eigenaren";
+        WebhooksPage => "Webhooks", "Webhooks";
 
         // The page and its table.
         Intro => "An owner is who keys belong to in your API's world: a customer, a team, a service. Every key of an owner shares its rate limits and credits, and your API learns the owner's external id from each allowed request (X-Keyward-Owner).", "Een eigenaar is van wie sleutels zijn in de wereld van je API: een klant, een team, een dienst. Alle sleutels van een eigenaar delen zijn limieten en tegoed, en je API krijgt bij elk toegestaan verzoek de externe id van de eigenaar (X-Keyward-Owner).";
@@ -44,4 +45,5 @@ texts! {
         Key => "Key", "Sleutel";
         LastUsed => "Last used", "Laatst gebruikt";
     }
+    same: [WebhooksPage]
 }

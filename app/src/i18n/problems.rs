@@ -44,9 +44,8 @@ fn dutch(code: ProblemCode) -> &'static str {
         }
         ProblemCode::ExternalIdTaken => "er bestaat al een eigenaar met deze external_id in je regio",
         ProblemCode::WebhookNotFound => "er is geen webhook-eindpunt of -bericht met dit id in je regio",
-        ProblemCode::WebhookUrlNotAllowed => {
-            "deze webhook-URL is niet toegestaan: alleen https:// naar een openbaar adres, tenzij de beheerder meer toestaat"
-        }
+        // The server's reason follows in parentheses.
+        ProblemCode::WebhookUrlNotAllowed => "deze webhook-URL is niet toegestaan",
         ProblemCode::ApiKeyScopesChanged => {
             "de scopes van deze API-sleutel zijn veranderd terwijl het verzoek liep; er is niets gewijzigd, probeer het opnieuw"
         }

@@ -5,9 +5,9 @@
 //! time such a page opens. The sign-in page, the frame and the router stay
 //! in the main module, so the first load of `/sign-in` carries none of the
 //! dashboard, the usage charts, the rotation wizard or the accessibility
-//! statement. The wizard and the owners page share the `dashboard` module:
-//! they use most of the dashboard's code, and one module is 25 KB smaller on
-//! the wire than two (BENCHMARKS.md).
+//! statement. The wizard and the owners and webhooks pages share the
+//! `dashboard` module: they use most of the dashboard's code, and one module
+//! is 25 KB smaller on the wire than two (BENCHMARKS.md).
 //!
 //! A split function returns the page's constructor rather than the page:
 //! a plain `fn` pointer, which the resource can keep and hand out again.
@@ -37,6 +37,11 @@ fn owners_page() -> Result<Page, SplitLoaderError> {
     Ok(|| super::owners::OwnersPage().into_any())
 }
 
+#[wasm_split(dashboard, fallible, wasm_split_path = ::leptos::wasm_split)]
+fn webhooks_page() -> Result<Page, SplitLoaderError> {
+    Ok(|| super::webhooks::WebhooksPage().into_any())
+}
+
 #[wasm_split(statement, fallible, wasm_split_path = ::leptos::wasm_split)]
 fn statement_page() -> Result<Page, SplitLoaderError> {
     Ok(|| super::statement::StatementPage().into_any())
@@ -52,6 +57,10 @@ pub(super) fn rotation() -> impl IntoView {
 
 pub(super) fn owners() -> impl IntoView {
     on_demand(owners_page)
+}
+
+pub(super) fn webhooks() -> impl IntoView {
+    on_demand(webhooks_page)
 }
 
 pub(super) fn statement() -> impl IntoView {

@@ -21,6 +21,7 @@ mod shell;
 mod sign_in;
 mod statement;
 mod usage;
+mod webhooks;
 
 use chrono::Utc;
 use leptos::prelude::*;

@@ -22,6 +22,7 @@ use crate::{policy_form, server_fns};
 pub(crate) enum Page {
     Keys,
     Owners,
+    Webhooks,
 }
 
 /// Links between the console's pages; the current one is marked.
@@ -34,6 +35,7 @@ pub(crate) fn PageNav(current: Page) -> impl IntoView {
         <nav class="page-nav" aria-label=t(Owners::ConsolePages)>
             {link(Page::Keys, "/", Owners::KeysPage)}
             {link(Page::Owners, "/owners", Owners::OwnersPage)}
+            {link(Page::Webhooks, "/webhooks", Owners::WebhooksPage)}
         </nav>
     }
 }

@@ -1,4 +1,5 @@
-//! The one-time reveal of a new key's token.
+//! The one-time reveal of a secret: a new key's token, a webhook's
+//! signing secret.
 
 use domain::model::CreatedApiKey;
 use leptos::callback::{Callable, UnsyncCallback};
@@ -18,32 +19,69 @@ use crate::i18n::t;
 /// it on `on_stored`.
 #[component]
 pub fn OneTimeReveal(created: CreatedApiKey, on_stored: UnsyncCallback<()>) -> impl IntoView {
-    let field = NodeRef::<html::Input>::new();
-    guard_leaving();
     let CreatedApiKey { key, token } = created;
+    let label = format!("{} {}", t(Common::ApiKey), key.description.map(|d| format!("“{d}”")).unwrap_or_default());
+    let words = RevealWords {
+        store_now: t(Keys::StoreNow),
+        why: t(Keys::OnlyHashKept),
+        copy: t(Keys::CopyApiKey),
+        stored: t(Keys::Stored),
+        leave_warning: t(Keys::LeaveWarning),
+    };
+    view! { <RevealSecret secret=token field_id="revealed-token" label=label.trim_end().to_owned() words=words on_stored=on_stored/> }
+}
+
+/// What a reveal says about its secret.
+#[derive(Clone, Copy)]
+pub struct RevealWords {
+    /// "Store this … now: you will not see it again."
+    pub store_now: &'static str,
+    /// Why nobody can show it again.
+    pub why: &'static str,
+    pub copy: &'static str,
+    /// "I have stored this …", the only way to close it.
+    pub stored: &'static str,
+    /// Asked before leaving the page with it unstored.
+    pub leave_warning: &'static str,
+}
+
+/// Shows `secret` once in a read-only field labelled `label`, with a Copy
+/// button. Only the `stored` button closes it; until then, leaving the page
+/// or going back asks first. The secret lives only in this component's
+/// props: the parent drops it on `on_stored`.
+#[component]
+pub fn RevealSecret(
+    secret: String,
+    field_id: &'static str,
+    label: String,
+    words: RevealWords,
+    on_stored: UnsyncCallback<()>,
+) -> impl IntoView {
+    let field = NodeRef::<html::Input>::new();
+    guard_leaving(words.leave_warning);
     view! {
         <div class="reveal">
             <p class="reveal-notice" role="alert">
-                <strong>{t(Keys::StoreNow)}</strong>
+                <strong>{words.store_now}</strong>
                 " "
-                {t(Keys::OnlyHashKept)}
+                {words.why}
             </p>
-            <label for="revealed-token">{t(Common::ApiKey)} " " {key.description.map(|d| format!("“{d}”"))}</label>
+            <label for=field_id>{label}</label>
             <div class="reveal-field">
                 <input
-                    id="revealed-token"
+                    id=field_id
                     class="token"
                     node_ref=field
                     readonly
                     autocomplete="off"
                     spellcheck="false"
-                    value=token
+                    value=secret
                     on:focus:target=|event| event.target().select()
                 />
-                <CopyButton source=field label=t(Keys::CopyApiKey)/>
+                <CopyButton source=field label=words.copy/>
             </div>
             <div class="actions">
-                <button type="button" class="primary" on:click=move |_| on_stored.run(())>{t(Keys::Stored)}</button>
+                <button type="button" class="primary" on:click=move |_| on_stored.run(())>{words.stored}</button>
             </div>
         </div>
     }
@@ -57,13 +95,13 @@ const BACK_GUARD: &str = "keyward-one-time-reveal";
 /// Back within the console unloads nothing, so `beforeunload` cannot see
 /// it: an extra history entry at the same URL takes the first Back, and the
 /// administrator either confirms (and goes on back) or stays.
-fn guard_leaving() {
+fn guard_leaving(warning: &'static str) {
     let confirmed = StoredValue::new(false);
     let unloading = window_event_listener(ev::beforeunload, move |event| {
         if !confirmed.get_value() {
             event.prevent_default();
             // Older browsers prompt only when the return value is not empty.
-            event.set_return_value(t(Keys::LeaveWarning));
+            event.set_return_value(warning);
         }
     });
     let Ok(history) = window().history() else {
@@ -78,7 +116,7 @@ fn guard_leaving() {
             if confirmed.get_value() {
                 return;
             }
-            if window().confirm_with_message(t(Keys::LeaveWarning)).unwrap_or(true) {
+            if window().confirm_with_message(warning).unwrap_or(true) {
                 confirmed.set_value(true);
                 let _ = history.back();
             } else {

@@ -33,6 +33,7 @@ pub(super) fn Shell() -> impl IntoView {
                 <Route path=path!("/sign-in") view=sign_in::SignInPage/>
                 <Route path=path!("/rotation") view=lazy::rotation/>
                 <Route path=path!("/owners") view=lazy::owners/>
+                <Route path=path!("/webhooks") view=lazy::webhooks/>
                 <Route path=path!("/accessibility") view=lazy::statement/>
             </Routes>
         </main>
