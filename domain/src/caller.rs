@@ -60,9 +60,9 @@ impl Caller {
         if self.bounds.admit_key(owner_id, budget, networks) { Ok(()) } else { Err(Error::PolicyEscalation) }
     }
 
-    /// `PolicyEscalation` unless the caller may give owner `owner_id`
-    /// `budget` ([`Bounds::admit_owner`]).
-    pub fn ensure_may_bind_owner(&self, owner_id: Option<&OwnerId>, budget: &Budget) -> Result<()> {
+    /// `PolicyEscalation` unless the caller may change the owner `owner_id`,
+    /// and give it `budget` when that changes ([`Bounds::admit_owner`]).
+    pub fn ensure_may_bind_owner(&self, owner_id: Option<&OwnerId>, budget: Option<&Budget>) -> Result<()> {
         if self.bounds.admit_owner(owner_id, budget) { Ok(()) } else { Err(Error::PolicyEscalation) }
     }
 

@@ -233,6 +233,30 @@ async fn a_rotation_never_doubles_a_budget() {
         verdicts.push(check(&f.keyward, token, 1).await);
     }
     assert_eq!(allowed(&verdicts), 3, "{verdicts:?}");
+
+    // The new key cannot set the budget it shares through the old key.
+    let (_, new_caller) = f.keyward.sessions().sign_in(&started.new_key.token, CLIENT).await.unwrap();
+    let refill = KeyUpdate { credits: Some(Some(Credits { remaining: 100, refill: None })), ..KeyUpdate::default() };
+    assert!(matches!(f.keyward.keys().update(&new_caller, &old_id, refill).await, Err(Error::OwnPolicy)));
+}
+
+/// Credits a process holds are never given back onto a value set after
+/// it took them.
+#[tokio::test]
+async fn a_clean_stop_gives_nothing_back_onto_credits_set_since() {
+    let test_db = TestDb::fresh().await;
+    let spender = test_db.keyward(Settings::default()).await;
+    let admin_process = test_db.keyward(Settings::default()).await;
+    let admin = admin_of(&admin_process, "acme").await;
+    let (key_id, token) = new_key(&admin_process, &admin, credits(1000)).await;
+    for _ in 0..40 {
+        assert!(matches!(check(&spender, &token, 1).await, Verdict::Allowed(_)));
+    }
+    let cut_off = KeyUpdate { credits: Some(Some(Credits { remaining: 0, refill: None })), ..KeyUpdate::default() };
+    admin_process.keys().update(&admin, &key_id, cut_off).await.unwrap();
+    spender.give_back_credits().await.unwrap();
+    let remaining = admin_process.keys().get(&admin, &key_id).await.unwrap().credits.unwrap().remaining;
+    assert_eq!(remaining, 0, "cut off stays cut off");
 }
 
 /// A key bound by a policy gives no looser one, to a key or to an owner.
@@ -262,6 +286,36 @@ async fn a_bound_key_cannot_loosen_a_policy() {
     };
     assert!(matches!(f.keyward.owners().create(&bound, owner).await, Err(Error::PolicyEscalation)));
     assert_eq!(f.keyward.keys().get(&admin, &created.key.id).await.unwrap().rate_limits, created.key.rate_limits);
+
+    // A key bound only through its owner loosens neither that owner nor touches another.
+    let new_owner = |id: &str| NewOwner {
+        external_id: json(serde_json::json!(id)),
+        meta: Default::default(),
+        rate_limits: Default::default(),
+        credits: Some(Credits { remaining: 100, refill: None }),
+    };
+    let own = f.keyward.owners().create(&admin, new_owner("own")).await.unwrap();
+    let other = f.keyward.owners().create(&admin, new_owner("other")).await.unwrap();
+    let owned = KeyPolicy { owner_id: Some(own.id.clone()), ..KeyPolicy::default() };
+    let owned = f
+        .keyward
+        .keys()
+        .create(
+            &admin,
+            NewKey { scopes: Some("keys:write".parse().unwrap()), policy: owned, ..NewKey::default() },
+            None,
+        )
+        .await
+        .unwrap();
+    let owned = f.keyward.authenticator().authenticate(&owned.token, CLIENT).await.unwrap();
+    let more =
+        OwnerUpdate { credits: Some(Some(Credits { remaining: 1_000_000, refill: None })), ..OwnerUpdate::default() };
+    assert!(matches!(f.keyward.owners().update(&owned, &own.id, more).await, Err(Error::PolicyEscalation)));
+    let rename = OwnerUpdate { meta: Some(json(serde_json::json!({"x": 1}))), ..OwnerUpdate::default() };
+    assert!(matches!(f.keyward.owners().update(&owned, &other.id, rename).await, Err(Error::PolicyEscalation)));
+    assert!(matches!(f.keyward.owners().delete(&owned, &other.id).await, Err(Error::PolicyEscalation)));
+    let fewer = OwnerUpdate { credits: Some(Some(Credits { remaining: 10, refill: None })), ..OwnerUpdate::default() };
+    f.keyward.owners().update(&owned, &own.id, fewer).await.expect("tightening its own owner");
 }
 
 /// Owners: unique external ids, not deleted while they own keys, other

@@ -100,6 +100,9 @@ pub fn spawn_usage_pruner(keyward: Keyward, stop: impl Future<Output = ()> + Sen
     spawn_every(USAGE_PRUNE, stop, AtStop::Stop, move || {
         let keyward = keyward.clone();
         async move {
+            if let Err(error) = keyward.prune_rate_limits().await {
+                tracing::warn!(%error, "could not delete ended rate-limit periods; trying again in an hour");
+            }
             if let Err(error) = keyward.webhooks().prune().await {
                 tracing::warn!(%error, "could not delete aged webhook messages; trying again in an hour");
             }

@@ -224,7 +224,15 @@ async fn credits_are_spent_by_cost_and_verify_says_who_is_calling() {
         (refused.status(), header(&refused, "x-keyward-code")),
         (StatusCode::TOO_MANY_REQUESTS, "credits_exhausted")
     );
-    assert_eq!(check(&server, token, "?cost=1").await.status(), StatusCode::OK);
+    // A cost in a header is the client's: ignored, so this costs 1, the last
+    // credit, and the same again is refused.
+    let last = server.request(Method::GET, "/auth/check", token).header("x-keyward-cost", "0").send().await.unwrap();
+    assert_eq!(last.status(), StatusCode::OK);
+    let spent = server.request(Method::GET, "/auth/check", token).header("x-keyward-cost", "0").send().await.unwrap();
+    assert_eq!(
+        (spent.status(), header(&spent, "x-keyward-code")),
+        (StatusCode::TOO_MANY_REQUESTS, "credits_exhausted")
+    );
     let bad_cost = check(&server, token, "?cost=-1").await;
     problem(bad_cost, StatusCode::UNPROCESSABLE_ENTITY, "invalid-input").await;
 }

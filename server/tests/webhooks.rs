@@ -191,8 +191,14 @@ async fn a_failed_delivery_is_retried_with_the_same_id_and_filters_hold() {
         "only the chosen events"
     );
     let id = endpoint["id"].as_str().unwrap();
-    let deliveries: Value = server.get(&format!("{WEBHOOKS}/{id}/deliveries"), &admin).await.json().await.unwrap();
-    let statuses: Vec<Value> = deliveries.as_array().unwrap().iter().map(|attempt| attempt["status"].clone()).collect();
+    // The receiver has it a moment before Keyward records the attempt.
+    let statuses = eventually(Duration::from_secs(10), || async {
+        let deliveries: Value = server.get(&format!("{WEBHOOKS}/{id}/deliveries"), &admin).await.json().await.unwrap();
+        let statuses: Vec<Value> =
+            deliveries.as_array().unwrap().iter().map(|attempt| attempt["status"].clone()).collect();
+        (statuses.len() == 2).then_some(statuses)
+    })
+    .await;
     assert_eq!(statuses, [json!(204), json!(500)], "newest first");
 }
 

@@ -105,6 +105,20 @@ impl AuditAction {
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|action| action.as_str() == text)
     }
+
+    /// The webhook event this action is, if receivers hear of it.
+    pub fn event(self) -> Option<super::webhooks::EventType> {
+        use super::webhooks::EventType;
+        Some(match self {
+            Self::ApiKeyCreated => EventType::ApiKeyCreated,
+            Self::ApiKeyUpdated | Self::ApiKeyScopesChanged | Self::ApiKeyPolicyChanged => EventType::ApiKeyUpdated,
+            Self::ApiKeyRevocationScheduled => EventType::ApiKeyRevocationScheduled,
+            Self::ApiKeyRevokedOnSchedule => EventType::ApiKeyRevokedOnSchedule,
+            Self::ApiKeyDeleted => EventType::ApiKeyDeleted,
+            Self::ApiKeyQuarantined => EventType::ApiKeyQuarantined,
+            _ => return None,
+        })
+    }
 }
 
 /// One entry of a region's audit log: who changed what, from where, when.

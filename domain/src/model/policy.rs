@@ -486,6 +486,8 @@ impl Budget {
 pub struct Bounds {
     pub owner_id: Option<OwnerId>,
     pub budget: Budget,
+    /// The owner's budget, which binds the caller too.
+    pub owner_budget: Option<Budget>,
     pub allowed_networks: AllowedNetworks,
 }
 
@@ -496,11 +498,15 @@ impl Bounds {
         same_owner && budget.within(&self.budget) && networks.within(&self.allowed_networks)
     }
 
-    /// Whether owner `owner_id` may be given `budget`: a caller bound to an
-    /// owner edits only its own, and no one bound loosens past their bound.
-    pub fn admit_owner(&self, owner_id: Option<&OwnerId>, budget: &Budget) -> bool {
+    /// Whether the owner `owner_id` (`None`: a new one) may be changed, and
+    /// given `budget` when that changes: a caller bound to an owner touches
+    /// only its own, and never loosens it or past its own key's budget.
+    pub fn admit_owner(&self, owner_id: Option<&OwnerId>, budget: Option<&Budget>) -> bool {
         let own_owner = self.owner_id.is_none() || self.owner_id.as_ref() == owner_id;
-        own_owner && budget.within(&self.budget)
+        let within = |budget: &Budget| {
+            budget.within(&self.budget) && self.owner_budget.as_ref().is_none_or(|bound| budget.within(bound))
+        };
+        own_owner && budget.is_none_or(within)
     }
 }
 
@@ -580,6 +586,7 @@ mod tests {
                 rate_limits: vec![limit("requests", 100, 60)].try_into().unwrap(),
                 credits: Some(Credits { remaining: 1000, refill: None }),
             },
+            owner_budget: None,
             allowed_networks: serde_json::from_value(serde_json::json!(["10.0.0.0/8"])).unwrap(),
         };
         let networks: AllowedNetworks = serde_json::from_value(serde_json::json!(["10.1.0.0/16"])).unwrap();
@@ -598,8 +605,17 @@ mod tests {
         };
         assert!(!bound.admit_key(None, &refilled, &networks), "a refill the bound lacks");
         assert!(Bounds::default().admit_key(None, &Budget::default(), &AllowedNetworks::default()));
-        let owned = Bounds { owner_id: Some(OwnerId::parse("own_aaaaaaaaaaaaaaaa").unwrap()), ..Bounds::default() };
+        let own = OwnerId::parse("own_aaaaaaaaaaaaaaaa").unwrap();
+        let owned = Bounds {
+            owner_id: Some(own.clone()),
+            owner_budget: Some(Budget { credits: Some(Credits { remaining: 100, refill: None }), ..Budget::default() }),
+            ..Bounds::default()
+        };
         assert!(!owned.admit_key(None, &Budget::default(), &AllowedNetworks::default()), "leaving the owner");
-        assert!(!owned.admit_owner(Some(&OwnerId::parse("own_bbbbbbbbbbbbbbbb").unwrap()), &Budget::default()));
+        assert!(!owned.admit_owner(Some(&OwnerId::parse("own_bbbbbbbbbbbbbbbb").unwrap()), None), "another owner");
+        assert!(!owned.admit_owner(None, None), "a new owner");
+        assert!(!owned.admit_owner(Some(&own), Some(&Budget::default())), "its own owner, unlimited");
+        let fewer = Budget { credits: Some(Credits { remaining: 50, refill: None }), ..Budget::default() };
+        assert!(owned.admit_owner(Some(&own), Some(&fewer)) && owned.admit_owner(Some(&own), None));
     }
 }

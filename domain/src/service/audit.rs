@@ -72,7 +72,7 @@ impl<'a> AuditEntry<'a> {
         .insert(db)
         .await?;
         // Receivers hear of it in the same transaction: never of what did not happen.
-        super::webhooks::enqueue_audited(db, region_id, action, key).await
+        crate::store::outbox::enqueue_audited(db, region_id, action, key).await
     }
 }
 

@@ -314,7 +314,9 @@ pub(crate) async fn update_key(
         if before.is_quarantined() {
             return Err(Error::QuarantineIsFinal);
         }
-        if before.id == *caller.key_id() {
+        // Not its own, nor that of the key it shares a budget with (a rotation's other key).
+        let caller_key = find_key_in_region(&*change, region_id, caller.key_id()).await?;
+        if caller_key.is_some_and(|own| own.budget_holder() == before.budget_holder()) {
             return Err(Error::OwnPolicy);
         }
         let binding = (&policy_after.owner_id, policy_after.budget(), &policy_after.allowed_networks);
@@ -326,8 +328,12 @@ pub(crate) async fn update_key(
             find_owner(&*change, region_id, owner_id).await?;
         }
         if policy_after.credits != policy_before.credits {
-            budgets::set_credits(&*change, region_id, before.budget_holder().as_str(), policy_after.credits, now())
-                .await?;
+            let holder = before.budget_holder();
+            budgets::set_credits(&*change, region_id, holder.as_str(), policy_after.credits, now()).await?;
+            // Every key spending this budget holds its credits in its cached policy.
+            for lookup in budget_sharers(&*change, holder).await? {
+                change.key_changed(&lookup);
+            }
         }
         row.owner_id = Set(policy_after.owner_id.clone());
         row.meta = Set(policy_after.meta.clone());
@@ -393,6 +399,22 @@ pub(crate) async fn insert_key(
     }
     change.key_added(&key.lookup);
     Ok(key)
+}
+
+/// The lookups of the keys that spend `holder`'s budget: the key itself and
+/// a rotation's other key.
+async fn budget_sharers(db: &impl ConnectionTrait, holder: &KeyId) -> Result<Vec<String>> {
+    Ok(api_key::Entity::find()
+        .select_only()
+        .column(api_key::Column::Lookup)
+        .filter(
+            sea_orm::Condition::any()
+                .add(api_key::Column::Id.eq(holder.as_str()))
+                .add(api_key::Column::BudgetKeyId.eq(holder.as_str())),
+        )
+        .into_tuple()
+        .all(db)
+        .await?)
 }
 
 /// A key's policy as stored: its row and its budget's credits.

@@ -32,9 +32,10 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
+use crate::clock::now;
 use crate::error::{Error, Result};
 use crate::model::{Credits, LimitName, LimitStatus, RateLimit, Refill};
-use crate::store::budgets::{Step, give_back, take_credits, take_window};
+use crate::store::budgets::{Step, give_back, prune_windows, take_credits, take_window};
 use crate::store::database::Db;
 
 /// A process takes this fraction of a rate limit per step.
@@ -217,7 +218,8 @@ impl Metering {
             let account = Account::Window { holder: holder.to_owned(), name: limit.name.clone() };
             let share = state.shares.entry(account.clone()).or_default();
             let (starts_at, ends_at) = limit.window(at);
-            if share.starts_at != starts_at {
+            // Only forward: a request timed just before a newer one counts in the current period.
+            if starts_at > share.starts_at {
                 *share = Share { starts_at, ends_at, ..Share::default() };
             }
             if share.used < share.taken {
@@ -233,8 +235,8 @@ impl Metering {
             let account = Account::Balance { holder: holder.to_owned() };
             let purse = state.purses.entry(account.clone()).or_default();
             let interval = refill.map(|refill| refill.interval.start(at));
-            if purse.interval != interval {
-                // Credits taken in an earlier refill interval lapsed with it.
+            // Credits taken in an earlier refill interval lapsed with it; only forward.
+            if interval > purse.interval || (interval.is_none() && purse.interval.is_some()) {
                 *purse = Purse { interval, ..Purse::default() };
             }
             let held = purse.taken - purse.spent;
@@ -380,6 +382,12 @@ impl Metering {
             given += unspent;
         }
         Ok(given)
+    }
+
+    /// Deletes the counts of rate-limit periods that ended an hour ago or
+    /// more; `keyward serve` calls it hourly. How many.
+    pub(crate) async fn prune(&self) -> Result<u64> {
+        prune_windows(&self.0.db, now() - chrono::TimeDelta::hours(1)).await
     }
 
     /// Forgets what this process knows of `holder`'s balance (its credits

@@ -177,6 +177,12 @@ impl Keyward {
         &self.0.owners
     }
 
+    /// Deletes rate-limit counts of periods that ended an hour ago or more;
+    /// `keyward serve` calls it hourly. How many.
+    pub async fn prune_rate_limits(&self) -> Result<u64> {
+        self.0.metering.prune().await
+    }
+
     /// Gives the credits this process took and did not spend back to their
     /// balances; `keyward serve` calls it as it stops. How many it gave back.
     pub async fn give_back_credits(&self) -> Result<u64> {

@@ -52,7 +52,7 @@ impl Owners {
     /// Creates an owner, within the caller's own policy.
     pub async fn create(&self, caller: &Caller, new: NewOwner) -> Result<Owner> {
         caller.require(KeyAccess::Write)?;
-        caller.ensure_may_bind_owner(None, &new.budget())?;
+        caller.ensure_may_bind_owner(None, Some(&new.budget()))?;
         let change = Change::by(&self.db, &self.coherence, caller).await?;
         let at = now();
         let id = random::id::<OwnerId>();
@@ -98,9 +98,8 @@ impl Owners {
         if after == before {
             return Ok(described(&self.db, vec![before_row]).await?.remove(0));
         }
-        if after.budget() != before.budget() {
-            caller.ensure_may_bind_owner(Some(owner_id), &after.budget())?;
-        }
+        let budget = after.budget();
+        caller.ensure_may_bind_owner(Some(owner_id), (budget != before.budget()).then_some(&budget))?;
         let at = now();
         let mut row: owner::ActiveModel = before_row.into();
         row.external_id = Set(after.external_id.clone());
@@ -128,6 +127,7 @@ impl Owners {
         let change = Change::by(&self.db, &self.coherence, caller).await?;
         let region_id = &caller.region().id;
         let row = find_owner(&change, region_id, owner_id).await?;
+        caller.ensure_may_bind_owner(Some(owner_id), None)?;
         let keys =
             api_key::Entity::find().filter(api_key::Column::OwnerId.eq(owner_id.as_str())).count(&change).await?;
         if keys > 0 {

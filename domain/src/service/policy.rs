@@ -94,6 +94,10 @@ impl Policy {
         Bounds {
             owner_id: self.owner.as_ref().map(|owner| owner.identity.id.clone()),
             budget: Budget { rate_limits: self.rate_limits.clone(), credits: self.credits },
+            owner_budget: self
+                .owner
+                .as_ref()
+                .map(|owner| Budget { rate_limits: owner.rate_limits.clone(), credits: owner.credits }),
             allowed_networks: self.allowed_networks.clone(),
         }
     }

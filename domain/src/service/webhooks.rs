@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::TimeDelta;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -23,13 +23,13 @@ use crate::clock::now;
 use crate::credentials::{random, webhook_signature};
 use crate::error::{Error, Result};
 use crate::model::{
-    AuditAction, AuditChange, CreatedWebhook, DeliveryAttempt, EventBody, EventData, EventKey, EventType, InvalidInput,
-    KeyAccess, KeyId, MessageId, NewWebhook, RegionId, Webhook, WebhookId, WebhookUpdate, WebhookUrl,
-    is_public_address,
+    AuditAction, AuditChange, CreatedWebhook, DeliveryAttempt, EventType, InvalidInput, KeyAccess, KeyId, MessageId,
+    NewWebhook, RegionId, Webhook, WebhookId, WebhookUpdate, WebhookUrl, is_public_address,
 };
 use crate::store::database::{self, Db};
 use crate::store::entity::webhook_message::{DELIVERED, FAILED, PENDING};
 use crate::store::entity::{api_key, webhook_attempt, webhook_endpoint, webhook_message};
+use crate::store::outbox::{enqueue, write_message};
 
 /// After a failure, the next attempt comes this long after it; after the
 /// last, the message is given up.
@@ -440,6 +440,11 @@ impl Webhooks {
                 ..Default::default()
             })
             .filter(webhook_message::Column::Id.eq(sent.message_id.as_str()))
+            // Only while this process still holds it: not after an
+            // administrator disabled the endpoint or retried the message
+            // meanwhile, nor after another process took it over.
+            .filter(webhook_message::Column::ClaimedBy.eq(self.0.process.as_str()))
+            .filter(webhook_message::Column::State.eq(PENDING))
             .exec(&txn)
             .await?;
         let endpoint = webhook_endpoint::Entity::find_by_id(sent.endpoint_id.clone()).one(&txn).await?;
@@ -544,98 +549,6 @@ impl Webhooks {
             .await?;
         Ok(attempts.rows_affected + messages.rows_affected)
     }
-}
-
-/// The event an audited action is, if it is one receivers hear of.
-fn event_of(action: AuditAction) -> Option<EventType> {
-    Some(match action {
-        AuditAction::ApiKeyCreated => EventType::ApiKeyCreated,
-        AuditAction::ApiKeyUpdated | AuditAction::ApiKeyScopesChanged | AuditAction::ApiKeyPolicyChanged => {
-            EventType::ApiKeyUpdated
-        }
-        AuditAction::ApiKeyRevocationScheduled => EventType::ApiKeyRevocationScheduled,
-        AuditAction::ApiKeyRevokedOnSchedule => EventType::ApiKeyRevokedOnSchedule,
-        AuditAction::ApiKeyDeleted => EventType::ApiKeyDeleted,
-        AuditAction::ApiKeyQuarantined => EventType::ApiKeyQuarantined,
-        _ => return None,
-    })
-}
-
-/// Writes the messages of an audited change, in its transaction: one per
-/// enabled endpoint of the region that takes the event.
-pub(crate) async fn enqueue_audited(
-    db: &impl ConnectionTrait,
-    region_id: &RegionId,
-    action: AuditAction,
-    key: Option<&api_key::Model>,
-) -> Result<()> {
-    if let Some(event) = event_of(action) {
-        enqueue(db, region_id, event, key).await?;
-    }
-    Ok(())
-}
-
-/// One message of `event` for each enabled endpoint of `region_id` that
-/// takes it. How many.
-async fn enqueue(
-    db: &impl ConnectionTrait,
-    region_id: &RegionId,
-    event: EventType,
-    key: Option<&api_key::Model>,
-) -> Result<usize> {
-    let endpoints = webhook_endpoint::Entity::find()
-        .filter(webhook_endpoint::Column::RegionId.eq(region_id.as_str()))
-        .filter(webhook_endpoint::Column::Enabled.eq(true))
-        .all(db)
-        .await?;
-    let mut written = 0;
-    let at = now();
-    for endpoint in endpoints.iter().filter(|endpoint| endpoint.events.includes(event)) {
-        write_message(db, endpoint, event, key, at).await?;
-        written += 1;
-    }
-    Ok(written)
-}
-
-async fn write_message(
-    db: &impl ConnectionTrait,
-    endpoint: &webhook_endpoint::Model,
-    event: EventType,
-    key: Option<&api_key::Model>,
-    at: DateTime<Utc>,
-) -> Result<MessageId> {
-    let body = EventBody {
-        event_type: event,
-        timestamp: at,
-        data: EventData {
-            region_id: endpoint.region_id.clone(),
-            key: key.map(|key| EventKey {
-                id: key.id.clone(),
-                preview: key.preview.clone(),
-                description: key.description.clone(),
-                owner_id: key.owner_id.clone(),
-            }),
-        },
-    };
-    let body = serde_json::to_string(&body).map_err(|error| Error::Internal(format!("an event body: {error}")))?;
-    let id = random::id::<MessageId>();
-    webhook_message::ActiveModel {
-        id: Set(id.clone()),
-        endpoint_id: Set(endpoint.id.clone()),
-        region_id: Set(endpoint.region_id.clone()),
-        event_type: Set(event.as_str().to_owned()),
-        subject_key_id: Set(key.map(|key| key.id.clone())),
-        body: Set(body),
-        created_at: Set(at),
-        state: Set(PENDING.to_owned()),
-        attempts: Set(0),
-        next_attempt_at: Set(at),
-        claimed_by: Set(None),
-        claimed_until: Set(None),
-    }
-    .insert(db)
-    .await?;
-    Ok(id)
 }
 
 /// Gives up the endpoint's waiting messages (it was disabled).

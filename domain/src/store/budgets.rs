@@ -24,8 +24,8 @@ pub(crate) async fn credits_of(
 }
 
 /// Gives `holder` these credits (set, not added: `remaining` is what it
-/// may spend from now), or none: unlimited. A refill counts from the
-/// interval `at` is in.
+/// may spend from now), or none: unlimited. The next refill is at the start
+/// of the next interval.
 pub(crate) async fn set_credits(
     db: &impl ConnectionTrait,
     region_id: &RegionId,
@@ -42,7 +42,10 @@ pub(crate) async fn set_credits(
         baseline: Set(credits.remaining as i64),
         refill_amount: Set(credits.refill.map(|refill| refill.amount as i64)),
         refill_interval: Set(credits.refill.map(|refill| refill.interval.as_str().to_owned())),
-        refilled_at: Set(credits.refill.map_or(at, |refill| refill.interval.start(at))),
+        // This very instant, not the interval's start: credits taken and not
+        // spent before this was set are never given back onto it (they are
+        // given back only to the balance they came from).
+        refilled_at: Set(at),
     })
     .exec_without_returning(db)
     .await?;
@@ -55,6 +58,14 @@ pub(crate) struct Step {
     pub got: u64,
     pub total: u64,
     pub whole: bool,
+}
+
+/// `db` without its retry on a lost connection: these statements are not
+/// idempotent (a step taken twice, or credits given back twice, if the
+/// first ran before the connection was lost), so a lost connection fails
+/// the request instead.
+fn once(db: &Db) -> &sea_orm::DatabaseConnection {
+    db
 }
 
 /// Takes up to `want` of `limit`'s period starting at `starts_at`, never
@@ -76,7 +87,7 @@ pub(crate) async fn take_window(
         taken: Set(0),
     })
     .on_conflict(OnConflict::columns([Column::HolderId, Column::Name, Column::StartsAt]).do_nothing().to_owned())
-    .exec_without_returning(db)
+    .exec_without_returning(once(db))
     .await?;
     let row = || {
         rate_window::Entity::find()
@@ -93,13 +104,13 @@ pub(crate) async fn take_window(
             .filter(Column::Name.eq(limit.name.as_str()))
             .filter(Column::StartsAt.eq(starts_at))
             .filter(Column::Taken.lte(max - ask))
-            .exec_with_returning(db)
+            .exec_with_returning(once(db))
             .await?;
         if let Some(row) = updated.first() {
             let total = u64::try_from(row.taken).unwrap_or_default();
             return Ok(Step { got: ask as u64, total, whole: ask as u64 == want || total < limit.limit });
         }
-        let taken = row().one(db).await?.map_or(max, |row| row.taken);
+        let taken = row().one(once(db)).await?.map_or(max, |row| row.taken);
         if taken >= max {
             return Ok(Step { got: 0, total: limit.limit, whole: false });
         }
@@ -132,7 +143,7 @@ pub(crate) async fn take_credits(
             .filter(Column::RefillInterval.eq(refill.interval.as_str()))
             .filter(Column::RefillAmount.is_not_null())
             .filter(Column::RefilledAt.lt(start))
-            .exec(db)
+            .exec(once(db))
             .await?;
     }
     let mut ask = std::cmp::max(want, cost) as i64;
@@ -142,13 +153,13 @@ pub(crate) async fn take_credits(
                 .col_expr(Column::Remaining, Expr::col(Column::Remaining).sub(ask))
                 .filter(Column::HolderId.eq(holder))
                 .filter(Column::Remaining.gte(ask))
-                .exec_with_returning(db)
+                .exec_with_returning(once(db))
                 .await?;
             if let Some(row) = updated.into_iter().next() {
                 return Ok(Some((ask as u64, row)));
             }
         }
-        let Some(row) = credit_balance::Entity::find_by_id(holder.to_owned()).one(db).await? else {
+        let Some(row) = credit_balance::Entity::find_by_id(holder.to_owned()).one(once(db)).await? else {
             return Ok(None);
         };
         if row.remaining < cost as i64 || row.remaining <= 0 {
@@ -167,7 +178,14 @@ pub(crate) async fn give_back(db: &Db, holder: &str, unspent: u64, refilled_at: 
         .col_expr(credit_balance::Column::Remaining, Expr::col(credit_balance::Column::Remaining).add(unspent as i64))
         .filter(credit_balance::Column::HolderId.eq(holder))
         .filter(credit_balance::Column::RefilledAt.eq(refilled_at))
-        .exec(db)
+        .exec(once(db))
         .await?;
     Ok(())
+}
+
+/// Deletes the counts of periods that ended before `before`. How many.
+pub(crate) async fn prune_windows(db: &Db, before: DateTime<Utc>) -> Result<u64> {
+    let pruned =
+        rate_window::Entity::delete_many().filter(rate_window::Column::EndsAt.lt(before.timestamp())).exec(db).await?;
+    Ok(pruned.rows_affected)
 }

@@ -7,6 +7,7 @@ pub(crate) mod budgets;
 pub(crate) mod coherence;
 pub(crate) mod database;
 pub mod entity;
+pub(crate) mod outbox;
 pub(crate) mod write_queue;
 
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect};

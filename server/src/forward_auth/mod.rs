@@ -33,9 +33,6 @@ pub const CODE: HeaderName = HeaderName::from_static("x-keyward-code");
 pub const REQUIRED_SCOPE: HeaderName = HeaderName::from_static("x-keyward-scope");
 /// The allowed key's owner's `external_id`, empty when it has none.
 pub const OWNER: HeaderName = HeaderName::from_static("x-keyward-owner");
-/// The credits a request costs, in any form of the check (`?cost=` too on
-/// `/auth/check` itself).
-pub const COST: HeaderName = HeaderName::from_static("x-keyward-cost");
 
 /// Checks the request's key for a reverse proxy. Any method; the body is
 /// never read. Scopes the key must hold: `?scope=a&scope=b`, and any in the
@@ -80,9 +77,11 @@ pub async fn check(
 ) -> Result<Response, ApiError> {
     let mut required = required_scopes(uri.query())?;
     required.extend(header_scopes(&headers)?);
-    let cost = query_cost(uri.query())?.map_or_else(|| header_cost(&headers), |cost| Ok(Some(cost)))?;
+    // From the query the proxy's configuration writes, never from a header:
+    // proxies pass the client's headers on, and a client would set its own cost.
+    let cost = query_cost(uri.query())?.unwrap_or(1);
     let details = forwarded_details(&headers, &method, None);
-    decide(&keyward, &warnings, client, &headers, &required, cost.unwrap_or(1), details).await
+    decide(&keyward, &warnings, client, &headers, &required, cost, details).await
 }
 
 /// `/auth/check/{path}`: the same check, with scopes from `X-Keyward-Scope`
@@ -101,10 +100,10 @@ pub async fn check_path(
         return Err(ApiError::ScopeInQuery);
     }
     let required = header_scopes(&headers)?;
-    let cost = header_cost(&headers)?.unwrap_or(1);
     let original_path = uri.path().strip_prefix("/auth/check");
     let details = forwarded_details(&headers, &method, original_path);
-    decide(&keyward, &warnings, client, &headers, &required, cost, details).await
+    // The query is the protected request's: a request here costs 1.
+    decide(&keyward, &warnings, client, &headers, &required, 1, details).await
 }
 
 /// The protected request, for the key's last use: the method and URI the
@@ -201,14 +200,6 @@ fn query_cost(query: Option<&str>) -> Result<Option<u64>, InvalidInput> {
     form_urlencoded::parse(query.unwrap_or_default().as_bytes())
         .find(|(name, _)| name == "cost")
         .map(|(_, value)| parse_cost(&value))
-        .transpose()
-}
-
-/// `X-Keyward-Cost`, if sent.
-fn header_cost(headers: &HeaderMap) -> Result<Option<u64>, InvalidInput> {
-    headers
-        .get(COST)
-        .map(|value| parse_cost(value.to_str().map_err(|_| InvalidInput("X-Keyward-Cost is not a number".into()))?))
         .transpose()
 }
 
