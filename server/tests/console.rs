@@ -235,7 +235,7 @@ async fn loaded_data_is_compressed_and_tokens_are_not() {
     assert_eq!(header(&loaded, header::VARY), "accept-encoding");
     assert_eq!(header(&loaded, header::CACHE_CONTROL), "no-store");
 
-    let arguments = json!({"description": "billing", "scopes": ["keys:read"]}).to_string();
+    let arguments = json!({"description": "billing", "scopes": ["keys:read"], "policy": {}}).to_string();
     let created = router.clone().oneshot(brotli_accepted("create_key", "application/json", arguments)).await.unwrap();
     assert_eq!(created.status(), StatusCode::OK);
     assert_eq!(header(&created, header::CONTENT_ENCODING), "", "a new key's token is never compressed");
