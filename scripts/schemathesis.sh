@@ -52,10 +52,12 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 
+# One worker: CPython 3.11 fails ("AST constructor recursion depth mismatch")
+# when Hypothesis describes strategies in two threads at once.
 say "Schemathesis against http://127.0.0.1:$port/openapi.json (seed 42)"
 cd scripts/schemathesis
 if ! "$venv/bin/st" run "http://127.0.0.1:$port/openapi.json" \
-        --checks all --seed 42 --max-examples "${SCHEMATHESIS_EXAMPLES:-100}" --workers 2 \
+        --checks all --seed 42 --max-examples "${SCHEMATHESIS_EXAMPLES:-100}" --workers 1 \
         --header "x-api-key: $token" --suppress-health-check all --no-color ${SCHEMATHESIS_ARGS:-}; then
     echo "keyward's log (stderr):" >&2
     tail -n 50 "$work/server.err" >&2
