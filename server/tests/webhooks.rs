@@ -419,8 +419,12 @@ async fn unreachable_and_slow_receivers_are_retried_and_a_dead_endpoint_is_disab
         .await
         .unwrap()
         .unwrap();
-    let attempts: Value =
-        server.get(&format!("{WEBHOOKS}/{}/deliveries", unreachable["id"].as_str().unwrap()), &admin).await.json().await.unwrap();
+    let attempts: Value = server
+        .get(&format!("{WEBHOOKS}/{}/deliveries", unreachable["id"].as_str().unwrap()), &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
     let last = &attempts[0];
     assert_eq!(last["attempt"].as_i64(), Some(i64::from(message.attempts)));
     let failed_at = chrono::DateTime::parse_from_rfc3339(last["at"].as_str().unwrap()).unwrap().to_utc();
