@@ -191,6 +191,9 @@ impl ConsoleError {
 pub async fn sign_in(api_key: String) -> Result<(), ConsoleError> {
     ssr::respond(async move {
         let request = ssr::ConsoleRequest::current()?;
+        if !crate::people::ssr::options().key {
+            return Err(ssr::Failure::Console(ConsoleError::NoConsoleAccess));
+        }
         request.end_session().await?;
         let (session, _) = request.keyward().sessions().sign_in(api_key.trim(), request.client()).await.map_err(
             |error| match error {
