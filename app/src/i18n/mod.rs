@@ -12,6 +12,7 @@
 pub mod common;
 pub mod dashboard;
 pub mod keys;
+pub mod people;
 pub mod problems;
 pub mod rotation;
 pub mod statement;

@@ -12,6 +12,7 @@ mod keys;
 mod language;
 mod lazy;
 mod navigator;
+mod people;
 mod reveal;
 mod rotation;
 mod session_timeout;
