@@ -465,4 +465,26 @@ mod tests {
             assert_eq!(serve_args(&args).unwrap_err().kind(), ErrorKind::ValueValidation, "{args:?}");
         }
     }
+
+    #[test]
+    fn console_sign_in_is_by_key_without_an_issuer_and_a_missing_oidc_setting_is_named() {
+        let ways = serve_args(&[]).unwrap().sign_in_ways().unwrap();
+        assert_eq!((ways.mode, ways.oidc.is_none()), (ConsoleSignIn::Key, true));
+        let refused = serve_args(&["--console-sign-in", "oidc"]).unwrap().sign_in_ways().err().unwrap();
+        assert!(refused.contains("--oidc-issuer"), "{refused}");
+        let issuer = ["--oidc-issuer", "https://idp.example.org"];
+        let refused = serve_args(&issuer).unwrap().sign_in_ways().err().unwrap();
+        assert!(refused.contains("--oidc-client-id"), "{refused}");
+        let secret = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(secret.path(), "s3cret\n").unwrap();
+        let path = secret.path().to_str().unwrap();
+        let mut args = vec!["--oidc-client-id", "keyward", "--oidc-client-secret-file", path];
+        args.extend(issuer);
+        let refused = serve_args(&args).unwrap().sign_in_ways().err().unwrap();
+        assert!(refused.contains("--public-url"), "{refused}");
+        args.extend(["--public-url", "https://keys.example.org/"]);
+        let ways = serve_args(&args).unwrap().sign_in_ways().unwrap();
+        assert_eq!(ways.mode, ConsoleSignIn::Both, "both by default with an issuer");
+        assert_eq!(ways.oidc.unwrap().provider_name(), "idp.example.org");
+    }
 }

@@ -5,14 +5,11 @@ use super::texts;
 
 texts! {
     People {
-        SignInWith => "Sign in with {0}", "Inloggen met {0}";
-        OrWithKey => "Or sign in with an API key of your region.", "Of log in met een API-sleutel van je regio.";
         ChooseTitle => "Choose a region", "Kies een regio";
         ChooseHelp => "You are signed in as {0}. Which region do you want to manage?", "Je bent aangemeld als {0}. Welke regio wil je beheren?";
         ChooseReadOnly => "read only", "alleen lezen";
         ChooseManage => "manage keys", "sleutels beheren";
         ChooseExpired => "This choice has expired. Sign in again.", "Deze keuze is verlopen. Log opnieuw in.";
-        Link => "Administrators", "Beheerders";
         Title => "Administrators", "Beheerders";
         Intro => "People who sign in to this region's console with your organisation's identity provider, by the email address it verifies.", "Mensen die met de identiteitsprovider van je organisatie inloggen op de console van deze regio, op het e-mailadres dat die bevestigt.";
         None => "No one is an administrator of this region yet.", "Nog niemand is beheerder van deze regio.";

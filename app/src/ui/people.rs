@@ -24,10 +24,10 @@ pub(super) fn SignInWays(children: ChildrenFn) -> impl IntoView {
         let provider = options.provider.clone().map(|name| {
             // `rel="external"`: the server starts the flow, not the router.
             view! {
-                <p><a id="sign-in-oidc" class="button primary" rel="external" href=OIDC_LOGIN_PATH>{tf(People::SignInWith, &[&name])}</a></p>
+                <p><a id="sign-in-oidc" class="button primary" rel="external" href=OIDC_LOGIN_PATH>{tf(Common::SignInWith, &[&name])}</a></p>
             }
         });
-        let or = (options.provider.is_some() && options.key).then(|| view! { <p>{t(People::OrWithKey)}</p> });
+        let or = (options.provider.is_some() && options.key).then(|| view! { <p>{t(Common::OrWithKey)}</p> });
         view! { {provider} {or} {options.key.then(|| children())} }
     }
 }

@@ -8,7 +8,7 @@ use leptos_router::{NavigateOptions, path};
 
 use super::language::LanguageSwitch;
 use super::navigator::Navigator;
-use super::{lazy, people, sign_in};
+use super::{lazy, sign_in};
 use crate::i18n::common::Common;
 use crate::i18n::statement::Statement;
 use crate::i18n::t;
@@ -33,12 +33,12 @@ pub(super) fn Shell() -> impl IntoView {
                 <Route path=path!("/sign-in") view=sign_in::SignInPage/>
                 <Route path=path!("/rotation") view=lazy::rotation/>
                 <Route path=path!("/accessibility") view=lazy::statement/>
-                <Route path=path!("/choose-region") view=people::ChooseRegionPage/>
-                <Route path=path!("/administrators") view=people::AdministratorsPage/>
+                <Route path=path!("/choose-region") view=lazy::choose_region/>
+                <Route path=path!("/administrators") view=lazy::administrators/>
             </Routes>
         </main>
         <footer class="page-foot">
-            <a href="/administrators">{t(crate::i18n::people::People::Link)}</a>
+            <a href="/administrators">{t(Common::Administrators)}</a>
             " · "
             <a href="/accessibility">{t(Statement::Link)}</a>
         </footer>

@@ -11,8 +11,9 @@ use super::ids::{AdministratorId, RegionId};
 use super::scope::{KeyAccess, Scopes};
 use super::text::InvalidInput;
 
-/// An email address as the identity provider states it, compared in lower
-/// case (`Ann@Example.org` and `ann@example.org` are one person).
+/// An email address as the identity provider states it, compared with
+/// ASCII letters in lower case (`Ann@Example.org` and `ann@example.org`
+/// are one person).
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 #[cfg_attr(feature = "service", derive(sea_orm::DeriveValueType))]
@@ -30,9 +31,11 @@ impl Email {
             && text
                 .split_once('@')
                 .is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty() && !domain.contains('@'))
-            && !text.chars().any(|c| c.is_whitespace() || c.is_control());
+            && !text.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_control());
+        // ASCII case only: Unicode's case tables would weigh on the console's
+        // first load, and providers state addresses in one case anyway.
         if well_formed {
-            Ok(Self(text.to_lowercase()))
+            Ok(Self(text.to_ascii_lowercase()))
         } else {
             Err(InvalidInput(format!("{text:?} is not an email address")))
         }
