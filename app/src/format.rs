@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use domain::model::{
-    ApiKey, AuditAction, AuditChange, AuditEvent, KeyId, LastUse, LeakChannel, Quarantine, Scopes, UsageBucket,
-    UsageCounts, UsagePoint,
+    ApiKey, AuditAction, AuditActor, AuditChange, AuditEvent, KeyId, LastUse, LeakChannel, Quarantine, Scopes,
+    UsageBucket, UsageCounts, UsagePoint,
 };
 
 use crate::i18n::common::Common;
@@ -111,7 +111,7 @@ pub fn scopes(scopes: &Scopes) -> String {
 
 /// An audit event as the dashboard lists it: what happened, and by whom.
 /// `keys` are the region's current keys, which name the acting key.
-pub fn audit_entry(event: &AuditEvent, keys: &[ApiKey], current_key_id: &KeyId) -> (String, String) {
+pub fn audit_entry(event: &AuditEvent, keys: &[ApiKey], current_key_id: Option<&KeyId>) -> (String, String) {
     let subject = event.api_key_preview.as_deref().unwrap_or(t(Words::AKey));
     let about = |text| tf(text, &[subject]);
     let what = match event.action {
@@ -151,6 +151,13 @@ pub fn audit_entry(event: &AuditEvent, keys: &[ApiKey], current_key_id: &KeyId) 
             };
             tf(words, &[owner.unwrap_or("")])
         }
+        AuditAction::AdministratorGranted | AuditAction::AdministratorRevoked => match &event.change {
+            Some(AuditChange::Administrator { email, after: Some(scopes), .. }) => {
+                tf(Words::AdministratorGranted, &[email.as_str(), &scopes.to_string()])
+            }
+            Some(AuditChange::Administrator { email, .. }) => tf(Words::AdministratorRevoked, &[email.as_str()]),
+            _ => tf(Words::AdministratorRevoked, &[""]),
+        },
         AuditAction::WebhookCreated
         | AuditAction::WebhookUpdated
         | AuditAction::WebhookSecretRotated
@@ -170,6 +177,9 @@ pub fn audit_entry(event: &AuditEvent, keys: &[ApiKey], current_key_id: &KeyId) 
             tf(words, &[url.as_deref().unwrap_or("")])
         }
     };
+    if let Some(AuditActor::Person { email, name, .. }) = &event.actor {
+        return (what, name.clone().filter(|name| !name.trim().is_empty()).unwrap_or_else(|| email.to_string()));
+    }
     let who = match (&event.actor_api_key_id, &event.change) {
         (None, Some(AuditChange::Found { reported_via, .. })) => t(match reported_via {
             LeakChannel::Github => Words::GithubScanning,
@@ -179,7 +189,7 @@ pub fn audit_entry(event: &AuditEvent, keys: &[ApiKey], current_key_id: &KeyId) 
         .to_owned(),
         (None, _) if event.action == AuditAction::ApiKeyRevokedOnSchedule => t(Words::KeywardOnSchedule).to_owned(),
         (None, _) => t(Words::TheOperator).to_owned(),
-        (Some(actor), _) if actor == current_key_id => t(Words::ThisSessionsKey).to_owned(),
+        (Some(actor), _) if Some(actor) == current_key_id => t(Words::ThisSessionsKey).to_owned(),
         (Some(actor), _) => keys
             .iter()
             .find(|key| key.id == *actor)
@@ -315,11 +325,12 @@ pub(crate) mod tests {
             api_key_id: Some(id(gone)),
             api_key_preview: Some("kw_live_GONE…gone".to_owned()),
             actor_api_key_id: actor.map(id),
+            actor: None,
             client_address: Some("127.0.0.1".to_owned()),
             at: at(5),
             change: None,
         };
-        let entry = |action, actor| audit_entry(&event(action, actor), &keys, &id(a));
+        let entry = |action, actor| audit_entry(&event(action, actor), &keys, Some(&id(a)));
         assert_eq!(
             entry(AuditAction::ApiKeyDeleted, Some(a)),
             ("Key kw_live_GONE…gone deleted".to_owned(), "this session's key".to_owned())
@@ -335,14 +346,17 @@ pub(crate) mod tests {
             ..event(AuditAction::ApiKeyScopesChanged, Some(a))
         };
         assert_eq!(
-            audit_entry(&rescoped, &keys, &id(a)).0,
+            audit_entry(&rescoped, &keys, Some(&id(a))).0,
             "Scopes of kw_live_GONE…gone changed: full access → keys:read"
         );
         let cancelled = AuditEvent {
             change: Some(AuditChange::RevokeAt { before: Some(at(9)), after: None }),
             ..event(AuditAction::ApiKeyRevocationScheduled, Some(a))
         };
-        assert_eq!(audit_entry(&cancelled, &keys, &id(a)).0, "Scheduled revocation of kw_live_GONE…gone cancelled");
+        assert_eq!(
+            audit_entry(&cancelled, &keys, Some(&id(a))).0,
+            "Scheduled revocation of kw_live_GONE…gone cancelled"
+        );
     }
 
     #[test]

@@ -109,10 +109,18 @@ impl Dashboard {
         self.session = progress.session;
     }
 
-    /// What this session's key may do.
+    /// What this session's key, or its person, may do.
     pub fn session_scopes(&self) -> Scopes {
-        let current = &self.overview.current_api_key_id;
-        self.overview.api_keys.iter().find(|key| key.id == *current).map(|key| key.scopes.clone()).unwrap_or_default()
+        if let Some(person) = &self.overview.signed_in_as {
+            return person.scopes.clone();
+        }
+        let current = self.overview.current_api_key_id.as_ref();
+        self.overview
+            .api_keys
+            .iter()
+            .find(|key| Some(&key.id) == current)
+            .map(|key| key.scopes.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -208,6 +216,9 @@ impl ConsoleError {
 pub async fn sign_in(api_key: String) -> Result<(), ConsoleError> {
     ssr::respond(async move {
         let request = ssr::ConsoleRequest::current()?;
+        if !crate::people::ssr::options().key {
+            return Err(ssr::Failure::Console(ConsoleError::NoConsoleAccess));
+        }
         request.end_session().await?;
         let (session, _) = request.keyward().sessions().sign_in(api_key.trim(), request.client()).await.map_err(
             |error| match error {
@@ -727,7 +738,8 @@ mod tests {
                     updated_at: at(0),
                 },
                 api_keys: vec![key(OLD, None), key(NEW, None), key(OTHER, Some(5))],
-                current_api_key_id: KeyId::parse(OLD).unwrap(),
+                current_api_key_id: Some(KeyId::parse(OLD).unwrap()),
+                signed_in_as: None,
             },
             rotation: Some(rotation(Some(OLD), NEW)),
             activity: AuditPage { events: Vec::new(), next: None },

@@ -1,10 +1,37 @@
-//! Who is calling: a region, through one of its keys, from an address.
+//! Who is calling: a region, through one of its keys or as a person it
+//! granted the console to, from an address.
 
 use std::net::IpAddr;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
-use crate::model::{AllowedNetworks, Bounds, Budget, KeyAccess, KeyId, KeyState, OwnerId, Region, Scopes};
+use crate::model::{
+    AdministratorId, AllowedNetworks, AuditActor, Bounds, Budget, KeyAccess, KeyId, KeyState, OwnerId, Person, Region,
+    Scopes,
+};
+
+/// Who acts for a caller: one of the region's keys, or a person by the
+/// grant the region gave their email. A person has no key: nothing that
+/// asks for the caller's key gets one for them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Actor {
+    Key(KeyId),
+    Person { administrator_id: AdministratorId, person: Person },
+}
+
+impl Actor {
+    /// How the audit log names it.
+    pub fn audited(&self) -> AuditActor {
+        match self {
+            Self::Key(key_id) => AuditActor::Key { api_key_id: key_id.clone() },
+            Self::Person { person, .. } => AuditActor::Person {
+                email: person.email.clone(),
+                subject: person.subject.clone(),
+                name: person.name.clone(),
+            },
+        }
+    }
+}
 
 /// Proof that a request authenticated. Only the domain's authentication
 /// paths (an API key, a console session) create one, so code elsewhere
@@ -12,7 +39,7 @@ use crate::model::{AllowedNetworks, Bounds, Budget, KeyAccess, KeyId, KeyState, 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Caller {
     region: Region,
-    key_id: KeyId,
+    actor: Actor,
     scopes: Scopes,
     client: IpAddr,
     /// The policy that binds the caller's key: what it may give at most.
@@ -21,16 +48,50 @@ pub struct Caller {
 
 impl Caller {
     pub(crate) fn new(region: Region, key_id: KeyId, scopes: Scopes, client: IpAddr, bounds: Arc<Bounds>) -> Self {
-        Self { region, key_id, scopes, client, bounds }
+        Self { region, actor: Actor::Key(key_id), scopes, client, bounds }
+    }
+
+    /// A person acting by their grant `administrator_id`, with its scopes.
+    /// A person is bound by no key's policy: their bounds are the region's.
+    pub(crate) fn for_person(
+        region: Region,
+        administrator_id: AdministratorId,
+        person: Person,
+        scopes: Scopes,
+        client: IpAddr,
+    ) -> Self {
+        Self {
+            region,
+            actor: Actor::Person { administrator_id, person },
+            scopes,
+            client,
+            bounds: Arc::new(Bounds::default()),
+        }
     }
 
     pub fn region(&self) -> &Region {
         &self.region
     }
 
-    /// The key the caller authenticated with.
-    pub fn key_id(&self) -> &KeyId {
-        &self.key_id
+    /// Who acts: a key or a person.
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    /// The key the caller authenticated with; `None` for a person.
+    pub fn key_id(&self) -> Option<&KeyId> {
+        match &self.actor {
+            Actor::Key(key_id) => Some(key_id),
+            Actor::Person { .. } => None,
+        }
+    }
+
+    /// The person acting, if a person is.
+    pub fn person(&self) -> Option<&Person> {
+        match &self.actor {
+            Actor::Key(_) => None,
+            Actor::Person { person, .. } => Some(person),
+        }
     }
 
     /// What the caller's key may do.
@@ -75,7 +136,7 @@ impl Caller {
     /// session moved to a rotation's new key), for the rest of the request
     /// it authenticated; the scopes checked stay the caller's own.
     pub(crate) fn through(&self, key_id: KeyId) -> Self {
-        Self { key_id, ..self.clone() }
+        Self { actor: Actor::Key(key_id), ..self.clone() }
     }
 }
 

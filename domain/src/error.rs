@@ -128,6 +128,22 @@ pub enum Error {
     #[error("this rotation is not in progress: it was finished or cancelled, or its new key was deleted")]
     RotationNotFound,
 
+    /// No such administrator grant in the caller's region (also for other regions' ids).
+    #[error("no administrator with this id in your region")]
+    AdministratorNotFound,
+
+    /// One grant per email and region.
+    #[error("{0} is already an administrator of this region")]
+    AdministratorExists(String),
+
+    /// The identity provider vouched for the person, but no region grants them the console.
+    #[error("you signed in as {0}, but no region lets this account into the console; ask an administrator to grant it")]
+    NotAnAdministrator(String),
+
+    /// An OpenID Connect sign-in that did not hold; the text says why, in words for people.
+    #[error("sign-in failed: {0}")]
+    SignInRefused(String),
+
     /// The input broke a rule; the text says which.
     #[error(transparent)]
     Invalid(#[from] InvalidInput),
@@ -159,7 +175,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::Unauthenticated | Self::Revoked | Self::Quarantined => ErrorKind::Unauthenticated,
+            Self::Unauthenticated | Self::Revoked | Self::Quarantined | Self::SignInRefused(_) => {
+                ErrorKind::Unauthenticated
+            }
             Self::Throttled { .. } | Self::Paced { .. } | Self::RateLimited { .. } | Self::CreditsExhausted { .. } => {
                 ErrorKind::Throttled
             }
@@ -168,11 +186,13 @@ impl Error {
             | Self::ScopeEscalation
             | Self::PolicyEscalation
             | Self::OwnPolicy
+            | Self::NotAnAdministrator(_)
             | Self::NetworkNotAllowed => ErrorKind::Forbidden,
             Self::KeyNotFound
             | Self::RotationNotFound
             | Self::RegionNotFound(_)
             | Self::OwnerNotFound
+            | Self::AdministratorNotFound
             | Self::WebhookNotFound => ErrorKind::NotFound,
             Self::LastKey
             | Self::RotationInProgress
@@ -181,6 +201,7 @@ impl Error {
             | Self::QuarantineIsFinal
             | Self::KeyLimit { .. }
             | Self::OwnerHasKeys { .. }
+            | Self::AdministratorExists(_)
             | Self::ExternalIdTaken(_) => ErrorKind::Conflict,
             Self::Invalid(_) | Self::WebhookUrlNotAllowed(_) => ErrorKind::Invalid,
             Self::Unavailable(_) | Self::Busy { .. } => ErrorKind::Unavailable,
@@ -203,6 +224,10 @@ impl Error {
             Self::PolicyEscalation => ProblemCode::PolicyEscalation,
             Self::OwnPolicy => ProblemCode::OwnPolicy,
             Self::OwnerNotFound => ProblemCode::OwnerNotFound,
+            Self::AdministratorNotFound => ProblemCode::AdministratorNotFound,
+            Self::AdministratorExists(_) => ProblemCode::AdministratorExists,
+            Self::NotAnAdministrator(_) => ProblemCode::NotAnAdministrator,
+            Self::SignInRefused(_) => ProblemCode::SignInRefused,
             Self::WebhookNotFound => ProblemCode::WebhookNotFound,
             Self::WebhookUrlNotAllowed(_) => ProblemCode::WebhookUrlNotAllowed,
             Self::OwnerHasKeys { .. } => ProblemCode::OwnerHasKeys,
@@ -285,6 +310,7 @@ impl From<InvalidId> for Error {
             IdKind::Region => Self::ForeignRegion,
             IdKind::Owner => Self::OwnerNotFound,
             IdKind::Webhook | IdKind::Message => Self::WebhookNotFound,
+            IdKind::Administrator => Self::AdministratorNotFound,
         }
     }
 }

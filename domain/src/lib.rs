@@ -38,7 +38,7 @@ mod store;
 pub mod testing;
 
 #[cfg(feature = "service")]
-pub use caller::Caller;
+pub use caller::{Actor, Caller};
 #[cfg(feature = "service")]
 pub use credentials::throttle::{ThrottleLimits, client_network};
 #[cfg(feature = "service")]
@@ -46,12 +46,14 @@ pub use error::{Error, Result};
 #[cfg(feature = "service")]
 pub use service::{
     Keyward, Settings, WarmCache,
+    administrators::Administrators,
     audit::AuditLog,
     authentication::Authenticator,
     keys::Keys,
     leaks::Leaks,
     limits::RegionLimits,
     owners::Owners,
+    person_sign_ins::{OidcAttempt, PersonSignIns, SIGN_IN_TIME},
     regions::{BOOTSTRAP_REGION_NAME, Regions},
     rotations::Rotations,
     sessions::{SessionId, SessionLimits, Sessions},

@@ -14,7 +14,7 @@ async fn a_session_stands_for_its_key_and_stores_only_a_digest() {
     let f = fixture(Settings::default()).await;
     let created = testkit::region(&f.keyward, "acme").await;
     let (session, caller) = f.keyward.sessions().sign_in(&created.api_key.token, CLIENT).await.unwrap();
-    assert_eq!(caller.key_id(), &created.api_key.key.id);
+    assert_eq!(caller.key_id().unwrap(), &created.api_key.key.id);
     assert_eq!(f.keyward.sessions().caller(&session, CLIENT).await.unwrap(), caller);
 
     let rows = console_session::Entity::find().all(&f.db).await.unwrap();
@@ -32,11 +32,14 @@ async fn signing_in_is_not_a_use_of_the_key() {
     let created = testkit::region(&f.keyward, "acme").await;
     let (_, caller) = f.keyward.sessions().sign_in(&created.api_key.token, CLIENT).await.unwrap();
     f.keyward.flush_usage().await.unwrap();
-    assert_eq!(f.keyward.keys().get(&caller, caller.key_id()).await.unwrap().last_used_at, None);
+    assert_eq!(f.keyward.keys().get(&caller, caller.key_id().unwrap()).await.unwrap().last_used_at, None);
 
     testkit::use_key(&f.keyward, &created.api_key.token).await;
     f.keyward.flush_usage().await.unwrap();
-    assert!(f.keyward.keys().get(&caller, caller.key_id()).await.unwrap().last_used_at.is_some(), "an API call is");
+    assert!(
+        f.keyward.keys().get(&caller, caller.key_id().unwrap()).await.unwrap().last_used_at.is_some(),
+        "an API call is"
+    );
 }
 
 #[tokio::test]
@@ -65,9 +68,9 @@ async fn deleting_the_key_ends_its_sessions_only() {
     let second = f.keyward.keys().create(&caller, domain::model::NewKey::new(None, None), None).await.unwrap();
     let (second_session, _) = f.keyward.sessions().sign_in(&second.token, CLIENT).await.unwrap();
 
-    f.keyward.keys().delete(&caller, caller.key_id(), None).await.unwrap();
+    f.keyward.keys().delete(&caller, caller.key_id().unwrap(), None).await.unwrap();
     assert!(matches!(f.keyward.sessions().caller(&first_session, CLIENT).await, Err(Error::Unauthenticated)));
-    assert_eq!(f.keyward.sessions().caller(&second_session, CLIENT).await.unwrap().key_id(), &second.key.id);
+    assert_eq!(f.keyward.sessions().caller(&second_session, CLIENT).await.unwrap().key_id().unwrap(), &second.key.id);
 }
 
 #[tokio::test]
@@ -103,7 +106,7 @@ async fn a_rotation_replaces_the_old_key_and_can_keep_the_session() {
         .await
         .unwrap();
     let (session, caller) = f.keyward.sessions().sign_in(&created.api_key.token, CLIENT).await.unwrap();
-    let old_key_id = caller.key_id().clone();
+    let old_key_id = caller.key_id().unwrap().clone();
 
     let started =
         f.keyward.rotations().start(&caller, &old_key_id, testkit::description("billing (rotated)")).await.unwrap();
@@ -130,7 +133,7 @@ async fn a_rotation_replaces_the_old_key_and_can_keep_the_session() {
         .await;
     assert_eq!(after.unwrap(), SessionAfterRotation::SignedIn);
     let caller = f.keyward.sessions().caller(&session, CLIENT).await.unwrap();
-    assert_eq!(caller.key_id(), &started.rotation.new_key_id);
+    assert_eq!(caller.key_id().unwrap(), &started.rotation.new_key_id);
     let keys = f.keyward.keys().list(&caller).await.unwrap();
     assert_eq!(keys.iter().map(|k| k.id.as_str()).collect::<Vec<_>>(), [started.rotation.new_key_id.as_str()]);
     let deleted =
@@ -138,7 +141,7 @@ async fn a_rotation_replaces_the_old_key_and_can_keep_the_session() {
             [0];
     assert_eq!(deleted.action, AuditAction::ApiKeyDeleted);
     assert_eq!(deleted.api_key_id.as_ref(), Some(&old_key_id));
-    assert_eq!(deleted.actor_api_key_id.as_ref(), Some(caller.key_id()), "the session's key, moved");
+    assert_eq!(deleted.actor_api_key_id.as_ref(), Some(caller.key_id().unwrap()), "the session's key, moved");
     assert_eq!(f.keyward.rotations().current(&caller).await.unwrap(), None);
     let again = f
         .keyward
@@ -153,7 +156,7 @@ async fn finishing_on_the_session_key_can_sign_out_instead() {
     let f = fixture(Settings::default()).await;
     let created = testkit::region(&f.keyward, "acme").await;
     let (session, caller) = f.keyward.sessions().sign_in(&created.api_key.token, CLIENT).await.unwrap();
-    let started = f.keyward.rotations().start(&caller, caller.key_id(), None).await.unwrap();
+    let started = f.keyward.rotations().start(&caller, caller.key_id().unwrap(), None).await.unwrap();
     let after = f
         .keyward
         .rotations()
@@ -177,7 +180,7 @@ async fn finishing_from_a_session_on_another_key_leaves_that_session_alone() {
         .await
         .unwrap();
     let (session, caller) = f.keyward.sessions().sign_in(&second.token, CLIENT).await.unwrap();
-    let started = f.keyward.rotations().start(&caller, first.key_id(), None).await.unwrap();
+    let started = f.keyward.rotations().start(&caller, first.key_id().unwrap(), None).await.unwrap();
 
     let after = f
         .keyward
@@ -185,7 +188,7 @@ async fn finishing_from_a_session_on_another_key_leaves_that_session_alone() {
         .finish(&session, &caller, &started.rotation.id, SessionAfterRotation::SignedOut, OldKeyRevocation::Now)
         .await;
     assert_eq!(after.unwrap(), SessionAfterRotation::SignedIn, "stay_signed_in only matters on the old key");
-    assert_eq!(f.keyward.sessions().caller(&session, CLIENT).await.unwrap().key_id(), &second.key.id);
+    assert_eq!(f.keyward.sessions().caller(&session, CLIENT).await.unwrap().key_id().unwrap(), &second.key.id);
     let keys = f.keyward.keys().list(&caller).await.unwrap();
     assert_eq!(keys.iter().map(|k| &k.id).collect::<Vec<_>>(), [&second.key.id, &started.rotation.new_key_id]);
 }
@@ -195,10 +198,10 @@ async fn cancelling_deletes_the_new_key_and_keeps_the_old() {
     let f = fixture(Settings::default()).await;
     let created = testkit::region(&f.keyward, "acme").await;
     let (_, caller) = f.keyward.sessions().sign_in(&created.api_key.token, CLIENT).await.unwrap();
-    let started = f.keyward.rotations().start(&caller, caller.key_id(), None).await.unwrap();
+    let started = f.keyward.rotations().start(&caller, caller.key_id().unwrap(), None).await.unwrap();
     f.keyward.rotations().cancel(&caller, &started.rotation.id).await.unwrap();
     let keys = f.keyward.keys().list(&caller).await.unwrap();
-    assert_eq!(keys.iter().map(|k| k.id.as_str()).collect::<Vec<_>>(), [caller.key_id().as_str()]);
+    assert_eq!(keys.iter().map(|k| k.id.as_str()).collect::<Vec<_>>(), [caller.key_id().unwrap().as_str()]);
     assert_eq!(f.keyward.rotations().current(&caller).await.unwrap(), None);
 }
 
@@ -209,9 +212,9 @@ async fn cancelling_keeps_the_last_key_and_finishing_closes_without_the_old_key(
     let f = fixture(Settings::default()).await;
     let created = testkit::region(&f.keyward, "acme").await;
     let old = f.keyward.authenticator().authenticate(&created.api_key.token, CLIENT).await.unwrap();
-    let started = f.keyward.rotations().start(&old, old.key_id(), None).await.unwrap();
+    let started = f.keyward.rotations().start(&old, old.key_id().unwrap(), None).await.unwrap();
     let (session, caller) = f.keyward.sessions().sign_in(&started.new_key.token, CLIENT).await.unwrap();
-    f.keyward.keys().delete(&caller, old.key_id(), None).await.unwrap();
+    f.keyward.keys().delete(&caller, old.key_id().unwrap(), None).await.unwrap();
 
     assert!(matches!(f.keyward.rotations().cancel(&caller, &started.rotation.id).await, Err(Error::LastKey)));
     let offered = f.keyward.rotations().current(&caller).await.unwrap().expect("still in progress");
@@ -233,7 +236,7 @@ async fn a_rotation_whose_new_key_was_deleted_elsewhere_is_closed_by_the_next_wr
     for (name, cancel) in [("finished", false), ("cancelled", true)] {
         let created = testkit::region(&f.keyward, name).await;
         let (session, caller) = f.keyward.sessions().sign_in(&created.api_key.token, CLIENT).await.unwrap();
-        let started = f.keyward.rotations().start(&caller, caller.key_id(), None).await.unwrap();
+        let started = f.keyward.rotations().start(&caller, caller.key_id().unwrap(), None).await.unwrap();
         f.keyward.keys().delete(&caller, &started.rotation.new_key_id, None).await.unwrap();
         let stored = || async { rotation::Entity::find_by_id(started.rotation.id.clone()).one(&f.db).await.unwrap() };
 
@@ -253,7 +256,7 @@ async fn a_rotation_whose_new_key_was_deleted_elsewhere_is_closed_by_the_next_wr
         assert!(stored().await.unwrap().finished_at.is_some(), "{name}: closed");
         assert_eq!(f.keyward.sessions().caller(&session, CLIENT).await.unwrap(), caller, "{name}");
         assert_eq!(f.keyward.keys().list(&caller).await.unwrap().len(), 1, "{name}: the old key stays");
-        f.keyward.rotations().start(&caller, caller.key_id(), None).await.unwrap();
+        f.keyward.rotations().start(&caller, caller.key_id().unwrap(), None).await.unwrap();
     }
 }
 
@@ -273,7 +276,7 @@ async fn deleting_the_new_key_while_finishing_is_refused_or_comes_after() {
             .await
             .unwrap();
         let other = f.keyward.authenticator().authenticate(&other.token, CLIENT).await.unwrap();
-        let started = f.keyward.rotations().start(&caller, caller.key_id(), None).await.unwrap();
+        let started = f.keyward.rotations().start(&caller, caller.key_id().unwrap(), None).await.unwrap();
 
         let finish = f.keyward.rotations().finish(
             &session,
@@ -291,18 +294,19 @@ async fn deleting_the_new_key_while_finishing_is_refused_or_comes_after() {
             (finished, deleted)
         };
         deleted.unwrap();
-        let session_key = f.keyward.sessions().caller(&session, CLIENT).await.map(|caller| caller.key_id().clone());
+        let session_key =
+            f.keyward.sessions().caller(&session, CLIENT).await.map(|caller| caller.key_id().unwrap().clone());
         let mut keys: Vec<_> = f.keyward.keys().list(&other).await.unwrap().into_iter().map(|key| key.id).collect();
         keys.sort();
         match finished {
             // The session moved to the new key, whose deletion then ended it.
             Ok(SessionAfterRotation::SignedIn) => {
                 assert!(matches!(session_key, Err(Error::Unauthenticated)), "{session_key:?}");
-                assert_eq!(keys, [other.key_id().clone()]);
+                assert_eq!(keys, [other.key_id().unwrap().clone()]);
             }
             Err(Error::RotationNotFound) => {
-                assert_eq!(&session_key.unwrap(), caller.key_id());
-                let mut expected = [caller.key_id().clone(), other.key_id().clone()];
+                assert_eq!(&session_key.unwrap(), caller.key_id().unwrap());
+                let mut expected = [caller.key_id().unwrap().clone(), other.key_id().unwrap().clone()];
                 expected.sort();
                 assert_eq!(keys, expected);
             }
@@ -318,8 +322,8 @@ async fn unknown_finished_and_other_regions_rotations_are_not_found() {
     let (acme_session, acme) = f.keyward.sessions().sign_in(&acme.api_key.token, CLIENT).await.unwrap();
     let other = testkit::region(&f.keyward, "other").await;
     let (other_session, other) = f.keyward.sessions().sign_in(&other.api_key.token, CLIENT).await.unwrap();
-    let started = f.keyward.rotations().start(&acme, acme.key_id(), None).await.unwrap();
-    let cancelled = f.keyward.rotations().start(&other, other.key_id(), None).await.unwrap();
+    let started = f.keyward.rotations().start(&acme, acme.key_id().unwrap(), None).await.unwrap();
+    let cancelled = f.keyward.rotations().start(&other, other.key_id().unwrap(), None).await.unwrap();
     f.keyward.rotations().cancel(&other, &cancelled.rotation.id).await.unwrap();
 
     let unknown = RotationId::parse("rot_0000000000000000").unwrap();
@@ -345,10 +349,10 @@ async fn a_refused_rotation_costs_no_argon2() {
     let f = fixture(Settings::default()).await;
     let created = testkit::region(&f.keyward, "acme").await;
     let (_, caller) = f.keyward.sessions().sign_in(&created.api_key.token, CLIENT).await.unwrap();
-    f.keyward.rotations().start(&caller, caller.key_id(), None).await.unwrap();
+    f.keyward.rotations().start(&caller, caller.key_id().unwrap(), None).await.unwrap();
 
     let turns = testkit::all_argon2_turns().await;
-    let second = f.keyward.rotations().start(&caller, caller.key_id(), None);
+    let second = f.keyward.rotations().start(&caller, caller.key_id().unwrap(), None);
     let refused = tokio::time::timeout(std::time::Duration::from_secs(5), second).await;
     drop(turns);
     assert!(matches!(refused, Ok(Err(Error::RotationInProgress))), "refused without waiting for argon2: {refused:?}");

@@ -30,8 +30,11 @@ async fn a_region_holds_at_most_its_key_limit_and_a_refusal_costs_no_argon2() {
     )
     .await;
     assert!(matches!(refused, Ok(Err(Error::KeyLimit { max: 3 }))), "{refused:?}");
-    let refused =
-        tokio::time::timeout(Duration::from_secs(5), f.keyward.rotations().start(&admin, admin.key_id(), None)).await;
+    let refused = tokio::time::timeout(
+        Duration::from_secs(5),
+        f.keyward.rotations().start(&admin, admin.key_id().unwrap(), None),
+    )
+    .await;
     assert!(matches!(refused, Ok(Err(Error::KeyLimit { max: 3 }))), "{refused:?}");
     drop(busy);
     assert_eq!(f.keyward.keys().list(&admin).await.unwrap().len(), 3);
@@ -59,7 +62,7 @@ async fn new_keys_are_paced_per_region() {
     }
     let paced = f.keyward.keys().create(&admin, domain::model::NewKey::new(None, None), None).await;
     assert!(matches!(&paced, Err(Error::Paced { retry_after, .. }) if !retry_after.is_zero()), "{paced:?}");
-    let paced = f.keyward.rotations().start(&admin, admin.key_id(), None).await;
+    let paced = f.keyward.rotations().start(&admin, admin.key_id().unwrap(), None).await;
     assert!(matches!(paced, Err(Error::Paced { .. })), "{paced:?}");
     let other = testkit::region(&f.keyward, "other").await;
     let other = f.keyward.authenticator().authenticate(&other.api_key.token, CLIENT).await.unwrap();

@@ -41,13 +41,13 @@ async fn a_key_narrowed_while_its_request_is_in_flight_changes_nothing() {
     let created = testkit::region(&f.keyward, "acme").await;
     let admin = f.keyward.authenticator().authenticate(&created.api_key.token, CLIENT).await.unwrap();
     let (in_flight, _) = key_with(&f.keyward, &admin, "keys:write").await;
-    f.keyward.keys().update(&admin, in_flight.key_id(), rescope("keys:read")).await.unwrap();
+    f.keyward.keys().update(&admin, in_flight.key_id().unwrap(), rescope("keys:read")).await.unwrap();
     let before = f.keyward.keys().list(&admin).await.unwrap();
 
     let created =
         f.keyward.keys().create(&in_flight, domain::model::NewKey::new(None, Some(Scopes::default())), None).await;
     assert!(matches!(created, Err(Error::ScopesChanged)), "{created:?}");
-    let deleted = f.keyward.keys().delete(&in_flight, admin.key_id(), None).await;
+    let deleted = f.keyward.keys().delete(&in_flight, admin.key_id().unwrap(), None).await;
     assert!(matches!(deleted, Err(Error::ScopesChanged)), "{deleted:?}");
     assert_eq!(f.keyward.keys().list(&admin).await.unwrap(), before);
 }
@@ -62,13 +62,13 @@ async fn rotating_a_key_never_mints_scopes_the_rotator_lacks() {
     let (writer, _) = key_with(&f.keyward, &admin, "keys:write").await;
     let (integration, _) = key_with(&f.keyward, &admin, "orders:read").await;
 
-    let refused = f.keyward.rotations().start(&writer, admin.key_id(), None).await;
+    let refused = f.keyward.rotations().start(&writer, admin.key_id().unwrap(), None).await;
     assert!(matches!(refused, Err(Error::ScopeEscalation)), "{refused:?}");
-    let refused = f.keyward.rotations().start(&writer, integration.key_id(), None).await;
+    let refused = f.keyward.rotations().start(&writer, integration.key_id().unwrap(), None).await;
     assert!(matches!(refused, Err(Error::ScopeEscalation)), "{refused:?}");
     assert_eq!(f.keyward.keys().list(&admin).await.unwrap().len(), 3, "no key made");
 
-    let started = f.keyward.rotations().start(&admin, integration.key_id(), None).await.unwrap();
+    let started = f.keyward.rotations().start(&admin, integration.key_id().unwrap(), None).await.unwrap();
     assert_eq!(started.new_key.key.scopes, scopes("orders:read"));
 }
 
@@ -88,7 +88,7 @@ async fn sessions_need_keys_read_and_end_when_their_key_comes_due() {
     let delay = TimeDelta::milliseconds(500);
     let update = revoke_in(delay);
     let revoke_at = update.revoke_at.flatten().unwrap();
-    f.keyward.keys().update(&admin, reader.key_id(), update).await.unwrap();
+    f.keyward.keys().update(&admin, reader.key_id().unwrap(), update).await.unwrap();
     let before = f.keyward.sessions().caller(&session, CLIENT).await;
     // Asserted only if the call came before the instant (a slow run may not).
     if Utc::now() < revoke_at {
@@ -100,10 +100,10 @@ async fn sessions_need_keys_read_and_end_when_their_key_comes_due() {
 
     let (writer, writer_token) = key_with(&f.keyward, &admin, "keys:write").await;
     let (session, _) = f.keyward.sessions().sign_in(&writer_token, CLIENT).await.unwrap();
-    f.keyward.keys().update(&admin, writer.key_id(), rescope("orders:read")).await.unwrap();
+    f.keyward.keys().update(&admin, writer.key_id().unwrap(), rescope("orders:read")).await.unwrap();
     let ended = f.keyward.sessions().caller(&session, CLIENT).await;
     assert!(matches!(ended, Err(Error::Unauthenticated)), "{:?}", ended.err());
-    f.keyward.keys().update(&admin, writer.key_id(), rescope("keys:write")).await.unwrap();
+    f.keyward.keys().update(&admin, writer.key_id().unwrap(), rescope("keys:write")).await.unwrap();
     let ended = f.keyward.sessions().caller(&session, CLIENT).await;
     assert!(matches!(ended, Err(Error::Unauthenticated)), "ended for good: {:?}", ended.err());
 }
@@ -116,14 +116,14 @@ async fn a_due_key_cannot_be_brought_back_and_the_sweeper_removes_it() {
     let created = testkit::region(&f.keyward, "acme").await;
     let admin = f.keyward.authenticator().authenticate(&created.api_key.token, CLIENT).await.unwrap();
     let (later, _) = key_with(&f.keyward, &admin, "orders:read").await;
-    f.keyward.keys().update(&admin, later.key_id(), revoke_in(TimeDelta::days(1))).await.unwrap();
+    f.keyward.keys().update(&admin, later.key_id().unwrap(), revoke_in(TimeDelta::days(1))).await.unwrap();
     let (due, token) = key_with(&f.keyward, &admin, "orders:read").await;
     let delay = TimeDelta::milliseconds(500);
-    f.keyward.keys().update(&admin, due.key_id(), revoke_in(delay)).await.unwrap();
+    f.keyward.keys().update(&admin, due.key_id().unwrap(), revoke_in(delay)).await.unwrap();
     sleep_past(delay).await;
 
     let cancel = KeyUpdate { revoke_at: Some(None), ..KeyUpdate::default() };
-    let revived = f.keyward.keys().update(&admin, due.key_id(), cancel).await;
+    let revived = f.keyward.keys().update(&admin, due.key_id().unwrap(), cancel).await;
     assert!(matches!(revived, Err(Error::KeyNotFound)), "{revived:?}");
     let refused = f.keyward.authenticator().authenticate(&token, CLIENT).await;
     assert!(matches!(refused, Err(Error::Revoked)), "{:?}", refused.err());
@@ -133,7 +133,7 @@ async fn a_due_key_cannot_be_brought_back_and_the_sweeper_removes_it() {
     let events =
         f.keyward.audit().page(&admin, &AuditQuery { limit: Some(1), ..AuditQuery::default() }).await.unwrap().events;
     assert_eq!(events[0].action.as_str(), "api_key.revoked_on_schedule");
-    assert_eq!(events[0].api_key_id.as_ref(), Some(due.key_id()));
+    assert_eq!(events[0].api_key_id.as_ref(), Some(due.key_id().unwrap()));
     let refused = f.keyward.authenticator().authenticate(&token, CLIENT).await;
     assert!(matches!(refused, Err(Error::Unauthenticated)), "gone: {:?}", refused.err());
 }
@@ -193,7 +193,7 @@ proptest! {
                     Step::Rescope { target, scopes, .. } => {
                         let target = f.keyward.authenticator().authenticate(&acting(*target), CLIENT).await.unwrap();
                         let update = KeyUpdate { scopes: Some(Scopes::parse(scopes.clone()).unwrap()), ..KeyUpdate::default() };
-                        f.keyward.keys().update(&caller, target.key_id(), update).await.map(drop)
+                        f.keyward.keys().update(&caller, target.key_id().unwrap(), update).await.map(drop)
                     }
                 };
                 match outcome {

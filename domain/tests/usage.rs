@@ -110,12 +110,12 @@ async fn every_outcome_is_counted_exactly_and_only_for_its_key() {
             total
         })
     };
-    let first = total(hourly(&f.keyward, &caller, caller.key_id()).await);
+    let first = total(hourly(&f.keyward, &caller, caller.key_id().unwrap()).await);
     assert_eq!(first, UsageCounts { accepted: 4, invalid: 2, throttled: 1, ..UsageCounts::default() });
     let narrow = total(hourly(&f.keyward, &caller, &narrow.key.id).await);
     assert_eq!(narrow, UsageCounts { insufficient_scope: 1, ..Default::default() });
 
-    let usage = f.keyward.usage().key(&caller, caller.key_id(), UsageQuery::default()).await.unwrap();
+    let usage = f.keyward.usage().key(&caller, caller.key_id().unwrap(), UsageQuery::default()).await.unwrap();
     let last = usage.last_use.expect("a last use");
     assert_eq!(last.user_agent.as_deref(), Some("billing-sync/2.4"));
     assert_eq!((last.method.as_deref(), last.path.as_deref()), (Some("GET"), Some("/orders/7")), "never the query");
@@ -140,13 +140,15 @@ async fn a_request_counts_in_the_minute_and_hour_it_was_made() {
         to: Some(hour + TimeDelta::hours(1)),
         bucket: Some(bucket),
     };
-    let hours = f.keyward.usage().key(&caller, caller.key_id(), around(UsageBucket::Hour)).await.unwrap().usage;
+    let hours =
+        f.keyward.usage().key(&caller, caller.key_id().unwrap(), around(UsageBucket::Hour)).await.unwrap().usage;
     let counts: Vec<(u64, u64)> =
         hours.points.iter().map(|point| (point.counts.accepted, point.counts.insufficient_scope)).collect();
     assert_eq!(counts, [(2, 0), (0, 1)]);
     assert_eq!(hours.points[1].start, hour);
 
-    let minutes = f.keyward.usage().key(&caller, caller.key_id(), around(UsageBucket::Minute)).await.unwrap().usage;
+    let minutes =
+        f.keyward.usage().key(&caller, caller.key_id().unwrap(), around(UsageBucket::Minute)).await.unwrap().usage;
     assert_eq!(minutes.points.len(), 120);
     assert_eq!(minutes.points[59].counts.accepted, 2);
     assert_eq!(minutes.points[60].counts.insufficient_scope, 1);
@@ -154,7 +156,7 @@ async fn a_request_counts_in_the_minute_and_hour_it_was_made() {
 
     let day = UsageBucket::Day.start_of(hour - TimeDelta::hours(1));
     let days = UsageQuery { from: Some(day), to: Some(hour + TimeDelta::hours(1)), bucket: Some(UsageBucket::Day) };
-    let days = f.keyward.usage().key(&caller, caller.key_id(), days).await.unwrap().usage;
+    let days = f.keyward.usage().key(&caller, caller.key_id().unwrap(), days).await.unwrap().usage;
     assert_eq!(days.total.total(), 3);
     assert_eq!(days.points.iter().map(|point| point.counts.total()).sum::<u64>(), 3);
 }
@@ -251,7 +253,7 @@ async fn without_usage_insight_only_last_used_at_is_kept() {
     assert_eq!(f.keyward.flush_usage().await.unwrap(), 1);
 
     let caller = testkit::use_key(&f.keyward, token).await;
-    let usage = f.keyward.usage().key(&caller, caller.key_id(), UsageQuery::default()).await.unwrap();
+    let usage = f.keyward.usage().key(&caller, caller.key_id().unwrap(), UsageQuery::default()).await.unwrap();
     assert_eq!(usage.usage.total, UsageCounts::default(), "nothing counted");
     let last = usage.last_use.expect("last_used_at is kept");
     assert_eq!((last.client_address, last.user_agent, last.method, last.path), (None, None, None, None));
@@ -305,7 +307,7 @@ async fn an_opened_use_counts_once_finished_or_dropped() {
     drop(unanswered);
     assert_eq!(f.keyward.flush_usage().await.unwrap(), 1);
 
-    let usage = f.keyward.usage().key(&caller, caller.key_id(), UsageQuery::default()).await.unwrap();
+    let usage = f.keyward.usage().key(&caller, caller.key_id().unwrap(), UsageQuery::default()).await.unwrap();
     assert_eq!(usage.usage.total, UsageCounts { accepted: 1, insufficient_scope: 1, ..Default::default() });
     assert_eq!(usage.last_use.expect("a last use").user_agent.as_deref(), Some("second/2"));
     assert_eq!(f.keyward.flush_usage().await.unwrap(), 0, "counted once");

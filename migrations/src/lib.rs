@@ -12,6 +12,7 @@ mod m20261127_000007_key_usage;
 mod m20261207_000008_key_change_log;
 mod m20261207_000009_policy;
 mod m20261207_000010_webhooks;
+mod m20261207_000011_administrators;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000008_key_change_log::Migration),
             Box::new(m20261207_000009_policy::Migration),
             Box::new(m20261207_000010_webhooks::Migration),
+            Box::new(m20261207_000011_administrators::Migration),
         ]
     }
 }

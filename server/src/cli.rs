@@ -9,9 +9,10 @@ use std::time::Duration;
 use axum::http::HeaderName;
 use chrono::TimeDelta;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use domain::model::{Description, InvalidInput, RegionName, Scope};
+use domain::model::{Description, Email, InvalidInput, RegionName, Scope};
 
 use crate::leaks::{PartnerKeys, ScanningPartners};
+use crate::oidc::{CALLBACK_PATH, ConsoleSignIn, Oidc, OidcSettings, SignInWays};
 
 /// The embedded default: a SQLite file under `./data/`, created on first run.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/keyward.db?mode=rwc";
@@ -46,6 +47,8 @@ pub enum LogFormat {
     Json,
 }
 
+// Parsed once per run: the size of `Serve`'s settings costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the REST API and the console (the default).
@@ -61,6 +64,42 @@ pub enum Command {
     Key {
         #[command(subcommand)]
         command: KeyCommand,
+    },
+    /// Grant people a region's console (they sign in with the identity provider).
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Let the person with this (verified) email into a region's console.
+    Grant {
+        /// The region's id or name.
+        #[arg(long)]
+        region: String,
+        #[arg(long, value_parser = parse_email)]
+        email: Email,
+        /// `keys:read` or `keys:write`.
+        #[arg(long, num_args = 1.., value_parser = parse_scope, default_value = "keys:read")]
+        scopes: Vec<Scope>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Take a person's grant away; their sessions in the region end.
+    Revoke {
+        #[arg(long)]
+        region: String,
+        #[arg(long, value_parser = parse_email)]
+        email: Email,
+    },
+    /// List grants, of every region or of one.
+    List {
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -226,6 +265,36 @@ pub struct ServeArgs {
     /// (by default public addresses only, checked at every connection).
     #[arg(long, env = "KEYWARD_WEBHOOKS_ALLOW_PRIVATE")]
     pub webhooks_allow_private: bool,
+
+    /// The console's external address, e.g. `https://keys.example.org`: the
+    /// identity provider sends people back to `PUBLIC_URL/auth/oidc/callback`.
+    #[arg(long, env = "KEYWARD_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
+
+    /// The OpenID Connect issuer people sign in with, e.g.
+    /// `https://login.microsoftonline.com/<tenant>/v2.0`; discovered from
+    /// `ISSUER/.well-known/openid-configuration`.
+    #[arg(long, env = "KEYWARD_OIDC_ISSUER", value_name = "URL")]
+    pub oidc_issuer: Option<String>,
+
+    /// Keyward's client id at the issuer.
+    #[arg(long, env = "KEYWARD_OIDC_CLIENT_ID", value_name = "ID")]
+    pub oidc_client_id: Option<String>,
+
+    /// A file holding Keyward's client secret at the issuer (never the
+    /// secret itself on the command line).
+    #[arg(long, env = "KEYWARD_OIDC_CLIENT_SECRET_FILE", value_name = "FILE")]
+    pub oidc_client_secret_file: Option<PathBuf>,
+
+    /// The name on the console's button, "Sign in with <name>" (default:
+    /// the issuer's host).
+    #[arg(long, env = "KEYWARD_OIDC_PROVIDER_NAME", value_name = "NAME")]
+    pub oidc_provider_name: Option<String>,
+
+    /// Which ways the console offers to sign in: `oidc`, `key` or `both`
+    /// (default `both` with an issuer, `key` without).
+    #[arg(long, env = "KEYWARD_CONSOLE_SIGN_IN", value_enum)]
+    pub console_sign_in: Option<ConsoleSignIn>,
 }
 
 impl ServeArgs {
@@ -274,6 +343,45 @@ impl ServeArgs {
     }
 
     /// How the domain behaves in this process.
+    /// The console's ways in, with the identity provider when one is set;
+    /// a setting missing or unusable is named with its flag.
+    pub fn sign_in_ways(&self) -> Result<SignInWays, String> {
+        let Some(issuer) = &self.oidc_issuer else {
+            return match self.console_sign_in {
+                None | Some(ConsoleSignIn::Key) => Ok(SignInWays::key_only()),
+                Some(_) => Err("--console-sign-in oidc or both needs --oidc-issuer".to_owned()),
+            };
+        };
+        let needs = |flag: &str| format!("--oidc-issuer needs {flag}");
+        let client_id = self.oidc_client_id.clone().ok_or_else(|| needs("--oidc-client-id"))?;
+        let secret_file = self.oidc_client_secret_file.as_ref().ok_or_else(|| needs("--oidc-client-secret-file"))?;
+        let public_url = self.public_url.as_deref().ok_or_else(|| needs("--public-url"))?;
+        let secret = std::fs::read_to_string(secret_file)
+            .map_err(|error| format!("--oidc-client-secret-file {}: {error}", secret_file.display()))?;
+        let secret = secret.trim();
+        if secret.is_empty() {
+            return Err(format!("--oidc-client-secret-file {}: the file is empty", secret_file.display()));
+        }
+        let issuer = openidconnect::IssuerUrl::new(issuer.clone())
+            .map_err(|error| format!("--oidc-issuer {issuer:?}: {error}"))?;
+        let redirect = format!("{}{CALLBACK_PATH}", public_url.trim_end_matches('/'));
+        let redirect = openidconnect::RedirectUrl::new(redirect)
+            .map_err(|error| format!("--public-url {public_url:?}: {error}"))?;
+        let provider_name = self
+            .oidc_provider_name
+            .clone()
+            .or_else(|| issuer.url().host_str().map(str::to_owned))
+            .unwrap_or_else(|| "your identity provider".to_owned());
+        let oidc = Oidc::new(OidcSettings {
+            issuer,
+            client_id: openidconnect::ClientId::new(client_id),
+            client_secret: openidconnect::ClientSecret::new(secret.to_owned()),
+            redirect,
+            provider_name,
+        })?;
+        Ok(SignInWays { mode: self.console_sign_in.unwrap_or(ConsoleSignIn::Both), oidc: Some(oidc) })
+    }
+
     pub fn settings(&self) -> domain::Settings {
         domain::Settings {
             throttle: domain::ThrottleLimits {
@@ -305,6 +413,10 @@ fn parse_scope(text: &str) -> Result<Scope, InvalidInput> {
 }
 
 /// A region name as the domain checks it, refused by clap with its reason.
+fn parse_email(text: &str) -> Result<Email, InvalidInput> {
+    Email::parse(text)
+}
+
 fn parse_region_name(text: &str) -> Result<RegionName, InvalidInput> {
     RegionName::parse(text)
 }
@@ -352,5 +464,27 @@ mod tests {
         {
             assert_eq!(serve_args(&args).unwrap_err().kind(), ErrorKind::ValueValidation, "{args:?}");
         }
+    }
+
+    #[test]
+    fn console_sign_in_is_by_key_without_an_issuer_and_a_missing_oidc_setting_is_named() {
+        let ways = serve_args(&[]).unwrap().sign_in_ways().unwrap();
+        assert_eq!((ways.mode, ways.oidc.is_none()), (ConsoleSignIn::Key, true));
+        let refused = serve_args(&["--console-sign-in", "oidc"]).unwrap().sign_in_ways().err().unwrap();
+        assert!(refused.contains("--oidc-issuer"), "{refused}");
+        let issuer = ["--oidc-issuer", "https://idp.example.org"];
+        let refused = serve_args(&issuer).unwrap().sign_in_ways().err().unwrap();
+        assert!(refused.contains("--oidc-client-id"), "{refused}");
+        let secret = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(secret.path(), "s3cret\n").unwrap();
+        let path = secret.path().to_str().unwrap();
+        let mut args = vec!["--oidc-client-id", "keyward", "--oidc-client-secret-file", path];
+        args.extend(issuer);
+        let refused = serve_args(&args).unwrap().sign_in_ways().err().unwrap();
+        assert!(refused.contains("--public-url"), "{refused}");
+        args.extend(["--public-url", "https://keys.example.org/"]);
+        let ways = serve_args(&args).unwrap().sign_in_ways().unwrap();
+        assert_eq!(ways.mode, ConsoleSignIn::Both, "both by default with an issuer");
+        assert_eq!(ways.oidc.unwrap().provider_name(), "idp.example.org");
     }
 }

@@ -3,9 +3,9 @@
 use std::net::SocketAddr;
 
 use domain::Keyward;
-use domain::model::{CreatedApiKey, CreatedRegion, Environment, RegionSummary, Scopes};
+use domain::model::{CreatedApiKey, CreatedRegion, Environment, NewAdministrator, RegionSummary, Scopes};
 
-use crate::cli::{KeyCommand, RegionCommand};
+use crate::cli::{AdminCommand, KeyCommand, RegionCommand};
 
 /// Why a command failed; printed as one line on stderr, exit status 1.
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +51,51 @@ pub async fn region(keyward: &Keyward, command: RegionCommand) -> Result<(), Fai
                 println!("{}", serde_json::to_string_pretty(&regions)?);
             } else {
                 print_regions(&regions);
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn admin(keyward: &Keyward, command: AdminCommand) -> Result<(), Failure> {
+    match command {
+        AdminCommand::Grant { region, email, scopes, json } => {
+            let scopes = Scopes::new(scopes).map_err(domain::Error::from)?;
+            let region = keyward.regions().find(&region).await?;
+            let granted =
+                keyward.administrators().grant_as_operator(&region.id, NewAdministrator { email, scopes }).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&granted)?);
+            } else {
+                println!(
+                    "Granted {} the console of the region {:?} with {} ({}).",
+                    granted.email, region.name, granted.scopes, granted.id
+                );
+            }
+        }
+        AdminCommand::Revoke { region, email } => {
+            let region = keyward.regions().find(&region).await?;
+            let revoked = keyward.administrators().revoke_as_operator(&region.id, &email).await?;
+            println!(
+                "Revoked {}'s grant to the region {:?}; their sessions there have ended.",
+                revoked.email, region.name
+            );
+        }
+        AdminCommand::List { region, json } => {
+            let region = match region {
+                Some(region) => Some(keyward.regions().find(&region).await?),
+                None => None,
+            };
+            let grants = keyward.administrators().list_as_operator(region.as_ref().map(|region| &region.id)).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&grants)?);
+            } else if grants.is_empty() {
+                println!("No administrators granted.");
+            } else {
+                println!("{:<22}  {:<22}  {:<11}  EMAIL", "ID", "REGION", "SCOPES");
+                for grant in grants {
+                    println!("{:<22}  {:<22}  {:<11}  {}", grant.id, grant.region_id, grant.scopes, grant.email);
+                }
             }
         }
     }

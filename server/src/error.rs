@@ -131,6 +131,8 @@ pub fn title(code: ProblemCode) -> &'static str {
         | ProblemCode::Invalid
         | ProblemCode::Revoked
         | ProblemCode::Quarantined => "Unauthenticated",
+        ProblemCode::SignInRefused => "Sign-in failed",
+        ProblemCode::NotAnAdministrator => "Not an administrator",
         ProblemCode::Throttled => "Too many failed attempts",
         ProblemCode::RateLimited => "Rate limited",
         ProblemCode::CreditsExhausted => "No credits left",
@@ -145,9 +147,11 @@ pub fn title(code: ProblemCode) -> &'static str {
         | ProblemCode::RotationNotFound
         | ProblemCode::RegionNotFound
         | ProblemCode::OwnerNotFound
+        | ProblemCode::AdministratorNotFound
         | ProblemCode::WebhookNotFound => "Not found",
         ProblemCode::QuarantineIsFinal
         | ProblemCode::OwnerHasKeys
+        | ProblemCode::AdministratorExists
         | ProblemCode::ExternalIdTaken
         | ProblemCode::ApiKeyScopesChanged
         | ProblemCode::LastApiKey

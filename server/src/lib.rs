@@ -5,6 +5,7 @@
 //! thin handler (`rest`, `health`, `console`) calls the domain, and
 //! `error` maps the domain's refusals to HTTP in one place.
 
+pub mod administrators;
 pub mod cli;
 pub mod commands;
 pub mod connections;
@@ -16,6 +17,7 @@ pub mod health;
 pub mod leaks;
 pub mod metrics;
 pub mod middleware;
+pub mod oidc;
 pub mod openapi;
 pub mod owners;
 pub mod rest;
@@ -54,6 +56,8 @@ pub struct AppState {
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
     /// The secret scanning partners' signing keys, where configured.
     pub scanning_partners: leaks::ScanningPartners,
+    /// How people sign in to the console: a key, the identity provider, or both.
+    pub sign_in: oidc::SignInWays,
 }
 
 impl AppState {
@@ -66,6 +70,7 @@ impl AppState {
             proxy_warnings: ProxyWarnings::default(),
             metrics: None,
             scanning_partners: leaks::ScanningPartners::default(),
+            sign_in: oidc::SignInWays::key_only(),
         }
     }
 }
@@ -83,6 +88,8 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .routes(routes!(rest::key_usage))
                 .routes(routes!(rest::region_usage))
                 .routes(routes!(owners::list_owners, owners::create_owner))
+                .routes(routes!(administrators::list_administrators, administrators::grant_administrator))
+                .routes(routes!(administrators::revoke_administrator))
                 .routes(routes!(owners::get_owner, owners::update_owner, owners::delete_owner))
                 .routes(routes!(webhooks::list_webhooks, webhooks::create_webhook))
                 .routes(routes!(webhooks::get_webhook, webhooks::update_webhook, webhooks::delete_webhook))
@@ -129,6 +136,8 @@ pub fn app(state: AppState) -> Router {
         .route("/auth/check/", any(forward_auth::check))
         .route("/auth/check/{*rest}", any(forward_auth::check_path))
         .route("/openapi.json", get(move || async move { Json(openapi) }))
+        .route("/auth/oidc/login", get(oidc::login))
+        .route(oidc::CALLBACK_PATH, get(oidc::callback))
         .route("/metrics", get(metrics::render))
         .route_layer(axum::middleware::from_fn(metrics::count_requests))
         .merge(console::routes(&state.console))

@@ -65,6 +65,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Region { command } => commands::region(&keyward, command).await,
         Command::Key { command } => commands::key(&keyward, command).await,
+        Command::Admin { command } => commands::admin(&keyward, command).await,
     }
 }
 

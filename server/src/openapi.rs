@@ -13,6 +13,7 @@ use crate::extract::API_KEY_HEADER;
     modifiers(&ApiKeyAuth),
     tags((name = "api-keys", description = "A region's API keys, managed with any key of that region"),
          (name = "owners", description = "Who a region's keys belong to, with shared rate limits and credits"),
+         (name = "administrators", description = "People granted a region's console, signing in with the identity provider"),
          (name = "webhooks", description = "Signed events for a region's endpoints (Standard Webhooks)"),
          (name = "forward-auth", description = "Keyward as the key check in front of any API"),
          (name = "leaks", description = "Reports of leaked tokens: secret scanning partners and anyone"),

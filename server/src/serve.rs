@@ -17,6 +17,7 @@ use crate::leaks::ScanningPartners;
 use crate::{AppState, app, connections};
 
 pub async fn run(keyward: Keyward, args: &ServeArgs, scanning_partners: ScanningPartners) -> Result<(), Failure> {
+    let sign_in = args.sign_in_ways().map_err(Failure::Config)?;
     let listener = TcpListener::bind(args.bind).await.map_err(|source| Failure::Bind { address: args.bind, source })?;
     let address = listener.local_addr().map_err(|source| Failure::Bind { address: args.bind, source })?;
     if !args.no_bootstrap
@@ -44,7 +45,16 @@ pub async fn run(keyward: Keyward, args: &ServeArgs, scanning_partners: Scanning
     // Tests and scripts wait for this line; the port is real even with `:0`.
     println!("Keyward is listening on http://{address}");
     if console.is_served() {
-        println!("Console: http://{address}/ (sign in with an API key of your region)");
+        match (&sign_in.oidc, sign_in.mode) {
+            (Some(oidc), crate::oidc::ConsoleSignIn::Oidc) => {
+                println!("Console: http://{address}/ (sign in with {})", oidc.provider_name())
+            }
+            (Some(oidc), crate::oidc::ConsoleSignIn::Both) => println!(
+                "Console: http://{address}/ (sign in with {} or an API key of your region)",
+                oidc.provider_name()
+            ),
+            _ => println!("Console: http://{address}/ (sign in with an API key of your region)"),
+        }
     }
     println!("Forward authentication for your reverse proxy: http://{address}/auth/check (see deploy/)");
     let state = AppState {
@@ -52,6 +62,7 @@ pub async fn run(keyward: Keyward, args: &ServeArgs, scanning_partners: Scanning
         console,
         metrics,
         scanning_partners,
+        sign_in,
         ..AppState::new(keyward.clone())
     };
     connections::serve(listener, app(state), args.connection_limits(), shutdown).await.map_err(Failure::Serve)?;

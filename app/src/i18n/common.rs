@@ -20,6 +20,9 @@ texts! {
         SignIn => "Sign in", "Inloggen";
         SigningIn => "Signing in…", "Bezig met inloggen…";
         SignInHelp => "Sign in with an API key of your region that may read its keys (keys:read). The key is checked once; this browser then holds only a session.", "Log in met een API-sleutel van je regio die de sleutels mag lezen (keys:read). De sleutel wordt één keer gecontroleerd; deze browser bewaart daarna alleen een sessie.";
+        SignInWith => "Sign in with {0}", "Inloggen met {0}";
+        Administrators => "Administrators", "Beheerders";
+        OrWithKey => "Or sign in with an API key of your region.", "Of log in met een API-sleutel van je regio.";
         ApiKey => "API key", "API-sleutel";
         UsageOf => "Usage of {0}", "Gebruik van {0}";
         ADeletedKey => "a deleted key", "een verwijderde sleutel";

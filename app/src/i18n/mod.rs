@@ -14,6 +14,7 @@ pub mod dashboard;
 pub mod keys;
 pub mod owners;
 pub mod policy;
+pub mod people;
 pub mod problems;
 pub mod rotation;
 pub mod statement;

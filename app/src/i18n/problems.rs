@@ -39,6 +39,12 @@ fn dutch(code: ProblemCode) -> &'static str {
             "een API-sleutel kan zijn eigen eigenaar, limieten, tegoed of netwerken niet wijzigen; doe dat met een andere sleutel met keys:write"
         }
         ProblemCode::OwnerNotFound => "er is geen eigenaar met dit id in je regio",
+        ProblemCode::AdministratorNotFound => "er is geen beheerder met dit id in je regio",
+        ProblemCode::AdministratorExists => "dit e-mailadres is al beheerder van deze regio",
+        ProblemCode::NotAnAdministrator => {
+            "je bent aangemeld, maar geen enkele regio laat dit account toe tot de console; vraag een beheerder om toegang"
+        }
+        ProblemCode::SignInRefused => "aanmelden is mislukt; begin opnieuw bij de aanmeldpagina",
         ProblemCode::OwnerHasKeys => {
             "deze eigenaar heeft nog API-sleutels; verwijder ze of geef ze eerst een andere eigenaar"
         }

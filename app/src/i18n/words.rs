@@ -45,6 +45,8 @@ texts! {
         WebhookUpdated => "Webhook endpoint {0} changed", "Webhook-eindpunt {0} gewijzigd";
         WebhookSecretRotated => "Secret of webhook endpoint {0} rotated", "Geheim van webhook-eindpunt {0} vervangen";
         WebhookDeleted => "Webhook endpoint {0} deleted", "Webhook-eindpunt {0} verwijderd";
+        AdministratorGranted => "{0} made administrator ({1})", "{0} beheerder gemaakt ({1})";
+        AdministratorRevoked => "Administrator {0} removed", "Beheerder {0} verwijderd";
         FoundInPublicAt => "Key {0} found in public at {1}: quarantined", "Sleutel {0} openbaar gevonden op {1}: in quarantaine";
         ReportedAsLeaked => "Key {0} reported as leaked: quarantined", "Sleutel {0} gemeld als gelekt: in quarantaine";
         GithubScanning => "GitHub secret scanning", "GitHub secret scanning";

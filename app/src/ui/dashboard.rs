@@ -175,7 +175,7 @@ fn ActivitySection(data: DashboardData) -> impl IntoView {
         head.iter()
             .chain(older.get().iter())
             .map(|event| {
-                let (what, who) = format::audit_entry(event, &keys, &current);
+                let (what, who) = format::audit_entry(event, &keys, current.as_ref());
                 (event.id, event.at, what, who, event.client_address.clone())
             })
             .collect::<Vec<_>>()

@@ -39,6 +39,7 @@ pub fn KeysSection(data: DashboardData) -> impl IntoView {
     let keys = data.select(|d| d.overview.api_keys.clone());
     let keys = Memo::new(move |_| keys.get().unwrap_or_default());
     let session_key = data.select(|d| d.overview.current_api_key_id.clone());
+    let session_key = Signal::derive(move || session_key.get().flatten());
     let session_scopes = data.select(|d| d.session_scopes());
     let session_scopes = Signal::derive(move || session_scopes.get().unwrap_or_default());
     let rotation_open = data.select(|d| d.rotation.is_some());
@@ -49,7 +50,7 @@ pub fn KeysSection(data: DashboardData) -> impl IntoView {
     let status = RwSignal::new(None::<String>);
     let row = KeyRowContext {
         keys,
-        session_key: session_key.into(),
+        session_key,
         session_scopes,
         may_write: Signal::derive(move || session_scopes.with(|scopes| scopes.allow(KeyAccess::Write))),
         rotation_open: Signal::derive(move || rotation_open.get().unwrap_or(false)),

@@ -42,6 +42,18 @@ fn webhooks_page() -> Result<Page, SplitLoaderError> {
     Ok(|| super::webhooks::WebhooksPage().into_any())
 }
 
+// A person's region choice and the Administrators page ride with the
+// dashboard, where both lead and whose tables and forms they share.
+#[wasm_split(dashboard, fallible, wasm_split_path = ::leptos::wasm_split)]
+fn choose_region_page() -> Result<Page, SplitLoaderError> {
+    Ok(|| super::people::ChooseRegionPage().into_any())
+}
+
+#[wasm_split(dashboard, fallible, wasm_split_path = ::leptos::wasm_split)]
+fn administrators_page() -> Result<Page, SplitLoaderError> {
+    Ok(|| super::people::AdministratorsPage().into_any())
+}
+
 #[wasm_split(statement, fallible, wasm_split_path = ::leptos::wasm_split)]
 fn statement_page() -> Result<Page, SplitLoaderError> {
     Ok(|| super::statement::StatementPage().into_any())
@@ -61,6 +73,14 @@ pub(super) fn owners() -> impl IntoView {
 
 pub(super) fn webhooks() -> impl IntoView {
     on_demand(webhooks_page)
+}
+
+pub(super) fn choose_region() -> impl IntoView {
+    on_demand(choose_region_page)
+}
+
+pub(super) fn administrators() -> impl IntoView {
+    on_demand(administrators_page)
 }
 
 pub(super) fn statement() -> impl IntoView {

@@ -14,6 +14,7 @@ mod lazy;
 mod navigator;
 mod owners;
 mod policy;
+mod people;
 mod reveal;
 mod rotation;
 mod session_timeout;

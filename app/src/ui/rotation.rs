@@ -73,6 +73,7 @@ pub fn RotationPage() -> impl IntoView {
     let rotation = data.select(|d| d.rotation.clone());
     let keys = data.select(|d| d.overview.api_keys.clone());
     let session_key = data.select(|d| d.overview.current_api_key_id.clone());
+    let session_key = Memo::new(move |_| session_key.get().flatten());
     let wizard = Wizard {
         data,
         step: RwSignal::new(Step::Create),
@@ -391,7 +392,7 @@ async fn live_check(token: &str, new_key_id: &KeyId) -> LiveCheck {
     };
     match response.status() {
         200 => match response.json::<RegionOverview>().await {
-            Ok(me) if me.current_api_key_id == *new_key_id => LiveCheck {
+            Ok(me) if me.current_api_key_id.as_ref() == Some(new_key_id) => LiveCheck {
                 message: t(Rotation::CheckNewKeyWorks).to_owned(),
                 new_key_used_at: Some(server_time(&response)),
             },

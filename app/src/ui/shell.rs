@@ -35,9 +35,13 @@ pub(super) fn Shell() -> impl IntoView {
                 <Route path=path!("/owners") view=lazy::owners/>
                 <Route path=path!("/webhooks") view=lazy::webhooks/>
                 <Route path=path!("/accessibility") view=lazy::statement/>
+                <Route path=path!("/choose-region") view=lazy::choose_region/>
+                <Route path=path!("/administrators") view=lazy::administrators/>
             </Routes>
         </main>
         <footer class="page-foot">
+            <a href="/administrators">{t(Common::Administrators)}</a>
+            " · "
             <a href="/accessibility">{t(Statement::Link)}</a>
         </footer>
     }

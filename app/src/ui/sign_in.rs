@@ -4,7 +4,7 @@ use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;
 
-use super::{FormError, Navigator, Submission, lazy};
+use super::{FormError, Navigator, Submission, lazy, people};
 use crate::i18n::common::Common;
 use crate::i18n::t;
 use crate::server_fns;
@@ -25,6 +25,7 @@ pub fn SignInPage() -> impl IntoView {
         <section class="panel narrow">
             <h1>{t(Common::SignIn)}</h1>
             {notice.map(|notice| view! { <p class="notice" role="status">{notice}</p> })}
+            <people::SignInWays>
             <p>{t(Common::SignInHelp)}</p>
             <form on:submit=submit>
                 <label for="api-key">{t(Common::ApiKey)}</label>
@@ -45,6 +46,7 @@ pub fn SignInPage() -> impl IntoView {
                     {move || t(if submission.pending.get() { Common::SigningIn } else { Common::SignIn })}
                 </button>
             </form>
+            </people::SignInWays>
         </section>
     }
 }

@@ -5,6 +5,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::administrators::Email;
 use super::ids::{KeyId, OwnerId};
 use super::leaks::LeakChannel;
 use super::owners::NewOwner;
@@ -56,10 +57,16 @@ pub enum AuditAction {
     WebhookSecretRotated,
     #[serde(rename = "webhook.deleted")]
     WebhookDeleted,
+    /// A person was allowed into the region's console.
+    #[serde(rename = "administrator.granted")]
+    AdministratorGranted,
+    /// A person's grant was revoked; their sessions in the region ended.
+    #[serde(rename = "administrator.revoked")]
+    AdministratorRevoked,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 17] = [
+    pub const ALL: [AuditAction; 19] = [
         Self::RegionCreated,
         Self::ApiKeyCreated,
         Self::ApiKeyUpdated,
@@ -77,6 +84,8 @@ impl AuditAction {
         Self::WebhookUpdated,
         Self::WebhookSecretRotated,
         Self::WebhookDeleted,
+        Self::AdministratorGranted,
+        Self::AdministratorRevoked,
     ];
 
     /// The wire and database form, e.g. `api_key.deleted`.
@@ -99,6 +108,8 @@ impl AuditAction {
             Self::WebhookUpdated => "webhook.updated",
             Self::WebhookSecretRotated => "webhook.secret_rotated",
             Self::WebhookDeleted => "webhook.deleted",
+            Self::AdministratorGranted => "administrator.granted",
+            Self::AdministratorRevoked => "administrator.revoked",
         }
     }
 
@@ -132,13 +143,36 @@ pub struct AuditEvent {
     pub api_key_id: Option<KeyId>,
     /// That key's preview, so the entry names it after it is gone.
     pub api_key_preview: Option<String>,
-    /// The key that made the change; `null` for the operator's CLI.
+    /// The key that made the change; `null` for a person and for the operator's CLI.
     pub actor_api_key_id: Option<KeyId>,
+    /// Who made the change: a key or a person; `null` for the operator's
+    /// CLI and the server itself.
+    #[serde(default)]
+    pub actor: Option<AuditActor>,
     /// The client's address as the server saw it; `null` for the CLI.
     pub client_address: Option<String>,
     pub at: DateTime<Utc>,
     /// What the change changed, before and after (scopes and schedules).
     pub change: Option<AuditChange>,
+}
+
+/// Who acted: `{"type": "key", "api_key_id"}` or
+/// `{"type": "person", "email", "subject"}` (and `name` when the identity
+/// provider gave one).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum AuditActor {
+    Key {
+        api_key_id: KeyId,
+    },
+    Person {
+        email: Email,
+        /// The identity provider's `sub`: stable where an email may change.
+        subject: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+    },
 }
 
 /// A key's setting before and after a change.
@@ -164,6 +198,13 @@ pub enum AuditChange {
         id: OwnerId,
         before: Option<Box<NewOwner>>,
         after: Option<Box<NewOwner>>,
+    },
+    /// An administrator's grant (`null` before it was granted, after it was revoked).
+    Administrator {
+        id: super::ids::AdministratorId,
+        email: Email,
+        before: Option<Scopes>,
+        after: Option<Scopes>,
     },
     /// A webhook endpoint's settings (`null` before it was created, after
     /// it was deleted); never its secret.

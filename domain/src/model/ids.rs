@@ -27,6 +27,7 @@ pub enum IdKind {
     Owner,
     Webhook,
     Message,
+    Administrator,
 }
 
 /// A string that is no id of the expected kind.
@@ -141,6 +142,13 @@ id_type!(
     "whk_",
     "^whk_[0-9A-Za-z]{16}$",
     IdKind::Webhook
+);
+id_type!(
+    /// An administrator's grant in a region, e.g. `adm_3hT9k9FqZxY8wV7u`.
+    AdministratorId,
+    "adm_",
+    "^adm_[0-9A-Za-z]{16}$",
+    IdKind::Administrator
 );
 id_type!(
     /// A webhook message's id, its `webhook-id` on every attempt, e.g. `msg_3hT9k9FqZxY8wV7u`.

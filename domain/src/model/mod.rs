@@ -3,6 +3,7 @@
 //! also to wasm for the console, and depending on nothing else in the
 //! crate.
 
+mod administrators;
 mod audit;
 mod error_kind;
 mod ids;
@@ -21,9 +22,13 @@ mod usage;
 mod verdict;
 mod webhooks;
 
-pub use audit::{AUDIT_EVENTS_MAX, AuditAction, AuditChange, AuditEvent, AuditPage, AuditQuery, EventId};
+pub use administrators::{Administrator, Email, NewAdministrator, Person, SignedInPerson, check_administrator_scopes};
+pub use audit::{AUDIT_EVENTS_MAX, AuditAction, AuditActor, AuditChange, AuditEvent, AuditPage, AuditQuery, EventId};
 pub use error_kind::ErrorKind;
-pub use ids::{ID_RANDOM_LEN, IdKind, InvalidId, KeyId, MessageId, OwnerId, RegionId, RotationId, RowId, WebhookId};
+pub use ids::{
+    AdministratorId, ID_RANDOM_LEN, IdKind, InvalidId, KeyId, MessageId, OwnerId, RegionId, RotationId, RowId,
+    WebhookId,
+};
 pub use key_state::{KeyState, is_revoked, last_manager};
 pub use keys::{ApiKey, CreatedApiKey, KeyUpdate, NewKey, REVOKE_AT_MAX_DAYS, present};
 pub use leaks::{LEAK_BATCH_MAX, LeakChannel, LeakLabel, LeakedToken, Quarantine};
@@ -34,7 +39,7 @@ pub use policy::{
     whole,
 };
 pub use problem::ProblemCode;
-pub use regions::{CreatedRegion, Environment, Region, RegionOverview, RegionSummary};
+pub use regions::{CreatedRegion, Environment, PersonRegion, Region, RegionOverview, RegionSummary};
 pub use rotation::{OldKeyRevocation, Rotation, SessionAfterRotation, StartedRotation};
 pub use scope::{KeyAccess, Scope, Scopes};
 pub use session::SessionTimeLeft;

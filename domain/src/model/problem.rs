@@ -66,6 +66,14 @@ problem_codes! {
     OwnerHasKeys => "owner-has-keys",
     /// External ids are unique in a region.
     ExternalIdTaken => "external-id-taken",
+    /// No such administrator grant in the caller's region.
+    AdministratorNotFound => "administrator-not-found",
+    /// The email already has a grant in the region.
+    AdministratorExists => "administrator-exists",
+    /// The person signed in, but no region grants them the console.
+    NotAnAdministrator => "not-an-administrator",
+    /// An OpenID Connect sign-in that did not hold (state, token, email).
+    SignInRefused => "sign-in-refused",
     /// No such webhook endpoint or message.
     WebhookNotFound => "webhook-not-found",
     /// A webhook URL the operator does not allow.

@@ -39,8 +39,12 @@ pub struct RegionOverview {
     #[serde(flatten)]
     pub region: Region,
     pub api_keys: Vec<ApiKey>,
-    /// The id of the key that authenticated this request.
-    pub current_api_key_id: KeyId,
+    /// The id of the key that authenticated this request; `null` for a
+    /// person signed in to the console.
+    pub current_api_key_id: Option<KeyId>,
+    /// The person signed in to the console, if a person is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_in_as: Option<super::administrators::SignedInPerson>,
 }
 
 /// A region with the count of its keys, for operators (`keyward region list`).
@@ -62,4 +66,11 @@ impl Environment {
     pub fn is_sandbox(self) -> bool {
         self == Self::Sandbox
     }
+}
+
+/// A region a signed-in person may choose, with what they may do there.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonRegion {
+    pub region: Region,
+    pub scopes: super::scope::Scopes,
 }

@@ -11,8 +11,8 @@ use crate::caller::Caller;
 use crate::clock::now;
 use crate::error::Result;
 use crate::model::{
-    AUDIT_EVENTS_MAX, AuditAction, AuditChange, AuditEvent, AuditPage, AuditQuery, EventId, InvalidInput, KeyAccess,
-    RegionId,
+    AUDIT_EVENTS_MAX, AuditAction, AuditActor, AuditChange, AuditEvent, AuditPage, AuditQuery, EventId, InvalidInput,
+    KeyAccess, Person, RegionId,
 };
 use crate::store::database::Db;
 use crate::store::entity::{api_key, audit_event};
@@ -63,7 +63,12 @@ impl<'a> AuditEntry<'a> {
             action: Set(action.as_str().to_owned()),
             api_key_id: Set(key.map(|key| key.id.clone())),
             api_key_preview: Set(key.map(|key| key.preview.clone())),
-            actor_api_key_id: Set(actor.map(|caller| caller.key_id().clone())),
+            actor_api_key_id: Set(actor.and_then(|caller| caller.key_id().cloned())),
+            actor_person: Set(actor
+                .and_then(Caller::person)
+                .map(serde_json::to_string)
+                .transpose()
+                .map_err(|error| crate::error::Error::Internal(format!("could not write an audit actor: {error}")))?),
             client_address: Set(actor.map(|caller| caller.client().to_string())),
             at: Set(now()),
             change: Set(change),
@@ -135,7 +140,16 @@ impl AuditLog {
 /// Rows with an action this version does not know (written by a newer one)
 /// are left out rather than failing the whole log; so is a change it cannot read.
 fn into_event(row: audit_event::Model) -> Option<AuditEvent> {
+    let person: Option<Person> = row.actor_person.as_deref().and_then(|person| serde_json::from_str(person).ok());
+    let actor = match (person, &row.actor_api_key_id) {
+        (Some(person), _) => {
+            Some(AuditActor::Person { email: person.email, subject: person.subject, name: person.name })
+        }
+        (None, Some(key_id)) => Some(AuditActor::Key { api_key_id: key_id.clone() }),
+        (None, None) => None,
+    };
     Some(AuditEvent {
+        actor,
         change: row.change.as_deref().and_then(|change| serde_json::from_str(change).ok()),
         action: AuditAction::parse(&row.action)?,
         id: EventId::new(row.seq),

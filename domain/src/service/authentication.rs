@@ -87,8 +87,10 @@ impl Authenticator {
         let Refused { error, key } = match self.charged(presented, client, cost, required).await {
             Ok(admitted) => {
                 metrics::counter!("keyward_authentications_total", "outcome" => "accepted").increment(1);
-                if admitted.charged.as_ref().is_some_and(|charged| charged.credits_low) {
-                    self.webhooks.note_alert(admitted.caller.key_id(), EventType::ApiKeyCreditsLow);
+                if admitted.charged.as_ref().is_some_and(|charged| charged.credits_low)
+                    && let Some(key_id) = admitted.caller.key_id()
+                {
+                    self.webhooks.note_alert(key_id, EventType::ApiKeyCreditsLow);
                 }
                 return Ok(admitted);
             }
@@ -165,7 +167,10 @@ impl Authenticator {
                 let (rate_limits, credits) = charged.map_or_else(Default::default, |c| (c.rate_limits, c.credits));
                 return Ok(Verdict::Allowed(Grant {
                     region_id: caller.region().id.clone(),
-                    key_id: caller.key_id().clone(),
+                    key_id: caller
+                        .key_id()
+                        .cloned()
+                        .ok_or_else(|| Error::Internal("a key's verdict without its key".to_owned()))?,
                     sandbox: caller.region().sandbox,
                     scopes: caller.scopes().clone(),
                     owner: policy.owner.as_ref().map(|owner| owner.identity.clone()),
@@ -210,7 +215,9 @@ impl Authenticator {
         }
         match self.metering.charge(&policy.charge(cost), now()).await {
             Ok(charged) => Ok(Admitted { caller, policy, charged: Some(charged) }),
-            Err(error) => Err(Refused { error, key: Some((caller.key_id().clone(), caller.region().id.clone())) }),
+            Err(error) => {
+                Err(Refused { error, key: caller.key_id().map(|key_id| (key_id.clone(), caller.region().id.clone())) })
+            }
         }
     }
 

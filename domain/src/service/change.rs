@@ -10,14 +10,14 @@ use std::time::Duration;
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, ExecResult, QueryResult, Statement};
 
 use super::coherence::Coherence;
-use crate::caller::{Caller, ensure_usable};
+use crate::caller::{Actor, Caller, ensure_usable};
 use crate::clock::now;
 use crate::error::{Error, Result};
 use crate::model::RegionId;
 use crate::store::coherence::{self, KeyChange};
 use crate::store::database::Db;
 use crate::store::write_queue::{TooManyWrites, Turn};
-use crate::store::{database, find_key_in_region, lock_region};
+use crate::store::{database, find_administrator_in_region, find_key_in_region, lock_region};
 
 pub(crate) struct Change {
     txn: DatabaseTransaction,
@@ -51,13 +51,26 @@ impl Change {
     /// lock, so a request whose key was revoked, quarantined, came due or was re-scoped
     /// while it was in flight changes nothing: its scopes were checked
     /// against what the key held when it was verified.
+    /// A person's grant is read again the same way: a request whose grant
+    /// was revoked or re-scoped while it was in flight changes nothing.
     pub(crate) async fn by(db: &Db, coherence: &Coherence, caller: &Caller) -> Result<Self> {
         let change = Self::in_region(db, coherence, &caller.region().id).await?;
-        let key = find_key_in_region(&change.txn, &caller.region().id, caller.key_id())
-            .await?
-            .ok_or(Error::Unauthenticated)?;
-        ensure_usable(key.state_at(now()))?;
-        if key.scopes != *caller.scopes() {
+        let held = match caller.actor() {
+            Actor::Key(key_id) => {
+                let key = find_key_in_region(&change.txn, &caller.region().id, key_id)
+                    .await?
+                    .ok_or(Error::Unauthenticated)?;
+                ensure_usable(key.state_at(now()))?;
+                key.scopes
+            }
+            Actor::Person { administrator_id, .. } => {
+                find_administrator_in_region(&change.txn, &caller.region().id, administrator_id)
+                    .await?
+                    .ok_or(Error::Unauthenticated)?
+                    .scopes
+            }
+        };
+        if held != *caller.scopes() {
             return Err(Error::ScopesChanged);
         }
         Ok(change)

@@ -21,7 +21,7 @@ use crate::credentials::token::Token;
 use crate::error::{Error, Result};
 use crate::model::{
     ApiKey, AuditAction, AuditChange, CreatedApiKey, Description, InvalidInput, KeyAccess, KeyId, KeyPolicy, KeyState,
-    KeyUpdate, NewKey, REVOKE_AT_MAX_DAYS, Region, RegionId, RegionOverview, Scopes,
+    KeyUpdate, NewKey, REVOKE_AT_MAX_DAYS, Region, RegionId, RegionOverview, Scopes, SignedInPerson,
 };
 use crate::store::budgets;
 use crate::store::database::Db;
@@ -48,10 +48,18 @@ impl Keys {
             self.list(caller).await?
         } else {
             // Deleted since it authenticated: as unknown as any other key.
-            let own = find_key_in_region(&self.db, &caller.region().id, caller.key_id()).await?;
+            let key_id = caller.key_id().ok_or(Error::Unauthenticated)?;
+            let own = find_key_in_region(&self.db, &caller.region().id, key_id).await?;
             described(&self.db, vec![own.ok_or(Error::Unauthenticated)?]).await?
         };
-        Ok(RegionOverview { region: caller.region().clone(), api_keys, current_api_key_id: caller.key_id().clone() })
+        Ok(RegionOverview {
+            region: caller.region().clone(),
+            api_keys,
+            current_api_key_id: caller.key_id().cloned(),
+            signed_in_as: caller
+                .person()
+                .map(|person| SignedInPerson { person: person.clone(), scopes: caller.scopes().clone() }),
+        })
     }
 
     /// The caller's keys, oldest first.

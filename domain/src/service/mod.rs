@@ -6,6 +6,7 @@
 //! `sessions` and `rotations` build on `audit`, `change` and
 //! `authentication`; nothing imports back.
 
+pub(crate) mod administrators;
 pub(crate) mod audit;
 pub(crate) mod authentication;
 pub(crate) mod change;
@@ -15,6 +16,7 @@ pub(crate) mod leaks;
 pub(crate) mod limits;
 pub(crate) mod metering;
 pub(crate) mod owners;
+pub(crate) mod person_sign_ins;
 pub(crate) mod policy;
 pub(crate) mod regions;
 pub(crate) mod rotations;
@@ -29,6 +31,7 @@ use sea_orm::DatabaseConnection;
 use crate::credentials::throttle::ThrottleLimits;
 use crate::error::Result;
 use crate::store::database::Db;
+use administrators::Administrators;
 use audit::AuditLog;
 use authentication::Authenticator;
 use coherence::Coherence;
@@ -37,6 +40,7 @@ use leaks::Leaks;
 use limits::{NewKeys, RegionLimits};
 use metering::Metering;
 use owners::Owners;
+use person_sign_ins::PersonSignIns;
 use regions::Regions;
 use rotations::Rotations;
 use sessions::{SessionLimits, Sessions};
@@ -83,6 +87,8 @@ struct Capabilities {
     owners: Owners,
     metering: Metering,
     webhooks: Webhooks,
+    administrators: Administrators,
+    person_sign_ins: PersonSignIns,
 }
 
 impl Keyward {
@@ -103,10 +109,14 @@ impl Keyward {
             webhooks.clone(),
         );
         let new_keys = NewKeys::new(settings.regions);
+        let sessions = Sessions::new(db.clone(), coherence.clone(), authenticator.clone(), settings.sessions);
+        let administrators = Administrators::new(db.clone(), coherence.clone());
         Self(Arc::new(Capabilities {
+            person_sign_ins: PersonSignIns::new(db.clone(), sessions.clone(), administrators.clone()),
+            administrators,
             keys: Keys::new(db.clone(), coherence.clone(), new_keys.clone(), metering.clone()),
             regions: Regions::new(db.clone(), coherence.clone()),
-            sessions: Sessions::new(db.clone(), coherence.clone(), authenticator.clone(), settings.sessions),
+            sessions,
             rotations: Rotations::new(db.clone(), coherence.clone(), new_keys),
             audit: AuditLog::new(db.clone()),
             leaks: Leaks::new(db.clone(), coherence.clone(), settings.throttle),
@@ -140,6 +150,16 @@ impl Keyward {
     /// Whether warm keys are answered from memory right now.
     pub fn is_cache_trusted(&self) -> bool {
         self.0.coherence.is_trusted()
+    }
+
+    /// People granted a region's console: grant, revoke, list.
+    pub fn administrators(&self) -> &Administrators {
+        &self.0.administrators
+    }
+
+    /// What an OpenID Connect sign-in keeps between its steps.
+    pub fn person_sign_ins(&self) -> &PersonSignIns {
+        &self.0.person_sign_ins
     }
 
     /// API keys in, callers out: the verification hot path.

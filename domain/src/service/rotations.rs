@@ -125,10 +125,12 @@ impl Rotations {
             change.commit().await?;
             return Err(Error::RotationNotFound);
         };
-        let on_old_key = row.old_key_id.as_ref() == Some(caller.key_id());
+        // A person's session holds no key: it is never on the old one.
+        let session_key = caller.key_id().filter(|&key_id| row.old_key_id.as_ref() == Some(key_id));
+        let on_old_key = session_key.is_some();
         let moves = on_old_key && after == SessionAfterRotation::SignedIn;
-        let actor = if moves {
-            move_session(&change, session_id, caller.key_id(), &new_key_id).await?;
+        let actor = if let (true, Some(old_key_id)) = (moves, session_key) {
+            move_session(&change, session_id, old_key_id, &new_key_id).await?;
             caller.through(new_key_id)
         } else {
             caller.clone()

@@ -3,6 +3,10 @@
 //! and the key it signed in with; deleting the key deletes its sessions
 //! (foreign key `ON DELETE CASCADE`), and every use reads the key row again,
 //! so a revoked key ends its sessions at once, in every process.
+//!
+//! A person signed in through the identity provider holds a session the
+//! same way, by their grant in one region (`person_sessions`): revoking the
+//! grant deletes it, and every use reads the grant again.
 
 use std::fmt;
 use std::net::IpAddr;
@@ -23,9 +27,9 @@ use crate::caller::{Caller, ensure_usable};
 use crate::clock::now;
 use crate::credentials::random;
 use crate::error::{Error, Result};
-use crate::model::{AuditAction, KeyAccess, KeyId, SessionTimeLeft};
+use crate::model::{AuditAction, KeyAccess, KeyId, Person, RegionId, SessionTimeLeft};
 use crate::store::database::Db;
-use crate::store::entity::{api_key, console_session, region};
+use crate::store::entity::{administrator, api_key, console_session, person_session, region};
 
 /// How long a session lives.
 #[derive(Clone, Copy, Debug)]
@@ -103,13 +107,14 @@ impl Sessions {
     pub async fn sign_in(&self, presented: &str, client: IpAddr) -> Result<(SessionId, Caller)> {
         let caller = self.authenticator.verify(presented, client).await?;
         caller.require(KeyAccess::Read)?;
+        let key_id = caller.key_id().cloned().ok_or(Error::Unauthenticated)?;
         self.delete_expired().await?;
         let id = SessionId(random::base62(SESSION_ID_LEN));
         let at = now();
         let change = Change::by(&self.db, &self.coherence, &caller).await?;
         console_session::ActiveModel {
             id_hash: Set(id.digest()),
-            api_key_id: Set(caller.key_id().clone()),
+            api_key_id: Set(key_id.clone()),
             created_at: Set(at),
             last_seen_at: Set(at),
         }
@@ -119,7 +124,7 @@ impl Sessions {
         let others: Vec<String> = console_session::Entity::find()
             .select_only()
             .column(console_session::Column::IdHash)
-            .filter(console_session::Column::ApiKeyId.eq(caller.key_id().as_str()))
+            .filter(console_session::Column::ApiKeyId.eq(key_id.as_str()))
             .filter(console_session::Column::IdHash.ne(id.digest()))
             .order_by_desc(console_session::Column::CreatedAt)
             .order_by_desc(console_session::Column::IdHash)
@@ -145,7 +150,7 @@ impl Sessions {
             .one(&self.db)
             .await?;
         let Some((session, Some(key))) = found else {
-            return Err(Error::Unauthenticated);
+            return self.person(session_id, client).await;
         };
         let at = now();
         if self.limits.has_expired(&session, at) {
@@ -178,17 +183,102 @@ impl Sessions {
         Ok(Caller::new(region.into(), key.id, key.scopes, client, bounds))
     }
 
+    /// A person's session: read with its grant on every use, so a revoked
+    /// grant (which deleted the row) or one re-scoped since is seen at once,
+    /// by every process; nothing about it is cached.
+    async fn person(&self, session_id: &SessionId, client: IpAddr) -> Result<Caller> {
+        let found = person_session::Entity::find_by_id(session_id.digest())
+            .find_also_related(administrator::Entity)
+            .one(&self.db)
+            .await?;
+        let Some((session, Some(grant))) = found else {
+            return Err(Error::Unauthenticated);
+        };
+        let at = now();
+        if at - session.last_seen_at >= self.limits.idle || at - session.created_at >= self.limits.absolute {
+            person_session::Entity::delete_by_id(session.id_hash).exec(&self.db).await?;
+            return Err(Error::Unauthenticated);
+        }
+        let region =
+            region::Entity::find_by_id(grant.region_id.clone()).one(&self.db).await?.ok_or(Error::Unauthenticated)?;
+        if at - session.last_seen_at >= TOUCH_INTERVAL {
+            person_session::Entity::update_many()
+                .set(person_session::ActiveModel { last_seen_at: Set(at), ..Default::default() })
+                .filter(person_session::Column::IdHash.eq(session.id_hash))
+                .exec(&self.db)
+                .await?;
+        }
+        let person = Person { email: grant.email, subject: session.subject, name: session.name };
+        Ok(Caller::for_person(region.into(), grant.id, person, grant.scopes, client))
+    }
+
+    /// Opens a console session for `person` in `region_id`, by their grant
+    /// there (`NotAnAdministrator` without one), with its scopes. The
+    /// identity provider's word for who they are was checked by the caller
+    /// (`GET /auth/oidc/callback`). Audited as the person's sign-in.
+    pub async fn sign_in_person(
+        &self,
+        person: &Person,
+        region_id: &RegionId,
+        client: IpAddr,
+    ) -> Result<(SessionId, Caller)> {
+        self.delete_expired().await?;
+        let change = Change::in_region(&self.db, &self.coherence, region_id).await?;
+        let grant = administrator::Entity::find()
+            .filter(administrator::Column::RegionId.eq(region_id.as_str()))
+            .filter(administrator::Column::Email.eq(person.email.as_str()))
+            .one(&change)
+            .await?
+            .ok_or_else(|| Error::NotAnAdministrator(person.email.to_string()))?;
+        let region = region::Entity::find_by_id(region_id.clone()).one(&change).await?.ok_or(Error::Unauthenticated)?;
+        let id = SessionId(random::base62(SESSION_ID_LEN));
+        let at = now();
+        person_session::ActiveModel {
+            id_hash: Set(id.digest()),
+            administrator_id: Set(grant.id.clone()),
+            subject: Set(person.subject.clone()),
+            name: Set(person.name.clone()),
+            created_at: Set(at),
+            last_seen_at: Set(at),
+        }
+        .insert(&change)
+        .await?;
+        let others: Vec<String> = person_session::Entity::find()
+            .select_only()
+            .column(person_session::Column::IdHash)
+            .filter(person_session::Column::AdministratorId.eq(grant.id.as_str()))
+            .filter(person_session::Column::IdHash.ne(id.digest()))
+            .order_by_desc(person_session::Column::CreatedAt)
+            .order_by_desc(person_session::Column::IdHash)
+            .into_tuple()
+            .all(&change)
+            .await?;
+        let oldest: Vec<String> = others.into_iter().skip(MAX_SESSIONS_PER_KEY - 1).collect();
+        person_session::Entity::delete_many()
+            .filter(person_session::Column::IdHash.is_in(oldest))
+            .exec(&change)
+            .await?;
+        let caller = Caller::for_person(region.into(), grant.id, person.clone(), grant.scopes, client);
+        AuditEntry::new(region_id, AuditAction::ConsoleSignedIn).actor(&caller).record(&change).await?;
+        change.commit().await?;
+        Ok((id, caller))
+    }
+
     /// How long this session has left, for the console's warning.
     /// `Unauthenticated` when it has ended.
     pub async fn time_left(&self, session_id: &SessionId) -> Result<SessionTimeLeft> {
-        let session = console_session::Entity::find_by_id(session_id.digest())
-            .one(&self.db)
-            .await?
-            .ok_or(Error::Unauthenticated)?;
+        let times = match console_session::Entity::find_by_id(session_id.digest()).one(&self.db).await? {
+            Some(session) => Some((session.created_at, session.last_seen_at)),
+            None => person_session::Entity::find_by_id(session_id.digest())
+                .one(&self.db)
+                .await?
+                .map(|session| (session.created_at, session.last_seen_at)),
+        };
+        let (created_at, last_seen_at) = times.ok_or(Error::Unauthenticated)?;
         let at = now();
         Ok(SessionTimeLeft {
-            idle_secs: (session.last_seen_at + self.limits.idle - at).num_seconds(),
-            absolute_secs: (session.created_at + self.limits.absolute - at).num_seconds(),
+            idle_secs: (last_seen_at + self.limits.idle - at).num_seconds(),
+            absolute_secs: (created_at + self.limits.absolute - at).num_seconds(),
         })
     }
 
@@ -196,11 +286,17 @@ impl Sessions {
     pub async fn live(&self) -> Result<u64> {
         use sea_orm::PaginatorTrait;
         let at = now();
-        Ok(console_session::Entity::find()
+        let keys = console_session::Entity::find()
             .filter(console_session::Column::LastSeenAt.gte(at - self.limits.idle))
             .filter(console_session::Column::CreatedAt.gte(at - self.limits.absolute))
             .count(&self.db)
-            .await?)
+            .await?;
+        let people = person_session::Entity::find()
+            .filter(person_session::Column::LastSeenAt.gte(at - self.limits.idle))
+            .filter(person_session::Column::CreatedAt.gte(at - self.limits.absolute))
+            .count(&self.db)
+            .await?;
+        Ok(keys + people)
     }
 
     /// Ends a session; unknown ids are fine (signing out twice is harmless).
@@ -220,13 +316,22 @@ impl Sessions {
             )
             .exec(&self.db)
             .await?;
+        person_session::Entity::delete_many()
+            .filter(
+                Condition::any()
+                    .add(person_session::Column::LastSeenAt.lt(at - limits.idle))
+                    .add(person_session::Column::CreatedAt.lt(at - limits.absolute)),
+            )
+            .exec(&self.db)
+            .await?;
         Ok(())
     }
 }
 
-/// Ends a session, inside `db`'s transaction if it is one.
+/// Ends a session, a key's or a person's, inside `db`'s transaction if it is one.
 pub(crate) async fn end_session(db: &impl ConnectionTrait, session_id: &SessionId) -> Result<()> {
     console_session::Entity::delete_by_id(session_id.digest()).exec(db).await?;
+    person_session::Entity::delete_by_id(session_id.digest()).exec(db).await?;
     Ok(())
 }
 

@@ -38,6 +38,18 @@ pub(crate) async fn find_key_in_region(
         .await?)
 }
 
+/// An administrator grant of `region_id`; other regions' are as absent as unknown ids.
+pub(crate) async fn find_administrator_in_region(
+    db: &impl ConnectionTrait,
+    region_id: &RegionId,
+    administrator_id: &crate::model::AdministratorId,
+) -> Result<Option<entity::administrator::Model>> {
+    Ok(entity::administrator::Entity::find_by_id(administrator_id.clone())
+        .filter(entity::administrator::Column::RegionId.eq(region_id.as_str()))
+        .one(db)
+        .await?)
+}
+
 /// Whether the database reports a unique constraint violation.
 pub(crate) fn is_unique_violation(error: &sea_orm::DbErr) -> bool {
     matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))

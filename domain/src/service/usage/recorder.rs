@@ -107,7 +107,10 @@ impl UseSink {
             UsageInsight::On => NotedUse { at, client: Some(caller.client()), details },
             UsageInsight::Off => NotedUse { at, client: None, details: UseDetails::default() },
         };
-        self.note(caller.key_id(), &caller.region().id, outcome, at, Some(last_use));
+        // Only a key makes requests to count; a person's console is no use of one.
+        if let Some(key_id) = caller.key_id() {
+            self.note(key_id, &caller.region().id, outcome, at, Some(last_use));
+        }
     }
 
     /// A request a key refused before its holder was known (a wrong secret,

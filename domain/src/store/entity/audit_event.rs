@@ -19,6 +19,8 @@ pub struct Model {
     pub api_key_preview: Option<String>,
     /// The key that made the change; `None` for the operator's CLI.
     pub actor_api_key_id: Option<KeyId>,
+    /// A [`crate::model::Person`] as JSON, when a person made the change.
+    pub actor_person: Option<String>,
     pub client_address: Option<String>,
     pub at: ChronoDateTimeUtc,
     /// A [`crate::model::AuditChange`] as JSON.

@@ -1,0 +1,184 @@
+//! Administrators as people: grants of a region's console to an email the
+//! identity provider verifies, with `keys:read` or `keys:write`. Granted
+//! by the operator's CLI or by a caller holding `keys:write`, under the
+//! rule keys follow: no one gives a scope they do not hold. Revoking a
+//! grant deletes its sessions in the same transaction (`ON DELETE
+//! CASCADE`), and every use of a person's session reads its grant again,
+//! so the person is out on their next request, on every process.
+
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use super::audit::AuditEntry;
+use super::change::Change;
+use super::coherence::Coherence;
+use crate::caller::Caller;
+use crate::clock::now;
+use crate::credentials::random;
+use crate::error::{Error, Result};
+use crate::model::{
+    Administrator, AdministratorId, AuditAction, AuditChange, Email, KeyAccess, NewAdministrator, PersonRegion,
+    RegionId, Scopes, check_administrator_scopes,
+};
+use crate::store::database::Db;
+use crate::store::entity::{administrator, region};
+use crate::store::find_administrator_in_region;
+
+#[derive(Clone)]
+pub struct Administrators {
+    db: Db,
+    coherence: Coherence,
+}
+
+impl Administrators {
+    pub(crate) fn new(db: Db, coherence: Coherence) -> Self {
+        Self { db, coherence }
+    }
+
+    /// The caller's region's administrators, by email.
+    pub async fn list(&self, caller: &Caller) -> Result<Vec<Administrator>> {
+        caller.require(KeyAccess::Read)?;
+        self.in_region(&caller.region().id).await
+    }
+
+    /// Grants `new.email` the console of the caller's region with
+    /// `new.scopes`, which the caller must hold itself.
+    pub async fn grant(&self, caller: &Caller, new: NewAdministrator) -> Result<Administrator> {
+        caller.require(KeyAccess::Write)?;
+        check_administrator_scopes(&new.scopes)?;
+        caller.ensure_may_grant(&new.scopes, &Scopes::default())?;
+        let change = Change::by(&self.db, &self.coherence, caller).await?;
+        let row = insert(&change, &caller.region().id, &new).await?;
+        audit(&change, Some(caller), &row, AuditAction::AdministratorGranted).await?;
+        change.commit().await?;
+        Ok(row.into())
+    }
+
+    /// Revokes a grant of the caller's region; the person's sessions there
+    /// end with it. A caller may revoke only what it could have granted.
+    pub async fn revoke(&self, caller: &Caller, administrator_id: &AdministratorId) -> Result<()> {
+        caller.require(KeyAccess::Write)?;
+        let change = Change::by(&self.db, &self.coherence, caller).await?;
+        let row = find_administrator_in_region(&change, &caller.region().id, administrator_id)
+            .await?
+            .ok_or(Error::AdministratorNotFound)?;
+        caller.ensure_may_grant(&row.scopes, &Scopes::default())?;
+        delete(&change, &row).await?;
+        audit(&change, Some(caller), &row, AuditAction::AdministratorRevoked).await?;
+        change.commit().await?;
+        Ok(())
+    }
+
+    /// The operator's grant (`keyward admin grant`); audited with no actor.
+    pub async fn grant_as_operator(&self, region_id: &RegionId, new: NewAdministrator) -> Result<Administrator> {
+        check_administrator_scopes(&new.scopes)?;
+        let change = Change::in_region(&self.db, &self.coherence, region_id).await?;
+        let row = insert(&change, region_id, &new).await?;
+        audit(&change, None, &row, AuditAction::AdministratorGranted).await?;
+        change.commit().await?;
+        Ok(row.into())
+    }
+
+    /// The operator's revocation (`keyward admin revoke`), by email.
+    pub async fn revoke_as_operator(&self, region_id: &RegionId, email: &Email) -> Result<Administrator> {
+        let change = Change::in_region(&self.db, &self.coherence, region_id).await?;
+        let row = administrator::Entity::find()
+            .filter(administrator::Column::RegionId.eq(region_id.as_str()))
+            .filter(administrator::Column::Email.eq(email.as_str()))
+            .one(&change)
+            .await?
+            .ok_or(Error::AdministratorNotFound)?;
+        delete(&change, &row).await?;
+        audit(&change, None, &row, AuditAction::AdministratorRevoked).await?;
+        change.commit().await?;
+        Ok(row.into())
+    }
+
+    /// Every grant (`keyward admin list`), or one region's.
+    pub async fn list_as_operator(&self, region_id: Option<&RegionId>) -> Result<Vec<Administrator>> {
+        let mut select = administrator::Entity::find();
+        if let Some(region_id) = region_id {
+            select = select.filter(administrator::Column::RegionId.eq(region_id.as_str()));
+        }
+        let rows = select
+            .order_by_asc(administrator::Column::RegionId)
+            .order_by_asc(administrator::Column::Email)
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    /// The regions whose console `email` is granted, by region name.
+    pub async fn regions_of(&self, email: &Email) -> Result<Vec<PersonRegion>> {
+        let rows = administrator::Entity::find()
+            .filter(administrator::Column::Email.eq(email.as_str()))
+            .find_also_related(region::Entity)
+            .all(&self.db)
+            .await?;
+        let mut regions: Vec<PersonRegion> = rows
+            .into_iter()
+            .filter_map(|(grant, region)| Some(PersonRegion { region: region?.into(), scopes: grant.scopes }))
+            .collect();
+        regions.sort_by(|a, b| a.region.name.as_str().cmp(b.region.name.as_str()));
+        Ok(regions)
+    }
+
+    async fn in_region(&self, region_id: &RegionId) -> Result<Vec<Administrator>> {
+        let rows = administrator::Entity::find()
+            .filter(administrator::Column::RegionId.eq(region_id.as_str()))
+            .order_by_asc(administrator::Column::Email)
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+}
+
+/// A new grant, under the region's lock: one per email and region.
+async fn insert(
+    db: &impl ConnectionTrait,
+    region_id: &RegionId,
+    new: &NewAdministrator,
+) -> Result<administrator::Model> {
+    let existing = administrator::Entity::find()
+        .filter(administrator::Column::RegionId.eq(region_id.as_str()))
+        .filter(administrator::Column::Email.eq(new.email.as_str()))
+        .one(db)
+        .await?;
+    if existing.is_some() {
+        return Err(Error::AdministratorExists(new.email.to_string()));
+    }
+    Ok(administrator::ActiveModel {
+        id: Set(random::id::<AdministratorId>()),
+        region_id: Set(region_id.clone()),
+        email: Set(new.email.clone()),
+        scopes: Set(new.scopes.clone()),
+        created_at: Set(now()),
+    }
+    .insert(db)
+    .await?)
+}
+
+/// Deletes a grant and, explicitly (SQLite enforces foreign keys only when
+/// asked), the sessions it held.
+async fn delete(db: &impl ConnectionTrait, row: &administrator::Model) -> Result<()> {
+    use crate::store::entity::person_session;
+    person_session::Entity::delete_many()
+        .filter(person_session::Column::AdministratorId.eq(row.id.as_str()))
+        .exec(db)
+        .await?;
+    administrator::Entity::delete_by_id(row.id.clone()).exec(db).await?;
+    Ok(())
+}
+
+async fn audit(
+    db: &impl ConnectionTrait,
+    caller: Option<&Caller>,
+    row: &administrator::Model,
+    action: AuditAction,
+) -> Result<()> {
+    let (before, after) = match action {
+        AuditAction::AdministratorRevoked => (Some(row.scopes.clone()), None),
+        _ => (None, Some(row.scopes.clone())),
+    };
+    let change = AuditChange::Administrator { id: row.id.clone(), email: row.email.clone(), before, after };
+    AuditEntry::new(&row.region_id, action).actor(caller).change(change).record(db).await
+}
