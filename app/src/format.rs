@@ -120,6 +120,7 @@ pub fn audit_entry(event: &AuditEvent, keys: &[ApiKey], current_key_id: Option<&
         AuditAction::ApiKeyUpdated => about(Words::DescriptionChanged),
         AuditAction::ApiKeyDeleted => about(Words::KeyDeleted),
         AuditAction::ConsoleSignedIn => t(Words::SignedInToConsole).to_owned(),
+        AuditAction::ConsoleSignInRefused => t(Words::SignInRefusedUnverified).to_owned(),
         AuditAction::ApiKeyScopesChanged => match &event.change {
             Some(AuditChange::Scopes { before, after }) => {
                 tf(Words::ScopesChangedFromTo, &[subject, &scopes(before), &scopes(after)])
@@ -187,6 +188,7 @@ pub fn audit_entry(event: &AuditEvent, keys: &[ApiKey], current_key_id: Option<&
             LeakChannel::Public => Words::APublicReport,
         })
         .to_owned(),
+        (None, Some(AuditChange::SignInRefused { email, .. })) => email.to_string(),
         (None, _) if event.action == AuditAction::ApiKeyRevokedOnSchedule => t(Words::KeywardOnSchedule).to_owned(),
         (None, _) => t(Words::TheOperator).to_owned(),
         (Some(actor), _) if Some(actor) == current_key_id => t(Words::ThisSessionsKey).to_owned(),

@@ -5,8 +5,8 @@
 pub mod chart;
 pub mod format;
 pub mod i18n;
-pub mod policy_form;
 pub mod people;
+pub mod policy_form;
 pub mod rotation_verdict;
 pub mod server_fns;
 #[cfg(feature = "csr")]

@@ -361,7 +361,7 @@ async fn administrators_over_rest_follow_the_scopes_and_regions() {
 async fn tokens_that_do_not_verify_are_refused_readably_and_create_nothing() {
     let provider = start_provider().await;
     let server = keyward_with(&provider).await;
-    server.region("acme").await;
+    let acme = server.region("acme").await;
     grant(&server, "acme", "ann@example.org", "keys:write").await;
     let cases: Vec<(&str, Bend, StatusCode, &str)> = vec![
         (
@@ -412,6 +412,21 @@ async fn tokens_that_do_not_verify_are_refused_readably_and_create_nothing() {
         assert!(!page.contains("the-code") && !page.contains("eyJ"), "{case}: no code or token on the page");
         assert_eq!(sessions(&server).await, 0, "{case}: no session");
     }
+    // Of these, only the unverified email named someone a region grants:
+    // that region's log has it, with who was named and from where.
+    let others = server.region("others").await;
+    let refusals = "/auth/region/audit-events?action=console.sign_in_refused";
+    let heard: Value = server.get(refusals, &others.api_key.token).await.json().await.unwrap();
+    assert_eq!(heard, json!([]), "a region without the grant hears of nothing");
+    let refused: Value = server.get(refusals, &acme.api_key.token).await.json().await.unwrap();
+    let refused = refused.as_array().unwrap();
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert_eq!(refused[0]["actor"], Value::Null);
+    assert_eq!(refused[0]["client_address"], "127.0.0.1");
+    let change = &refused[0]["change"];
+    assert_eq!(change["email"], "ann@example.org");
+    assert_eq!(change["subject"], "person-ann-1");
+    assert_eq!(change["reason"], "email_unverified");
 }
 
 #[tokio::test]

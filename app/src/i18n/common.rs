@@ -35,6 +35,7 @@ texts! {
         SessionIdleWarning => "You have not used the console for a while: your session ends in {0} minutes. Stay signed in?", "Je hebt de console een tijdje niet gebruikt: je sessie eindigt over {0} minuten. Ingelogd blijven?";
         SessionLimitWarning => "Your session reaches its time limit in {0} minutes and cannot be extended. Sign in again then.", "Je sessie bereikt over {0} minuten haar tijdslimiet en kan niet worden verlengd. Log dan opnieuw in.";
         StaySignedIn => "Stay signed in", "Ingelogd blijven";
+        SessionKept => "You are still signed in.", "Je bent nog steeds ingelogd.";
         Understood => "OK", "Begrepen";
         Copied => "Copied.", "Gekopieerd.";
         SelectedToCopy => "Selected: press Ctrl+C (⌘C) to copy.", "Geselecteerd: druk op Ctrl+C (⌘C) om te kopiëren.";

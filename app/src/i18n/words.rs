@@ -47,6 +47,7 @@ texts! {
         WebhookDeleted => "Webhook endpoint {0} deleted", "Webhook-eindpunt {0} verwijderd";
         AdministratorGranted => "{0} made administrator ({1})", "{0} beheerder gemaakt ({1})";
         AdministratorRevoked => "Administrator {0} removed", "Beheerder {0} verwijderd";
+        SignInRefusedUnverified => "Sign-in refused: the identity provider has not verified the email address", "Aanmelden geweigerd: de identiteitsprovider heeft het e-mailadres niet geverifieerd";
         FoundInPublicAt => "Key {0} found in public at {1}: quarantined", "Sleutel {0} openbaar gevonden op {1}: in quarantaine";
         ReportedAsLeaked => "Key {0} reported as leaked: quarantined", "Sleutel {0} gemeld als gelekt: in quarantaine";
         GithubScanning => "GitHub secret scanning", "GitHub secret scanning";

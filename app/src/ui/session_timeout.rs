@@ -21,6 +21,10 @@ const SESSION_WARNING_LEAD_SECS: i64 = 120;
 #[component]
 pub(super) fn SessionTimeout(data: DashboardData) -> impl IntoView {
     let warning = RwSignal::new(None::<SessionTimeLeft>);
+    // "Stay signed in" was pressed and its reload has not arrived yet; once
+    // it has (the count restarted), the kept session is announced.
+    let staying = StoredValue::new(false);
+    let kept = RwSignal::new(false);
     let timer = StoredValue::new(None::<TimeoutHandle>);
     let clear = move || {
         if let Some(handle) = timer.try_update_value(Option::take).flatten() {
@@ -33,13 +37,19 @@ pub(super) fn SessionTimeout(data: DashboardData) -> impl IntoView {
         // Every load restarts the count, also one that found the same time
         // left (the server records a use at most once a minute).
         let Some(left) = data.session_time_left() else { return };
+        if staying.try_update_value(std::mem::take).unwrap_or(false) {
+            kept.set(true);
+        }
         let wait = (left.ends_in_secs() - SESSION_WARNING_LEAD_SECS).max(0);
-        let shown = move || warning.set(Some(left));
+        let shown = move || {
+            kept.set(false);
+            warning.set(Some(left));
+        };
         timer.set_value(set_timeout_with_handle(shown, Duration::from_secs(wait.unsigned_abs())).ok());
     });
     on_cleanup(clear);
     let navigator = Navigator::get();
-    move || {
+    let dialog = move || {
         warning.get().map(|left| {
             let minutes = (left.ends_in_secs().min(SESSION_WARNING_LEAD_SECS) / 60).max(1).to_string();
             let close = UnsyncCallback::new(move |()| warning.set(None));
@@ -50,6 +60,8 @@ pub(super) fn SessionTimeout(data: DashboardData) -> impl IntoView {
                         <div class="actions">
                             <button type="button" class="primary" on:click=move |_| {
                                 warning.set(None);
+                                kept.set(false);
+                                staying.set_value(true);
                                 data.reload();
                             }>{t(Common::StaySignedIn)}</button>
                             <button type="button" class="secondary" on:click=move |_| navigator.sign_out()>{t(Common::SignOut)}</button>
@@ -69,5 +81,9 @@ pub(super) fn SessionTimeout(data: DashboardData) -> impl IntoView {
                 .into_any()
             }
         })
+    };
+    view! {
+        <p class="visually-hidden" role="status">{move || kept.get().then(|| t(Common::SessionKept))}</p>
+        {dialog}
     }
 }

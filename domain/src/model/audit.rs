@@ -63,10 +63,15 @@ pub enum AuditAction {
     /// A person's grant was revoked; their sessions in the region ended.
     #[serde(rename = "administrator.revoked")]
     AdministratorRevoked,
+    /// The identity provider named a person with a grant here, and the
+    /// sign-in was refused (their email is not verified there): no actor,
+    /// the person is in the change.
+    #[serde(rename = "console.sign_in_refused")]
+    ConsoleSignInRefused,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 19] = [
+    pub const ALL: [AuditAction; 20] = [
         Self::RegionCreated,
         Self::ApiKeyCreated,
         Self::ApiKeyUpdated,
@@ -86,6 +91,7 @@ impl AuditAction {
         Self::WebhookDeleted,
         Self::AdministratorGranted,
         Self::AdministratorRevoked,
+        Self::ConsoleSignInRefused,
     ];
 
     /// The wire and database form, e.g. `api_key.deleted`.
@@ -110,6 +116,7 @@ impl AuditAction {
             Self::WebhookDeleted => "webhook.deleted",
             Self::AdministratorGranted => "administrator.granted",
             Self::AdministratorRevoked => "administrator.revoked",
+            Self::ConsoleSignInRefused => "console.sign_in_refused",
         }
     }
 
@@ -206,6 +213,12 @@ pub enum AuditChange {
         before: Option<Scopes>,
         after: Option<Scopes>,
     },
+    /// A refused sign-in: who the identity provider named, and why.
+    SignInRefused {
+        email: Email,
+        subject: String,
+        reason: SignInRefusal,
+    },
     /// A webhook endpoint's settings (`null` before it was created, after
     /// it was deleted); never its secret.
     Webhook {
@@ -300,6 +313,15 @@ pub struct AuditPage {
     pub events: Vec<AuditEvent>,
     /// Pass as `before` for the next page; `None` at the log's first event.
     pub next: Option<EventId>,
+}
+
+/// Why a person the identity provider vouched for was not let in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SignInRefusal {
+    /// The provider does not say the email is verified.
+    EmailUnverified,
 }
 
 #[cfg(test)]

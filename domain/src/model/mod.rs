@@ -23,7 +23,9 @@ mod verdict;
 mod webhooks;
 
 pub use administrators::{Administrator, Email, NewAdministrator, Person, SignedInPerson, check_administrator_scopes};
-pub use audit::{AUDIT_EVENTS_MAX, AuditAction, AuditActor, AuditChange, AuditEvent, AuditPage, AuditQuery, EventId};
+pub use audit::{
+    AUDIT_EVENTS_MAX, AuditAction, AuditActor, AuditChange, AuditEvent, AuditPage, AuditQuery, EventId, SignInRefusal,
+};
 pub use error_kind::ErrorKind;
 pub use ids::{
     AdministratorId, ID_RANDOM_LEN, IdKind, InvalidId, KeyId, MessageId, OwnerId, RegionId, RotationId, RowId,

@@ -6,6 +6,8 @@
 //! CASCADE`), and every use of a person's session reads its grant again,
 //! so the person is out on their next request, on every process.
 
+use std::net::IpAddr;
+
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::audit::AuditEntry;
@@ -16,8 +18,8 @@ use crate::clock::now;
 use crate::credentials::random;
 use crate::error::{Error, Result};
 use crate::model::{
-    Administrator, AdministratorId, AuditAction, AuditChange, Email, KeyAccess, NewAdministrator, PersonRegion,
-    RegionId, Scopes, check_administrator_scopes,
+    Administrator, AdministratorId, AuditAction, AuditChange, Email, KeyAccess, NewAdministrator, Person, PersonRegion,
+    RegionId, Scopes, SignInRefusal, check_administrator_scopes,
 };
 use crate::store::database::Db;
 use crate::store::entity::{administrator, region};
@@ -105,6 +107,24 @@ impl Administrators {
             .all(&self.db)
             .await?;
         Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    /// Records in every region that grants `person`'s email that the
+    /// identity provider named them and they were refused, and from where.
+    pub async fn record_refused_sign_in(&self, person: &Person, reason: SignInRefusal, client: IpAddr) -> Result<()> {
+        for granted in self.regions_of(&person.email).await? {
+            let region_id = &granted.region.id;
+            let change = Change::in_region(&self.db, &self.coherence, region_id).await?;
+            let refused =
+                AuditChange::SignInRefused { email: person.email.clone(), subject: person.subject.clone(), reason };
+            AuditEntry::new(region_id, AuditAction::ConsoleSignInRefused)
+                .client(client)
+                .change(refused)
+                .record(&change)
+                .await?;
+            change.commit().await?;
+        }
+        Ok(())
     }
 
     /// The regions whose console `email` is granted, by region name.

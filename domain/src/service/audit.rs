@@ -2,6 +2,8 @@
 //! transaction as the change, so the log never claims what did not happen
 //! nor misses what did.
 
+use std::net::IpAddr;
+
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -27,13 +29,14 @@ pub(crate) struct AuditEntry<'a> {
     action: AuditAction,
     key: Option<&'a api_key::Model>,
     actor: Option<&'a Caller>,
+    client: Option<IpAddr>,
     change: Option<AuditChange>,
 }
 
 impl<'a> AuditEntry<'a> {
     /// `action` in `region_id`, on no key, by no caller, changing nothing named.
     pub(crate) fn new(region_id: &'a RegionId, action: AuditAction) -> Self {
-        Self { region_id, action, key: None, actor: None, change: None }
+        Self { region_id, action, key: None, actor: None, client: None, change: None }
     }
 
     /// The key it acted on.
@@ -46,6 +49,11 @@ impl<'a> AuditEntry<'a> {
         Self { actor: actor.into(), ..self }
     }
 
+    /// Where it came from when no caller did it (a refused sign-in).
+    pub(crate) fn client(self, client: IpAddr) -> Self {
+        Self { client: Some(client), ..self }
+    }
+
     /// What it changed, if anything worth showing.
     pub(crate) fn change(self, change: impl Into<Option<AuditChange>>) -> Self {
         Self { change: change.into(), ..self }
@@ -53,7 +61,7 @@ impl<'a> AuditEntry<'a> {
 
     /// Writes the event through `db` (the change's transaction).
     pub(crate) async fn record(self, db: &impl ConnectionTrait) -> Result<()> {
-        let Self { region_id, action, key, actor, change } = self;
+        let Self { region_id, action, key, actor, client, change } = self;
         let change = change
             .map(|change| serde_json::to_string(&change))
             .transpose()
@@ -69,7 +77,7 @@ impl<'a> AuditEntry<'a> {
                 .map(serde_json::to_string)
                 .transpose()
                 .map_err(|error| crate::error::Error::Internal(format!("could not write an audit actor: {error}")))?),
-            client_address: Set(actor.map(|caller| caller.client().to_string())),
+            client_address: Set(actor.map(Caller::client).or(client).map(|client| client.to_string())),
             at: Set(now()),
             change: Set(change),
             ..Default::default()

@@ -323,7 +323,10 @@ pub(crate) async fn update_key(
             return Err(Error::QuarantineIsFinal);
         }
         // Not its own, nor that of the key it shares a budget with (a rotation's other key).
-        let caller_key = find_key_in_region(&*change, region_id, caller.key_id()).await?;
+        let caller_key = match caller.key_id() {
+            Some(key_id) => find_key_in_region(&*change, region_id, key_id).await?,
+            None => None,
+        };
         if caller_key.is_some_and(|own| own.budget_holder() == before.budget_holder()) {
             return Err(Error::OwnPolicy);
         }

@@ -25,7 +25,7 @@ use crate::caller::Caller;
 use crate::clock::now;
 use crate::credentials::random;
 use crate::error::{Error, Result};
-use crate::model::{Person, PersonRegion, RegionId};
+use crate::model::{Person, PersonRegion, RegionId, SignInRefusal};
 use crate::store::database::Db;
 use crate::store::entity::{oidc_attempt, person_sign_in};
 
@@ -101,6 +101,11 @@ impl PersonSignIns {
     /// The regions `person` may open, by name.
     pub async fn regions_of(&self, person: &Person) -> Result<Vec<PersonRegion>> {
         self.administrators.regions_of(&person.email).await
+    }
+
+    /// Audits, in the regions that grant `person`, that they were refused.
+    pub async fn refused(&self, person: &Person, reason: SignInRefusal, client: IpAddr) -> Result<()> {
+        self.administrators.record_refused_sign_in(person, reason, client).await
     }
 
     /// Keeps `person` while they choose a region; the returned secret goes

@@ -21,7 +21,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::OidcAttempt;
-use domain::model::{Email, Person};
+use domain::model::{Email, Person, SignInRefusal};
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreJwsSigningAlgorithm, CoreProviderMetadata};
 use openidconnect::{
     AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl,
@@ -267,6 +267,15 @@ pub async fn callback(
         Ok(person) => person,
         Err(refusal) => {
             tracing::warn!(reason = %refusal.detail, "an ID token was refused");
+            // A verified token naming an unverified email: the regions that
+            // grant that email hear of it (a claim to someone else's address).
+            if let Some(person) = &refusal.unverified {
+                let refused =
+                    state.keyward.person_sign_ins().refused(person, SignInRefusal::EmailUnverified, client_address);
+                if let Err(error) = refused.await {
+                    tracing::error!(%error, "a refused sign-in could not be audited");
+                }
+            }
             return page::refused(lang, StatusCode::UNAUTHORIZED, refusal.why);
         }
     };
@@ -313,10 +322,12 @@ pub async fn callback(
 struct TokenRefusal {
     why: page::Why,
     detail: String,
+    /// Who a verified token named, when only their email's verification was missing.
+    unverified: Option<Person>,
 }
 
 fn refusal(why: page::Why, detail: impl Into<String>) -> TokenRefusal {
-    TokenRefusal { why, detail: detail.into() }
+    TokenRefusal { why, detail: detail.into(), unverified: None }
 }
 
 /// The code exchanged (with PKCE's verifier) at the provider's token
@@ -361,12 +372,14 @@ async fn verified_person(oidc: &Oidc, code: String, attempt: OidcAttempt) -> Res
             (email.as_str().to_owned(), info.email_verified(), name)
         }
     };
-    if verified != Some(true) {
-        return Err(refusal(page::Why::EmailUnverified, "the email is not verified"));
-    }
     let email = Email::parse(&email).map_err(|error| refusal(page::Why::NoEmail, error.0))?;
     let name = name.map(|name| name.chars().take(200).collect());
-    Ok(Person { email, subject: subject.as_str().to_owned(), name })
+    let person = Person { email, subject: subject.as_str().to_owned(), name };
+    if verified != Some(true) {
+        let unverified = Some(person);
+        return Err(TokenRefusal { unverified, ..refusal(page::Why::EmailUnverified, "the email is not verified") });
+    }
+    Ok(person)
 }
 
 /// The session cookie the console uses (`app::server_fns::ssr`).
