@@ -67,7 +67,9 @@ build_console() {
   trunk build --release --offline
   say "Compressing the console's files (brotli -q 11, gzip -9), served as is to clients that accept them"
   command -v brotli >/dev/null || apt_install brotli
-  for file in dist/*.wasm dist/*.js dist/*.css dist/*.html; do
+  # Not the page: the server writes the sign-in ways into it and compresses it as it sends it.
+  rm -f dist/*.html.br dist/*.html.gz
+  for file in dist/*.wasm dist/*.js dist/*.css; do
     brotli --force --keep --quality=11 "$file"
     gzip --force --keep -9 "$file"
   done

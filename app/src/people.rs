@@ -9,13 +9,62 @@ use serde::{Deserialize, Serialize};
 
 use crate::server_fns::ConsoleError;
 
-/// How the console may be entered (`--console-sign-in`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// How the console may be entered (`--console-sign-in`). The server
+/// writes it into the page it serves, so the sign-in form shows the right
+/// ways at once, without a call and without code to make one.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SignInOptions {
     /// The API key field is offered.
     pub key: bool,
     /// "Sign in with <name>" is offered, through `/auth/oidc/login`.
     pub provider: Option<String>,
+}
+
+/// The page's `<meta name="keyward-sign-in" content="key provider"
+/// data-provider="<name>">`.
+const SIGN_IN_META: &str = "keyward-sign-in";
+
+impl Default for SignInOptions {
+    /// A page without the element (served by an older server, or a plain
+    /// file server): the key, as before there was a choice.
+    fn default() -> Self {
+        Self { key: true, provider: None }
+    }
+}
+
+impl SignInOptions {
+    /// The element for the page's `<head>`.
+    pub fn meta(&self) -> String {
+        let ways: Vec<&str> =
+            [self.key.then_some("key"), self.provider.as_ref().map(|_| "provider")].into_iter().flatten().collect();
+        let name =
+            self.provider.as_deref().map(|name| format!(" data-provider=\"{}\"", escape(name))).unwrap_or_default();
+        format!("<meta name=\"{SIGN_IN_META}\" content=\"{}\"{name}>", ways.join(" "))
+    }
+
+    /// What the server wrote into this page.
+    #[cfg(feature = "csr")]
+    pub fn from_page() -> Self {
+        let element = document().query_selector(&format!("meta[name=\"{SIGN_IN_META}\"]")).ok().flatten();
+        let Some(element) = element else { return Self::default() };
+        let content = element.get_attribute("content").unwrap_or_default();
+        let offers = |way: &str| content.split_ascii_whitespace().any(|offered| offered == way);
+        let provider = offers("provider").then(|| element.get_attribute("data-provider")).flatten();
+        Self { key: offers("key") || provider.is_none(), provider }
+    }
+}
+
+/// `text` inside a double-quoted HTML attribute.
+fn escape(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '&' => "&amp;".to_owned(),
+            '"' => "&quot;".to_owned(),
+            '<' => "&lt;".to_owned(),
+            '>' => "&gt;".to_owned(),
+            _ => c.to_string(),
+        })
+        .collect()
 }
 
 /// Where the button sends the browser: the server starts the flow.
@@ -27,11 +76,6 @@ pub struct RegionChoice {
     pub email: Email,
     pub name: Option<String>,
     pub regions: Vec<PersonRegion>,
-}
-
-#[server(endpoint = "load_sign_in_options")]
-pub async fn load_sign_in_options() -> Result<SignInOptions, ConsoleError> {
-    crate::server_fns::ssr::respond(async move { Ok(ssr::options()) }).await
 }
 
 #[server(endpoint = "load_region_choice")]
@@ -111,10 +155,10 @@ pub mod ssr {
         if secure { "__Host-keyward_choice" } else { "keyward_choice" }
     }
 
-    /// What the server provides for [`super::load_sign_in_options`] and to
-    /// refuse a key's sign-in when only the identity provider is offered.
+    /// What the server offers, to refuse a key's sign-in when only the
+    /// identity provider is offered.
     pub fn options() -> SignInOptions {
-        use_context::<SignInOptions>().unwrap_or(SignInOptions { key: true, provider: None })
+        use_context::<SignInOptions>().unwrap_or_default()
     }
 
     pub(super) fn held_choice() -> Result<SessionId, Failure> {

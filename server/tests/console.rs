@@ -12,13 +12,14 @@ use domain::{Keyward, Settings};
 use serde_json::json;
 use server::AppState;
 use server::console::ConsoleOptions;
+use server::oidc::{ConsoleSignIn, SignInWays};
 use testkit::TestDb;
 use tower::ServiceExt;
 
 const INDEX_HTML: &str = concat!(
-    "<!DOCTYPE html><title>console</title>",
+    "<!DOCTYPE html><html><head><title>console</title>",
     "<script type=\"module\">import init from '/frontend-0123456789abcdef.js'; await init();</script>",
-    "<script src=\"/elsewhere.js\"></script>",
+    "<script src=\"/elsewhere.js\"></script></head><body></body></html>",
 );
 /// The browser's SHA-256 of the inline script above (`openssl dgst -sha256 -binary | base64`).
 const INLINE_SCRIPT_HASH: &str = "'sha256-64NDzw+mloD+jSeRoDndyC/RaW6L1lBLJZaTQJQYRx4='";
@@ -79,10 +80,49 @@ async fn compressed_copies_go_to_clients_that_accept_them() {
         assert_eq!(header(&response, header::CACHE_CONTROL), "public, max-age=31536000, immutable");
         assert_eq!(&axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap()[..], body, "{accepts}");
     }
-    let page = send(&router, Method::GET, "/sign-in", &[("accept-encoding", "br, gzip")]).await;
-    assert_eq!(header(&page, header::CONTENT_ENCODING), "gzip", "no .br of the page: the .gz");
-    assert!(header(&page, header::CONTENT_TYPE).starts_with("text/html"));
-    assert!(header(&page, header::CONTENT_SECURITY_POLICY).contains("script-src 'self'"), "the page keeps its policy");
+    // The page is compressed as it is sent (the server writes into it), never from the build's copies.
+    for (accepts, encoding) in [("br, gzip", "br"), ("gzip", "gzip")] {
+        let page = send(&router, Method::GET, "/sign-in", &[("accept-encoding", accepts)]).await;
+        assert_eq!(header(&page, header::CONTENT_ENCODING), encoding, "{accepts}");
+        assert_eq!(header(&page, header::VARY), "accept-encoding", "{accepts}");
+        assert!(header(&page, header::CONTENT_TYPE).starts_with("text/html"));
+        assert!(header(&page, header::CONTENT_SECURITY_POLICY).contains("script-src 'self'"), "its policy");
+        assert_ne!(&body(page).await[..], b"gzip page", "{accepts}");
+    }
+}
+
+/// The sign-in form learns from the page itself which ways in the
+/// server offers (`--console-sign-in`): no call, no wait, no flash.
+#[tokio::test]
+async fn the_page_tells_the_sign_in_form_its_ways_in() {
+    let (router, keyward, _dir) = serving(true).await;
+    let key_only = String::from_utf8(body(send(&router, Method::GET, "/sign-in", &[]).await).await.to_vec()).unwrap();
+    assert!(key_only.contains("<meta name=\"keyward-sign-in\" content=\"key\"></head>"), "{key_only}");
+
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(dist.path().join("index.html"), INDEX_HTML).unwrap();
+    let oidc = server::oidc::Oidc::new(server::oidc::OidcSettings {
+        issuer: openidconnect::IssuerUrl::new("https://idp.example".to_owned()).unwrap(),
+        client_id: openidconnect::ClientId::new("keyward".to_owned()),
+        client_secret: openidconnect::ClientSecret::new("secret".to_owned()),
+        redirect: openidconnect::RedirectUrl::new("https://keyward.example/auth/oidc/callback".to_owned()).unwrap(),
+        provider_name: "Gemeente \"IdP\"".to_owned(),
+    })
+    .unwrap();
+    for (mode, offered) in [
+        (ConsoleSignIn::Both, "content=\"key provider\" data-provider=\"Gemeente &quot;IdP&quot;\""),
+        (ConsoleSignIn::Oidc, "content=\"provider\" data-provider=\"Gemeente &quot;IdP&quot;\""),
+        (ConsoleSignIn::Key, "content=\"key\">"),
+    ] {
+        let state = AppState {
+            console: ConsoleOptions::from_dir(dist.path()),
+            sign_in: SignInWays { mode, oidc: Some(oidc.clone()) },
+            ..AppState::new(keyward.clone())
+        };
+        let page = body(send(&server::app(state), Method::GET, "/", &[]).await).await;
+        let page = String::from_utf8(page.to_vec()).unwrap();
+        assert!(page.contains(&format!("<meta name=\"keyward-sign-in\" {offered}")), "{page}");
+    }
 }
 
 #[tokio::test]

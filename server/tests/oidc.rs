@@ -150,6 +150,11 @@ async fn token(
 async fn keyward_with(provider: &Provider) -> TestServer {
     let db = TestDb::fresh().await;
     let keyward = db.keyward(domain::Settings::default()).await;
+    TestServer::serve_state(state_with(provider, keyward), db).await
+}
+
+/// A serving process over `keyward` whose console `provider` signs people in to.
+fn state_with(provider: &Provider, keyward: domain::Keyward) -> AppState {
     // The redirect URI names Keyward's address, known once it listens: a
     // placeholder that the callback never compares (the provider does).
     let oidc = Oidc::new(OidcSettings {
@@ -160,9 +165,7 @@ async fn keyward_with(provider: &Provider) -> TestServer {
         provider_name: "Test IdP".to_owned(),
     })
     .unwrap();
-    let state =
-        AppState { sign_in: SignInWays { mode: ConsoleSignIn::Both, oidc: Some(oidc) }, ..AppState::new(keyward) };
-    TestServer::serve_state(state, db).await
+    AppState { sign_in: SignInWays { mode: ConsoleSignIn::Both, oidc: Some(oidc) }, ..AppState::new(keyward) }
 }
 
 fn no_redirects() -> reqwest::Client {
@@ -215,11 +218,10 @@ async fn sessions(server: &TestServer) -> u64 {
     server.keyward.sessions().live().await.unwrap()
 }
 
-/// A console server function with the session cookie `cookie`.
-async fn console_call(server: &TestServer, name: &str, cookie: &str) -> reqwest::Response {
-    server
-        .client
-        .post(format!("{}/api/{name}", server.url))
+/// A console server function of the process at `url`, with the session cookie `cookie`.
+async fn console_call(url: &str, name: &str, cookie: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{url}/api/{name}"))
         .header("sec-fetch-site", "same-origin")
         .header("cookie", cookie)
         .header("content-type", "application/x-www-form-urlencoded")
@@ -245,7 +247,7 @@ async fn a_person_with_one_grant_signs_in_acts_as_themselves_and_is_out_once_rev
     assert!(set.iter().any(|cookie| cookie == "keyward_oidc="), "the attempt cookie is cleared: {set:?}");
 
     // The person acts with the grant's scopes, and the audit log names them.
-    let dashboard = console_call(&server, "load_dashboard", &session).await;
+    let dashboard = console_call(&server.url, "load_dashboard", &session).await;
     assert_eq!(dashboard.status(), StatusCode::OK);
     let dashboard: Value = dashboard.json().await.unwrap();
     assert_eq!(dashboard["overview"]["signed_in_as"]["email"], "ann@example.org");
@@ -257,11 +259,18 @@ async fn a_person_with_one_grant_signs_in_acts_as_themselves_and_is_out_once_rev
     assert_eq!(actor["email"], "ann@example.org");
     assert_eq!(actor["subject"], "person-ann-1");
 
-    // Revoking the grant ends the session on its next request.
+    // A second serving process over the same database knows the session.
+    let other = common::serve_router(state_with(&provider, server.db.keyward(domain::Settings::default()).await)).await;
+    assert_eq!(console_call(&other, "load_dashboard", &session).await.status(), StatusCode::OK);
+
+    // Revoking the grant on one process ends the session on its next
+    // request, on every process.
     let revoked = server.delete(&format!("/auth/region/administrators/{}", granted.id), &created.api_key.token).await;
     assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
-    let after = console_call(&server, "load_dashboard", &session).await;
-    assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
+    for process in [&server.url, &other] {
+        let after = console_call(process, "load_dashboard", &session).await;
+        assert_eq!(after.status(), StatusCode::UNAUTHORIZED, "{process}");
+    }
     assert_eq!(sessions(&server).await, 0);
 }
 
@@ -476,7 +485,7 @@ async fn a_person_with_grants_in_several_regions_chooses_one() {
     let choice = cookies(&response).into_iter().find(|c| c.starts_with("keyward_choice=")).expect("a choice cookie");
     assert_eq!(sessions(&server).await, 0, "no session before the choice");
 
-    let regions = console_call(&server, "load_region_choice", &choice).await;
+    let regions = console_call(&server.url, "load_region_choice", &choice).await;
     assert_eq!(regions.status(), StatusCode::OK);
     let regions: Value = regions.json().await.unwrap();
     let names: Vec<&str> =
@@ -494,11 +503,11 @@ async fn a_person_with_grants_in_several_regions_chooses_one() {
         .unwrap();
     assert_eq!(chosen.status(), StatusCode::OK);
     let session = cookies(&chosen).into_iter().find(|c| c.starts_with("keyward_session=")).expect("a session");
-    let dashboard: Value = console_call(&server, "load_dashboard", &session).await.json().await.unwrap();
+    let dashboard: Value = console_call(&server.url, "load_dashboard", &session).await.json().await.unwrap();
     assert_eq!(dashboard["overview"]["name"], "acme");
     assert_eq!(dashboard["overview"]["signed_in_as"]["scopes"], json!(["keys:read"]));
     // The choice is used up.
-    assert_eq!(console_call(&server, "load_region_choice", &choice).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(console_call(&server.url, "load_region_choice", &choice).await.status(), StatusCode::UNAUTHORIZED);
 }
 
 fn replace_state(url: &str, state: &str) -> String {

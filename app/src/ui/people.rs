@@ -18,18 +18,15 @@ use crate::people::{self as api, OIDC_LOGIN_PATH, SignInOptions};
 /// form `children` (unless the server offers the provider alone).
 #[component]
 pub(super) fn SignInWays(children: ChildrenFn) -> impl IntoView {
-    let ways = LocalResource::new(api::load_sign_in_options);
-    move || {
-        let options = ways.get().and_then(Result::ok).unwrap_or(SignInOptions { key: true, provider: None });
-        let provider = options.provider.clone().map(|name| {
-            // `rel="external"`: the server starts the flow, not the router.
-            view! {
-                <p><a id="sign-in-oidc" class="button primary" rel="external" href=OIDC_LOGIN_PATH>{tf(Common::SignInWith, &[&name])}</a></p>
-            }
-        });
-        let or = (options.provider.is_some() && options.key).then(|| view! { <p>{t(Common::OrWithKey)}</p> });
-        view! { {provider} {or} {options.key.then(|| children())} }
-    }
+    let options = SignInOptions::from_page();
+    let provider = options.provider.clone().map(|name| {
+        // `rel="external"`: the server starts the flow, not the router.
+        view! {
+            <p><a id="sign-in-oidc" class="button primary" rel="external" href=OIDC_LOGIN_PATH>{tf(Common::SignInWith, &[&name])}</a></p>
+        }
+    });
+    let or = (options.provider.is_some() && options.key).then(|| view! { <p>{t(Common::OrWithKey)}</p> });
+    view! { {provider} {or} {options.key.then(|| children())} }
 }
 
 /// What a grant allows, in words.

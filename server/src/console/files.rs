@@ -1,20 +1,23 @@
-//! The built console's files: any path that is not a file name gets
-//! `index.html` (never cached, with the page's Content-Security-Policy),
-//! while Trunk's content-hashed assets are cached for a year. Each is sent
-//! brotli- or gzip-compressed when the build made `<file>.br` or
-//! `<file>.gz` next to it (`scripts/lib.sh` `build_console`) and the client
-//! accepts it.
+//! The built console's files: any path that is not a file name gets the
+//! page (`index.html` as [`ConsolePage`] renders it: never cached, with its
+//! Content-Security-Policy, compressed as it is sent), while Trunk's
+//! content-hashed assets are cached for a year. Each asset is sent brotli-
+//! or gzip-compressed when the build made `<file>.br` or `<file>.gz` next
+//! to it (`scripts/lib.sh` `build_console`) and the client accepts it.
 
+use std::convert::Infallible;
 use std::path::PathBuf;
 
+use app::people::SignInOptions;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use tower::ServiceExt;
-use tower_http::services::{ServeDir, ServeFile};
+use tower::{Layer, ServiceExt, service_fn};
+use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
 
-use super::csp::PagePolicy;
+use super::page::{ConsolePage, Rendered};
 use crate::error::ApiError;
 
 pub const INDEX: &str = "index.html";
@@ -22,8 +25,9 @@ pub const INDEX: &str = "index.html";
 const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
 const REVALIDATE: HeaderValue = HeaderValue::from_static("no-cache");
 
-/// A file of the built console, or `index.html` for the console's routes.
-pub async fn serve(dir: Option<PathBuf>, policy: PagePolicy, request: Request) -> Response {
+/// A file of the built console, or the page offering `ways` for the
+/// console's routes (and for `index.html` however it is spelled).
+pub async fn serve(dir: Option<PathBuf>, page: ConsolePage, ways: SignInOptions, mut request: Request) -> Response {
     let path = request.uri().path().to_owned();
     let Some(dir) = dir.filter(|_| is_console_path(&path) && matches!(*request.method(), Method::GET | Method::HEAD))
     else {
@@ -31,30 +35,49 @@ pub async fn serve(dir: Option<PathBuf>, policy: PagePolicy, request: Request) -
     };
     let file_name = path.rsplit('/').next().unwrap_or_default().to_owned();
     let is_route = !file_name.contains('.');
-    let response = if is_route {
-        ServeFile::new(dir.join(INDEX)).precompressed_br().precompressed_gzip().oneshot(request).await
+    let file = if is_route {
+        None
     } else {
-        ServeDir::new(&dir).precompressed_br().precompressed_gzip().oneshot(request).await
+        // A GET of a file has no body worth keeping: the request is read again below.
+        let (parts, _) = request.into_parts();
+        let asked = Request::from_parts(parts.clone(), Body::empty());
+        request = Request::from_parts(parts, Body::empty());
+        let Ok(file) = ServeDir::new(&dir).precompressed_br().precompressed_gzip().oneshot(asked).await;
+        if file.status() == StatusCode::NOT_FOUND {
+            return ApiError::NoRoute.into_response();
+        }
+        // Decided by what is served, not by how the path was spelled
+        // (`/%69ndex.html` is the page too, never the raw build).
+        let is_html = file
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| value.starts_with("text/html"));
+        (!is_html).then(|| file.map(Body::new))
     };
-    let Ok(response) = response;
-    if response.status() == StatusCode::NOT_FOUND {
-        return ApiError::NoRoute.into_response();
-    }
-    let mut response = response.map(Body::new);
+    let mut response = match file {
+        Some(file) => file,
+        None => {
+            let Some(rendered) = page.of(&dir.join(INDEX), &ways).await else {
+                return ApiError::NoRoute.into_response();
+            };
+            let page = service_fn(move |_: Request| std::future::ready(Ok::<_, Infallible>(page_response(&rendered))));
+            let Ok(response) = CompressionLayer::new().layer(page).oneshot(request).await;
+            response.map(Body::new)
+        }
+    };
     let cache = if is_content_hashed(&file_name) { IMMUTABLE } else { REVALIDATE };
     response.headers_mut().insert(header::CACHE_CONTROL, cache);
     // The body depends on what the client accepts: caches must keep one per encoding.
     response.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-    // Decided by what is served, not by how the path was spelled
-    // (`/%69ndex.html` is the page too).
-    let is_html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("text/html"));
-    if is_html {
-        response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, policy.of(&dir.join(INDEX)).await);
-    }
+    response
+}
+
+fn page_response(rendered: &Rendered) -> Response {
+    let mut response = Response::new(Body::from(rendered.html.clone()));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    headers.insert(header::CONTENT_SECURITY_POLICY, rendered.policy.clone());
     response
 }
 

@@ -8,13 +8,14 @@
 //! files are served with the single-page-app fallback.
 
 mod cross_site;
-mod csp;
 mod files;
+mod page;
 mod server_fns;
 
 use std::path::{Path, PathBuf};
 
 use axum::Router;
+use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::middleware;
 use axum::routing::{MethodFilter, on};
@@ -23,15 +24,15 @@ use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::AppState;
-use csp::PagePolicy;
+use page::ConsolePage;
 
 /// Where the console comes from and how its cookie is marked.
 #[derive(Clone, Debug, Default)]
 pub struct ConsoleOptions {
     /// The built console (`index.html` and assets); `None` serves the API only.
     dir: Option<PathBuf>,
-    /// The page's Content-Security-Policy, computed once per build.
-    policy: PagePolicy,
+    /// The page as served, rendered once per build.
+    page: ConsolePage,
     /// Mark the session cookie `Secure` (the console is served over TLS).
     pub secure_cookies: bool,
 }
@@ -48,7 +49,7 @@ impl ConsoleOptions {
                 "no console build here (run `trunk build --release --offline`); serving the API only"
             );
         }
-        Self { dir: built.then(|| dir.to_owned()), policy: PagePolicy::default(), secure_cookies: false }
+        Self { dir: built.then(|| dir.to_owned()), page: ConsolePage::default(), secure_cookies: false }
     }
 
     /// Whether a console build is served.
@@ -61,7 +62,7 @@ impl ConsoleOptions {
 /// fallback of the whole router (REST paths that match nothing still get
 /// the problem+json 404).
 pub fn routes(options: &ConsoleOptions) -> Router<AppState> {
-    let (dir, policy) = (options.dir.clone(), options.policy.clone());
+    let (dir, page) = (options.dir.clone(), options.page.clone());
     // One route per server function and method, so an unknown name is the
     // router's problem+json 404 and a wrong method its 405.
     server_fn_paths()
@@ -82,7 +83,9 @@ pub fn routes(options: &ConsoleOptions) -> Router<AppState> {
         .route_layer(middleware::from_fn(cross_site::refuse_cross_site))
         // Answers may carry a new key's token: nothing may keep them.
         .route_layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
-        .fallback(move |request| files::serve(dir.clone(), policy.clone(), request))
+        .fallback(move |State(state): State<AppState>, request| {
+            files::serve(dir.clone(), page.clone(), state.sign_in.offered(), request)
+        })
 }
 
 /// A server function that only reads: `load_dashboard`, `load_key_usage`, …

@@ -43,15 +43,7 @@ pub async fn refuse_large_bodies(request: Request, next: Next) -> Response {
 pub async fn call(State(state): State<AppState>, ClientAddress(client): ClientAddress, request: Request) -> Response {
     let call = CallContext { client, secure_cookies: state.console.secure_cookies };
     let keyward: Keyward = state.keyward.clone();
-    let options = app::people::SignInOptions {
-        key: state.sign_in.mode != crate::oidc::ConsoleSignIn::Oidc || state.sign_in.oidc.is_none(),
-        provider: state
-            .sign_in
-            .oidc
-            .as_ref()
-            .filter(|_| state.sign_in.mode != crate::oidc::ConsoleSignIn::Key)
-            .map(|oidc| oidc.provider_name().to_owned()),
-    };
+    let options = state.sign_in.offered();
     let outcome = Outcome::default();
     let context = outcome.clone();
     let mut response = leptos_axum::handle_server_fns_with_context(

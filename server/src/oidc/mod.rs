@@ -145,6 +145,16 @@ impl SignInWays {
     pub fn key_only() -> Self {
         Self { mode: ConsoleSignIn::Key, oidc: None }
     }
+
+    /// What the console offers: the key unless only the provider is, the
+    /// provider's button unless only the key is.
+    pub fn offered(&self) -> app::people::SignInOptions {
+        let provider = self.oidc.as_ref().filter(|_| self.mode != ConsoleSignIn::Key);
+        app::people::SignInOptions {
+            key: self.mode != ConsoleSignIn::Oidc || provider.is_none(),
+            provider: provider.map(|oidc| oidc.provider_name().to_owned()),
+        }
+    }
 }
 
 /// The cookie that binds an attempt to the browser that began it: sent back

@@ -24,6 +24,22 @@ pub async fn keyward_at(url: &str, limits: ThrottleLimits) -> Keyward {
     Keyward::new(db, Settings { throttle: limits, ..Default::default() })
 }
 
+/// The router over `state` on 127.0.0.1:0, with the serving process's
+/// background work (usage flushes, the cache's coherence); its URL. A
+/// second one over the same database is a second serving process.
+pub async fn serve_router(state: AppState) -> String {
+    let keyward = state.keyward.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().expect("address");
+    let app = server::app(state);
+    tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
+    });
+    server::serve::spawn_usage_flusher(keyward.clone(), Duration::from_millis(50), std::future::pending());
+    tokio::spawn(async move { keyward.maintain_coherence(std::future::pending()).await });
+    format!("http://{address}")
+}
+
 /// The real router, served in this process on 127.0.0.1:0.
 pub struct TestServer {
     pub url: String,
@@ -51,16 +67,8 @@ impl TestServer {
     /// Serves the router over `state`.
     pub async fn serve_state(state: AppState, db: TestDb) -> TestServer {
         let keyward = state.keyward.clone();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let address = listener.local_addr().expect("address");
-        let app = server::app(state);
-        tokio::spawn(async move {
-            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
-        });
-        server::serve::spawn_usage_flusher(keyward.clone(), Duration::from_millis(50), std::future::pending());
-        let coherent = keyward.clone();
-        tokio::spawn(async move { coherent.maintain_coherence(std::future::pending()).await });
-        TestServer { url: format!("http://{address}"), keyward, db, client: reqwest::Client::new() }
+        let url = serve_router(state).await;
+        TestServer { url, keyward, db, client: reqwest::Client::new() }
     }
 
     pub async fn region(&self, name: &str) -> CreatedRegion {
