@@ -19,8 +19,8 @@ async function keyward(...args: string[]): Promise<string> {
 }
 
 /** The provider's login page, then its consent page, with the keyboard. */
-async function throughProvider(page: Page, email: string) {
-  await page.getByRole('link', { name: `Sign in with ${provider}` }).focus();
+async function throughProvider(page: Page, email: string, button = `Sign in with ${provider}`) {
+  await page.getByRole('link', { name: button }).focus();
   await page.keyboard.press('Enter');
   await page.locator('input[name="login"]').fill(email);
   await page.locator('input[name="password"]').fill('any password');
@@ -78,4 +78,40 @@ test('an unverified email is refused with a readable page, and nothing is opened
   expect(await violations(page)).toEqual([]);
   await page.getByRole('link', { name: 'Back to sign-in' }).click();
   await expect(page).toHaveURL(/\/sign-in$/);
+});
+
+test.describe('in Dutch', () => {
+  test.use({ locale: 'nl-NL' });
+
+  test('a person with grants in two regions chooses one, and a refusal is in Dutch too', async ({ page }) => {
+    const [manages, reads] = [await createRegion(), await createRegion()];
+    const email = `kim-${randomUUID().slice(0, 8)}@example.org`;
+    await keyward('admin', 'grant', '--region', manages.name, '--email', email, '--scopes', 'keys:write');
+    await keyward('admin', 'grant', '--region', reads.name, '--email', email, '--scopes', 'keys:read');
+
+    await page.goto('/sign-in');
+    await expect(page.getByText('Of log in met een API-sleutel van je regio.')).toBeVisible();
+    await throughProvider(page, email, `Inloggen met ${provider}`);
+    await expect(page.getByRole('heading', { level: 1, name: 'Kies een regio' })).toBeVisible();
+    await expect(page.getByText(`Je bent aangemeld als ${email.split("@")[0]}.`)).toBeVisible();
+    await expect(page.getByRole('listitem').filter({ hasText: reads.name })).toContainText('alleen lezen');
+    await expect(page.getByRole('listitem').filter({ hasText: manages.name })).toContainText('sleutels beheren');
+    expect(await violations(page)).toEqual([]);
+    await page.getByRole('button', { name: reads.name }).focus();
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('heading', { level: 1, name: reads.name })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Sleutel maken' })).toBeDisabled();
+
+    // Signed out everywhere (the provider's session too), an unverified address is refused in Dutch.
+    await page.context().clearCookies();
+    const unverified = `unverified-${randomUUID().slice(0, 8)}@example.org`;
+    await keyward('admin', 'grant', '--region', manages.name, '--email', unverified);
+    await page.goto('/sign-in');
+    await throughProvider(page, unverified, `Inloggen met ${provider}`);
+    await expect(page.getByRole('heading', { level: 1, name: 'Aanmelden mislukt' })).toBeVisible();
+    await expect(page.getByRole('alert')).toContainText('niet geverifieerd');
+    expect(await violations(page)).toEqual([]);
+    await page.getByRole('link', { name: 'Terug naar aanmelden' }).click();
+    await expect(page).toHaveURL(/\/sign-in$/);
+  });
 });
