@@ -28,6 +28,7 @@ texts! {
         SignedOut => "your session has ended; sign in again", "je sessie is beëindigd; log opnieuw in";
         WrongKey => "this API key is not valid", "deze API-sleutel is niet geldig";
         NoConsoleAccess => "this API key cannot open the console: it lacks the scope keys:read (an integration key only calls your API)", "met deze API-sleutel kun je de console niet openen: hij mist de scope keys:read (een integratiesleutel roept alleen je API aan)";
+        KeySignInOff => "this console is not entered with an API key: sign in with your organisation's identity provider", "deze console open je niet met een API-sleutel: log in via de identiteitsprovider van je organisatie";
         Internal => "something went wrong on the server; try again", "er ging iets mis op de server; probeer het opnieuw";
         Transport => "could not reach the server ({0})", "de server was niet bereikbaar ({0})";
     }
@@ -140,6 +141,9 @@ pub enum ConsoleError {
     WrongKey,
     /// Sign-in with a valid key that may not read the region's keys.
     NoConsoleAccess,
+    /// Sign-in with a key where the operator offers only the identity
+    /// provider (`--console-sign-in oidc`).
+    KeySignInOff,
     /// The domain refused, in the same words as the REST API's `detail`;
     /// `code` is the REST API's problem type (e.g. `last-api-key`).
     Refused { kind: ErrorKind, code: ProblemCode, message: String },
@@ -162,7 +166,7 @@ impl ConsoleError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Self::NotSignedIn | Self::SignedOut | Self::WrongKey => ErrorKind::Unauthenticated,
-            Self::NoConsoleAccess => ErrorKind::Forbidden,
+            Self::NoConsoleAccess | Self::KeySignInOff => ErrorKind::Forbidden,
             Self::Refused { kind, .. } => *kind,
             Self::Internal => ErrorKind::Internal,
             Self::Transport(_) => ErrorKind::Invalid,
@@ -178,6 +182,7 @@ impl ConsoleError {
             Self::SignedOut => ConsoleText::SignedOut,
             Self::WrongKey => ConsoleText::WrongKey,
             Self::NoConsoleAccess => ConsoleText::NoConsoleAccess,
+            Self::KeySignInOff => ConsoleText::KeySignInOff,
             Self::Internal => ConsoleText::Internal,
             Self::Refused { code, message, .. } => {
                 return match refusal(*code, lang) {
@@ -217,7 +222,7 @@ pub async fn sign_in(api_key: String) -> Result<(), ConsoleError> {
     ssr::respond(async move {
         let request = ssr::ConsoleRequest::current()?;
         if !crate::people::ssr::options().key {
-            return Err(ssr::Failure::Console(ConsoleError::NoConsoleAccess));
+            return Err(ssr::Failure::Console(ConsoleError::KeySignInOff));
         }
         request.end_session().await?;
         let (session, _) = request.keyward().sessions().sign_in(api_key.trim(), request.client()).await.map_err(

@@ -119,9 +119,18 @@ async fn the_page_tells_the_sign_in_form_its_ways_in() {
             sign_in: SignInWays { mode, oidc: Some(oidc.clone()) },
             ..AppState::new(keyward.clone())
         };
-        let page = body(send(&server::app(state), Method::GET, "/", &[]).await).await;
+        let router = server::app(state);
+        let page = body(send(&router, Method::GET, "/", &[]).await).await;
         let page = String::from_utf8(page.to_vec()).unwrap();
         assert!(page.contains(&format!("<meta name=\"keyward-sign-in\" {offered}")), "{page}");
+        // What the page does not offer, the server does not take either.
+        if mode == ConsoleSignIn::Oidc {
+            let token = testkit::region(&keyward, &format!("acme-{offered:.8}")).await.api_key.token;
+            let refused = call(&router, "sign_in", &format!("api_key={token}"), "").await;
+            assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+            assert!(header(&refused, header::SET_COOKIE).is_empty(), "no session");
+            assert_eq!(console_error(refused).await, ConsoleError::KeySignInOff);
+        }
     }
 }
 
