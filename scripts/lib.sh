@@ -60,6 +60,17 @@ ensure_console_tools() {
   fi
 }
 
+# mdBook 0.5 from crates.io, which builds the book in docs/ (compiled once
+# per machine, a few minutes, like Trunk).
+MDBOOK_VERSION_REQ='^0.5'
+ensure_mdbook() {
+  need_cargo
+  if ! mdbook --version 2>/dev/null | grep -q '^mdbook v0\.5\.'; then
+    say "Installing mdBook 0.5 (a few minutes, once per machine)"
+    cargo install mdbook --locked --version "$MDBOOK_VERSION_REQ"
+  fi
+}
+
 # Builds the console into dist/, which `keyward serve` serves at /.
 build_console() {
   ensure_console_tools
