@@ -39,6 +39,9 @@ KEYWARD_TEST_POSTGRES_URL="$KEYWARD_TEST_POSTGRES_URL" scripts/schemathesis.sh
 say "The book: built, its links checked"
 scripts/book.sh
 
+say "Every example of the README and the book, run against a real keyward serve"
+scripts/doc-examples.sh
+
 say "Browser tests of the console (Playwright, Debian's Chromium)"
 scripts/e2e.sh
 
