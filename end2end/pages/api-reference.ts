@@ -11,7 +11,7 @@ export class ApiReferencePage {
   async open() {
     const response = await this.page.goto('/docs/api');
     // The document's title, once the viewer has drawn it.
-    await expect(this.page.getByRole('heading', { level: 2 })).toContainText('Keyward');
+    await expect(this.page.getByRole('heading', { level: 1 })).toContainText('Keyward');
     return response;
   }
 
