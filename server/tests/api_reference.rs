@@ -2,7 +2,8 @@
 //! starts the viewer and the viewer's files from the console build, all
 //! under the reference's own strict Content-Security-Policy; and 404s when
 //! the operator turned it off (the flag and its variable, on the real
-//! binary) or the build holds no viewer.
+//! binary, which then no longer names it at start) or the build holds no
+//! viewer.
 
 mod common;
 
@@ -120,6 +121,7 @@ async fn the_operator_turns_it_off_with_the_flag_or_its_variable() {
     };
     let on = serve(&[], &[]);
     assert_eq!(get(&format!("{}/docs/api", on.url)).await.status(), StatusCode::OK);
+    assert!(on.printed().contains(&format!("API reference: {}/docs/api", on.url)), "{}", on.printed());
     drop(on);
     for off in [serve(&["--no-api-reference"], &[]), serve(&[], &[("KEYWARD_NO_API_REFERENCE", "true")])] {
         for path in ["/docs/api", "/docs/api/start.js", "/docs/api/swagger-ui-bundle.js"] {
@@ -127,6 +129,7 @@ async fn the_operator_turns_it_off_with_the_flag_or_its_variable() {
         }
         assert_eq!(get(&format!("{}/openapi.json", off.url)).await.status(), StatusCode::OK);
         assert_eq!(get(&format!("{}/", off.url)).await.status(), StatusCode::OK, "the console stays");
+        assert!(!off.printed().contains("API reference"), "{}", off.printed());
     }
     assert!(Path::new(console_dir).join("api-reference/swagger-ui.css").is_file());
 }
