@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What a key change costs at 10^3 to 10^7 keys (figures in BENCHMARKS.md):
+# What a key change costs at 10^3 to 10^7 keys (figures in docs/src/benchmarks.md):
 # on a throwaway Postgres 15, for each size a fresh database filled by SQL,
 # two `keyward serve` processes on it, and
 #  - the time each process takes to trust its cache (from its start until

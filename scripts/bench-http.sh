@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Keyward over HTTP with wrk on loopback, in one run on one machine (figures
-# in BENCHMARKS.md), on a throwaway Postgres 15 and on a SQLite file, each
+# in docs/src/benchmarks.md), on a throwaway Postgres 15 and on a SQLite file, each
 # with the coherent verification cache on (warm keys from memory) and off
 # (a read per request, --no-warm-cache):
 #  - GET /auth/check with a warm key against GET /healthz (no work at all);

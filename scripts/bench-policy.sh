@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Policy at the edge, measured (figures in BENCHMARKS.md), on a throwaway
+# Policy at the edge, measured (figures in docs/src/benchmarks.md), on a throwaway
 # Postgres 15 with the release build and wrk on loopback:
 #  1. warm GET /auth/check of a key holding a rate limit and credits against
 #     a plain key (and /healthz), interleaved rounds; then the same with

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Usage insight on the hot path (figures in BENCHMARKS.md): a warm
+# Usage insight on the hot path (figures in docs/src/benchmarks.md): a warm
 # GET /auth/check with requests counted (the default) against the same with
 # `--no-usage-insight` (only last_used_at), GET /healthz beside each as the
 # reference, release build, a SQLite file, wrk on loopback.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Webhook delivery, measured (figures in BENCHMARKS.md), with the release
+# Webhook delivery, measured (figures in docs/src/benchmarks.md), with the release
 # build on a throwaway Postgres 15 and the suite's reference receiver
 # (scripts/webhooks/receiver.py) on loopback:
 #  1. the hot path: warm GET /auth/check of a region with an endpoint for

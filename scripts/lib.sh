@@ -60,16 +60,43 @@ ensure_console_tools() {
   fi
 }
 
-# Builds the console into dist/, which `keyward serve` serves at /.
+# mdBook 0.5 from crates.io, which builds the book in docs/ (compiled once
+# per machine, a few minutes, like Trunk).
+MDBOOK_VERSION_REQ='^0.5'
+ensure_mdbook() {
+  need_cargo
+  if ! mdbook --version 2>/dev/null | grep -q '^mdbook v0\.5\.'; then
+    say "Installing mdBook 0.5 (a few minutes, once per machine)"
+    cargo install mdbook --locked --version "$MDBOOK_VERSION_REQ"
+  fi
+}
+
+# The API reference's viewer (npm swagger-ui-dist, pinned in
+# docs/api-reference/package-lock.json). --ignore-scripts: its telemetry
+# dependency's install script never runs.
+ensure_api_reference_viewer() {
+  command -v npm >/dev/null || apt_install nodejs npm
+  local viewer=docs/api-reference
+  if [ ! -d "$viewer/node_modules/swagger-ui-dist" ] || [ "$viewer/package-lock.json" -nt "$viewer/node_modules/.package-lock.json" ]; then
+    say "Installing the API reference's viewer (npm ci of swagger-ui-dist; served by keyward, never from a CDN)"
+    (cd "$viewer" && npm ci --ignore-scripts --no-audit --no-fund)
+  fi
+}
+
+# Builds the console into dist/, which `keyward serve` serves at /, with
+# the API reference's viewer in dist/api-reference/ (served at /docs/api).
 build_console() {
   ensure_console_tools
+  ensure_api_reference_viewer
   say "Building the console (trunk build --release --offline)"
   trunk build --release --offline
+  mkdir -p dist/api-reference
+  cp docs/api-reference/node_modules/swagger-ui-dist/{swagger-ui-bundle.js,swagger-ui.css} dist/api-reference/
   say "Compressing the console's files (brotli -q 11, gzip -9), served as is to clients that accept them"
   command -v brotli >/dev/null || apt_install brotli
   # Not the page: the server writes the sign-in ways into it and compresses it as it sends it.
   rm -f dist/*.html.br dist/*.html.gz
-  for file in dist/*.wasm dist/*.js dist/*.css; do
+  for file in dist/*.wasm dist/*.js dist/*.css dist/api-reference/*.js dist/api-reference/*.css; do
     brotli --force --keep --quality=11 "$file"
     gzip --force --keep -9 "$file"
   done

@@ -2,7 +2,8 @@
 # Runs Keyward's whole test suite: format and lint checks, unit and
 # integration tests against SQLite, the same tests against a throwaway
 # Postgres 15 that this script starts and stops, Schemathesis against the
-# running server on that Postgres, then the browser tests.
+# running server on that Postgres, the book (built, its links checked,
+# every example run), then the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -34,6 +35,12 @@ KEYWARD_TEST_POSTGRES_URL="$KEYWARD_TEST_POSTGRES_URL" cargo test --locked -p se
 
 say "The REST API against its OpenAPI document (Schemathesis, Postgres)"
 KEYWARD_TEST_POSTGRES_URL="$KEYWARD_TEST_POSTGRES_URL" scripts/schemathesis.sh
+
+say "The book: built, its links checked"
+scripts/book.sh
+
+say "Every example of the README and the book, run against a real keyward serve"
+scripts/doc-examples.sh
 
 say "Browser tests of the console (Playwright, Debian's Chromium)"
 scripts/e2e.sh

@@ -187,6 +187,11 @@ pub struct ServeArgs {
     #[arg(long, env = "KEYWARD_CONSOLE_DIR", default_value = "dist")]
     pub console_dir: PathBuf,
 
+    /// Do not serve the API reference at `/docs/api` (for deployments that
+    /// do not want their API described to the public; `/openapi.json` stays).
+    #[arg(long, env = "KEYWARD_NO_API_REFERENCE")]
+    pub no_api_reference: bool,
+
     /// Mark the console's session cookie `Secure`. Turn on whenever the
     /// console is reached over HTTPS, also through a TLS-terminating proxy.
     #[arg(long, env = "KEYWARD_SECURE_COOKIES")]
@@ -304,6 +309,9 @@ impl ServeArgs {
 
     pub fn console(&self) -> crate::console::ConsoleOptions {
         let mut console = crate::console::ConsoleOptions::from_dir(&self.console_dir);
+        if self.no_api_reference {
+            console = console.without_api_reference();
+        }
         console.secure_cookies = self.secure_cookies;
         console
     }

@@ -56,6 +56,9 @@ pub async fn run(keyward: Keyward, args: &ServeArgs, scanning_partners: Scanning
             _ => println!("Console: http://{address}/ (sign in with an API key of your region)"),
         }
     }
+    if console.serves_api_reference() {
+        println!("API reference: http://{address}/docs/api");
+    }
     println!("Forward authentication for your reverse proxy: http://{address}/auth/check (see deploy/)");
     let state = AppState {
         client_ip_header: ClientIpHeader(args.client_ip_header.clone()),

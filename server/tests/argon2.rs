@@ -121,7 +121,7 @@ fn resident_kib(pid: u32) -> (u64, u64) {
 /// process's peak resident memory grows by at most one argon2 block array
 /// (19 MiB) per core, plus a little for connections and threads. The
 /// number of attempts is `KEYWARD_ARGON2_ATTEMPTS` (default 600); the
-/// figures are printed for BENCHMARKS.md.
+/// figures are printed for docs/src/benchmarks.md.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn argon2_memory_stays_within_one_block_array_per_core() {
     const ARGON2_KIB: u64 = 19 * 1024;

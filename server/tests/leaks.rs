@@ -1,4 +1,4 @@
-//! Leak response over HTTP (README, "Leak response"): the secret scanning
+//! Leak response over HTTP (docs/src/leaks.md): the secret scanning
 //! partner endpoints with signatures made here by test key pairs, the
 //! public report, quarantine, and the operator's way back in.
 

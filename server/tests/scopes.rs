@@ -1,6 +1,6 @@
 //! Least privilege over HTTP: what each scope allows, no escalation, the
 //! last managing key under every kind of change, and scheduled revocation
-//! (README, "Scopes" and "Grace periods").
+//! (docs/src/scopes.md).
 
 mod common;
 

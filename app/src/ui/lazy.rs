@@ -7,7 +7,7 @@
 //! dashboard, the usage charts, the rotation wizard or the accessibility
 //! statement. The wizard and the owners and webhooks pages share the
 //! `dashboard` module: they use most of the dashboard's code, and one module
-//! is 25 KB smaller on the wire than two (BENCHMARKS.md).
+//! is 25 KB smaller on the wire than two (docs/src/benchmarks.md).
 //!
 //! A split function returns the page's constructor rather than the page:
 //! a plain `fn` pointer, which the resource can keep and hand out again.

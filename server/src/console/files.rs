@@ -81,10 +81,13 @@ fn page_response(rendered: &Rendered) -> Response {
     response
 }
 
-/// The REST API's and the server functions' paths never fall back to the
-/// console, so their unknown paths stay a problem+json 404.
+/// The REST API's, the server functions' and the API reference's paths
+/// never fall back to the console, so their unknown paths stay a
+/// problem+json 404.
 fn is_console_path(path: &str) -> bool {
-    !["/auth", "/api"].iter().any(|prefix| path == *prefix || path.starts_with(&format!("{prefix}/")))
+    !["/auth", "/api", super::api_reference::PATH]
+        .iter()
+        .any(|prefix| path == *prefix || path.starts_with(&format!("{prefix}/")))
 }
 
 /// Trunk writes its 64-bit content hash in hex without leading zeros, so
@@ -106,6 +109,8 @@ mod tests {
         assert!(is_console_path("/authors"));
         assert!(!is_console_path("/auth/nope"));
         assert!(!is_console_path("/api/unknown"));
+        assert!(!is_console_path("/docs/api/a/b"));
+        assert!(is_console_path("/docs"));
     }
 
     #[test]

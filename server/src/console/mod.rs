@@ -1,12 +1,14 @@
 //! The administrator console on the server side: its server functions
-//! (leptos_axum, under `/api/`) and its built files (Trunk's `dist/`),
-//! one concern per file.
+//! (leptos_axum, under `/api/`), its built files (Trunk's `dist/`) and the
+//! API reference that comes with every build (`/docs/api`), one concern
+//! per file.
 //!
 //! The server functions call the same domain as the REST API. They refuse
 //! cross-site requests, and their answers are never cached. The answers of
 //! the `load_*` functions, which never carry a token, are compressed. The
 //! files are served with the single-page-app fallback.
 
+pub mod api_reference;
 mod cross_site;
 mod files;
 mod page;
@@ -35,6 +37,9 @@ pub struct ConsoleOptions {
     page: ConsolePage,
     /// Mark the session cookie `Secure` (the console is served over TLS).
     pub secure_cookies: bool,
+    /// The API reference viewer's files, when the build holds them and the
+    /// operator did not turn the reference off; `None` answers 404.
+    api_reference: Option<PathBuf>,
 }
 
 impl ConsoleOptions {
@@ -49,7 +54,23 @@ impl ConsoleOptions {
                 "no console build here (run `trunk build --release --offline`); serving the API only"
             );
         }
-        Self { dir: built.then(|| dir.to_owned()), page: ConsolePage::default(), secure_cookies: false }
+        Self {
+            dir: built.then(|| dir.to_owned()),
+            page: ConsolePage::default(),
+            secure_cookies: false,
+            api_reference: if built { api_reference::viewer_in(dir) } else { None },
+        }
+    }
+
+    /// No API reference at `/docs/api` (`--no-api-reference`).
+    pub fn without_api_reference(mut self) -> Self {
+        self.api_reference = None;
+        self
+    }
+
+    /// Whether `/docs/api` serves the API reference.
+    pub fn serves_api_reference(&self) -> bool {
+        self.api_reference.is_some()
     }
 
     /// Whether a console build is served.
@@ -83,6 +104,7 @@ pub fn routes(options: &ConsoleOptions) -> Router<AppState> {
         .route_layer(middleware::from_fn(cross_site::refuse_cross_site))
         // Answers may carry a new key's token: nothing may keep them.
         .route_layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .merge(api_reference::routes())
         .fallback(move |State(state): State<AppState>, request| {
             files::serve(dir.clone(), page.clone(), state.sign_in.offered(), request)
         })

@@ -140,9 +140,15 @@ impl Process {
     /// Starts `keyward serve` on a free port and waits until it listens.
     /// Usage is flushed every 50 ms unless `extra` says otherwise.
     pub fn serve(database_url: &str, extra: &[&str]) -> Process {
+        Self::serve_with_env(database_url, extra, &[])
+    }
+
+    /// As [`Process::serve`], with these environment variables set too.
+    pub fn serve_with_env(database_url: &str, extra: &[&str], env: &[(&str, &str)]) -> Process {
         let mut child = keyward()
             .args(["serve", "--bind", "127.0.0.1:0"])
             .args(extra)
+            .envs(env.iter().copied())
             .env("DATABASE_URL", database_url)
             .env("KEYWARD_USAGE_FLUSH_MS", "50")
             .env("RUST_LOG", "debug")
