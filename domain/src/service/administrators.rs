@@ -11,12 +11,12 @@ use std::net::IpAddr;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::audit::AuditEntry;
-use super::change::Change;
-use super::coherence::Coherence;
 use crate::caller::Caller;
 use crate::clock::now;
 use crate::credentials::random;
 use crate::error::{Error, Result};
+use crate::infra::change::Change;
+use crate::infra::coherence::Coherence;
 use crate::model::{
     Administrator, AdministratorId, AuditAction, AuditChange, Email, KeyAccess, NewAdministrator, Person, PersonRegion,
     RegionId, Scopes, SignInRefusal, check_administrator_scopes,

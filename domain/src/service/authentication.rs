@@ -4,11 +4,7 @@ use std::net::IpAddr;
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use super::coherence::{Coherence, Known, WarmKey};
-use super::metering::{Charged, Metering};
-use super::policy::Policy;
 use super::usage::KeyUse;
-use super::usage::recorder::UseSink;
 use super::webhooks::Webhooks;
 use crate::caller::{Caller, ensure_usable};
 use crate::clock::now;
@@ -17,6 +13,10 @@ use crate::credentials::throttle::{self, FailureThrottle, ThrottleLimits};
 use crate::credentials::token::Token;
 use crate::credentials::verified_cache::VerifiedCache;
 use crate::error::{Error, Result, whole_seconds};
+use crate::infra::coherence::{Coherence, Known, WarmKey};
+use crate::infra::metering::{Charged, Metering};
+use crate::infra::policy::Policy;
+use crate::infra::usage_recorder::UseSink;
 use crate::model::{EventType, Grant, KeyId, KeyState, Refusal, RegionId, Scope, UseDetails, UseOutcome, Verdict};
 use crate::store::database::Db;
 use crate::store::entity::{api_key, region};

@@ -8,10 +8,6 @@ use sea_orm::{
 };
 
 use super::audit::AuditEntry;
-use super::change::Change;
-use super::coherence::Coherence;
-use super::limits::NewKeys;
-use super::metering::Metering;
 use super::owners::find_owner;
 use crate::caller::Caller;
 use crate::clock::now;
@@ -19,6 +15,10 @@ use crate::credentials::random;
 use crate::credentials::secret_hash;
 use crate::credentials::token::Token;
 use crate::error::{Error, Result};
+use crate::infra::change::Change;
+use crate::infra::coherence::Coherence;
+use crate::infra::metering::Metering;
+use crate::infra::region_limits::NewKeys;
 use crate::model::{
     ApiKey, AuditAction, AuditChange, CreatedApiKey, Description, InvalidInput, KeyAccess, KeyId, KeyPolicy, KeyState,
     KeyUpdate, NewKey, REVOKE_AT_MAX_DAYS, Region, RegionId, RegionOverview, Scopes, SignedInPerson,

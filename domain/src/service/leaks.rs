@@ -12,14 +12,14 @@ use std::time::Duration;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
 use super::audit::AuditEntry;
-use super::change::Change;
-use super::coherence::Coherence;
 use crate::clock::now;
 use crate::credentials::round_robin::RoundRobin;
 use crate::credentials::secret_hash::{self, Claimant, SecretHash};
 use crate::credentials::throttle::{FailureThrottle, ThrottleLimits};
 use crate::credentials::token::Token;
 use crate::error::{Error, Result};
+use crate::infra::change::Change;
+use crate::infra::coherence::Coherence;
 use crate::model::{AuditAction, AuditChange, LeakChannel, LeakLabel, LeakedToken, Quarantine, Region, RegionId};
 use crate::store::database::Db;
 use crate::store::entity::{api_key, region, retired_api_key};

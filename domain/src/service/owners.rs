@@ -8,13 +8,13 @@ use sea_orm::{
 };
 
 use super::audit::AuditEntry;
-use super::change::Change;
-use super::coherence::Coherence;
-use super::metering::Metering;
 use crate::caller::Caller;
 use crate::clock::now;
 use crate::credentials::random;
 use crate::error::{Error, Result};
+use crate::infra::change::Change;
+use crate::infra::coherence::Coherence;
+use crate::infra::metering::Metering;
 use crate::model::{AuditAction, AuditChange, KeyAccess, NewOwner, Owner, OwnerId, OwnerUpdate, RegionId};
 use crate::store::database::Db;
 use crate::store::entity::{api_key, owner};

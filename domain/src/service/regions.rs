@@ -4,12 +4,12 @@
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
 use super::audit::AuditEntry;
-use super::change::Change;
-use super::coherence::Coherence;
 use super::keys::{insert_key, new_key_row};
 use crate::clock::now;
 use crate::credentials::random;
 use crate::error::{Error, Result};
+use crate::infra::change::Change;
+use crate::infra::coherence::Coherence;
 use crate::model::{
     AuditAction, CreatedApiKey, CreatedRegion, Description, Environment, KeyPolicy, Region, RegionId, RegionName,
     RegionSummary, Scopes,

@@ -6,15 +6,15 @@
 use chrono::TimeDelta;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use super::change::Change;
-use super::coherence::Coherence;
 use super::keys::{delete_key, described, find_own_key, insert_key, new_key_row, policy_of, update_key};
-use super::limits::NewKeys;
 use super::sessions::{SessionId, end_session, move_session};
 use crate::caller::Caller;
 use crate::clock::now;
 use crate::credentials::random;
 use crate::error::{Error, Result};
+use crate::infra::change::Change;
+use crate::infra::coherence::Coherence;
+use crate::infra::region_limits::NewKeys;
 use crate::model::{
     CreatedApiKey, Description, KeyAccess, KeyId, KeyUpdate, OldKeyRevocation, RegionId, Rotation, RotationId, Scopes,
     SessionAfterRotation, StartedRotation,

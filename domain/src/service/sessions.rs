@@ -20,13 +20,13 @@ use sha2::{Digest, Sha256};
 
 use super::audit::AuditEntry;
 use super::authentication::Authenticator;
-use super::change::Change;
-use super::coherence::Coherence;
-use super::policy::Policy;
 use crate::caller::{Caller, ensure_usable};
 use crate::clock::now;
 use crate::credentials::random;
 use crate::error::{Error, Result};
+use crate::infra::change::Change;
+use crate::infra::coherence::Coherence;
+use crate::infra::policy::Policy;
 use crate::model::{AuditAction, KeyAccess, KeyId, Person, RegionId, SessionTimeLeft};
 use crate::store::database::Db;
 use crate::store::entity::{administrator, api_key, console_session, person_session, region};

@@ -16,12 +16,12 @@ use sea_orm::{
 };
 
 use super::audit::AuditEntry;
-use super::change::Change;
-use super::coherence::Coherence;
 use crate::caller::Caller;
 use crate::clock::now;
 use crate::credentials::{random, webhook_signature};
 use crate::error::{Error, Result};
+use crate::infra::change::Change;
+use crate::infra::coherence::Coherence;
 use crate::model::{
     AuditAction, AuditChange, CreatedWebhook, DeliveryAttempt, EventType, InvalidInput, KeyAccess, KeyId, MessageId,
     NewWebhook, RegionId, Webhook, WebhookId, WebhookUpdate, WebhookUrl, is_public_address,

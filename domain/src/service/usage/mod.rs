@@ -1,11 +1,10 @@
 //! What each key did over time, with one owner, [`Usage`]: counted in
-//! memory on the request path ([`recorder`]: the authentication paths note
-//! into a [`recorder::UseSink`], a REST call through its [`KeyUse`]),
+//! memory on the request path (by `infra::usage_recorder`: the authentication
+//! paths note into a [`UseSink`], a REST call through its [`KeyUse`]),
 //! written in batches and pruned from here, and read back here as series
 //! for the REST API and the console's charts.
 
 mod key_use;
-pub(crate) mod recorder;
 
 pub use key_use::KeyUse;
 
@@ -17,6 +16,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use crate::caller::Caller;
 use crate::clock::now;
 use crate::error::{Error, Result};
+use crate::infra::usage_recorder::{self, UsageInsight, UsageRecorder, UseSink};
 use crate::model::{
     KeyAccess, KeyId, KeyTraffic, KeyUsage, RegionId, RegionUsage, USAGE_KEPT_DAYS, UsageBucket, UsageCounts,
     UsagePoint, UsageQuery, UsageRange, UsageSeries,
@@ -25,18 +25,6 @@ use crate::store::database::Db;
 use crate::store::entity::key_usage::{self, Resolution};
 use crate::store::entity::{api_key, retired_api_key};
 use crate::store::find_key_in_region;
-use recorder::{UsageRecorder, UseSink};
-
-/// Whether requests are counted and where each key's last use came from is
-/// kept. `last_used_at` is kept either way.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum UsageInsight {
-    #[default]
-    On,
-    /// No counts, no client addresses or user agents (for deployments that
-    /// must not keep them, and for comparison).
-    Off,
-}
 
 /// Usage counting's one home: it holds the only recorder, hands the
 /// authentication paths a sink to note into, flushes and prunes, and reads.
@@ -65,7 +53,7 @@ impl Usage {
     /// Deletes usage older than it is kept ([`crate::Keyward::prune_usage`]).
     /// The number of rows deleted.
     pub(crate) async fn prune(&self) -> Result<u64> {
-        recorder::prune(&self.db, now()).await
+        usage_recorder::prune(&self.db, now()).await
     }
 
     /// One key of the caller's region, also one deleted within the last

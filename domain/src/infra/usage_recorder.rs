@@ -1,5 +1,5 @@
 //! Usage without a write on the request path: requests are noted in
-//! memory through a [`UseSink`], and [`super::Usage`], the recorder's only
+//! memory through a [`UseSink`], and `Usage` (the use case), the recorder's only
 //! holder, flushes the counts and each key's last use in one transaction
 //! and prunes what has aged out.
 
@@ -14,7 +14,6 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, Statement, Value,
 };
 
-use super::UsageInsight;
 use crate::caller::Caller;
 use crate::error::Result;
 use crate::model::{
@@ -45,10 +44,21 @@ struct NotedUse {
     details: UseDetails,
 }
 
+/// Whether requests are counted and where each key's last use came from is
+/// kept. `last_used_at` is kept either way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum UsageInsight {
+    #[default]
+    On,
+    /// No counts, no client addresses or user agents (for deployments that
+    /// must not keep them, and for comparison).
+    Off,
+}
+
 /// Rows per insert statement: well below SQLite's limit on bound values.
 const ROWS_PER_STATEMENT: usize = 1000;
 
-/// What was noted since the last flush. Only [`super::Usage`] holds one:
+/// What was noted since the last flush. Only `Usage` holds one:
 /// it hands out [`UseSink`]s to note into, and flushes.
 pub(crate) struct UsageRecorder {
     sink: UseSink,
