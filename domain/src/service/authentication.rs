@@ -2,8 +2,6 @@
 
 use std::net::IpAddr;
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-
 use super::usage::KeyUse;
 use super::webhooks::Webhooks;
 use crate::caller::{Caller, ensure_usable};
@@ -19,7 +17,7 @@ use crate::infra::policy::Policy;
 use crate::infra::usage_recorder::UseSink;
 use crate::model::{EventType, Grant, KeyId, KeyState, Refusal, RegionId, Scope, UseDetails, UseOutcome, Verdict};
 use crate::store::database::Db;
-use crate::store::entity::{api_key, region};
+use crate::store::keys;
 use std::sync::Arc;
 
 /// How many verified tokens one process remembers.
@@ -341,12 +339,7 @@ impl Authenticator {
 
     /// The key with `lookup` and its region, from the database.
     async fn read(&self, lookup: &str) -> Result<Option<WarmKey>> {
-        let found = api_key::Entity::find()
-            .filter(api_key::Column::Lookup.eq(lookup))
-            .find_also_related(region::Entity)
-            .one(&self.db)
-            .await?;
-        let Some((key, Some(region))) = found else { return Ok(None) };
+        let Some((key, Some(region))) = keys::find_by_lookup(&self.db, lookup).await? else { return Ok(None) };
         let policy = Policy::load(&self.db, &key).await?;
         Ok(Some(WarmKey {
             quarantined: key.is_quarantined(),

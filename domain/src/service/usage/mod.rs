@@ -11,7 +11,7 @@ pub use key_use::KeyUse;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, TimeDelta, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::caller::Caller;
 use crate::clock::now;
@@ -23,8 +23,7 @@ use crate::model::{
 };
 use crate::store::database::Db;
 use crate::store::entity::key_usage::{self, Resolution};
-use crate::store::entity::{api_key, retired_api_key};
-use crate::store::find_key_in_region;
+use crate::store::keys;
 
 /// Usage counting's one home: it holds the only recorder, hands the
 /// authentication paths a sink to note into, flushes and prunes, and reads.
@@ -63,7 +62,7 @@ impl Usage {
         caller.require(KeyAccess::Read)?;
         let range = query.range(now())?;
         let region_id = &caller.region().id;
-        let key = find_key_in_region(&self.db, region_id, key_id).await?;
+        let key = keys::find_in_region(&self.db, region_id, key_id).await?;
         if key.is_none() && !self.was_key(region_id, key_id).await? {
             return Err(Error::KeyNotFound);
         }
@@ -83,16 +82,8 @@ impl Usage {
         let range = query.range(now())?;
         let region_id = &caller.region().id;
         let rows = self.rows(region_id, &range, None).await?;
-        let descriptions: HashMap<KeyId, Option<String>> = api_key::Entity::find()
-            .select_only()
-            .column(api_key::Column::Id)
-            .column(api_key::Column::Description)
-            .filter(api_key::Column::RegionId.eq(region_id.as_str()))
-            .into_tuple::<(KeyId, Option<String>)>()
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .collect();
+        let descriptions: HashMap<KeyId, Option<String>> =
+            keys::descriptions_in_region(&self.db, region_id).await?.into_iter().collect();
         let mut keys: BTreeMap<&KeyId, KeyTraffic> = BTreeMap::new();
         for row in &rows {
             let Some(index) = range.index_of(row.starts_at) else { continue };
@@ -141,13 +132,7 @@ impl Usage {
     /// Whether `key_id` was a key of the region, deleted recently enough to
     /// have usage left.
     async fn was_key(&self, region_id: &RegionId, key_id: &KeyId) -> Result<bool> {
-        Ok(retired_api_key::Entity::find()
-            .filter(retired_api_key::Column::RegionId.eq(region_id.as_str()))
-            .filter(retired_api_key::Column::ApiKeyId.eq(key_id.as_str()))
-            .filter(retired_api_key::Column::RetiredAt.gte(now() - TimeDelta::days(USAGE_KEPT_DAYS)))
-            .one(&self.db)
-            .await?
-            .is_some())
+        keys::retired_since(&self.db, region_id, key_id, now() - TimeDelta::days(USAGE_KEPT_DAYS)).await
     }
 }
 
