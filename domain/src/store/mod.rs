@@ -4,6 +4,7 @@
 //! `model`, `credentials` and the leaves; knows nothing of use cases.
 
 pub(crate) mod administrators;
+pub(crate) mod audit;
 pub(crate) mod budgets;
 pub(crate) mod coherence;
 pub(crate) mod database;
@@ -12,7 +13,9 @@ pub(crate) mod keys;
 pub(crate) mod outbox;
 pub(crate) mod owners;
 pub(crate) mod regions;
+pub(crate) mod rotations;
 pub(crate) mod sessions;
+pub(crate) mod sign_ins;
 pub(crate) mod webhooks;
 pub(crate) mod write_queue;
 
