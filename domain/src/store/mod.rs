@@ -16,6 +16,7 @@ pub(crate) mod regions;
 pub(crate) mod rotations;
 pub(crate) mod sessions;
 pub(crate) mod sign_ins;
+pub(crate) mod usage;
 pub(crate) mod webhooks;
 pub(crate) mod write_queue;
 

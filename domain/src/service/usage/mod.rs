@@ -11,19 +11,18 @@ pub use key_use::KeyUse;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, TimeDelta, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::caller::Caller;
 use crate::clock::now;
 use crate::error::{Error, Result};
-use crate::infra::usage_recorder::{self, UsageInsight, UsageRecorder, UseSink};
+use crate::infra::usage_recorder::{UsageInsight, UsageRecorder, UseSink};
 use crate::model::{
     KeyAccess, KeyId, KeyTraffic, KeyUsage, RegionId, RegionUsage, USAGE_KEPT_DAYS, UsageBucket, UsageCounts,
     UsagePoint, UsageQuery, UsageRange, UsageSeries,
 };
 use crate::store::database::Db;
 use crate::store::entity::key_usage::{self, Resolution};
-use crate::store::keys;
+use crate::store::{self, keys};
 
 /// Usage counting's one home: it holds the only recorder, hands the
 /// authentication paths a sink to note into, flushes and prunes, and reads.
@@ -52,7 +51,7 @@ impl Usage {
     /// Deletes usage older than it is kept ([`crate::Keyward::prune_usage`]).
     /// The number of rows deleted.
     pub(crate) async fn prune(&self) -> Result<u64> {
-        usage_recorder::prune(&self.db, now()).await
+        store::usage::prune(&self.db, now()).await
     }
 
     /// One key of the caller's region, also one deleted within the last
@@ -116,17 +115,7 @@ impl Usage {
             UsageBucket::Minute => Resolution::Minute,
             UsageBucket::Hour | UsageBucket::Day => Resolution::Hour,
         };
-        let mut rows = key_usage::Entity::find().filter(key_usage::Column::RegionId.eq(region_id.as_str()));
-        if let Some(key_id) = key_id {
-            rows = rows.filter(key_usage::Column::KeyId.eq(key_id.as_str()));
-        }
-        Ok(rows
-            .filter(key_usage::Column::Resolution.eq(resolution))
-            .filter(key_usage::Column::StartsAt.gte(range.from))
-            .filter(key_usage::Column::StartsAt.lt(range.to))
-            .order_by_asc(key_usage::Column::StartsAt)
-            .all(&self.db)
-            .await?)
+        store::usage::rows(&self.db, region_id, key_id, resolution, (range.from, range.to)).await
     }
 
     /// Whether `key_id` was a key of the region, deleted recently enough to
