@@ -1,6 +1,7 @@
-//! The domain's layers import one way only, and no two modules import each
-//! other in a circle (the rule in `src/lib.rs`). Read from the sources, so
-//! a new import that breaks the rule fails here.
+//! The domain's layers import one way only, no two modules import each
+//! other in a circle (the rule in `src/lib.rs`), and only the store builds
+//! statements. Read from the sources, so a new import or query that breaks
+//! the rule fails here.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -107,6 +108,26 @@ fn layers_import_downwards_only() {
         }
     }
     assert!(violations.is_empty(), "imports against the layers: {violations:#?}");
+}
+
+/// Statements are built in `store/` alone, by aggregate, each a function
+/// named for what it does; `infra` and the use cases call those (and may
+/// save a row they built or changed), so no query hides inside a use case.
+#[test]
+fn only_the_store_builds_statements() {
+    // Every sea-orm query starts from `EntityTrait` (or raw SQL in a `Statement`).
+    let builders = ["EntityTrait", "Entity::", "QueryFilter", "Statement::"];
+    let mut violations = Vec::new();
+    for (module, source) in modules() {
+        let code = source.split("#[cfg(test)]").next().unwrap_or_default();
+        if layer(&module) == "store" {
+            continue;
+        }
+        for builder in builders.iter().filter(|builder| code.contains(*builder)) {
+            violations.push(format!("{module} builds a statement ({builder}); give it a function in store/"));
+        }
+    }
+    assert!(violations.is_empty(), "statements outside the store: {violations:#?}");
 }
 
 #[test]

@@ -1,7 +1,10 @@
 //! Persistence: connecting and migrating, the sea-orm entities (the tables
 //! as the domain sees them), write transactions that serialise on both
-//! backends, and the queries more than one use case shares. Depends on
-//! `model`, `credentials` and the leaves; knows nothing of use cases.
+//! backends, and every query, in a module per aggregate (`keys`,
+//! `sessions`, `webhooks`, …), each a function named for what it does.
+//! A use case may save a row it built or changed; every other statement is
+//! built here (`tests/layers.rs`). Depends on `model`, `credentials` and the
+//! leaves; knows nothing of use cases.
 
 pub(crate) mod administrators;
 pub(crate) mod audit;
