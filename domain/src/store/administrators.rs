@@ -15,10 +15,8 @@ pub(crate) async fn find_in_region(
     region_id: &RegionId,
     administrator_id: &AdministratorId,
 ) -> Result<Option<administrator::Model>> {
-    Ok(administrator::Entity::find_by_id(administrator_id.clone())
-        .filter(administrator::Column::RegionId.eq(region_id.as_str()))
-        .one(db)
-        .await?)
+    let region_column = administrator::Column::RegionId;
+    super::find_in_region::<administrator::Entity>(db, region_column, region_id, administrator_id.clone()).await
 }
 
 /// `email`'s grant in `region_id` (there is at most one).

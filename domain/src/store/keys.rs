@@ -16,10 +16,7 @@ pub(crate) async fn find_in_region(
     region_id: &RegionId,
     key_id: &KeyId,
 ) -> Result<Option<api_key::Model>> {
-    Ok(api_key::Entity::find_by_id(key_id.clone())
-        .filter(api_key::Column::RegionId.eq(region_id.as_str()))
-        .one(db)
-        .await?)
+    super::find_in_region::<api_key::Entity>(db, api_key::Column::RegionId, region_id, key_id.clone()).await
 }
 
 /// A key of any region: for the server's own work, never a caller's.

@@ -23,7 +23,9 @@ pub(crate) mod usage;
 pub(crate) mod webhooks;
 pub(crate) mod write_queue;
 
-use sea_orm::{DatabaseTransaction, EntityTrait, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PrimaryKeyTrait, QueryFilter, QuerySelect,
+};
 
 use crate::error::Result;
 use crate::model::RegionId;
@@ -37,6 +39,17 @@ use entity::region;
 pub(crate) async fn lock_region(txn: &DatabaseTransaction, region_id: &RegionId) -> Result<()> {
     region::Entity::find_by_id(region_id.clone()).lock_exclusive().one(txn).await?;
     Ok(())
+}
+
+/// The row of `E` with `id`, if it is `region_id`'s: other regions' rows
+/// are as absent as unknown ids. Each aggregate's `find_in_region` is this.
+async fn find_in_region<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    region_column: E::Column,
+    region_id: &RegionId,
+    id: impl Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
+) -> Result<Option<E::Model>> {
+    Ok(E::find_by_id(id).filter(region_column.eq(region_id.as_str())).one(db).await?)
 }
 
 /// Whether the database reports a unique constraint violation.

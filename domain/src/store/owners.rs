@@ -17,10 +17,7 @@ pub(crate) async fn find_in_region(
     region_id: &RegionId,
     owner_id: &OwnerId,
 ) -> Result<Option<owner::Model>> {
-    Ok(owner::Entity::find_by_id(owner_id.clone())
-        .filter(owner::Column::RegionId.eq(region_id.as_str()))
-        .one(db)
-        .await?)
+    super::find_in_region::<owner::Entity>(db, owner::Column::RegionId, region_id, owner_id.clone()).await
 }
 
 /// A region's owners, by external id.

@@ -28,10 +28,8 @@ pub(crate) async fn find_in_region(
     region_id: &RegionId,
     id: &WebhookId,
 ) -> Result<Option<webhook_endpoint::Model>> {
-    Ok(webhook_endpoint::Entity::find_by_id(id.clone())
-        .filter(webhook_endpoint::Column::RegionId.eq(region_id.as_str()))
-        .one(db)
-        .await?)
+    super::find_in_region::<webhook_endpoint::Entity>(db, webhook_endpoint::Column::RegionId, region_id, id.clone())
+        .await
 }
 
 /// An endpoint of any region: for delivery, never a caller's.
