@@ -13,7 +13,9 @@
 //!   ^
 //! credentials  token format, argon2id, verified cache, throttle
 //!   ^
-//! store        connection, migrations, entities, shared queries
+//! store        connection, migrations, entities, queries by aggregate
+//!   ^
+//! infra        what use cases share: Change, the cache, the hot path's memory
 //!   ^
 //! service      the use cases behind the `Keyward` handle
 //! ```
@@ -31,6 +33,8 @@ mod credentials;
 #[cfg(feature = "service")]
 mod error;
 #[cfg(feature = "service")]
+mod infra;
+#[cfg(feature = "service")]
 mod service;
 #[cfg(feature = "service")]
 mod store;
@@ -44,6 +48,8 @@ pub use credentials::throttle::{ThrottleLimits, client_network};
 #[cfg(feature = "service")]
 pub use error::{Error, Result};
 #[cfg(feature = "service")]
+pub use infra::{region_limits::RegionLimits, usage_recorder::UsageInsight};
+#[cfg(feature = "service")]
 pub use service::{
     Keyward, Settings, WarmCache,
     administrators::Administrators,
@@ -51,13 +57,12 @@ pub use service::{
     authentication::Authenticator,
     keys::Keys,
     leaks::Leaks,
-    limits::RegionLimits,
     owners::Owners,
     person_sign_ins::{OidcAttempt, PersonSignIns, SIGN_IN_TIME},
     regions::{BOOTSTRAP_REGION_NAME, Regions},
     rotations::Rotations,
     sessions::{SessionId, SessionLimits, Sessions},
-    usage::{KeyUse, Usage, UsageInsight},
+    usage::{KeyUse, Usage},
     webhooks::{Outcome, Outgoing, RETRY_SCHEDULE, WebhookSettings, Webhooks},
 };
 #[cfg(feature = "service")]

@@ -8,22 +8,20 @@
 
 use std::net::IpAddr;
 
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::ConnectionTrait;
 
 use super::audit::AuditEntry;
-use super::change::Change;
-use super::coherence::Coherence;
 use crate::caller::Caller;
-use crate::clock::now;
-use crate::credentials::random;
 use crate::error::{Error, Result};
+use crate::infra::change::Change;
+use crate::infra::coherence::Coherence;
 use crate::model::{
     Administrator, AdministratorId, AuditAction, AuditChange, Email, KeyAccess, NewAdministrator, Person, PersonRegion,
     RegionId, Scopes, SignInRefusal, check_administrator_scopes,
 };
+use crate::store::administrators;
 use crate::store::database::Db;
-use crate::store::entity::{administrator, region};
-use crate::store::find_administrator_in_region;
+use crate::store::entity::administrator;
 
 #[derive(Clone)]
 pub struct Administrators {
@@ -39,7 +37,7 @@ impl Administrators {
     /// The caller's region's administrators, by email.
     pub async fn list(&self, caller: &Caller) -> Result<Vec<Administrator>> {
         caller.require(KeyAccess::Read)?;
-        self.in_region(&caller.region().id).await
+        self.list_as_operator(Some(&caller.region().id)).await
     }
 
     /// Grants `new.email` the console of the caller's region with
@@ -60,11 +58,11 @@ impl Administrators {
     pub async fn revoke(&self, caller: &Caller, administrator_id: &AdministratorId) -> Result<()> {
         caller.require(KeyAccess::Write)?;
         let change = Change::by(&self.db, &self.coherence, caller).await?;
-        let row = find_administrator_in_region(&change, &caller.region().id, administrator_id)
+        let row = administrators::find_in_region(&change, &caller.region().id, administrator_id)
             .await?
             .ok_or(Error::AdministratorNotFound)?;
         caller.ensure_may_grant(&row.scopes, &Scopes::default())?;
-        delete(&change, &row).await?;
+        administrators::delete(&change, &row.id).await?;
         audit(&change, Some(caller), &row, AuditAction::AdministratorRevoked).await?;
         change.commit().await?;
         Ok(())
@@ -83,13 +81,9 @@ impl Administrators {
     /// The operator's revocation (`keyward admin revoke`), by email.
     pub async fn revoke_as_operator(&self, region_id: &RegionId, email: &Email) -> Result<Administrator> {
         let change = Change::in_region(&self.db, &self.coherence, region_id).await?;
-        let row = administrator::Entity::find()
-            .filter(administrator::Column::RegionId.eq(region_id.as_str()))
-            .filter(administrator::Column::Email.eq(email.as_str()))
-            .one(&change)
-            .await?
-            .ok_or(Error::AdministratorNotFound)?;
-        delete(&change, &row).await?;
+        let row =
+            administrators::find_by_email(&change, region_id, email).await?.ok_or(Error::AdministratorNotFound)?;
+        administrators::delete(&change, &row.id).await?;
         audit(&change, None, &row, AuditAction::AdministratorRevoked).await?;
         change.commit().await?;
         Ok(row.into())
@@ -97,16 +91,7 @@ impl Administrators {
 
     /// Every grant (`keyward admin list`), or one region's.
     pub async fn list_as_operator(&self, region_id: Option<&RegionId>) -> Result<Vec<Administrator>> {
-        let mut select = administrator::Entity::find();
-        if let Some(region_id) = region_id {
-            select = select.filter(administrator::Column::RegionId.eq(region_id.as_str()));
-        }
-        let rows = select
-            .order_by_asc(administrator::Column::RegionId)
-            .order_by_asc(administrator::Column::Email)
-            .all(&self.db)
-            .await?;
-        Ok(rows.into_iter().map(Into::into).collect())
+        Ok(administrators::list(&self.db, region_id).await?.into_iter().map(Into::into).collect())
     }
 
     /// Records in every region that grants `person`'s email that the
@@ -129,26 +114,13 @@ impl Administrators {
 
     /// The regions whose console `email` is granted, by region name.
     pub async fn regions_of(&self, email: &Email) -> Result<Vec<PersonRegion>> {
-        let rows = administrator::Entity::find()
-            .filter(administrator::Column::Email.eq(email.as_str()))
-            .find_also_related(region::Entity)
-            .all(&self.db)
-            .await?;
-        let mut regions: Vec<PersonRegion> = rows
+        let mut regions: Vec<PersonRegion> = administrators::grants_of(&self.db, email)
+            .await?
             .into_iter()
             .filter_map(|(grant, region)| Some(PersonRegion { region: region?.into(), scopes: grant.scopes }))
             .collect();
         regions.sort_by(|a, b| a.region.name.as_str().cmp(b.region.name.as_str()));
         Ok(regions)
-    }
-
-    async fn in_region(&self, region_id: &RegionId) -> Result<Vec<Administrator>> {
-        let rows = administrator::Entity::find()
-            .filter(administrator::Column::RegionId.eq(region_id.as_str()))
-            .order_by_asc(administrator::Column::Email)
-            .all(&self.db)
-            .await?;
-        Ok(rows.into_iter().map(Into::into).collect())
     }
 }
 
@@ -158,35 +130,10 @@ async fn insert(
     region_id: &RegionId,
     new: &NewAdministrator,
 ) -> Result<administrator::Model> {
-    let existing = administrator::Entity::find()
-        .filter(administrator::Column::RegionId.eq(region_id.as_str()))
-        .filter(administrator::Column::Email.eq(new.email.as_str()))
-        .one(db)
-        .await?;
-    if existing.is_some() {
+    if administrators::find_by_email(db, region_id, &new.email).await?.is_some() {
         return Err(Error::AdministratorExists(new.email.to_string()));
     }
-    Ok(administrator::ActiveModel {
-        id: Set(random::id::<AdministratorId>()),
-        region_id: Set(region_id.clone()),
-        email: Set(new.email.clone()),
-        scopes: Set(new.scopes.clone()),
-        created_at: Set(now()),
-    }
-    .insert(db)
-    .await?)
-}
-
-/// Deletes a grant and, explicitly (SQLite enforces foreign keys only when
-/// asked), the sessions it held.
-async fn delete(db: &impl ConnectionTrait, row: &administrator::Model) -> Result<()> {
-    use crate::store::entity::person_session;
-    person_session::Entity::delete_many()
-        .filter(person_session::Column::AdministratorId.eq(row.id.as_str()))
-        .exec(db)
-        .await?;
-    administrator::Entity::delete_by_id(row.id.clone()).exec(db).await?;
-    Ok(())
+    administrators::insert(db, region_id, new).await
 }
 
 async fn audit(

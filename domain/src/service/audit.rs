@@ -4,10 +4,7 @@
 
 use std::net::IpAddr;
 
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
 
 use crate::caller::Caller;
 use crate::clock::now;
@@ -18,6 +15,7 @@ use crate::model::{
 };
 use crate::store::database::Db;
 use crate::store::entity::{api_key, audit_event};
+use crate::store::{audit, outbox};
 
 /// One event for the audit log, built by name and written in the
 /// transaction of the change it records:
@@ -85,7 +83,7 @@ impl<'a> AuditEntry<'a> {
         .insert(db)
         .await?;
         // Receivers hear of it in the same transaction: never of what did not happen.
-        crate::store::outbox::enqueue_audited(db, region_id, action, key).await
+        outbox::enqueue_audited(db, region_id, action, key).await
     }
 }
 
@@ -115,29 +113,8 @@ impl AuditLog {
         if !(1..=AUDIT_EVENTS_MAX).contains(&limit) {
             return Err(InvalidInput(format!("`limit` must be from 1 to {AUDIT_EVENTS_MAX}")).into());
         }
-        let mut select =
-            audit_event::Entity::find().filter(audit_event::Column::RegionId.eq(caller.region().id.as_str()));
-        if let Some(before) = query.before {
-            select = select.filter(audit_event::Column::Seq.lt(before.seq()));
-        }
-        if let Some(action) = query.action {
-            select = select.filter(audit_event::Column::Action.eq(action.as_str()));
-        }
-        if let Some(key_id) = &query.api_key_id {
-            select = select.filter(
-                Condition::any()
-                    .add(audit_event::Column::ApiKeyId.eq(key_id.as_str()))
-                    .add(audit_event::Column::ActorApiKeyId.eq(key_id.as_str())),
-            );
-        }
-        if let Some(from) = query.from {
-            select = select.filter(audit_event::Column::At.gte(from));
-        }
-        if let Some(to) = query.to {
-            select = select.filter(audit_event::Column::At.lt(to));
-        }
         // One more than asked says whether there is a next page.
-        let mut rows = select.order_by_desc(audit_event::Column::Seq).limit(limit + 1).all(&self.db).await?;
+        let mut rows = audit::events(&self.db, &caller.region().id, query, limit + 1).await?;
         let more = rows.len() as u64 > limit;
         rows.truncate(limit as usize);
         let next = more.then(|| rows.last().map(|row| EventId::new(row.seq))).flatten();

@@ -2,13 +2,7 @@
 
 use std::net::IpAddr;
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-
-use super::coherence::{Coherence, Known, WarmKey};
-use super::metering::{Charged, Metering};
-use super::policy::Policy;
 use super::usage::KeyUse;
-use super::usage::recorder::UseSink;
 use super::webhooks::Webhooks;
 use crate::caller::{Caller, ensure_usable};
 use crate::clock::now;
@@ -17,9 +11,13 @@ use crate::credentials::throttle::{self, FailureThrottle, ThrottleLimits};
 use crate::credentials::token::Token;
 use crate::credentials::verified_cache::VerifiedCache;
 use crate::error::{Error, Result, whole_seconds};
+use crate::infra::coherence::{Coherence, Known, WarmKey};
+use crate::infra::metering::{Charged, Metering};
+use crate::infra::policy::Policy;
+use crate::infra::usage_recorder::UseSink;
 use crate::model::{EventType, Grant, KeyId, KeyState, Refusal, RegionId, Scope, UseDetails, UseOutcome, Verdict};
 use crate::store::database::Db;
-use crate::store::entity::{api_key, region};
+use crate::store::keys;
 use std::sync::Arc;
 
 /// How many verified tokens one process remembers.
@@ -341,12 +339,7 @@ impl Authenticator {
 
     /// The key with `lookup` and its region, from the database.
     async fn read(&self, lookup: &str) -> Result<Option<WarmKey>> {
-        let found = api_key::Entity::find()
-            .filter(api_key::Column::Lookup.eq(lookup))
-            .find_also_related(region::Entity)
-            .one(&self.db)
-            .await?;
-        let Some((key, Some(region))) = found else { return Ok(None) };
+        let Some((key, Some(region))) = keys::find_by_lookup(&self.db, lookup).await? else { return Ok(None) };
         let policy = Policy::load(&self.db, &key).await?;
         Ok(Some(WarmKey {
             quarantined: key.is_quarantined(),

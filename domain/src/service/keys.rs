@@ -3,15 +3,9 @@
 //! region always keeps a key that can manage its keys.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
 
 use super::audit::AuditEntry;
-use super::change::Change;
-use super::coherence::Coherence;
-use super::limits::NewKeys;
-use super::metering::Metering;
 use super::owners::find_owner;
 use crate::caller::Caller;
 use crate::clock::now;
@@ -19,14 +13,17 @@ use crate::credentials::random;
 use crate::credentials::secret_hash;
 use crate::credentials::token::Token;
 use crate::error::{Error, Result};
+use crate::infra::change::Change;
+use crate::infra::coherence::Coherence;
+use crate::infra::metering::Metering;
+use crate::infra::region_limits::NewKeys;
 use crate::model::{
     ApiKey, AuditAction, AuditChange, CreatedApiKey, Description, InvalidInput, KeyAccess, KeyId, KeyPolicy, KeyState,
     KeyUpdate, NewKey, REVOKE_AT_MAX_DAYS, Region, RegionId, RegionOverview, Scopes, SignedInPerson,
 };
-use crate::store::budgets;
 use crate::store::database::Db;
-use crate::store::entity::{api_key, credit_balance, retired_api_key};
-use crate::store::find_key_in_region;
+use crate::store::entity::api_key;
+use crate::store::{budgets, keys};
 
 #[derive(Clone)]
 pub struct Keys {
@@ -49,7 +46,7 @@ impl Keys {
         } else {
             // Deleted since it authenticated: as unknown as any other key.
             let key_id = caller.key_id().ok_or(Error::Unauthenticated)?;
-            let own = find_key_in_region(&self.db, &caller.region().id, key_id).await?;
+            let own = keys::find_in_region(&self.db, &caller.region().id, key_id).await?;
             described(&self.db, vec![own.ok_or(Error::Unauthenticated)?]).await?
         };
         Ok(RegionOverview {
@@ -65,13 +62,7 @@ impl Keys {
     /// The caller's keys, oldest first.
     pub async fn list(&self, caller: &Caller) -> Result<Vec<ApiKey>> {
         caller.require(KeyAccess::Read)?;
-        let rows = api_key::Entity::find()
-            .filter(api_key::Column::RegionId.eq(caller.region().id.as_str()))
-            .order_by_asc(api_key::Column::CreatedAt)
-            .order_by_asc(api_key::Column::Id)
-            .all(&self.db)
-            .await?;
-        described(&self.db, rows).await
+        described(&self.db, keys::in_region(&self.db, &caller.region().id).await?).await
     }
 
     pub async fn get(&self, caller: &Caller, key_id: &KeyId) -> Result<ApiKey> {
@@ -158,18 +149,11 @@ impl Keys {
     /// already; this only removes them. Safe to run from every process at
     /// once: each key is checked again under its region's lock.
     pub async fn revoke_due(&self) -> Result<usize> {
-        let due: Vec<(KeyId, RegionId)> = api_key::Entity::find()
-            .select_only()
-            .column(api_key::Column::Id)
-            .column(api_key::Column::RegionId)
-            .filter(api_key::Column::RevokeAt.lte(now()))
-            .into_tuple()
-            .all(&self.db)
-            .await?;
+        let due = keys::due_for_revocation(&self.db, now()).await?;
         let mut revoked = 0;
         for (key_id, region_id) in due {
             let mut change = Change::in_region(&self.db, &self.coherence, &region_id).await?;
-            let Some(key) = find_key_in_region(&change, &region_id, &key_id).await? else { continue };
+            let Some(key) = keys::find_in_region(&change, &region_id, &key_id).await? else { continue };
             if !key.is_revoked_at(now()) {
                 continue;
             }
@@ -192,7 +176,7 @@ fn ensure_own_region(caller: &Caller, region_id: Option<&RegionId>) -> Result<()
 /// A key of the caller's region; other regions' keys are as absent as
 /// unknown ids.
 pub(crate) async fn find_own_key(db: &impl ConnectionTrait, caller: &Caller, key_id: &KeyId) -> Result<api_key::Model> {
-    find_key_in_region(db, &caller.region().id, key_id).await?.ok_or(Error::KeyNotFound)
+    keys::find_in_region(db, &caller.region().id, key_id).await?.ok_or(Error::KeyNotFound)
 }
 
 /// The guard of every change that could take a region's management away
@@ -208,15 +192,7 @@ pub(crate) async fn find_own_key(db: &impl ConnectionTrait, caller: &Caller, key
 /// a region holds few keys, scopes are decided in Rust anyway, and the
 /// lock is held either way.
 async fn ensure_region_stays_managed(change: &Change, region_id: &RegionId) -> Result<()> {
-    let remaining: Vec<(Scopes, Option<DateTime<Utc>>, bool)> = api_key::Entity::find()
-        .select_only()
-        .column(api_key::Column::Scopes)
-        .column(api_key::Column::RevokeAt)
-        .column_as(api_key::Column::Quarantine.is_not_null(), "quarantined")
-        .filter(api_key::Column::RegionId.eq(region_id.as_str()))
-        .into_tuple()
-        .all(change)
-        .await?;
+    let remaining = keys::management_in_region(change, region_id).await?;
     let at = now();
     let managed = remaining
         .iter()
@@ -242,23 +218,7 @@ pub(crate) async fn delete_key(change: &mut Change, caller: &Caller, key_id: &Ke
 /// so that a leak report of its token is still recognised ([`super::leaks`]).
 async fn delete_row(change: &mut Change, key: &api_key::Model) -> Result<()> {
     change.key_removed(&key.lookup);
-    api_key::Entity::delete_by_id(key.id.clone()).exec(change).await?;
-    // Its credits go with it, unless a key rotated from it still spends them.
-    let sharing =
-        api_key::Entity::find().filter(api_key::Column::BudgetKeyId.eq(key.id.as_str())).one(&*change).await?;
-    if sharing.is_none() && key.budget_key_id.is_none() {
-        credit_balance::Entity::delete_by_id(key.id.to_string()).exec(&*change).await?;
-    }
-    retired_api_key::Entity::insert(retired_api_key::ActiveModel {
-        lookup: Set(key.lookup.clone()),
-        secret_hash: Set(key.secret_hash.clone()),
-        region_id: Set(key.region_id.clone()),
-        api_key_id: Set(key.id.clone()),
-        retired_at: Set(now()),
-    })
-    .exec_without_returning(change)
-    .await?;
-    Ok(())
+    keys::delete_and_retire(&*change, key, now()).await
 }
 
 /// Applies `update` to a key of the caller's region: scopes only within the
@@ -324,7 +284,7 @@ pub(crate) async fn update_key(
         }
         // Not its own, nor that of the key it shares a budget with (a rotation's other key).
         let caller_key = match caller.key_id() {
-            Some(key_id) => find_key_in_region(&*change, region_id, key_id).await?,
+            Some(key_id) => keys::find_in_region(&*change, region_id, key_id).await?,
             None => None,
         };
         if caller_key.is_some_and(|own| own.budget_holder() == before.budget_holder()) {
@@ -342,7 +302,7 @@ pub(crate) async fn update_key(
             let holder = before.budget_holder();
             budgets::set_credits(&*change, region_id, holder.as_str(), policy_after.credits, now()).await?;
             // Every key spending this budget holds its credits in its cached policy.
-            for lookup in budget_sharers(&*change, holder).await? {
+            for lookup in keys::lookups_spending(&*change, holder).await? {
                 change.key_changed(&lookup);
             }
         }
@@ -410,22 +370,6 @@ pub(crate) async fn insert_key(
     }
     change.key_added(&key.lookup);
     Ok(key)
-}
-
-/// The lookups of the keys that spend `holder`'s budget: the key itself and
-/// a rotation's other key.
-async fn budget_sharers(db: &impl ConnectionTrait, holder: &KeyId) -> Result<Vec<String>> {
-    Ok(api_key::Entity::find()
-        .select_only()
-        .column(api_key::Column::Lookup)
-        .filter(
-            sea_orm::Condition::any()
-                .add(api_key::Column::Id.eq(holder.as_str()))
-                .add(api_key::Column::BudgetKeyId.eq(holder.as_str())),
-        )
-        .into_tuple()
-        .all(db)
-        .await?)
 }
 
 /// A key's policy as stored: its row and its budget's credits.

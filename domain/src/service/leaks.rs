@@ -9,21 +9,21 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 
 use super::audit::AuditEntry;
-use super::change::Change;
-use super::coherence::Coherence;
 use crate::clock::now;
 use crate::credentials::round_robin::RoundRobin;
 use crate::credentials::secret_hash::{self, Claimant, SecretHash};
 use crate::credentials::throttle::{FailureThrottle, ThrottleLimits};
 use crate::credentials::token::Token;
 use crate::error::{Error, Result};
+use crate::infra::change::Change;
+use crate::infra::coherence::Coherence;
 use crate::model::{AuditAction, AuditChange, LeakChannel, LeakLabel, LeakedToken, Quarantine, Region, RegionId};
 use crate::store::database::Db;
 use crate::store::entity::{api_key, region, retired_api_key};
-use crate::store::find_key_in_region;
+use crate::store::keys;
 
 /// Public reports one client may file per window.
 const PUBLIC_REPORTS_PER_WINDOW: u32 = 10;
@@ -201,16 +201,8 @@ impl Leaks {
         if lookups.is_empty() {
             return Ok(Rows::default());
         }
-        let live = api_key::Entity::find()
-            .filter(api_key::Column::Lookup.is_in(lookups.iter().copied()))
-            .find_also_related(region::Entity)
-            .all(&self.db)
-            .await?;
-        let retired = retired_api_key::Entity::find()
-            .filter(retired_api_key::Column::Lookup.is_in(lookups))
-            .find_also_related(region::Entity)
-            .all(&self.db)
-            .await?;
+        let live = keys::with_lookups(&self.db, &lookups).await?;
+        let retired = keys::retired_with_lookups(&self.db, &lookups).await?;
         Ok(Rows {
             live: live.into_iter().filter_map(|(key, region)| Some((key.lookup.clone(), (key, region?)))).collect(),
             retired: retired
@@ -250,7 +242,7 @@ impl Leaks {
         let region_id = &first.region_id;
         let mut change = Change::in_region(&self.db, &self.coherence, region_id).await?;
         for (key, report) in found {
-            let Some(current) = find_key_in_region(&change, region_id, &key.id).await? else { continue };
+            let Some(current) = keys::find_in_region(&change, region_id, &key.id).await? else { continue };
             if current.is_quarantined() {
                 continue;
             }

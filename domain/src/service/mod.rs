@@ -2,22 +2,18 @@
 //! handle, [`Keyward`]. The REST API, the console's server functions and
 //! the CLI call these same functions, so every invariant lives here once.
 //!
-//! Inside this layer the arrows run one way too: `keys`, `regions`,
-//! `sessions` and `rotations` build on `audit`, `change` and
-//! `authentication`; nothing imports back.
+//! What they share without being a use case (a `Change`, the cache, the
+//! hot path's memory) is `infra`'s, the layer below. Inside this layer the
+//! arrows run one way too: `keys`, `regions`, `sessions` and `rotations`
+//! build on `audit` and `authentication`; nothing imports back.
 
 pub(crate) mod administrators;
 pub(crate) mod audit;
 pub(crate) mod authentication;
-pub(crate) mod change;
-pub(crate) mod coherence;
 pub(crate) mod keys;
 pub(crate) mod leaks;
-pub(crate) mod limits;
-pub(crate) mod metering;
 pub(crate) mod owners;
 pub(crate) mod person_sign_ins;
-pub(crate) mod policy;
 pub(crate) mod regions;
 pub(crate) mod rotations;
 pub(crate) mod sessions;
@@ -30,21 +26,22 @@ use sea_orm::DatabaseConnection;
 
 use crate::credentials::throttle::ThrottleLimits;
 use crate::error::Result;
+use crate::infra::coherence::Coherence;
+use crate::infra::metering::Metering;
+use crate::infra::region_limits::{NewKeys, RegionLimits};
+use crate::infra::usage_recorder::UsageInsight;
 use crate::store::database::Db;
 use administrators::Administrators;
 use audit::AuditLog;
 use authentication::Authenticator;
-use coherence::Coherence;
 use keys::Keys;
 use leaks::Leaks;
-use limits::{NewKeys, RegionLimits};
-use metering::Metering;
 use owners::Owners;
 use person_sign_ins::PersonSignIns;
 use regions::Regions;
 use rotations::Rotations;
 use sessions::{SessionLimits, Sessions};
-use usage::{Usage, UsageInsight};
+use usage::Usage;
 use webhooks::{WebhookSettings, Webhooks};
 
 /// How one process behaves; the defaults suit most deployments.

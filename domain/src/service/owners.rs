@@ -2,23 +2,20 @@
 //! limits and credits bind every key it owns, so a change to them reaches
 //! every process's cache of those keys before it is answered.
 
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
 
 use super::audit::AuditEntry;
-use super::change::Change;
-use super::coherence::Coherence;
-use super::metering::Metering;
 use crate::caller::Caller;
 use crate::clock::now;
 use crate::credentials::random;
 use crate::error::{Error, Result};
+use crate::infra::change::Change;
+use crate::infra::coherence::Coherence;
+use crate::infra::metering::Metering;
 use crate::model::{AuditAction, AuditChange, KeyAccess, NewOwner, Owner, OwnerId, OwnerUpdate, RegionId};
 use crate::store::database::Db;
-use crate::store::entity::{api_key, owner};
-use crate::store::{budgets, is_unique_violation};
+use crate::store::entity::owner;
+use crate::store::{budgets, is_unique_violation, keys, owners};
 
 #[derive(Clone)]
 pub struct Owners {
@@ -35,12 +32,7 @@ impl Owners {
     /// The caller's region's owners, by external id.
     pub async fn list(&self, caller: &Caller) -> Result<Vec<Owner>> {
         caller.require(KeyAccess::Read)?;
-        let rows = owner::Entity::find()
-            .filter(owner::Column::RegionId.eq(caller.region().id.as_str()))
-            .order_by_asc(owner::Column::ExternalId)
-            .all(&self.db)
-            .await?;
-        described(&self.db, rows).await
+        described(&self.db, owners::in_region(&self.db, &caller.region().id).await?).await
     }
 
     pub async fn get(&self, caller: &Caller, owner_id: &OwnerId) -> Result<Owner> {
@@ -110,7 +102,8 @@ impl Owners {
         if after.credits != before.credits {
             budgets::set_credits(&change, region_id, owner_id.as_str(), after.credits, at).await?;
         }
-        for lookup in owned_lookups(&change, owner_id).await? {
+        // The owner's keys: their cached policies are stale now.
+        for lookup in keys::lookups_of_owner(&change, owner_id).await? {
             change.key_changed(&lookup);
         }
         let audited =
@@ -128,13 +121,12 @@ impl Owners {
         let region_id = &caller.region().id;
         let row = find_owner(&change, region_id, owner_id).await?;
         caller.ensure_may_bind_owner(Some(owner_id), None)?;
-        let keys =
-            api_key::Entity::find().filter(api_key::Column::OwnerId.eq(owner_id.as_str())).count(&change).await?;
-        if keys > 0 {
-            return Err(Error::OwnerHasKeys { keys });
+        let owned = keys::count_of_owner(&change, owner_id).await?;
+        if owned > 0 {
+            return Err(Error::OwnerHasKeys { keys: owned });
         }
         let before = settings(&change, &row).await?;
-        owner::Entity::delete_by_id(owner_id.clone()).exec(&change).await?;
+        owners::delete(&change, owner_id).await?;
         budgets::set_credits(&change, region_id, owner_id.as_str(), None, now()).await?;
         let audited = AuditChange::Owner { id: owner_id.clone(), before: Some(Box::new(before)), after: None };
         AuditEntry::new(region_id, AuditAction::OwnerDeleted).actor(caller).change(audited).record(&change).await?;
@@ -148,23 +140,7 @@ pub(crate) async fn find_owner(
     region_id: &RegionId,
     owner_id: &OwnerId,
 ) -> Result<owner::Model> {
-    owner::Entity::find_by_id(owner_id.clone())
-        .filter(owner::Column::RegionId.eq(region_id.as_str()))
-        .one(db)
-        .await?
-        .ok_or(Error::OwnerNotFound)
-}
-
-/// The lookups of every key `owner_id` owns: the keys whose cached policy
-/// a change of the owner makes stale.
-async fn owned_lookups(db: &impl ConnectionTrait, owner_id: &OwnerId) -> Result<Vec<String>> {
-    Ok(api_key::Entity::find()
-        .select_only()
-        .column(api_key::Column::Lookup)
-        .filter(api_key::Column::OwnerId.eq(owner_id.as_str()))
-        .into_tuple()
-        .all(db)
-        .await?)
+    owners::find_in_region(db, region_id, owner_id).await?.ok_or(Error::OwnerNotFound)
 }
 
 /// An owner's settings as created and audited.
@@ -182,15 +158,7 @@ async fn settings(db: &impl ConnectionTrait, row: &owner::Model) -> Result<NewOw
 async fn described(db: &impl ConnectionTrait, rows: Vec<owner::Model>) -> Result<Vec<Owner>> {
     let ids: Vec<String> = rows.iter().map(|row| row.id.to_string()).collect();
     let mut credits = budgets::credits_of(db, ids.clone(), now()).await?;
-    let counts: Vec<(Option<OwnerId>, i64)> = api_key::Entity::find()
-        .select_only()
-        .column(api_key::Column::OwnerId)
-        .column_as(api_key::Column::Id.count(), "keys")
-        .filter(api_key::Column::OwnerId.is_in(ids))
-        .group_by(api_key::Column::OwnerId)
-        .into_tuple()
-        .all(db)
-        .await?;
+    let counts = keys::counts_by_owner(db, ids).await?;
     Ok(rows
         .into_iter()
         .map(|row| {

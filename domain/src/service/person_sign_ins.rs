@@ -16,7 +16,6 @@
 use std::net::IpAddr;
 
 use chrono::TimeDelta;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 
 use super::administrators::Administrators;
@@ -28,6 +27,7 @@ use crate::error::{Error, Result};
 use crate::model::{Person, PersonRegion, RegionId, SignInRefusal};
 use crate::store::database::Db;
 use crate::store::entity::{oidc_attempt, person_sign_in};
+use crate::store::sign_ins;
 
 /// How long a sign-in may take at the identity provider, and a person to
 /// choose their region.
@@ -60,33 +60,25 @@ impl PersonSignIns {
     /// Keeps an attempt until its callback (or for [`SIGN_IN_TIME`]).
     pub async fn begin(&self, state: &str, browser: &str, attempt: OidcAttempt) -> Result<()> {
         let at = now();
-        oidc_attempt::Entity::delete_many()
-            .filter(oidc_attempt::Column::CreatedAt.lt(at - SIGN_IN_TIME))
-            .exec(&self.db)
-            .await?;
-        oidc_attempt::ActiveModel {
-            state_hash: Set(digest(state)),
-            browser_hash: Set(digest(browser)),
-            pkce_verifier: Set(attempt.pkce_verifier),
-            nonce: Set(attempt.nonce),
-            created_at: Set(at),
-        }
-        .insert(&self.db)
-        .await?;
-        Ok(())
+        let row = oidc_attempt::Model {
+            state_hash: digest(state),
+            browser_hash: digest(browser),
+            pkce_verifier: attempt.pkce_verifier,
+            nonce: attempt.nonce,
+            created_at: at,
+        };
+        sign_ins::keep_attempt(&self.db, row, at - SIGN_IN_TIME).await
     }
 
     /// Takes the attempt `state` names, once, for the browser that began
     /// it. A state never issued, already used, expired, or from another
     /// browser is refused and leaves nothing behind.
     pub async fn take(&self, state: &str, browser: Option<&str>) -> Result<OidcAttempt> {
-        let found = oidc_attempt::Entity::find_by_id(digest(state)).one(&self.db).await?;
-        let Some(row) = found else {
+        let Some(row) = sign_ins::find_attempt(&self.db, &digest(state)).await? else {
             return Err(refused("this sign-in link was already used or was never issued; start again"));
         };
         // Whoever reads it first deletes it; a concurrent replay deletes nothing.
-        let deleted = oidc_attempt::Entity::delete_by_id(row.state_hash.clone()).exec(&self.db).await?;
-        if deleted.rows_affected != 1 {
+        if !sign_ins::delete_attempt(&self.db, &row.state_hash).await? {
             return Err(refused("this sign-in link was already used; start again"));
         }
         if browser.map(digest).as_deref() != Some(row.browser_hash.as_str()) {
@@ -112,28 +104,22 @@ impl PersonSignIns {
     /// in an `HttpOnly` cookie.
     pub async fn hold(&self, person: &Person) -> Result<SessionId> {
         let at = now();
-        person_sign_in::Entity::delete_many()
-            .filter(person_sign_in::Column::CreatedAt.lt(at - SIGN_IN_TIME))
-            .exec(&self.db)
-            .await?;
         let id = random::base62(32);
-        person_sign_in::ActiveModel {
-            id_hash: Set(digest(&id)),
-            subject: Set(person.subject.clone()),
-            email: Set(person.email.clone()),
-            name: Set(person.name.clone()),
-            created_at: Set(at),
-        }
-        .insert(&self.db)
-        .await?;
+        let row = person_sign_in::Model {
+            id_hash: digest(&id),
+            subject: person.subject.clone(),
+            email: person.email.clone(),
+            name: person.name.clone(),
+            created_at: at,
+        };
+        sign_ins::hold(&self.db, row, at - SIGN_IN_TIME).await?;
         SessionId::from_cookie(&id).ok_or_else(|| Error::Internal("a held sign-in's id is malformed".to_owned()))
     }
 
     /// The person held under `held` and their regions; `Unauthenticated`
     /// once it expired or was used.
     pub async fn held(&self, held: &SessionId) -> Result<(Person, Vec<PersonRegion>)> {
-        let row = person_sign_in::Entity::find_by_id(digest(held.as_str()))
-            .one(&self.db)
+        let row = sign_ins::find_held(&self.db, &digest(held.as_str()))
             .await?
             .filter(|row| now() - row.created_at < SIGN_IN_TIME)
             .ok_or(Error::Unauthenticated)?;
@@ -146,7 +132,7 @@ impl PersonSignIns {
     pub async fn choose(&self, held: &SessionId, region_id: &RegionId, client: IpAddr) -> Result<(SessionId, Caller)> {
         let (person, _) = self.held(held).await?;
         let signed_in = self.sessions.sign_in_person(&person, region_id, client).await?;
-        person_sign_in::Entity::delete_by_id(digest(held.as_str())).exec(&self.db).await?;
+        sign_ins::delete_held(&self.db, &digest(held.as_str())).await?;
         Ok(signed_in)
     }
 }

@@ -1,22 +1,20 @@
 //! Regions, for operators: create one with its first key, list them, and
 //! bootstrap an empty database.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
-
 use super::audit::AuditEntry;
-use super::change::Change;
-use super::coherence::Coherence;
 use super::keys::{insert_key, new_key_row};
 use crate::clock::now;
 use crate::credentials::random;
 use crate::error::{Error, Result};
+use crate::infra::change::Change;
+use crate::infra::coherence::Coherence;
 use crate::model::{
     AuditAction, CreatedApiKey, CreatedRegion, Description, Environment, KeyPolicy, Region, RegionId, RegionName,
     RegionSummary, Scopes,
 };
 use crate::store::database::Db;
-use crate::store::entity::{api_key, region};
-use crate::store::is_unique_violation;
+use crate::store::entity::region;
+use crate::store::{keys, regions};
 
 /// The name of the region created on the first start of an empty database.
 pub const BOOTSTRAP_REGION_NAME: &str = "default";
@@ -52,11 +50,7 @@ impl Regions {
             new_key_row(&region.clone().into(), description, Scopes::all(), &KeyPolicy::default()).await?;
 
         let mut change = Change::begin(&self.db, &self.coherence).await?;
-        let taken = Error::RegionNameTaken(region.name.clone());
-        let region = match region::ActiveModel::from(region).insert(&change).await {
-            Err(e) if is_unique_violation(&e) => return Err(taken),
-            other => other?,
-        };
+        let region = regions::insert(&change, region).await?;
         AuditEntry::new(&region.id, AuditAction::RegionCreated).record(&change).await?;
         let key = insert_key(&mut change, key, None, &KeyPolicy::default()).await?;
         change.commit().await?;
@@ -69,29 +63,22 @@ impl Regions {
     /// The region with this id or, failing that, this name.
     pub async fn find(&self, id_or_name: &str) -> Result<Region> {
         let by_id = match RegionId::parse(id_or_name) {
-            Ok(id) => region::Entity::find_by_id(id).one(&self.db).await?,
+            Ok(id) => regions::find(&self.db, &id).await?,
             Err(_) => None,
         };
         let found = match by_id {
             Some(found) => Some(found),
-            None => region::Entity::find().filter(region::Column::Name.eq(id_or_name)).one(&self.db).await?,
+            None => regions::find_by_name(&self.db, id_or_name).await?,
         };
         found.map(Region::from).ok_or_else(|| Error::RegionNotFound(id_or_name.to_owned()))
     }
 
     /// Every region with its number of keys, oldest first.
     pub async fn list(&self) -> Result<Vec<RegionSummary>> {
-        let regions = region::Entity::find()
-            .order_by_asc(region::Column::CreatedAt)
-            .order_by_asc(region::Column::Id)
-            .all(&self.db)
-            .await?;
-        let mut summaries = Vec::with_capacity(regions.len());
-        for region in regions {
-            let api_key_count = api_key::Entity::find()
-                .filter(api_key::Column::RegionId.eq(region.id.as_str()))
-                .count(&self.db)
-                .await?;
+        let all = regions::all(&self.db).await?;
+        let mut summaries = Vec::with_capacity(all.len());
+        for region in all {
+            let api_key_count = keys::count_in_region(&self.db, &region.id).await?;
             summaries.push(RegionSummary { region: region.into(), api_key_count });
         }
         Ok(summaries)
@@ -101,7 +88,7 @@ impl Regions {
     /// `None` when any region exists, also when another process starting at
     /// the same moment won the race (region names are unique).
     pub async fn bootstrap(&self) -> Result<Option<CreatedRegion>> {
-        if region::Entity::find().count(&self.db).await? > 0 {
+        if regions::any_exists(&self.db).await? {
             return Ok(None);
         }
         let name = RegionName::parse(BOOTSTRAP_REGION_NAME)?;

@@ -4,23 +4,24 @@
 //! the same code as every other key, so the last-key guard still holds.
 
 use chrono::TimeDelta;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
 
-use super::change::Change;
-use super::coherence::Coherence;
 use super::keys::{delete_key, described, find_own_key, insert_key, new_key_row, policy_of, update_key};
-use super::limits::NewKeys;
 use super::sessions::{SessionId, end_session, move_session};
 use crate::caller::Caller;
 use crate::clock::now;
 use crate::credentials::random;
 use crate::error::{Error, Result};
+use crate::infra::change::Change;
+use crate::infra::coherence::Coherence;
+use crate::infra::region_limits::NewKeys;
 use crate::model::{
     CreatedApiKey, Description, KeyAccess, KeyId, KeyUpdate, OldKeyRevocation, RegionId, Rotation, RotationId, Scopes,
     SessionAfterRotation, StartedRotation,
 };
 use crate::store::database::Db;
 use crate::store::entity::rotation;
+use crate::store::rotations::{self, unfinished};
 
 #[derive(Clone)]
 pub struct Rotations {
@@ -169,15 +170,6 @@ impl Rotations {
     }
 }
 
-async fn unfinished(db: &impl ConnectionTrait, region_id: &RegionId) -> Result<Option<rotation::Model>> {
-    Ok(rotation::Entity::find()
-        .filter(rotation::Column::RegionId.eq(region_id.as_str()))
-        .filter(rotation::Column::FinishedAt.is_null())
-        .order_by_desc(rotation::Column::StartedAt)
-        .one(db)
-        .await?)
-}
-
 /// The rotation as the console resumes it, unless its new key is gone (the
 /// foreign key sets `new_key_id` to null when the key is deleted).
 fn resumable(row: rotation::Model) -> Option<Rotation> {
@@ -191,12 +183,7 @@ async fn unfinished_by_id(
     region_id: &RegionId,
     rotation_id: &RotationId,
 ) -> Result<rotation::Model> {
-    rotation::Entity::find_by_id(rotation_id.clone())
-        .filter(rotation::Column::RegionId.eq(region_id.as_str()))
-        .filter(rotation::Column::FinishedAt.is_null())
-        .one(db)
-        .await?
-        .ok_or(Error::RotationNotFound)
+    rotations::unfinished_by_id(db, region_id, rotation_id).await?.ok_or(Error::RotationNotFound)
 }
 
 async fn close(db: &impl ConnectionTrait, row: rotation::Model) -> Result<()> {

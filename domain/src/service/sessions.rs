@@ -12,24 +12,21 @@ use std::fmt;
 use std::net::IpAddr;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::ConnectionTrait;
 use sha2::{Digest, Sha256};
 
 use super::audit::AuditEntry;
 use super::authentication::Authenticator;
-use super::change::Change;
-use super::coherence::Coherence;
-use super::policy::Policy;
 use crate::caller::{Caller, ensure_usable};
 use crate::clock::now;
 use crate::credentials::random;
 use crate::error::{Error, Result};
+use crate::infra::change::Change;
+use crate::infra::coherence::Coherence;
+use crate::infra::policy::Policy;
 use crate::model::{AuditAction, KeyAccess, KeyId, Person, RegionId, SessionTimeLeft};
 use crate::store::database::Db;
-use crate::store::entity::{administrator, api_key, console_session, person_session, region};
+use crate::store::{administrators, regions, sessions};
 
 /// How long a session lives.
 #[derive(Clone, Copy, Debug)]
@@ -112,30 +109,8 @@ impl Sessions {
         let id = SessionId(random::base62(SESSION_ID_LEN));
         let at = now();
         let change = Change::by(&self.db, &self.coherence, &caller).await?;
-        console_session::ActiveModel {
-            id_hash: Set(id.digest()),
-            api_key_id: Set(key_id.clone()),
-            created_at: Set(at),
-            last_seen_at: Set(at),
-        }
-        .insert(&change)
-        .await?;
         // The new session stays; of the key's others, the oldest beyond the cap end.
-        let others: Vec<String> = console_session::Entity::find()
-            .select_only()
-            .column(console_session::Column::IdHash)
-            .filter(console_session::Column::ApiKeyId.eq(key_id.as_str()))
-            .filter(console_session::Column::IdHash.ne(id.digest()))
-            .order_by_desc(console_session::Column::CreatedAt)
-            .order_by_desc(console_session::Column::IdHash)
-            .into_tuple()
-            .all(&change)
-            .await?;
-        let oldest: Vec<String> = others.into_iter().skip(MAX_SESSIONS_PER_KEY - 1).collect();
-        console_session::Entity::delete_many()
-            .filter(console_session::Column::IdHash.is_in(oldest))
-            .exec(&change)
-            .await?;
+        sessions::open_for_key(&change, &id.digest(), &key_id, at, MAX_SESSIONS_PER_KEY - 1).await?;
         AuditEntry::new(&caller.region().id, AuditAction::ConsoleSignedIn).actor(&caller).record(&change).await?;
         change.commit().await?;
         Ok((id, caller))
@@ -145,16 +120,12 @@ impl Sessions {
     /// it is unknown, timed out, or its key was deleted; `Revoked` from the
     /// instant its key's scheduled revocation came due.
     pub async fn caller(&self, session_id: &SessionId, client: IpAddr) -> Result<Caller> {
-        let found = console_session::Entity::find_by_id(session_id.digest())
-            .find_also_related(api_key::Entity)
-            .one(&self.db)
-            .await?;
-        let Some((session, Some(key))) = found else {
+        let Some((session, Some(key))) = sessions::of_key(&self.db, &session_id.digest()).await? else {
             return self.person(session_id, client).await;
         };
         let at = now();
-        if self.limits.has_expired(&session, at) {
-            console_session::Entity::delete_by_id(session.id_hash).exec(&self.db).await?;
+        if self.limits.have_ended(session.created_at, session.last_seen_at, at) {
+            end_session(&self.db, session_id).await?;
             return Err(Error::Unauthenticated);
         }
         // A key found in public or come due ends its sessions for good.
@@ -168,16 +139,9 @@ impl Sessions {
             end_session(&self.db, session_id).await?;
             return Err(Error::Unauthenticated);
         }
-        let region =
-            region::Entity::find_by_id(key.region_id.clone()).one(&self.db).await?.ok_or(Error::Unauthenticated)?;
+        let region = regions::find(&self.db, &key.region_id).await?.ok_or(Error::Unauthenticated)?;
         if at - session.last_seen_at >= TOUCH_INTERVAL {
-            // By id, whatever rows it finds: a session the cap or a sign-out
-            // ended a moment ago is simply not touched.
-            console_session::Entity::update_many()
-                .set(console_session::ActiveModel { last_seen_at: Set(at), ..Default::default() })
-                .filter(console_session::Column::IdHash.eq(session.id_hash))
-                .exec(&self.db)
-                .await?;
+            sessions::touch_for_key(&self.db, &session.id_hash, at).await?;
         }
         let bounds = std::sync::Arc::new(Policy::load(&self.db, &key).await?.bounds());
         Ok(Caller::new(region.into(), key.id, key.scopes, client, bounds))
@@ -187,26 +151,17 @@ impl Sessions {
     /// grant (which deleted the row) or one re-scoped since is seen at once,
     /// by every process; nothing about it is cached.
     async fn person(&self, session_id: &SessionId, client: IpAddr) -> Result<Caller> {
-        let found = person_session::Entity::find_by_id(session_id.digest())
-            .find_also_related(administrator::Entity)
-            .one(&self.db)
-            .await?;
-        let Some((session, Some(grant))) = found else {
+        let Some((session, Some(grant))) = sessions::of_person(&self.db, &session_id.digest()).await? else {
             return Err(Error::Unauthenticated);
         };
         let at = now();
-        if at - session.last_seen_at >= self.limits.idle || at - session.created_at >= self.limits.absolute {
-            person_session::Entity::delete_by_id(session.id_hash).exec(&self.db).await?;
+        if self.limits.have_ended(session.created_at, session.last_seen_at, at) {
+            end_session(&self.db, session_id).await?;
             return Err(Error::Unauthenticated);
         }
-        let region =
-            region::Entity::find_by_id(grant.region_id.clone()).one(&self.db).await?.ok_or(Error::Unauthenticated)?;
+        let region = regions::find(&self.db, &grant.region_id).await?.ok_or(Error::Unauthenticated)?;
         if at - session.last_seen_at >= TOUCH_INTERVAL {
-            person_session::Entity::update_many()
-                .set(person_session::ActiveModel { last_seen_at: Set(at), ..Default::default() })
-                .filter(person_session::Column::IdHash.eq(session.id_hash))
-                .exec(&self.db)
-                .await?;
+            sessions::touch_for_person(&self.db, &session.id_hash, at).await?;
         }
         let person = Person { email: grant.email, subject: session.subject, name: session.name };
         Ok(Caller::for_person(region.into(), grant.id, person, grant.scopes, client))
@@ -224,39 +179,13 @@ impl Sessions {
     ) -> Result<(SessionId, Caller)> {
         self.delete_expired().await?;
         let change = Change::in_region(&self.db, &self.coherence, region_id).await?;
-        let grant = administrator::Entity::find()
-            .filter(administrator::Column::RegionId.eq(region_id.as_str()))
-            .filter(administrator::Column::Email.eq(person.email.as_str()))
-            .one(&change)
+        let grant = administrators::find_by_email(&change, region_id, &person.email)
             .await?
             .ok_or_else(|| Error::NotAnAdministrator(person.email.to_string()))?;
-        let region = region::Entity::find_by_id(region_id.clone()).one(&change).await?.ok_or(Error::Unauthenticated)?;
+        let region = regions::find(&change, region_id).await?.ok_or(Error::Unauthenticated)?;
         let id = SessionId(random::base62(SESSION_ID_LEN));
-        let at = now();
-        person_session::ActiveModel {
-            id_hash: Set(id.digest()),
-            administrator_id: Set(grant.id.clone()),
-            subject: Set(person.subject.clone()),
-            name: Set(person.name.clone()),
-            created_at: Set(at),
-            last_seen_at: Set(at),
-        }
-        .insert(&change)
-        .await?;
-        let others: Vec<String> = person_session::Entity::find()
-            .select_only()
-            .column(person_session::Column::IdHash)
-            .filter(person_session::Column::AdministratorId.eq(grant.id.as_str()))
-            .filter(person_session::Column::IdHash.ne(id.digest()))
-            .order_by_desc(person_session::Column::CreatedAt)
-            .order_by_desc(person_session::Column::IdHash)
-            .into_tuple()
-            .all(&change)
-            .await?;
-        let oldest: Vec<String> = others.into_iter().skip(MAX_SESSIONS_PER_KEY - 1).collect();
-        person_session::Entity::delete_many()
-            .filter(person_session::Column::IdHash.is_in(oldest))
-            .exec(&change)
+        let (subject, name) = (&person.subject, person.name.clone());
+        sessions::open_for_person(&change, &id.digest(), &grant.id, subject, name, now(), MAX_SESSIONS_PER_KEY - 1)
             .await?;
         let caller = Caller::for_person(region.into(), grant.id, person.clone(), grant.scopes, client);
         AuditEntry::new(region_id, AuditAction::ConsoleSignedIn).actor(&caller).record(&change).await?;
@@ -267,14 +196,8 @@ impl Sessions {
     /// How long this session has left, for the console's warning.
     /// `Unauthenticated` when it has ended.
     pub async fn time_left(&self, session_id: &SessionId) -> Result<SessionTimeLeft> {
-        let times = match console_session::Entity::find_by_id(session_id.digest()).one(&self.db).await? {
-            Some(session) => Some((session.created_at, session.last_seen_at)),
-            None => person_session::Entity::find_by_id(session_id.digest())
-                .one(&self.db)
-                .await?
-                .map(|session| (session.created_at, session.last_seen_at)),
-        };
-        let (created_at, last_seen_at) = times.ok_or(Error::Unauthenticated)?;
+        let (created_at, last_seen_at) =
+            sessions::times(&self.db, &session_id.digest()).await?.ok_or(Error::Unauthenticated)?;
         let at = now();
         Ok(SessionTimeLeft {
             idle_secs: (last_seen_at + self.limits.idle - at).num_seconds(),
@@ -284,19 +207,8 @@ impl Sessions {
 
     /// How many sessions are live: neither idle nor older than allowed.
     pub async fn live(&self) -> Result<u64> {
-        use sea_orm::PaginatorTrait;
         let at = now();
-        let keys = console_session::Entity::find()
-            .filter(console_session::Column::LastSeenAt.gte(at - self.limits.idle))
-            .filter(console_session::Column::CreatedAt.gte(at - self.limits.absolute))
-            .count(&self.db)
-            .await?;
-        let people = person_session::Entity::find()
-            .filter(person_session::Column::LastSeenAt.gte(at - self.limits.idle))
-            .filter(person_session::Column::CreatedAt.gte(at - self.limits.absolute))
-            .count(&self.db)
-            .await?;
-        Ok(keys + people)
+        sessions::count_live(&self.db, at - self.limits.idle, at - self.limits.absolute).await
     }
 
     /// Ends a session; unknown ids are fine (signing out twice is harmless).
@@ -306,33 +218,14 @@ impl Sessions {
 
     /// Sessions are also checked on use; this only keeps the table small.
     async fn delete_expired(&self) -> Result<()> {
-        let limits = self.limits;
         let at = now();
-        console_session::Entity::delete_many()
-            .filter(
-                Condition::any()
-                    .add(console_session::Column::LastSeenAt.lt(at - limits.idle))
-                    .add(console_session::Column::CreatedAt.lt(at - limits.absolute)),
-            )
-            .exec(&self.db)
-            .await?;
-        person_session::Entity::delete_many()
-            .filter(
-                Condition::any()
-                    .add(person_session::Column::LastSeenAt.lt(at - limits.idle))
-                    .add(person_session::Column::CreatedAt.lt(at - limits.absolute)),
-            )
-            .exec(&self.db)
-            .await?;
-        Ok(())
+        sessions::delete_expired(&self.db, at - self.limits.idle, at - self.limits.absolute).await
     }
 }
 
 /// Ends a session, a key's or a person's, inside `db`'s transaction if it is one.
 pub(crate) async fn end_session(db: &impl ConnectionTrait, session_id: &SessionId) -> Result<()> {
-    console_session::Entity::delete_by_id(session_id.digest()).exec(db).await?;
-    person_session::Entity::delete_by_id(session_id.digest()).exec(db).await?;
-    Ok(())
+    sessions::end(db, &session_id.digest()).await
 }
 
 /// Moves a session from `from_key_id` to `to_key_id`, another key of its
@@ -346,20 +239,15 @@ pub(crate) async fn move_session(
     from_key_id: &KeyId,
     to_key_id: &KeyId,
 ) -> Result<()> {
-    let moved = console_session::Entity::update_many()
-        .set(console_session::ActiveModel { api_key_id: Set(to_key_id.clone()), ..Default::default() })
-        .filter(console_session::Column::IdHash.eq(session_id.digest()))
-        .filter(console_session::Column::ApiKeyId.eq(from_key_id.as_str()))
-        .exec(db)
-        .await?;
-    if moved.rows_affected == 0 {
-        return Err(Error::Unauthenticated);
+    match sessions::move_to_key(db, &session_id.digest(), from_key_id, to_key_id).await? {
+        true => Ok(()),
+        false => Err(Error::Unauthenticated),
     }
-    Ok(())
 }
 
 impl SessionLimits {
-    fn has_expired(&self, session: &console_session::Model, at: DateTime<Utc>) -> bool {
-        at - session.last_seen_at >= self.idle || at - session.created_at >= self.absolute
+    /// Whether a session begun at `created_at` and last seen at `last_seen_at` has ended by `at`.
+    fn have_ended(&self, created_at: DateTime<Utc>, last_seen_at: DateTime<Utc>, at: DateTime<Utc>) -> bool {
+        at - last_seen_at >= self.idle || at - created_at >= self.absolute
     }
 }

@@ -10,26 +10,24 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use chrono::TimeDelta;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
 
 use super::audit::AuditEntry;
-use super::change::Change;
-use super::coherence::Coherence;
 use crate::caller::Caller;
 use crate::clock::now;
 use crate::credentials::{random, webhook_signature};
 use crate::error::{Error, Result};
+use crate::infra::change::Change;
+use crate::infra::coherence::Coherence;
 use crate::model::{
     AuditAction, AuditChange, CreatedWebhook, DeliveryAttempt, EventType, InvalidInput, KeyAccess, KeyId, MessageId,
     NewWebhook, RegionId, Webhook, WebhookId, WebhookUpdate, WebhookUrl, is_public_address,
 };
 use crate::store::database::{self, Db};
 use crate::store::entity::webhook_message::{DELIVERED, FAILED, PENDING};
-use crate::store::entity::{api_key, webhook_attempt, webhook_endpoint, webhook_message};
+use crate::store::entity::{webhook_attempt, webhook_endpoint};
 use crate::store::outbox::{enqueue, write_message};
+use crate::store::{keys, webhooks};
 
 /// After a failure, the next attempt comes this long after it; after the
 /// last, the message is given up.
@@ -124,11 +122,7 @@ impl Webhooks {
 
     pub async fn list(&self, caller: &Caller) -> Result<Vec<Webhook>> {
         caller.require(KeyAccess::Read)?;
-        let rows = webhook_endpoint::Entity::find()
-            .filter(webhook_endpoint::Column::RegionId.eq(caller.region().id.as_str()))
-            .order_by_asc(webhook_endpoint::Column::CreatedAt)
-            .all(&self.0.db)
-            .await?;
+        let rows = webhooks::in_region(&self.0.db, &caller.region().id).await?;
         Ok(rows.iter().map(webhook_endpoint::Model::webhook).collect())
     }
 
@@ -197,7 +191,7 @@ impl Webhooks {
         row.updated_at = Set(now());
         let after = row.update(&change).await?.webhook();
         if !after.enabled {
-            give_up_pending(&change, id).await?;
+            webhooks::give_up_waiting(&change, id).await?;
         }
         audit(&change, caller, id, Some(&before.webhook()), Some(&after), AuditAction::WebhookUpdated).await?;
         change.commit().await?;
@@ -209,15 +203,7 @@ impl Webhooks {
         caller.require(KeyAccess::Write)?;
         let change = Change::by(&self.0.db, &self.0.coherence, caller).await?;
         let before = find_endpoint(&change, &caller.region().id, id).await?;
-        webhook_attempt::Entity::delete_many()
-            .filter(webhook_attempt::Column::EndpointId.eq(id.as_str()))
-            .exec(&change)
-            .await?;
-        webhook_message::Entity::delete_many()
-            .filter(webhook_message::Column::EndpointId.eq(id.as_str()))
-            .exec(&change)
-            .await?;
-        webhook_endpoint::Entity::delete_by_id(id.clone()).exec(&change).await?;
+        webhooks::delete(&change, id).await?;
         audit(&change, caller, id, Some(&before.webhook()), None, AuditAction::WebhookDeleted).await?;
         change.commit().await
     }
@@ -254,27 +240,13 @@ impl Webhooks {
     pub async fn deliveries(&self, caller: &Caller, id: &WebhookId) -> Result<Vec<DeliveryAttempt>> {
         caller.require(KeyAccess::Read)?;
         find_endpoint(&self.0.db, &caller.region().id, id).await?;
-        let attempts = webhook_attempt::Entity::find()
-            .filter(webhook_attempt::Column::EndpointId.eq(id.as_str()))
-            .order_by_desc(webhook_attempt::Column::Id)
-            .limit(200)
-            .all(&self.0.db)
-            .await?;
-        let ids: Vec<String> = attempts.iter().map(|attempt| attempt.message_id.to_string()).collect();
-        let messages: HashMap<MessageId, webhook_message::Model> = webhook_message::Entity::find()
-            .filter(webhook_message::Column::Id.is_in(ids))
-            .all(&self.0.db)
+        Ok(webhooks::recent_attempts(&self.0.db, id, 200)
             .await?
             .into_iter()
-            .map(|message| (message.id.clone(), message))
-            .collect();
-        Ok(attempts
-            .into_iter()
-            .filter_map(|attempt| {
-                let message = messages.get(&attempt.message_id)?;
+            .filter_map(|(attempt, message)| {
                 Some(DeliveryAttempt {
                     event_type: EventType::parse(&message.event_type)?,
-                    message_state: message.state.clone(),
+                    message_state: message.state,
                     message_id: attempt.message_id,
                     attempt: u32::try_from(attempt.attempt).unwrap_or_default(),
                     at: attempt.at,
@@ -291,19 +263,7 @@ impl Webhooks {
         caller.require(KeyAccess::Write)?;
         let change = Change::by(&self.0.db, &self.0.coherence, caller).await?;
         find_endpoint(&change, &caller.region().id, id).await?;
-        let retried = webhook_message::Entity::update_many()
-            .set(webhook_message::ActiveModel {
-                state: Set(PENDING.to_owned()),
-                next_attempt_at: Set(now()),
-                claimed_by: Set(None),
-                claimed_until: Set(None),
-                ..Default::default()
-            })
-            .filter(webhook_message::Column::Id.eq(message_id.as_str()))
-            .filter(webhook_message::Column::EndpointId.eq(id.as_str()))
-            .exec(&change)
-            .await?;
-        if retried.rows_affected == 0 {
+        if !webhooks::send_again(&change, id, message_id, now()).await? {
             return Err(Error::WebhookNotFound);
         }
         change.commit().await
@@ -334,40 +294,14 @@ impl Webhooks {
     /// Claims up to `limit` messages that are due, for this process alone
     /// for a while, and signs them.
     pub async fn claim_due(&self, limit: u64) -> Result<Vec<Outgoing>> {
-        use webhook_message::Column;
         let db = &self.0.db;
         let at = now();
-        let unclaimed = || Condition::any().add(Column::ClaimedUntil.is_null()).add(Column::ClaimedUntil.lt(at));
-        let due = webhook_message::Entity::find()
-            .filter(Column::State.eq(PENDING))
-            .filter(Column::NextAttemptAt.lte(at))
-            .filter(unclaimed())
-            .order_by_asc(Column::NextAttemptAt)
-            .limit(limit)
-            .all(db)
-            .await?;
-        if due.is_empty() {
-            return Ok(Vec::new());
-        }
-        // One statement claims every one of them still unclaimed: another
-        // process racing for the same ones gets the rest.
-        let ids: Vec<String> = due.iter().map(|message| message.id.to_string()).collect();
-        let claimed = webhook_message::Entity::update_many()
-            .set(webhook_message::ActiveModel {
-                claimed_by: Set(Some(self.0.process.clone())),
-                claimed_until: Set(Some(at + CLAIM)),
-                ..Default::default()
-            })
-            .filter(Column::Id.is_in(ids))
-            .filter(Column::State.eq(PENDING))
-            .filter(unclaimed())
-            .exec_with_returning(db)
-            .await?;
+        let claimed = webhooks::claim_due(db, &self.0.process, at, at + CLAIM, limit).await?;
         let mut outgoing = Vec::new();
         let mut endpoints: HashMap<WebhookId, Option<webhook_endpoint::Model>> = HashMap::new();
         for message in claimed {
             if !endpoints.contains_key(&message.endpoint_id) {
-                let endpoint = webhook_endpoint::Entity::find_by_id(message.endpoint_id.clone()).one(db).await?;
+                let endpoint = webhooks::find(db, &message.endpoint_id).await?;
                 endpoints.insert(message.endpoint_id.clone(), endpoint);
             }
             let Some(endpoint) = endpoints.get(&message.endpoint_id).cloned().flatten() else { continue };
@@ -430,24 +364,8 @@ impl Webhooks {
             (false, None) => (FAILED, at),
         };
         metrics::counter!("keyward_webhook_deliveries_total", "outcome" => if delivered { "delivered" } else if state == PENDING { "retrying" } else { "failed" }).increment(1);
-        webhook_message::Entity::update_many()
-            .set(webhook_message::ActiveModel {
-                state: Set(state.to_owned()),
-                attempts: Set(sent.attempt),
-                next_attempt_at: Set(next),
-                claimed_by: Set(None),
-                claimed_until: Set(None),
-                ..Default::default()
-            })
-            .filter(webhook_message::Column::Id.eq(sent.message_id.as_str()))
-            // Only while this process still holds it: not after an
-            // administrator disabled the endpoint or retried the message
-            // meanwhile, nor after another process took it over.
-            .filter(webhook_message::Column::ClaimedBy.eq(self.0.process.as_str()))
-            .filter(webhook_message::Column::State.eq(PENDING))
-            .exec(&txn)
-            .await?;
-        let endpoint = webhook_endpoint::Entity::find_by_id(sent.endpoint_id.clone()).one(&txn).await?;
+        webhooks::settle(&txn, &sent.message_id, &self.0.process, state, sent.attempt, next).await?;
+        let endpoint = webhooks::find(&txn, &sent.endpoint_id).await?;
         // A delivery to a healthy endpoint leaves its row alone: concurrent
         // deliveries do not queue behind one another on it.
         if let Some(endpoint) = endpoint.filter(|endpoint| !delivered || endpoint.failing_since.is_some()) {
@@ -466,7 +384,7 @@ impl Webhooks {
             }
             let after = row.update(&txn).await?.webhook();
             if before.enabled && !after.enabled {
-                give_up_pending(&txn, &sent.endpoint_id).await?;
+                webhooks::give_up_waiting(&txn, &sent.endpoint_id).await?;
                 let audited = AuditChange::Webhook {
                     id: sent.endpoint_id.clone(),
                     before: Some(Box::new(before)),
@@ -481,12 +399,8 @@ impl Webhooks {
 
     /// How long the oldest message waiting for delivery has waited.
     pub async fn oldest_waiting(&self) -> Result<Duration> {
-        let oldest = webhook_message::Entity::find()
-            .filter(webhook_message::Column::State.eq(PENDING))
-            .order_by_asc(webhook_message::Column::CreatedAt)
-            .one(&self.0.db)
-            .await?;
-        Ok(oldest.map_or(Duration::ZERO, |message| (now() - message.created_at).to_std().unwrap_or_default()))
+        let oldest = webhooks::oldest_waiting(&self.0.db).await?;
+        Ok(oldest.map_or(Duration::ZERO, |created_at| (now() - created_at).to_std().unwrap_or_default()))
     }
 
     /// Notes, on the hot path, that `key` was refused or ran low: written
@@ -517,18 +431,11 @@ impl Webhooks {
         let at = now();
         let mut written = 0;
         for (key_id, event) in pending {
-            let recent = webhook_message::Entity::find()
-                .filter(webhook_message::Column::SubjectKeyId.eq(key_id.as_str()))
-                .filter(webhook_message::Column::EventType.eq(event.as_str()))
-                .filter(
-                    webhook_message::Column::CreatedAt.gt(at - TimeDelta::from_std(ALERT_EVERY).unwrap_or_default()),
-                )
-                .one(&txn)
-                .await?;
-            if recent.is_some() {
+            let since = at - TimeDelta::from_std(ALERT_EVERY).unwrap_or_default();
+            if webhooks::written_since(&txn, &key_id, event, since).await? {
                 continue;
             }
-            let Some(key) = api_key::Entity::find_by_id(key_id).one(&txn).await? else { continue };
+            let Some(key) = keys::find(&txn, &key_id).await? else { continue };
             written += enqueue(&txn, &key.region_id.clone(), event, Some(&key)).await?;
         }
         txn.commit().await?;
@@ -537,29 +444,8 @@ impl Webhooks {
 
     /// Deletes delivered and given-up messages, and attempts, older than 30 days.
     pub async fn prune(&self) -> Result<u64> {
-        let before = now() - KEPT;
-        let attempts = webhook_attempt::Entity::delete_many()
-            .filter(webhook_attempt::Column::At.lt(before))
-            .exec(&self.0.db)
-            .await?;
-        let messages = webhook_message::Entity::delete_many()
-            .filter(webhook_message::Column::State.ne(PENDING))
-            .filter(webhook_message::Column::CreatedAt.lt(before))
-            .exec(&self.0.db)
-            .await?;
-        Ok(attempts.rows_affected + messages.rows_affected)
+        webhooks::prune(&self.0.db, now() - KEPT).await
     }
-}
-
-/// Gives up the endpoint's waiting messages (it was disabled).
-async fn give_up_pending(db: &impl ConnectionTrait, id: &WebhookId) -> Result<()> {
-    webhook_message::Entity::update_many()
-        .set(webhook_message::ActiveModel { state: Set(FAILED.to_owned()), ..Default::default() })
-        .filter(webhook_message::Column::EndpointId.eq(id.as_str()))
-        .filter(webhook_message::Column::State.eq(PENDING))
-        .exec(db)
-        .await?;
-    Ok(())
 }
 
 async fn find_endpoint(
@@ -567,11 +453,7 @@ async fn find_endpoint(
     region_id: &RegionId,
     id: &WebhookId,
 ) -> Result<webhook_endpoint::Model> {
-    webhook_endpoint::Entity::find_by_id(id.clone())
-        .filter(webhook_endpoint::Column::RegionId.eq(region_id.as_str()))
-        .one(db)
-        .await?
-        .ok_or(Error::WebhookNotFound)
+    webhooks::find_in_region(db, region_id, id).await?.ok_or(Error::WebhookNotFound)
 }
 
 async fn audit(

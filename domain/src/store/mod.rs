@@ -1,20 +1,35 @@
 //! Persistence: connecting and migrating, the sea-orm entities (the tables
 //! as the domain sees them), write transactions that serialise on both
-//! backends, and the queries more than one use case shares. Depends on
-//! `model`, `credentials` and the leaves; knows nothing of use cases.
+//! backends, and every query, in a module per aggregate (`keys`,
+//! `sessions`, `webhooks`, …), each a function named for what it does.
+//! A use case may save a row it built or changed; every other statement is
+//! built here (`tests/layers.rs`). Depends on `model`, `credentials` and the
+//! leaves; knows nothing of use cases.
 
+pub(crate) mod administrators;
+pub(crate) mod audit;
 pub(crate) mod budgets;
 pub(crate) mod coherence;
 pub(crate) mod database;
 pub mod entity;
+pub(crate) mod keys;
 pub(crate) mod outbox;
+pub(crate) mod owners;
+pub(crate) mod regions;
+pub(crate) mod rotations;
+pub(crate) mod sessions;
+pub(crate) mod sign_ins;
+pub(crate) mod usage;
+pub(crate) mod webhooks;
 pub(crate) mod write_queue;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PrimaryKeyTrait, QueryFilter, QuerySelect,
+};
 
 use crate::error::Result;
-use crate::model::{KeyId, RegionId};
-use entity::{api_key, region};
+use crate::model::RegionId;
+use entity::region;
 
 /// Takes the region's write lock inside `txn` (a transaction from
 /// [`database::begin_write`]): `FOR UPDATE` on the region row on Postgres;
@@ -26,28 +41,15 @@ pub(crate) async fn lock_region(txn: &DatabaseTransaction, region_id: &RegionId)
     Ok(())
 }
 
-/// A key of `region_id`; other regions' keys are as absent as unknown ids.
-pub(crate) async fn find_key_in_region(
+/// The row of `E` with `id`, if it is `region_id`'s: other regions' rows
+/// are as absent as unknown ids. Each aggregate's `find_in_region` is this.
+async fn find_in_region<E: EntityTrait>(
     db: &impl ConnectionTrait,
+    region_column: E::Column,
     region_id: &RegionId,
-    key_id: &KeyId,
-) -> Result<Option<api_key::Model>> {
-    Ok(api_key::Entity::find_by_id(key_id.clone())
-        .filter(api_key::Column::RegionId.eq(region_id.as_str()))
-        .one(db)
-        .await?)
-}
-
-/// An administrator grant of `region_id`; other regions' are as absent as unknown ids.
-pub(crate) async fn find_administrator_in_region(
-    db: &impl ConnectionTrait,
-    region_id: &RegionId,
-    administrator_id: &crate::model::AdministratorId,
-) -> Result<Option<entity::administrator::Model>> {
-    Ok(entity::administrator::Entity::find_by_id(administrator_id.clone())
-        .filter(entity::administrator::Column::RegionId.eq(region_id.as_str()))
-        .one(db)
-        .await?)
+    id: impl Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
+) -> Result<Option<E::Model>> {
+    Ok(E::find_by_id(id).filter(region_column.eq(region_id.as_str())).one(db).await?)
 }
 
 /// Whether the database reports a unique constraint violation.

@@ -2,9 +2,9 @@
 //! answered later (a REST call, whose handler may still refuse it for a
 //! scope).
 
-use super::recorder::UseSink;
 use crate::caller::Caller;
 use crate::clock::now;
+use crate::infra::usage_recorder::UseSink;
 use crate::model::{UseDetails, UseOutcome};
 
 /// One use of an API key, opened by

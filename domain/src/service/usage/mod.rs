@@ -1,42 +1,28 @@
 //! What each key did over time, with one owner, [`Usage`]: counted in
-//! memory on the request path ([`recorder`]: the authentication paths note
-//! into a [`recorder::UseSink`], a REST call through its [`KeyUse`]),
+//! memory on the request path (by `infra::usage_recorder`: the authentication
+//! paths note into a [`UseSink`], a REST call through its [`KeyUse`]),
 //! written in batches and pruned from here, and read back here as series
 //! for the REST API and the console's charts.
 
 mod key_use;
-pub(crate) mod recorder;
 
 pub use key_use::KeyUse;
 
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, TimeDelta, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::caller::Caller;
 use crate::clock::now;
 use crate::error::{Error, Result};
+use crate::infra::usage_recorder::{UsageInsight, UsageRecorder, UseSink};
 use crate::model::{
     KeyAccess, KeyId, KeyTraffic, KeyUsage, RegionId, RegionUsage, USAGE_KEPT_DAYS, UsageBucket, UsageCounts,
     UsagePoint, UsageQuery, UsageRange, UsageSeries,
 };
 use crate::store::database::Db;
 use crate::store::entity::key_usage::{self, Resolution};
-use crate::store::entity::{api_key, retired_api_key};
-use crate::store::find_key_in_region;
-use recorder::{UsageRecorder, UseSink};
-
-/// Whether requests are counted and where each key's last use came from is
-/// kept. `last_used_at` is kept either way.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum UsageInsight {
-    #[default]
-    On,
-    /// No counts, no client addresses or user agents (for deployments that
-    /// must not keep them, and for comparison).
-    Off,
-}
+use crate::store::{self, keys};
 
 /// Usage counting's one home: it holds the only recorder, hands the
 /// authentication paths a sink to note into, flushes and prunes, and reads.
@@ -65,7 +51,7 @@ impl Usage {
     /// Deletes usage older than it is kept ([`crate::Keyward::prune_usage`]).
     /// The number of rows deleted.
     pub(crate) async fn prune(&self) -> Result<u64> {
-        recorder::prune(&self.db, now()).await
+        store::usage::prune(&self.db, now()).await
     }
 
     /// One key of the caller's region, also one deleted within the last
@@ -75,7 +61,7 @@ impl Usage {
         caller.require(KeyAccess::Read)?;
         let range = query.range(now())?;
         let region_id = &caller.region().id;
-        let key = find_key_in_region(&self.db, region_id, key_id).await?;
+        let key = keys::find_in_region(&self.db, region_id, key_id).await?;
         if key.is_none() && !self.was_key(region_id, key_id).await? {
             return Err(Error::KeyNotFound);
         }
@@ -95,16 +81,8 @@ impl Usage {
         let range = query.range(now())?;
         let region_id = &caller.region().id;
         let rows = self.rows(region_id, &range, None).await?;
-        let descriptions: HashMap<KeyId, Option<String>> = api_key::Entity::find()
-            .select_only()
-            .column(api_key::Column::Id)
-            .column(api_key::Column::Description)
-            .filter(api_key::Column::RegionId.eq(region_id.as_str()))
-            .into_tuple::<(KeyId, Option<String>)>()
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .collect();
+        let descriptions: HashMap<KeyId, Option<String>> =
+            keys::descriptions_in_region(&self.db, region_id).await?.into_iter().collect();
         let mut keys: BTreeMap<&KeyId, KeyTraffic> = BTreeMap::new();
         for row in &rows {
             let Some(index) = range.index_of(row.starts_at) else { continue };
@@ -137,29 +115,13 @@ impl Usage {
             UsageBucket::Minute => Resolution::Minute,
             UsageBucket::Hour | UsageBucket::Day => Resolution::Hour,
         };
-        let mut rows = key_usage::Entity::find().filter(key_usage::Column::RegionId.eq(region_id.as_str()));
-        if let Some(key_id) = key_id {
-            rows = rows.filter(key_usage::Column::KeyId.eq(key_id.as_str()));
-        }
-        Ok(rows
-            .filter(key_usage::Column::Resolution.eq(resolution))
-            .filter(key_usage::Column::StartsAt.gte(range.from))
-            .filter(key_usage::Column::StartsAt.lt(range.to))
-            .order_by_asc(key_usage::Column::StartsAt)
-            .all(&self.db)
-            .await?)
+        store::usage::rows(&self.db, region_id, key_id, resolution, (range.from, range.to)).await
     }
 
     /// Whether `key_id` was a key of the region, deleted recently enough to
     /// have usage left.
     async fn was_key(&self, region_id: &RegionId, key_id: &KeyId) -> Result<bool> {
-        Ok(retired_api_key::Entity::find()
-            .filter(retired_api_key::Column::RegionId.eq(region_id.as_str()))
-            .filter(retired_api_key::Column::ApiKeyId.eq(key_id.as_str()))
-            .filter(retired_api_key::Column::RetiredAt.gte(now() - TimeDelta::days(USAGE_KEPT_DAYS)))
-            .one(&self.db)
-            .await?
-            .is_some())
+        keys::retired_since(&self.db, region_id, key_id, now() - TimeDelta::days(USAGE_KEPT_DAYS)).await
     }
 }
 

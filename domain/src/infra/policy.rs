@@ -4,14 +4,14 @@
 
 use std::sync::Arc;
 
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::ConnectionTrait;
 
 use super::metering::Charge;
 use crate::clock::now;
 use crate::error::Result;
 use crate::model::{AllowedNetworks, Bounds, Budget, Credits, KeyId, Meta, OwnerIdentity, RateLimits};
-use crate::store::budgets;
-use crate::store::entity::{api_key, owner};
+use crate::store::entity::api_key;
+use crate::store::{budgets, owners};
 
 /// What binds a key beyond its scopes, and what is said about it.
 #[derive(Clone, Debug)]
@@ -37,7 +37,7 @@ impl Policy {
     /// Loads the policy of `key`: its owner and both balances.
     pub(crate) async fn load(db: &impl ConnectionTrait, key: &api_key::Model) -> Result<Arc<Self>> {
         let owner = match &key.owner_id {
-            Some(owner_id) => owner::Entity::find_by_id(owner_id.clone()).one(db).await?,
+            Some(owner_id) => owners::find(db, owner_id).await?,
             None => None,
         };
         let holder = key.budget_holder();

@@ -7,11 +7,11 @@ use std::sync::Arc;
 
 use governor::clock::Clock;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::ConnectionTrait;
 
 use crate::error::{Error, Result};
 use crate::model::RegionId;
-use crate::store::entity::api_key;
+use crate::store::keys;
 
 /// Per-region limits; the defaults suit most deployments.
 #[derive(Clone, Copy, Debug)]
@@ -54,7 +54,7 @@ impl NewKeys {
     /// `KeyLimit` when the region holds its maximum of keys; checked again
     /// under the region's lock, so racing creations cannot pass it.
     pub(crate) async fn ensure_room(&self, db: &impl ConnectionTrait, region_id: &RegionId) -> Result<()> {
-        let held = api_key::Entity::find().filter(api_key::Column::RegionId.eq(region_id.as_str())).count(db).await?;
+        let held = keys::count_in_region(db, region_id).await?;
         if held >= self.limits.keys { Err(Error::KeyLimit { max: self.limits.keys }) } else { Ok(()) }
     }
 }

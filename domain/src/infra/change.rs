@@ -17,7 +17,7 @@ use crate::model::RegionId;
 use crate::store::coherence::{self, KeyChange};
 use crate::store::database::Db;
 use crate::store::write_queue::{TooManyWrites, Turn};
-use crate::store::{database, find_administrator_in_region, find_key_in_region, lock_region};
+use crate::store::{administrators, database, keys, lock_region};
 
 pub(crate) struct Change {
     txn: DatabaseTransaction,
@@ -57,14 +57,14 @@ impl Change {
         let change = Self::in_region(db, coherence, &caller.region().id).await?;
         let held = match caller.actor() {
             Actor::Key(key_id) => {
-                let key = find_key_in_region(&change.txn, &caller.region().id, key_id)
+                let key = keys::find_in_region(&change.txn, &caller.region().id, key_id)
                     .await?
                     .ok_or(Error::Unauthenticated)?;
                 ensure_usable(key.state_at(now()))?;
                 key.scopes
             }
             Actor::Person { administrator_id, .. } => {
-                find_administrator_in_region(&change.txn, &caller.region().id, administrator_id)
+                administrators::find_in_region(&change.txn, &caller.region().id, administrator_id)
                     .await?
                     .ok_or(Error::Unauthenticated)?
                     .scopes

@@ -1,4 +1,4 @@
-//! Key and authentication rules that no HTTP test can reach
+//! Authentication rules that no HTTP test can reach
 //! deterministically, against a real database (see `testkit`).
 
 use std::time::Duration;
