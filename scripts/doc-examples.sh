@@ -61,18 +61,7 @@ port=$(free_port)
     --github-scanning-keys "$examples/partner-keys.json" \
     >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
-url=""
-for _ in $(seq 1 300); do
-    url=$(sed -n 's/^Keyward is listening on \(http:\/\/[^ ]*\)$/\1/p' "$work/server.out")
-    [ -n "$url" ] && break
-    if ! kill -0 "$server_pid" 2>/dev/null; then
-        echo "keyward serve exited before listening:" >&2
-        cat "$work/server.err" >&2
-        exit 1
-    fi
-    sleep 0.1
-done
-[ -n "$url" ] || { echo "keyward serve did not report its address within 30 s" >&2; exit 1; }
+url=$(wait_for_keyward "$server_pid" "$work/server.out" "$work/server.err")
 
 # What every document's shell starts with: curl keeps the headers of its
 # last answer, and expect_status compares that answer's status.

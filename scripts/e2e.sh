@@ -54,6 +54,10 @@ for _ in $(seq 1 100); do
     fi
     sleep 0.1
 done
+if ! grep -q 'oidc-provider is listening' "$work/provider.out"; then
+    echo "the OpenID provider did not listen within 10 s" >&2
+    exit 1
+fi
 
 export DATABASE_URL="sqlite://$work/keyward.db?mode=rwc"
 say "Starting keyward serve on a free loopback port"
@@ -66,21 +70,7 @@ KEYWARD_USAGE_FLUSH_MS=250 "$KEYWARD_BIN" serve --bind "127.0.0.1:$keyward_port"
     >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
 
-url=""
-for _ in $(seq 1 300); do
-    url=$(sed -n 's/^Keyward is listening on \(http:\/\/[^ ]*\)$/\1/p' "$work/server.out")
-    [ -n "$url" ] && break
-    if ! kill -0 "$server_pid" 2>/dev/null; then
-        echo "keyward serve exited before listening:" >&2
-        cat "$work/server.err" >&2
-        exit 1
-    fi
-    sleep 0.1
-done
-if [ -z "$url" ]; then
-    echo "keyward serve did not report its address within 30 s" >&2
-    exit 1
-fi
+url=$(wait_for_keyward "$server_pid" "$work/server.out" "$work/server.err")
 echo "keyward is serving the console at $url"
 
 say "Running the Playwright suite"
@@ -94,7 +84,7 @@ if grep -Eq 'kw_(live|test)_[A-Za-z0-9]{20,}' "$work/server.out" "$work/server.e
     echo "FAILED: a token appeared in keyward's output" >&2
     status=1
 fi
-# Nor the client secret, an authorization code or an ID token.
+# Nor the client secret or an ID token.
 if grep -Fq "$(cat "$work/oidc-secret")" "$work/server.out" "$work/server.err" \
     || grep -Eq 'eyJ[A-Za-z0-9_-]{20,}\.' "$work/server.out" "$work/server.err"; then
     echo "FAILED: an OpenID Connect secret appeared in keyward's output" >&2

@@ -102,6 +102,28 @@ build_console() {
   done
 }
 
+# Waits until the `keyward serve` running as process $1 says in its
+# stdout ($2) where it listens, and prints that URL. Fails with its stderr
+# ($3) if it exits first, or after 30 s.
+wait_for_keyward() {
+  local pid=$1 out=$2 err=$3 url
+  for _ in $(seq 1 300); do
+    url=$(sed -n 's/^Keyward is listening on \(http:\/\/[^ ]*\)$/\1/p' "$out")
+    if [ -n "$url" ]; then
+      echo "$url"
+      return 0
+    fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "keyward serve exited before listening:" >&2
+      cat "$err" >&2
+      return 1
+    fi
+    sleep 0.1
+  done
+  echo "keyward serve did not report its address within 30 s" >&2
+  return 1
+}
+
 # Debian's Chromium and the Playwright test runner (never a downloaded browser).
 CHROMIUM=/usr/bin/chromium
 ensure_browser_tools() {

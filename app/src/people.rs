@@ -147,7 +147,7 @@ pub mod ssr {
 
     use super::SignInOptions;
     use crate::server_fns::ConsoleError;
-    use crate::server_fns::ssr::{CallContext, Failure};
+    use crate::server_fns::ssr::{CallContext, Failure, cookie_values};
 
     /// The cookie that holds a person choosing among their regions: set by
     /// `GET /auth/oidc/callback`, `HttpOnly`, `SameSite=Strict`.
@@ -164,16 +164,9 @@ pub mod ssr {
     pub(super) fn held_choice() -> Result<SessionId, Failure> {
         let secure = use_context::<CallContext>().is_some_and(|call| call.secure_cookies);
         let parts = use_context::<Parts>().ok_or(Failure::Console(ConsoleError::Internal))?;
-        let name = choice_cookie_name(secure);
-        parts
-            .headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .flat_map(|value| value.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(found, _)| *found == name)
-            .and_then(|(_, value)| SessionId::from_cookie(value))
+        cookie_values(&parts.headers, choice_cookie_name(secure))
+            .next()
+            .and_then(SessionId::from_cookie)
             .ok_or(Failure::Console(ConsoleError::NotSignedIn))
     }
 

@@ -596,6 +596,11 @@ pub mod ssr {
         pub async fn signed_in() -> Result<(Self, Caller), Failure> {
             let request = Self::current()?;
             let caller = request.keyward.sessions().caller(request.session_id()?, request.call.client).await?;
+            // A key's session from before the operator offered the identity provider alone.
+            if caller.key_id().is_some() && !crate::people::ssr::options().key {
+                request.end_session().await?;
+                return Err(Failure::Console(ConsoleError::SignedOut));
+            }
             Ok((request, caller))
         }
 
@@ -668,17 +673,21 @@ pub mod ssr {
     /// The session id from the `Cookie` header(s), if a well-formed one, and
     /// whether there were two session cookies.
     fn session_cookie(parts: &Parts, cookie_name: &str) -> (Option<SessionId>, bool) {
-        let mut values = parts
-            .headers
+        let mut values = cookie_values(&parts.headers, cookie_name);
+        let first = values.next().and_then(SessionId::from_cookie);
+        (first, values.next().is_some())
+    }
+
+    /// The values of the cookies named `name` in the `Cookie` header(s), in order.
+    pub fn cookie_values<'a>(headers: &'a http::HeaderMap, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        headers
             .get_all(header::COOKIE)
             .iter()
             .filter_map(|value| value.to_str().ok())
             .flat_map(|value| value.split(';'))
             .filter_map(|pair| pair.trim().split_once('='))
-            .filter(|(name, _)| *name == cookie_name)
-            .map(|(_, value)| value);
-        let first = values.next().and_then(SessionId::from_cookie);
-        (first, values.next().is_some())
+            .filter(move |(found, _)| *found == name)
+            .map(|(_, value)| value)
     }
 }
 

@@ -109,6 +109,8 @@ async fn the_page_tells_the_sign_in_form_its_ways_in() {
         provider_name: "Gemeente \"IdP\"".to_owned(),
     })
     .unwrap();
+    let token = testkit::region(&keyward, "acme").await.api_key.token;
+    let mut key_session = String::new();
     for (mode, offered) in [
         (ConsoleSignIn::Both, "content=\"key provider\" data-provider=\"Gemeente &quot;IdP&quot;\""),
         (ConsoleSignIn::Oidc, "content=\"provider\" data-provider=\"Gemeente &quot;IdP&quot;\""),
@@ -123,13 +125,22 @@ async fn the_page_tells_the_sign_in_form_its_ways_in() {
         let page = body(send(&router, Method::GET, "/", &[]).await).await;
         let page = String::from_utf8(page.to_vec()).unwrap();
         assert!(page.contains(&format!("<meta name=\"keyward-sign-in\" {offered}")), "{page}");
-        // What the page does not offer, the server does not take either.
-        if mode == ConsoleSignIn::Oidc {
-            let token = testkit::region(&keyward, &format!("acme-{offered:.8}")).await.api_key.token;
-            let refused = call(&router, "sign_in", &format!("api_key={token}"), "").await;
-            assert_eq!(refused.status(), StatusCode::FORBIDDEN);
-            assert!(header(&refused, header::SET_COOKIE).is_empty(), "no session");
-            assert_eq!(console_error(refused).await, ConsoleError::KeySignInOff);
+        match mode {
+            ConsoleSignIn::Both => key_session = sign_in(&router, &token).await,
+            // What the page does not offer, the server does not take either:
+            // no new key session, and one opened before the switch ends.
+            ConsoleSignIn::Oidc => {
+                let refused = call(&router, "sign_in", &format!("api_key={token}"), "").await;
+                assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+                assert!(header(&refused, header::SET_COOKIE).is_empty(), "no session");
+                assert_eq!(console_error(refused).await, ConsoleError::KeySignInOff);
+                let ended = call(&router, "load_dashboard", "", &key_session).await;
+                assert_eq!(ended.status(), StatusCode::UNAUTHORIZED);
+                assert_eq!(console_error(ended).await, ConsoleError::SignedOut);
+                let gone = call(&router, "load_dashboard", "", &key_session).await;
+                assert_eq!(console_error(gone).await, ConsoleError::SignedOut, "ended for good");
+            }
+            ConsoleSignIn::Key => {}
         }
     }
 }
@@ -324,12 +335,24 @@ async fn keyward_caller(keyward: &Keyward, token: &str) -> domain::Caller {
 /// However the path spells it, the page gets its own strict policy.
 #[tokio::test]
 async fn the_page_carries_its_policy_under_any_spelling() {
-    let (router, _, _dir) = serving(true).await;
-    for path in ["/", "/index.html", "/%69ndex.html", "/%69%6edex.html"] {
+    let (router, _, (_db, dist)) = serving(true).await;
+    // A build's compressed copy of the page is never sent: it lacks the sign-in ways.
+    std::fs::write(dist.path().join("index.html.gz"), b"raw build").unwrap();
+    for path in ["/", "/index.html", "/%69ndex.html", "/%69%6edex.html", "/keys-0123456789abcdef"] {
         let response = send(&router, Method::GET, path, &[]).await;
         assert_eq!(response.status(), StatusCode::OK, "{path}");
         let policy = header(&response, header::CONTENT_SECURITY_POLICY);
         assert!(policy.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"), "{path}: {policy}");
+        assert_eq!(header(&response, header::CACHE_CONTROL), "no-cache", "{path}: a route is never immutable");
+        let page = String::from_utf8(body(response).await.to_vec()).unwrap();
+        assert!(page.contains("<meta name=\"keyward-sign-in\""), "{path}: {page}");
+        let gzip = send(&router, Method::GET, path, &[("accept-encoding", "gzip")]).await;
+        assert_eq!(header(&gzip, header::CONTENT_ENCODING), "gzip", "{path}");
+        assert_ne!(&body(gzip).await[..], b"raw build", "{path}");
+        let head = send(&router, Method::HEAD, path, &[]).await;
+        assert_eq!(head.status(), StatusCode::OK, "{path}");
+        assert!(header(&head, header::CONTENT_TYPE).starts_with("text/html"), "{path}");
+        assert!(body(head).await.is_empty(), "{path}: HEAD has no body");
     }
 }
 

@@ -259,6 +259,17 @@ async fn a_person_with_one_grant_signs_in_acts_as_themselves_and_is_out_once_rev
     assert_eq!(actor["email"], "ann@example.org");
     assert_eq!(actor["subject"], "person-ann-1");
 
+    // Signing in again from this browser ends the session it held.
+    let flow = begin(&server).await;
+    let again =
+        no_redirects().get(&flow.callback).header("cookie", format!("{}; {session}", flow.attempt_cookie)).send().await;
+    let again = again.unwrap();
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    let renewed = cookies(&again).into_iter().find(|c| c.starts_with("keyward_session=")).expect("a new session");
+    assert_eq!(console_call(&server.url, "load_dashboard", &session).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(sessions(&server).await, 1);
+    let session = renewed;
+
     // A second serving process over the same database knows the session.
     let other = common::serve_router(state_with(&provider, server.db.keyward(domain::Settings::default()).await)).await;
     assert_eq!(console_call(&other, "load_dashboard", &session).await.status(), StatusCode::OK);
@@ -492,16 +503,18 @@ async fn a_person_with_grants_in_several_regions_chooses_one() {
         regions["regions"].as_array().unwrap().iter().map(|r| r["region"]["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["acme", "globex"]);
 
-    let chosen = server
-        .client
-        .post(format!("{}/api/choose_region", server.url))
-        .header("sec-fetch-site", "same-origin")
-        .header("cookie", &choice)
-        .form(&[("region_id", acme.region.id.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(chosen.status(), StatusCode::OK);
+    // Two choices at once with one cookie (a double click, a replay): one session.
+    let choose = |region_id: String| {
+        let request = server.client.post(format!("{}/api/choose_region", server.url));
+        let request = request.header("sec-fetch-site", "same-origin").header("cookie", &choice);
+        request.form(&[("region_id", region_id)]).send()
+    };
+    let (first, second) = tokio::join!(choose(acme.region.id.to_string()), choose(acme.region.id.to_string()));
+    let mut answers = [first.unwrap(), second.unwrap()];
+    answers.sort_by_key(reqwest::Response::status);
+    let [chosen, refused] = answers;
+    assert_eq!((chosen.status(), refused.status()), (StatusCode::OK, StatusCode::UNAUTHORIZED));
+    assert_eq!(sessions(&server).await, 1);
     let session = cookies(&chosen).into_iter().find(|c| c.starts_with("keyward_session=")).expect("a session");
     let dashboard: Value = console_call(&server.url, "load_dashboard", &session).await.json().await.unwrap();
     assert_eq!(dashboard["overview"]["name"], "acme");

@@ -131,9 +131,11 @@ impl PersonSignIns {
     /// The held person opens `region_id`'s console; the hold ends.
     pub async fn choose(&self, held: &SessionId, region_id: &RegionId, client: IpAddr) -> Result<(SessionId, Caller)> {
         let (person, _) = self.held(held).await?;
-        let signed_in = self.sessions.sign_in_person(&person, region_id, client).await?;
-        sign_ins::delete_held(&self.db, &digest(held.as_str())).await?;
-        Ok(signed_in)
+        // Taken before it is used, as an attempt is: two choices at once open one session.
+        if !sign_ins::delete_held(&self.db, &digest(held.as_str())).await? {
+            return Err(Error::Unauthenticated);
+        }
+        self.sessions.sign_in_person(&person, region_id, client).await
     }
 }
 

@@ -43,9 +43,10 @@ pub(crate) async fn find_held(db: &impl ConnectionTrait, id_hash: &str) -> Resul
     Ok(person_sign_in::Entity::find_by_id(id_hash.to_owned()).one(db).await?)
 }
 
-pub(crate) async fn delete_held(db: &impl ConnectionTrait, id_hash: &str) -> Result<()> {
-    person_sign_in::Entity::delete_by_id(id_hash.to_owned()).exec(db).await?;
-    Ok(())
+/// Whether this call deleted it (a concurrent one finds it gone).
+pub(crate) async fn delete_held(db: &impl ConnectionTrait, id_hash: &str) -> Result<bool> {
+    let deleted = person_sign_in::Entity::delete_by_id(id_hash.to_owned()).exec(db).await?;
+    Ok(deleted.rows_affected == 1)
 }
 
 async fn delete_begun_before<E: EntityTrait>(

@@ -55,6 +55,7 @@ pub async fn serve(dir: Option<PathBuf>, page: ConsolePage, ways: SignInOptions,
             .is_some_and(|value| value.starts_with("text/html"));
         (!is_html).then(|| file.map(Body::new))
     };
+    let is_asset = file.is_some();
     let mut response = match file {
         Some(file) => file,
         None => {
@@ -66,7 +67,8 @@ pub async fn serve(dir: Option<PathBuf>, page: ConsolePage, ways: SignInOptions,
             response.map(Body::new)
         }
     };
-    let cache = if is_content_hashed(&file_name) { IMMUTABLE } else { REVALIDATE };
+    // Only a built asset's name carries its content's hash; a route may look like one.
+    let cache = if is_asset && is_content_hashed(&file_name) { IMMUTABLE } else { REVALIDATE };
     response.headers_mut().insert(header::CACHE_CONTROL, cache);
     // The body depends on what the client accepts: caches must keep one per encoding.
     response.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding"));

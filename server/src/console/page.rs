@@ -1,5 +1,6 @@
 //! The console's page (`index.html`) as it is served: Trunk's build with
-//! the ways in that the sign-in form offers written into its `<head>`, and
+//! the ways in that the sign-in form offers written into its `<head>` (a
+//! splice per request, so one build serves any `--console-sign-in`), and
 //! its Content-Security-Policy: scripts only from this origin plus the
 //! exact inline loader Trunk writes into the page (allowed by its hash, so
 //! an injected script cannot run), WebAssembly compilation, and network
@@ -16,11 +17,17 @@ use axum::http::HeaderValue;
 use base64::prelude::{BASE64_STANDARD, Engine};
 use sha2::{Digest, Sha256};
 
-/// The page, rendered once per build of the console: again only when
-/// `index.html` changed (a new build carries a new loader).
+/// The page's text and policy, read once per build of the console: again
+/// only when `index.html` changed (a new build carries a new loader).
 #[derive(Clone, Debug, Default)]
 pub struct ConsolePage {
-    rendered: Arc<Mutex<Option<(SystemTime, Rendered)>>>,
+    read: Arc<Mutex<Option<(SystemTime, Read)>>>,
+}
+
+#[derive(Clone, Debug)]
+struct Read {
+    page: Arc<str>,
+    policy: HeaderValue,
 }
 
 /// The page's body and its policy.
@@ -33,11 +40,16 @@ pub struct Rendered {
 impl ConsolePage {
     /// The page at `index` offering `ways`; `None` when it cannot be read.
     pub async fn of(&self, index: &Path, ways: &SignInOptions) -> Option<Rendered> {
+        let Read { page, policy } = self.read(index).await?;
+        Some(Rendered { html: Bytes::from(with_ways(&page, ways)), policy })
+    }
+
+    async fn read(&self, index: &Path) -> Option<Read> {
         let modified = tokio::fs::metadata(index).await.and_then(|meta| meta.modified()).ok();
-        if let (Some(modified), Some((rendered_for, rendered))) = (modified, &*self.lock())
-            && *rendered_for == modified
+        if let (Some(modified), Some((read_for, read))) = (modified, &*self.lock())
+            && *read_for == modified
         {
-            return Some(rendered.clone());
+            return Some(read.clone());
         }
         let page = match tokio::fs::read_to_string(index).await {
             Ok(page) => page,
@@ -47,15 +59,15 @@ impl ConsolePage {
             }
         };
         let policy = HeaderValue::try_from(policy_for(&page)).expect("the policy is ASCII");
-        let rendered = Rendered { html: Bytes::from(with_ways(&page, ways)), policy };
+        let read = Read { page: page.into(), policy };
         if let Some(modified) = modified {
-            *self.lock() = Some((modified, rendered.clone()));
+            *self.lock() = Some((modified, read.clone()));
         }
-        Some(rendered)
+        Some(read)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(SystemTime, Rendered)>> {
-        self.rendered.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(SystemTime, Read)>> {
+        self.read.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 

@@ -304,13 +304,22 @@ pub async fn callback(
             tracing::info!(email = %person.email, "a person without a grant signed in");
             page::refused(lang, StatusCode::FORBIDDEN, page::Why::NoGrant(person.email.to_string()))
         }
-        [only] => match state.keyward.sessions().sign_in_person(&person, &only.region.id, client_address).await {
-            Ok((session, _)) => {
-                let cookie = session_cookie(secure, session.as_str(), "");
-                redirect("/", &[forget_attempt, cookie])
+        [only] => {
+            // This browser's earlier session ends with the new one, as at a key's sign-in.
+            let previous = cookie(&headers, app::server_fns::ssr::session_cookie_name(secure));
+            if let Some(previous) = previous.as_deref().and_then(domain::SessionId::from_cookie)
+                && let Err(error) = state.keyward.sessions().sign_out(&previous).await
+            {
+                return page::failed(lang, &error);
             }
-            Err(error) => page::failed(lang, &error),
-        },
+            match state.keyward.sessions().sign_in_person(&person, &only.region.id, client_address).await {
+                Ok((session, _)) => {
+                    let cookie = session_cookie(secure, session.as_str(), "");
+                    redirect("/", &[forget_attempt, cookie])
+                }
+                Err(error) => page::failed(lang, &error),
+            }
+        }
         _ => match people.hold(&person).await {
             Ok(held) => {
                 let cookie = format!(
@@ -417,14 +426,7 @@ fn redirect(location: &str, cookies: &[String]) -> Response {
 
 /// A cookie's value from the request, the first of that name.
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(found, _)| *found == name)
-        .map(|(_, value)| value.to_owned())
+    app::server_fns::ssr::cookie_values(headers, name).next().map(str::to_owned)
 }
 
 /// An error with its causes, on one line (for the log).
