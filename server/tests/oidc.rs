@@ -449,6 +449,47 @@ async fn tokens_that_do_not_verify_are_refused_readably_and_create_nothing() {
     assert_eq!(change["reason"], "email_unverified");
 }
 
+/// Each begun sign-in is a row: one address begins only so many per
+/// window (the key failures' limit), then gets a readable 429.
+#[tokio::test]
+async fn one_address_begins_only_so_many_sign_ins() {
+    let provider = start_provider().await;
+    let server = keyward_with(&provider).await;
+    let limit = domain::ThrottleLimits::default().per_address;
+    let login = || no_redirects().get(format!("{}/auth/oidc/login", server.url)).send();
+    for _ in 0..limit {
+        assert_eq!(login().await.unwrap().status(), StatusCode::SEE_OTHER);
+    }
+    let refused = login().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = refused.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    assert!(cookies(&refused).is_empty(), "no attempt begun");
+    assert!(refused.text().await.unwrap().contains("Too many sign-ins"));
+}
+
+/// The database away is Keyward's trouble, not the person's: a readable
+/// 503 that says to try again, never a 500 (Postgres: a proxy cuts it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_in_while_the_database_is_away_is_a_503_to_try_again() {
+    let provider = start_provider().await;
+    let db = TestDb::fresh().await;
+    let Some((proxy, proxied)) = common::DbProxy::in_front_of(&db).await else { return };
+    let keyward = common::keyward_at(&proxied, domain::ThrottleLimits::default()).await;
+    let server = TestServer::serve_state(state_with(&provider, keyward), db).await;
+    proxy.cut();
+    let away = no_redirects().get(format!("{}/auth/oidc/login", server.url)).send().await.unwrap();
+    assert_eq!(away.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(away.headers()["retry-after"], "1");
+    assert!(away.text().await.unwrap().contains("cannot reach its database"));
+    proxy.restore();
+    testkit::eventually(std::time::Duration::from_secs(30), || async {
+        let login = no_redirects().get(format!("{}/auth/oidc/login", server.url)).send().await.unwrap();
+        (login.status() == StatusCode::SEE_OTHER).then_some(())
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn a_replayed_forged_or_foreign_state_is_refused_and_creates_nothing() {
     let provider = start_provider().await;

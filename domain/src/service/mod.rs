@@ -109,7 +109,12 @@ impl Keyward {
         let sessions = Sessions::new(db.clone(), coherence.clone(), authenticator.clone(), settings.sessions);
         let administrators = Administrators::new(db.clone(), coherence.clone());
         Self(Arc::new(Capabilities {
-            person_sign_ins: PersonSignIns::new(db.clone(), sessions.clone(), administrators.clone()),
+            person_sign_ins: PersonSignIns::new(
+                db.clone(),
+                sessions.clone(),
+                administrators.clone(),
+                settings.throttle,
+            ),
             administrators,
             keys: Keys::new(db.clone(), coherence.clone(), new_keys.clone(), metering.clone()),
             regions: Regions::new(db.clone(), coherence.clone()),

@@ -3,7 +3,9 @@
 //!
 //! 1. `begin`: the attempt's `state` (by its SHA-256), the PKCE verifier and
 //!    the nonce, bound to the SHA-256 of a random cookie of the browser
-//!    that began it; ten minutes to come back.
+//!    that began it; ten minutes to come back. Each begun sign-in is a row,
+//!    so a client address may begin only so many per window (the key
+//!    failures' limit, `--auth-failures-per-address`).
 //! 2. `take`: the callback takes the attempt once (deleted as it is read),
 //!    from the same browser only, so a replayed or forged `state` finds
 //!    nothing.
@@ -23,6 +25,7 @@ use super::sessions::{SessionId, Sessions};
 use crate::caller::Caller;
 use crate::clock::now;
 use crate::credentials::random;
+use crate::credentials::throttle::{FailureThrottle, ThrottleLimits};
 use crate::error::{Error, Result};
 use crate::model::{Person, PersonRegion, RegionId, SignInRefusal};
 use crate::store::database::Db;
@@ -50,15 +53,19 @@ pub struct PersonSignIns {
     db: Db,
     sessions: Sessions,
     administrators: Administrators,
+    begun: FailureThrottle,
 }
 
 impl PersonSignIns {
-    pub(crate) fn new(db: Db, sessions: Sessions, administrators: Administrators) -> Self {
-        Self { db, sessions, administrators }
+    pub(crate) fn new(db: Db, sessions: Sessions, administrators: Administrators, limits: ThrottleLimits) -> Self {
+        Self { db, sessions, administrators, begun: FailureThrottle::new(limits) }
     }
 
-    /// Keeps an attempt until its callback (or for [`SIGN_IN_TIME`]).
-    pub async fn begin(&self, state: &str, browser: &str, attempt: OidcAttempt) -> Result<()> {
+    /// Keeps an attempt begun from `client` until its callback (or for
+    /// [`SIGN_IN_TIME`]); `Throttled` once `client` began too many.
+    pub async fn begin(&self, state: &str, browser: &str, attempt: OidcAttempt, client: IpAddr) -> Result<()> {
+        self.begun.check_address(client)?;
+        self.begun.record_failure(client);
         let at = now();
         let row = oidc_attempt::Model {
             state_hash: digest(state),

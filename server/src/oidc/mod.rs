@@ -170,7 +170,11 @@ pub fn choice_cookie(secure: bool) -> &'static str {
 
 /// `GET /auth/oidc/login`: a new attempt, kept server-side, and the browser
 /// sent to the provider with PKCE's challenge, the state and the nonce.
-pub async fn login(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn login(
+    State(state): State<AppState>,
+    ClientAddress(client_address): ClientAddress,
+    headers: HeaderMap,
+) -> Response {
     let lang = Lang::of(&headers);
     let Some(oidc) = state.sign_in.oidc.clone().filter(|_| state.sign_in.mode != ConsoleSignIn::Key) else {
         return page::refused(lang, StatusCode::NOT_FOUND, page::Why::NotConfigured);
@@ -191,7 +195,8 @@ pub async fn login(State(state): State<AppState>, headers: HeaderMap) -> Respons
         .url();
     let browser = CsrfToken::new_random();
     let attempt = OidcAttempt { pkce_verifier: verifier.secret().clone(), nonce: nonce.secret().clone() };
-    if let Err(error) = state.keyward.person_sign_ins().begin(state_token.secret(), browser.secret(), attempt).await {
+    let begun = state.keyward.person_sign_ins().begin(state_token.secret(), browser.secret(), attempt, client_address);
+    if let Err(error) = begun.await {
         return page::failed(lang, &error);
     }
     let secure = state.console.secure_cookies;

@@ -40,6 +40,10 @@ pub enum Why {
     NoEmail,
     EmailUnverified,
     NoGrant(String),
+    /// Too many sign-ins begun from this address.
+    TooMany,
+    /// Keyward's database does not answer.
+    Unavailable,
     Failed,
 }
 
@@ -65,6 +69,10 @@ impl Why {
             (Self::NoGrant(email), Lang::En) => format!("You signed in as {email}, but no region lets this account into the console. Ask an administrator to grant it."),
             (Self::NoGrant(email), Lang::Nl) => format!("Je bent aangemeld als {email}, maar geen enkele regio laat dit account toe tot de console. Vraag een beheerder om toegang."),
             (Self::Failed, Lang::En) => "Something went wrong on our side; it has been logged. Try again in a moment.".into(),
+            (Self::TooMany, Lang::En) => "Too many sign-ins were started from your network. Wait a minute, then start again.".into(),
+            (Self::TooMany, Lang::Nl) => "Er zijn vanaf je netwerk te veel aanmeldingen begonnen. Wacht een minuut en begin dan opnieuw.".into(),
+            (Self::Unavailable, Lang::En) => "Keyward cannot reach its database just now. Nothing was changed; try again in a moment.".into(),
+            (Self::Unavailable, Lang::Nl) => "Keyward kan zijn database nu niet bereiken. Er is niets gewijzigd; probeer het zo opnieuw.".into(),
             (Self::Failed, Lang::Nl) => "Er ging bij ons iets mis; dat is vastgelegd. Probeer het zo opnieuw.".into(),
         }
     }
@@ -94,11 +102,26 @@ pub fn failed(lang: Lang, error: &domain::Error) -> Response {
     match error {
         domain::Error::NotAnAdministrator(email) => refused(lang, StatusCode::FORBIDDEN, Why::NoGrant(email.clone())),
         domain::Error::SignInRefused(_) => refused(lang, StatusCode::BAD_REQUEST, Why::State),
+        other @ domain::Error::Throttled { .. } => {
+            with_retry_after(refused(lang, StatusCode::TOO_MANY_REQUESTS, Why::TooMany), other)
+        }
+        other if other.kind() == domain::model::ErrorKind::Unavailable => {
+            tracing::warn!(error = %other, "an OpenID Connect sign-in found the database away");
+            with_retry_after(refused(lang, StatusCode::SERVICE_UNAVAILABLE, Why::Unavailable), other)
+        }
         other => {
             tracing::error!(error = %other, details = ?other, "an OpenID Connect sign-in failed");
             refused(lang, StatusCode::INTERNAL_SERVER_ERROR, Why::Failed)
         }
     }
+}
+
+/// `response` with the `Retry-After` that `error` asks for.
+fn with_retry_after(mut response: Response, error: &domain::Error) -> Response {
+    if let Some(secs) = error.retry_after_secs() {
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    response
 }
 
 fn escape(text: &str) -> String {
