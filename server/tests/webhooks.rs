@@ -336,6 +336,72 @@ async fn no_message_is_lost_to_kill_9_and_two_processes_send_each_once() {
     assert!(quiet.values().all(|&count| count == 1), "a message sent twice in a quiet run: {quiet:?}");
 }
 
+/// A process stopped (SIGSTOP) in the middle of a delivery loses its claim:
+/// another process sends the message again, with the same `webhook-id`,
+/// and when the stopped one wakes, what it recorded late changes nothing
+/// of the message's outcome.
+#[tokio::test]
+async fn a_process_stopped_mid_delivery_loses_its_claim_and_changes_nothing_on_waking() {
+    let Some(receiver) = Receiver::start() else { return };
+    let db = TestDb::fresh().await;
+    let created = run_cli(&db, &["region", "create", "--name", "acme", "--json"]);
+    let admin = created["api_key"]["token"].as_str().unwrap().to_owned();
+    let flags = ["--no-bootstrap", "--webhooks-allow-http", "--webhooks-allow-private"];
+    let stopped = Process::serve(&db.url, &flags);
+    let client = reqwest::Client::new();
+    let call = |process: &Process, method: Method, path: &str| {
+        client.request(method, format!("{}{path}", process.url)).header("x-api-key", &admin)
+    };
+    let endpoint: Value = call(&stopped, Method::POST, WEBHOOKS)
+        .json(&json!({"url": receiver.url(), "events": ["api_key.created"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    receiver.trust(&[endpoint["secret"].as_str().unwrap()]);
+    // The receiver takes 12 s to answer: the message is claimed and on its way.
+    receiver.answer("slow");
+    let key = call(&stopped, Method::POST, "/auth/region/api-keys").json(&json!({})).send().await.unwrap();
+    assert_eq!(key.status(), StatusCode::CREATED);
+    let first = receiver.wait_for("api_key.created", 1).await;
+    signal("-STOP", &stopped);
+
+    receiver.answer("204");
+    let other = Process::serve(&db.url, &flags);
+    let again = receiver.wait_for("api_key.created", 2).await;
+    assert_eq!(again[1]["webhook_id"], first[0]["webhook_id"], "the same message");
+    assert_eq!(again[1]["verified_by"], json!([0]));
+    let deliveries = format!("{WEBHOOKS}/{}/deliveries", endpoint["id"].as_str().unwrap());
+    let log = || async {
+        let log: Value = call(&other, Method::GET, &deliveries).send().await.unwrap().json().await.unwrap();
+        log.as_array().unwrap().clone()
+    };
+    let delivered = eventually(Duration::from_secs(30), || async {
+        let log = log().await;
+        log.iter().any(|attempt| attempt["status"] == 204).then_some(log)
+    })
+    .await;
+    assert!(delivered.iter().all(|attempt| attempt["message_state"] == "delivered"), "{delivered:?}");
+
+    assert_eq!(delivered.len(), 1, "the stopped process has recorded nothing: {delivered:?}");
+    // Woken, the first process records its late attempt; the message stays delivered.
+    signal("-CONT", &stopped);
+    let log = eventually(Duration::from_secs(30), || async { Some(log().await).filter(|log| log.len() == 2) }).await;
+    assert!(log.iter().all(|attempt| attempt["message_state"] == "delivered"), "{log:?}");
+    let path = format!("{WEBHOOKS}/{}", endpoint["id"].as_str().unwrap());
+    let endpoint: Value = call(&other, Method::GET, &path).send().await.unwrap().json().await.unwrap();
+    assert_eq!(endpoint["failing_since"], Value::Null, "a late time-out is not the endpoint failing");
+    assert_eq!(receiver.wait_for("api_key.created", 2).await.len(), 2, "sent twice, no more");
+    drop(other);
+}
+
+fn signal(which: &str, process: &Process) {
+    let status = Command::new("kill").args([which, &process.pid().to_string()]).status().unwrap();
+    assert!(status.success());
+}
+
 /// A key over its rate limit, low on credits or out of them is reported,
 /// at most once an hour each.
 #[tokio::test]

@@ -364,10 +364,12 @@ impl Webhooks {
             (false, None) => (FAILED, at),
         };
         metrics::counter!("keyward_webhook_deliveries_total", "outcome" => if delivered { "delivered" } else if state == PENDING { "retrying" } else { "failed" }).increment(1);
-        webhooks::settle(&txn, &sent.message_id, &self.0.process, state, sent.attempt, next).await?;
-        let endpoint = webhooks::find(&txn, &sent.endpoint_id).await?;
-        // A delivery to a healthy endpoint leaves its row alone: concurrent
-        // deliveries do not queue behind one another on it.
+        let settled = webhooks::settle(&txn, &sent.message_id, &self.0.process, state, sent.attempt, next).await?;
+        // A late outcome (the claim lapsed: this process was stopped, say,
+        // and another one delivered) is logged but says nothing of the
+        // endpoint now. A delivery to a healthy endpoint leaves its row
+        // alone: concurrent deliveries do not queue behind one another on it.
+        let endpoint = if settled { webhooks::find(&txn, &sent.endpoint_id).await? } else { None };
         if let Some(endpoint) = endpoint.filter(|endpoint| !delivered || endpoint.failing_since.is_some()) {
             let before = endpoint.webhook();
             let mut row: webhook_endpoint::ActiveModel = endpoint.clone().into();

@@ -149,7 +149,7 @@ pub(crate) async fn claim_due(
 /// Sets what became of a message after `attempts` attempts, releasing its
 /// claim: only while `process` still holds it, so not after an
 /// administrator disabled the endpoint or retried the message meanwhile,
-/// nor after another process took it over.
+/// nor after another process took it over. Whether it still held it.
 pub(crate) async fn settle(
     db: &impl ConnectionTrait,
     message_id: &MessageId,
@@ -157,8 +157,8 @@ pub(crate) async fn settle(
     state: &str,
     attempts: i32,
     next_attempt_at: DateTime<Utc>,
-) -> Result<()> {
-    webhook_message::Entity::update_many()
+) -> Result<bool> {
+    let settled = webhook_message::Entity::update_many()
         .set(webhook_message::ActiveModel {
             state: Set(state.to_owned()),
             attempts: Set(attempts),
@@ -172,7 +172,7 @@ pub(crate) async fn settle(
         .filter(webhook_message::Column::State.eq(PENDING))
         .exec(db)
         .await?;
-    Ok(())
+    Ok(settled.rows_affected == 1)
 }
 
 /// When the oldest message still waiting was written.
